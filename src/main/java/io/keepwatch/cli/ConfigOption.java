@@ -1,0 +1,27 @@
+package io.keepwatch.cli;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.config.ConfigException;
+import io.keepwatch.config.ConfigLoader;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import picocli.CommandLine.Option;
+
+/** The {@code -c/--config} option every command shares: default {@code $KEEPWATCH_CONFIG}, else ./config.json. */
+public final class ConfigOption {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "config file (default: $KEEPWATCH_CONFIG, else ./config.json)")
+    private Path config;
+
+    public Path path() {
+        if (config != null) {
+            return config;
+        }
+        String env = System.getenv("KEEPWATCH_CONFIG");
+        return Paths.get(env != null && !env.isBlank() ? env : "config.json");
+    }
+
+    public Config load() throws ConfigException {
+        return new ConfigLoader().load(path());
+    }
+}

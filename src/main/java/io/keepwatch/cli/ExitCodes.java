@@ -1,0 +1,39 @@
+package io.keepwatch.cli;
+
+import io.keepwatch.config.ConfigException;
+import io.keepwatch.engine.PassResult;
+
+/**
+ * The one mapping from outcomes to process exit codes (documented in the README):
+ * <ul>
+ *   <li>0: everything was done;</li>
+ *   <li>1: failure: nothing could be done (unreadable state, backup root locked or unwritable, every source unavailable);</li>
+ *   <li>2: partial: the pass finished, but some files or sources could not be backed up (logged);</li>
+ *   <li>64: the command line was wrong (unknown command or option);</li>
+ *   <li>78: the configuration is invalid (nothing was written).</li>
+ * </ul>
+ */
+public final class ExitCodes {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int PARTIAL = 2;
+    public static final int USAGE = 64;
+    public static final int CONFIG = 78;
+
+    private ExitCodes() {
+    }
+
+    public static int forPass(PassResult result, int sourceCount) {
+        if (result.complete()) {
+            return OK;
+        }
+        if (result.unavailable().size() == sourceCount && sourceCount > 0) {
+            return FAILURE;
+        }
+        return PARTIAL;
+    }
+
+    public static int forException(Throwable e) {
+        return e instanceof ConfigException ? CONFIG : FAILURE;
+    }
+}

@@ -1,0 +1,51 @@
+package io.keepwatch.cli;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.status.Status;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Points logging at {@code log_dir} before the first line is logged: {@code <log_dir>/keepwatch.log}
+ * (a stable name for {@code tail -F}, rolled by size and day, gzipped) plus the console (stderr). Under
+ * systemd the console lines carry no timestamp (journald adds its own). A {@code logback.xml} named by
+ * {@code -Dkeepwatch.logback=FILE} (the packaged {@code conf/logback.xml}) replaces the built-in one.
+ */
+final class LogSetup {
+    private LogSetup() {
+    }
+
+    static void toFile(Path logDir) throws IOException {
+        Files.createDirectories(logDir);
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        ctx.putProperty("LOG_DIR", logDir.toAbsolutePath().toString());
+        boolean journald = System.getenv("JOURNAL_STREAM") != null || System.getenv("INVOCATION_ID") != null;
+        ctx.putProperty("CONSOLE_PATTERN", journald ? "%-5level %msg%n" : "%d{HH:mm:ss.SSS} %-5level %msg%n");
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(ctx);
+        String external = System.getProperty("keepwatch.logback");
+        try {
+            if (external != null && !external.isBlank()) {
+                configurator.doConfigure(Paths.get(external).toFile());
+            } else {
+                URL url = LogSetup.class.getResource("/keepwatch-logback.xml");
+                configurator.doConfigure(url);
+            }
+        } catch (JoranException e) {
+            throw new IOException("cannot configure logging: " + e.getMessage(), e);
+        }
+        for (Status s : ctx.getStatusManager().getCopyOfStatusList()) {
+            if (s.getLevel() == Status.ERROR) {
+                throw new IOException("cannot write the log in " + logDir + ": " + s.getMessage()
+                        + (s.getThrowable() == null ? "" : " (" + s.getThrowable() + ")"));
+            }
+        }
+    }
+}

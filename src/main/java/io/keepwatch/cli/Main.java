@@ -1,0 +1,61 @@
+package io.keepwatch.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code keepwatch} command: one subcommand class per command, one exit-code mapping ({@link ExitCodes}). */
+@Command(name = "keepwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Keeps a current copy, every old version and every deleted file of the folders you name.",
+        subcommands = {OnceCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:failure (nothing could be done)", "2:partial (some files or sources were skipped; see the log)",
+                "64:wrong command line", "78:invalid configuration (nothing was written)"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. `keepwatch once -c config.json`");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this; only {@link #main} exits). */
+    public static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(ExitCodes::forException);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("keepwatch: " + ex.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+                c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            }
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("keepwatch: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
+            return ExitCodes.forException(ex);
+        });
+        return cl.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"keepwatch " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

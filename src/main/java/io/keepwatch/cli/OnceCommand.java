@@ -1,0 +1,49 @@
+package io.keepwatch.cli;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.engine.Engine;
+import io.keepwatch.engine.PassResult;
+import io.keepwatch.fs.RealFs;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code keepwatch once}: one full backup pass over every source, then exit. */
+@Command(name = "once", mixinStandardHelpOptions = true,
+        description = "Back up every source once: copy new files, keep old versions and deleted files, apply retention.")
+final class OnceCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--rehash", description = "read and hash every file, even those whose size, mtime and inode did not change")
+    boolean rehash;
+
+    @Option(names = "--accept-empty", paramLabel = "SOURCE", split = ",",
+            description = "accept that SOURCE is now empty and move its backed-up files to _deleted/ (normally an empty source is taken as unmounted)")
+    List<String> acceptEmpty = List.of();
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = config.load();
+        for (String name : acceptEmpty) {
+            cfg.source(name);
+        }
+        LogSetup.toFile(cfg.logDir());
+        Logger log = LoggerFactory.getLogger(OnceCommand.class);
+        log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
+        Set<String> accept = new LinkedHashSet<>(acceptEmpty);
+        try (Engine engine = Engine.open(cfg, RealFs.forFileSystem(cfg.backupRoot().getFileSystem()), Clock.systemUTC(),
+                ConsoleProgress.create())) {
+            PassResult result = engine.runFull(new Engine.PassOptions(rehash, accept));
+            log.info(result.summaryLine());
+            return ExitCodes.forPass(result, cfg.sources().size());
+        }
+    }
+}

@@ -1,0 +1,516 @@
+package io.keepwatch.engine;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.config.ExcludeRules;
+import io.keepwatch.config.SourceConfig;
+import io.keepwatch.execute.Counts;
+import io.keepwatch.execute.Executor;
+import io.keepwatch.execute.Journal;
+import io.keepwatch.execute.Parallel;
+import io.keepwatch.execute.Recovery;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.hash.HashingCopier;
+import io.keepwatch.plan.Action;
+import io.keepwatch.plan.Observed;
+import io.keepwatch.plan.Planner;
+import io.keepwatch.retention.RetentionPolicy;
+import io.keepwatch.scan.Availability;
+import io.keepwatch.scan.ScanResult;
+import io.keepwatch.scan.ScannedFile;
+import io.keepwatch.scan.Scanner;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import io.keepwatch.state.FileFacts;
+import io.keepwatch.state.FileRef;
+import io.keepwatch.state.LiveFile;
+import io.keepwatch.state.StateException;
+import io.keepwatch.state.StateStore;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One backup engine over one backup root: scans, stages, plans, executes and saves. Used from one thread
+ * at a time (the {@code once} command, or the service's engine thread); internally it copies, hashes and
+ * fsyncs on pools of its own.
+ *
+ * <p>A pass over a source: probe that it is there; scan metadata; trust the stored hash of files whose
+ * size, mtime and inode did not change; copy every other file into the staging folder while hashing it
+ * (read once); fsync the staged copies all at once; plan; execute; apply retention; save the state. Large
+ * passes run in chunks so a crash loses at most one chunk of copying.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+    /** A chunk ends after this many bytes or files have been staged. */
+    static final long CHUNK_BYTES = 1L << 30;
+    static final int CHUNK_FILES = 50_000;
+
+    private final Config config;
+    private final Fs fs;
+    private final Clock clock;
+    private final Progress progress;
+    private final BackupLayout layout;
+    private final StateStore store;
+    private final BackupLock lock;
+    private final BackupState state;
+    private final Journal journal;
+    private final HashingCopier copier;
+    private final Executor executor;
+    private final ExecutorService copyPool;
+    private final ExecutorService syncPool;
+    private final Map<String, Scanner> scanners = new LinkedHashMap<>();
+    private final AtomicLong tempCounter = new AtomicLong();
+    private long uncommittedSeq;
+    private boolean dirty;
+
+    private Engine(Config config, Fs fs, Clock clock, Progress progress, BackupLock lock, BackupState state,
+            Journal journal, ExecutorService copyPool, ExecutorService syncPool) {
+        this.config = config;
+        this.fs = fs;
+        this.clock = clock;
+        this.progress = progress;
+        this.layout = new BackupLayout(config.backupRoot());
+        this.store = new StateStore(layout, fs, clock);
+        this.lock = lock;
+        this.state = state;
+        this.journal = journal;
+        this.copier = new HashingCopier(fs, config.hashAlgorithm());
+        this.copyPool = copyPool;
+        this.syncPool = syncPool;
+        Map<String, Path> roots = new HashMap<>();
+        ExcludeRules rules = ExcludeRules.compile(config.exclude());
+        for (SourceConfig s : config.sources()) {
+            roots.put(s.name(), s.path());
+            scanners.put(s.name(), new Scanner(s, rules, fs));
+        }
+        this.executor = new Executor(layout, fs, journal, syncPool, roots);
+    }
+
+    /**
+     * Opens the backup root: creates it if needed, takes the lock, loads the state, recovers an interrupted
+     * batch, removes temp leftovers, and re-hashes the backup if {@code hash_algorithm} changed.
+     */
+    public static Engine open(Config config, Fs fs, Clock clock, Progress progress)
+            throws IOException, StateException, LockedException {
+        BackupLayout layout = new BackupLayout(config.backupRoot());
+        Files.createDirectories(config.backupRoot());
+        SafeDirs dirs = new SafeDirs(layout.root());
+        dirs.ensure(layout.tmpDir());
+        dirs.ensure(layout.journalDir());
+        BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root());
+        ExecutorService copyPool = null;
+        ExecutorService syncPool = null;
+        try {
+            StateStore store = new StateStore(layout, fs, clock);
+            store.cleanLeftovers();
+            Optional<BackupState> loaded = store.load();
+            if (loaded.isEmpty()) {
+                refuseIfBackupExists(layout, config, store);
+            }
+            BackupState state = loaded.orElseGet(() -> new BackupState(config.hashAlgorithm().configName()));
+            Journal journal = new Journal(layout, fs);
+            int cores = Runtime.getRuntime().availableProcessors();
+            copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
+            syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
+            Engine engine = new Engine(config, fs, clock, progress, lock, state, journal, copyPool, syncPool);
+            engine.recover();
+            engine.cleanTemp();
+            engine.migrateHashAlgorithm();
+            return engine;
+        } catch (IOException | StateException | RuntimeException e) {
+            if (copyPool != null) {
+                copyPool.shutdownNow();
+                syncPool.shutdownNow();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static void refuseIfBackupExists(BackupLayout layout, Config config, StateStore store) throws IOException, StateException {
+        List<Path> candidates = new ArrayList<>(List.of(layout.root().resolve(BackupLayout.VERSIONS),
+                layout.root().resolve(BackupLayout.DELETED), layout.root().resolve(BackupLayout.DUPLICATES)));
+        config.sources().forEach(s -> candidates.add(layout.sourceMirror(s.name())));
+        for (Path p : candidates) {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+                    if (ds.iterator().hasNext()) {
+                        throw new StateException(store.file(), "state file is missing but the backup root already holds backups ("
+                                + p + "); keepwatch will not start from nothing over them. Run `keepwatch rebuild-state`", null);
+                    }
+                }
+            }
+        }
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public BackupLayout layout() {
+        return layout;
+    }
+
+    /** The state; only for the engine's thread. */
+    public BackupState state() {
+        return state;
+    }
+
+    private void recover() throws IOException {
+        List<Journal.Batch> pending = journal.pending();
+        if (pending.isEmpty()) {
+            return;
+        }
+        Recovery recovery = new Recovery(layout, copier);
+        for (Journal.Batch b : pending) {
+            recovery.apply(b, state);
+        }
+        store.save(state);
+        journal.clearThrough(pending.get(pending.size() - 1).seq());
+    }
+
+    private void cleanTemp() throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.tmpDir())) {
+            int n = 0;
+            for (Path p : ds) {
+                Files.delete(p);
+                n++;
+            }
+            if (n > 0) {
+                log.info("Removed {} unfinished temp file(s) from {}", n, layout.tmpDir());
+            }
+        }
+    }
+
+    /** After {@code hash_algorithm} changed: re-hash every file the backup holds, so no version is created. */
+    private void migrateHashAlgorithm() throws IOException {
+        String wanted = config.hashAlgorithm().configName();
+        if (state.hashAlgorithm().equals(wanted)) {
+            return;
+        }
+        new HashMigration(layout, copier).migrate(state, wanted);
+        store.save(state);
+    }
+
+    /** Options of a full pass. */
+    public record PassOptions(boolean rehash, Set<String> acceptEmpty) {
+        public static final PassOptions DEFAULT = new PassOptions(false, Set.of());
+    }
+
+    /** A full pass over every source, committing the state as it goes. */
+    public PassResult runFull(PassOptions options) throws IOException {
+        long start = System.nanoTime();
+        Counts counts = new Counts();
+        List<String> unavailable = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (SourceConfig source : config.sources()) {
+            passOverSource(source, Optional.empty(), options, counts, unavailable, problems);
+        }
+        commit();
+        return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * A pass over some paths of one source (files or folders; gone ones count as deleted). The state is
+     * not saved here: call {@link #commit()} (the service coalesces saves).
+     */
+    public PassResult runPaths(String sourceName, Collection<String> rels) throws IOException {
+        long start = System.nanoTime();
+        Counts counts = new Counts();
+        List<String> unavailable = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        passOverSource(config.source(sourceName), Optional.of(withLiveAncestors(sourceName, rels)), PassOptions.DEFAULT,
+                counts, unavailable, problems);
+        return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Whether a source can be read now (used by the service to resume a source that came back). */
+    public Availability probe(String sourceName) {
+        return scanners.get(sourceName).probe(state.device(sourceName));
+    }
+
+    /** If a path's parent folder is recorded as a live file, that file must be looked at too (file became folder). */
+    private Set<String> withLiveAncestors(String source, Collection<String> rels) {
+        Set<String> out = new HashSet<>(rels);
+        Map<String, LiveFile> live = state.liveFiles(source);
+        for (String rel : rels) {
+            for (int slash = rel.indexOf('/'); slash > 0; slash = rel.indexOf('/', slash + 1)) {
+                String parent = rel.substring(0, slash);
+                if (live.containsKey(parent)) {
+                    out.add(parent);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void passOverSource(SourceConfig source, Optional<Set<String>> paths, PassOptions options, Counts counts,
+            List<String> unavailable, List<String> problems) throws IOException {
+        Scanner scanner = scanners.get(source.name());
+        Availability availability = scanner.probe(state.device(source.name()));
+        if (availability instanceof Availability.Unavailable u) {
+            log.error("Source {} is UNAVAILABLE: {}. Nothing of it is treated as deleted; it is backed up again once it is back.",
+                    source.name(), u.reason());
+            unavailable.add(source.name());
+            return;
+        }
+        String device = ((Availability.Available) availability).device();
+        ScanResult scan = paths.isPresent() ? scanner.scan(paths.get()) : scanner.scanAll();
+        int liveBefore = state.liveCount(source.name());
+        if (paths.isEmpty() && scan.files().isEmpty() && scan.unknown().isEmpty() && liveBefore > 0
+                && !options.acceptEmpty().contains(source.name())) {
+            log.error("Source {} is UNAVAILABLE: '{}' is empty but {} files of it are backed up (unmounted disk?). Nothing is "
+                    + "treated as deleted. If you really deleted everything, run `keepwatch once --accept-empty {}`.",
+                    source.name(), source.path(), liveBefore, source.name());
+            unavailable.add(source.name());
+            return;
+        }
+        if (!device.isEmpty() && !device.equals(state.device(source.name()).orElse(""))) {
+            state.setDevice(source.name(), device);
+            dirty = true;
+        }
+        for (String p : scan.problems()) {
+            log.error("FAILED: {}", p);
+            problems.add(p);
+        }
+        if (scan.skippedLinks() + scan.skippedSpecial() > 0) {
+            log.info("Skipped in {}: {} symbolic link(s), {} FIFO/socket/device file(s) (not backed up; see README)",
+                    source.name(), scan.skippedLinks(), scan.skippedSpecial());
+        }
+
+        Set<String> seen = new HashSet<>(scan.files().size() * 2);
+        scan.files().forEach(f -> seen.add(f.rel()));
+        List<String> absent = new ArrayList<>();
+        for (String rel : state.liveFiles(source.name()).keySet()) {
+            if (!seen.contains(rel) && scan.covers(rel)) {
+                absent.add(rel);
+            }
+        }
+
+        Set<String> touchedRels = new HashSet<>();
+        List<ScannedFile> files = scan.files();
+        int i = 0;
+        boolean first = true;
+        do {
+            // One chunk: files in sorted order until CHUNK_BYTES or CHUNK_FILES need reading.
+            List<ScannedFile> chunk = new ArrayList<>();
+            long bytes = 0;
+            int reads = 0;
+            while (i < files.size() && bytes < CHUNK_BYTES && reads < CHUNK_FILES) {
+                ScannedFile f = files.get(i++);
+                chunk.add(f);
+                if (needsRead(source.name(), f, options.rehash())) {
+                    bytes += f.size();
+                    reads++;
+                }
+            }
+            List<String> chunkAbsent = first ? absent : List.of();
+            first = false;
+            runChunk(source, chunk, chunkAbsent, options.rehash(), counts, problems, touchedRels);
+        } while (i < files.size());
+
+        List<Action> pruning = paths.isPresent()
+                ? retentionFor(source.name(), touchedRels)
+                : RetentionPolicy.apply(source.name(), state.histories(source.name()), config.retention(), clock.instant());
+        if (!pruning.isEmpty()) {
+            Executor.Outcome o = executor.run(pruning, state, clock.instant());
+            record(o, counts, problems);
+            if (paths.isEmpty()) {
+                commit();
+            }
+        }
+    }
+
+    private List<Action> retentionFor(String source, Set<String> rels) {
+        List<Action> out = new ArrayList<>();
+        for (String rel : rels) {
+            FileRef ref = new FileRef(source, rel);
+            out.addAll(RetentionPolicy.apply(ref, state.history(ref), config.retention(), clock.instant()));
+        }
+        return out;
+    }
+
+    private boolean needsRead(String source, ScannedFile f, boolean rehash) {
+        if (rehash) {
+            return true;
+        }
+        Optional<LiveFile> live = state.live(new FileRef(source, f.rel()));
+        return live.isEmpty() || !live.get().facts().sameMetadata(f.size(), f.mtime(), f.inode());
+    }
+
+    private void runChunk(SourceConfig source, List<ScannedFile> chunk, List<String> absentIn, boolean rehash, Counts counts,
+            List<String> problems, Set<String> touchedRels) throws IOException {
+        List<String> absent = new ArrayList<>(absentIn);
+        List<Observed> observed = new ArrayList<>(chunk.size());
+        List<ScannedFile> toRead = new ArrayList<>();
+        long readBytes = 0;
+        for (ScannedFile f : chunk) {
+            if (needsRead(source.name(), f, rehash)) {
+                toRead.add(f);
+                readBytes += f.size();
+            } else {
+                LiveFile live = state.live(new FileRef(source.name(), f.rel())).orElseThrow();
+                observed.add(new Observed(f.rel(), new FileFacts(live.hash(), f.size(), f.mtime(), f.inode(), f.perms()),
+                        Optional.empty()));
+            }
+        }
+        List<String> staged = new ArrayList<>();
+        if (!toRead.isEmpty()) {
+            progress.begin("copying " + source.name(), readBytes);
+            List<Future<Observed>> futures = new ArrayList<>(toRead.size());
+            for (ScannedFile f : toRead) {
+                futures.add(copyPool.submit(() -> read(source, f)));
+            }
+            for (int k = 0; k < futures.size(); k++) {
+                ScannedFile f = toRead.get(k);
+                try {
+                    Observed o = Parallel.get(futures.get(k));
+                    observed.add(o);
+                    o.staged().ifPresent(staged::add);
+                } catch (NoSuchFileException e) {
+                    log.info("{}/{} vanished during the pass", source.name(), f.rel());
+                    if (state.live(new FileRef(source.name(), f.rel())).isPresent()) {
+                        absent.add(f.rel());
+                    }
+                } catch (IOException e) {
+                    String msg = source.name() + "/" + f.rel() + ": " + Parallel.reason(e);
+                    log.error("FAILED: {}", msg);
+                    problems.add(msg);
+                    counts.failed++;
+                }
+            }
+            progress.end();
+            syncStaged(staged);
+        }
+        Planner.Plan plan = Planner.plan(source.name(), observed, absent, state);
+        counts.unchanged += plan.unchanged();
+        try {
+            Executor.Outcome outcome = executor.run(plan.actions(), state, clock.instant());
+            record(outcome, counts, problems);
+            for (Action a : plan.actions()) {
+                if (a instanceof Action.Update || a instanceof Action.Delete) {
+                    touchedRels.add(a.ref().rel());
+                }
+            }
+        } finally {
+            for (String name : staged) {
+                Files.deleteIfExists(layout.tmpDir().resolve(name));
+            }
+        }
+        if (chunkIsCommitPoint()) {
+            commit();
+        }
+    }
+
+    /** Full passes commit after every chunk; the service's path batches commit on their own schedule. */
+    private boolean chunkIsCommitPoint() {
+        return uncommittedSeq != 0 && !deferCommits;
+    }
+
+    private boolean deferCommits;
+
+    /** Whether {@link #runPaths} batches leave saving to the caller (the service sets this). */
+    public void deferCommits(boolean defer) {
+        this.deferCommits = defer;
+    }
+
+    private void record(Executor.Outcome o, Counts counts, List<String> problems) {
+        counts.add(o.counts());
+        problems.addAll(o.failures());
+        if (o.journalSeq() != 0) {
+            uncommittedSeq = o.journalSeq();
+            dirty = true;
+        }
+    }
+
+    /** Reads one file: hash only when the content is probably unchanged, else copy while hashing. */
+    private Observed read(SourceConfig source, ScannedFile f) throws IOException {
+        Path file = BackupLayout.resolve(source.path(), f.rel());
+        Optional<LiveFile> live = state.live(new FileRef(source.name(), f.rel()));
+        if (live.isPresent() && live.get().size() == f.size()) {
+            FileFacts facts = copier.hash(file);
+            progress.advance(f.size());
+            if (facts.hash().equals(live.get().hash())) {
+                return new Observed(f.rel(), facts, Optional.empty());
+            }
+        }
+        String name = tempCounter.incrementAndGet() + ".tmp";
+        FileFacts facts = copier.copy(file, layout.tmpDir().resolve(name));
+        progress.advance(f.size());
+        return new Observed(f.rel(), facts, Optional.of(name));
+    }
+
+    /** fsyncs every staged copy, many at once (the disk and the kernel batch them). */
+    private void syncStaged(List<String> names) throws IOException {
+        List<Future<?>> futures = new ArrayList<>(names.size());
+        for (String name : names) {
+            Path p = layout.tmpDir().resolve(name);
+            futures.add(syncPool.submit(() -> {
+                fs.syncFile(p);
+                return null;
+            }));
+        }
+        Parallel.awaitAll(futures);
+    }
+
+    /** Saves the state if anything changed, then forgets the journaled batches it now includes. */
+    public void commit() throws IOException {
+        if (!dirty) {
+            return;
+        }
+        store.save(state);
+        if (uncommittedSeq != 0) {
+            journal.clearThrough(uncommittedSeq);
+            uncommittedSeq = 0;
+        }
+        dirty = false;
+    }
+
+    public boolean hasUncommittedChanges() {
+        return dirty;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            commit();
+        } finally {
+            copyPool.shutdownNow();
+            syncPool.shutdownNow();
+            lock.close();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.keepwatch.engine;
+
+import io.keepwatch.execute.Counts;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a pass did.
+ *
+ * @param unavailable sources that were skipped because they are missing, unmounted or suddenly empty
+ * @param problems one line per file or folder that could not be backed up, with the reason
+ */
+public record PassResult(Counts counts, List<String> unavailable, List<String> problems, Duration took) {
+    public PassResult {
+        unavailable = List.copyOf(unavailable);
+        problems = List.copyOf(problems);
+    }
+
+    public boolean complete() {
+        return unavailable.isEmpty() && problems.isEmpty() && counts.failed == 0;
+    }
+
+    /** The summary line, e.g. {@code Run complete: 3 backed up, … 0 failed in 0.12 s}. */
+    public String summaryLine() {
+        return String.format(java.util.Locale.ROOT, "Run complete: %s in %.2f s%s", counts.summary(), took.toNanos() / 1e9,
+                unavailable.isEmpty() ? "" : " (unavailable: " + String.join(", ", unavailable) + ")");
+    }
+}

@@ -1,0 +1,161 @@
+package io.keepwatch.engine;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.config.SourceConfig;
+import io.keepwatch.execute.DeletedNames;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.hash.HashingCopier;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import io.keepwatch.state.DeletionRecord;
+import io.keepwatch.state.FileRef;
+import io.keepwatch.state.LiveFile;
+import io.keepwatch.state.PathHistory;
+import io.keepwatch.state.StateStore;
+import io.keepwatch.state.VersionRecord;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code keepwatch rebuild-state}: makes a new state.json from what the backup root holds, for when the
+ * state is lost or corrupt. The old file, if any, is kept as {@code state.json.broken-<time>}.
+ *
+ * <p>What cannot be known from the files is chosen so nothing is lost: inodes are left empty, so the next
+ * pass re-reads every source file (and finds unchanged content unchanged); archive and deletion times
+ * are set to now, so age-based retention starts counting afresh.
+ */
+public final class StateRebuilder {
+    private static final Logger log = LoggerFactory.getLogger(StateRebuilder.class);
+    private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.bak");
+
+    private final Config config;
+    private final Fs fs;
+    private final Clock clock;
+    private final BackupLayout layout;
+    private final HashingCopier copier;
+
+    public StateRebuilder(Config config, Fs fs, Clock clock) {
+        this.config = config;
+        this.fs = fs;
+        this.clock = clock;
+        this.layout = new BackupLayout(config.backupRoot());
+        this.copier = new HashingCopier(fs, config.hashAlgorithm());
+    }
+
+    /** Rebuilds and saves the state; returns it. */
+    public BackupState rebuild() throws IOException, LockedException {
+        if (!Files.isDirectory(layout.root())) {
+            throw new java.nio.file.NoSuchFileException(layout.root().toString(), null, "backup root does not exist");
+        }
+        new SafeDirs(layout.root()).ensure(layout.journalDir());
+        try (BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root())) {
+            Instant now = clock.instant();
+            BackupState state = new BackupState(config.hashAlgorithm().configName());
+            for (SourceConfig s : config.sources()) {
+                rebuildSource(state, s.name(), now);
+            }
+            Path file = layout.stateFile();
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                Path keep = file.resolveSibling("state.json.broken-" + now.toString().replace(':', '-'));
+                Files.move(file, keep, StandardCopyOption.ATOMIC_MOVE);
+                log.warn("Kept the old state file as {}", keep);
+            }
+            // Journaled batches refer to the old state; the rebuilt one already reflects the disk.
+            new io.keepwatch.execute.Journal(layout, fs).clearThrough(Long.MAX_VALUE);
+            new StateStore(layout, fs, clock).save(state);
+            log.info("Rebuilt {}: {} live files", file, state.totalLive());
+            return state;
+        }
+    }
+
+    private void rebuildSource(BackupState state, String source, Instant now) throws IOException {
+        Map<String, Path> mirror = files(layout.sourceMirror(source));
+        for (Map.Entry<String, Path> e : mirror.entrySet()) {
+            state.putLive(new FileRef(source, e.getKey()), live(e.getValue(), ""));
+        }
+        Map<String, Path> dups = files(layout.root().resolve(BackupLayout.DUPLICATES).resolve(source));
+        for (Map.Entry<String, Path> e : dups.entrySet()) {
+            LiveFile tmp = live(e.getValue(), "");
+            String original = state.liveWithHash(tmp.hash()).map(FileRef::toString).orElse(source + "/" + e.getKey());
+            state.putLive(new FileRef(source, e.getKey()), live(e.getValue(), original));
+        }
+        Map<String, List<VersionRecord>> versions = new TreeMap<>();
+        Map<String, Integer> last = new TreeMap<>();
+        for (Map.Entry<String, Path> e : files(layout.root().resolve(BackupLayout.VERSIONS).resolve(source)).entrySet()) {
+            String rel = e.getKey();
+            int slash = rel.lastIndexOf('/');
+            Matcher m = VERSION_FILE.matcher(rel.substring(slash + 1));
+            if (slash < 0 || !m.matches()) {
+                log.warn("Not a version file, left alone: {}", e.getValue());
+                continue;
+            }
+            String path = rel.substring(0, slash);
+            int n = Integer.parseInt(m.group(1));
+            LiveFile f = live(e.getValue(), "");
+            versions.computeIfAbsent(path, k -> new ArrayList<>()).add(VersionRecord.of(n, f.facts(), f.since(), now));
+            last.merge(path, n, Math::max);
+        }
+        for (Map.Entry<String, List<VersionRecord>> e : versions.entrySet()) {
+            e.getValue().sort((a, b) -> Integer.compare(a.n(), b.n()));
+            FileRef ref = new FileRef(source, e.getKey());
+            state.putHistory(ref, new PathHistory(last.get(e.getKey()), e.getValue(), List.of()));
+        }
+        for (Map.Entry<String, Path> e : files(layout.deletedRoot(source)).entrySet()) {
+            FileRef ref = new FileRef(source, DeletedNames.originalPath(e.getKey()));
+            LiveFile f = live(e.getValue(), "");
+            state.putHistory(ref, state.history(ref).withDeletion(DeletionRecord.of(e.getKey(), f.facts(), f.since(), now)));
+        }
+        log.info("Source {}: {} current copies, {} duplicates, {} paths with versions", source, mirror.size(), dups.size(),
+                versions.size());
+    }
+
+    private LiveFile live(Path file, String duplicateOf) throws IOException {
+        PosixFileAttributes posix = null;
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs instanceof PosixFileAttributes p) {
+            posix = p;
+        }
+        long mtime = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+        return new LiveFile(copier.hashOf(file), attrs.size(), mtime, "",
+                posix == null ? "" : PosixFilePermissions.toString(posix.permissions()),
+                attrs.lastModifiedTime().toInstant(), duplicateOf);
+    }
+
+    /** Regular files under {@code dir} by {@code /}-separated relative path (links are not followed). */
+    private static Map<String, Path> files(Path dir) throws IOException {
+        Map<String, Path> out = new TreeMap<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) {
+                    out.put(BackupLayout.relative(dir, file), file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,65 @@
+package io.keepwatch.execute;
+
+import io.keepwatch.state.BackupLayout;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Names for files in {@code _deleted/<source>/}. The first deletion of a path keeps its own path; a later
+ * deletion of the same path gets {@code <path>.~2~}, {@code .~3~}, …, so none overwrites another. When a
+ * folder on the way is taken by a file (a file {@code a} was deleted, later {@code a/b} is), the suffix
+ * goes on that folder's name instead: {@code a.~2~/b}.
+ */
+public final class DeletedNames {
+    private static final Pattern SUFFIX = Pattern.compile("\\.~\\d+~(?=/|$)");
+
+    private DeletedNames() {
+    }
+
+    static String choose(Path deletedRoot, String rel, Predicate<String> claimed) {
+        String blocked = blockedPrefix(deletedRoot, rel);
+        for (int n = 1; n < 100_000; n++) {
+            String candidate;
+            if (n == 1) {
+                candidate = rel;
+            } else if (blocked == null) {
+                candidate = rel + ".~" + n + "~";
+            } else {
+                candidate = blocked + ".~" + n + "~" + rel.substring(blocked.length());
+            }
+            if (!claimed.test(candidate) && free(deletedRoot, candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free name under " + deletedRoot + " for " + rel);
+    }
+
+    /** The original path of a stored name: {@code a.~2~/b.~3~} → {@code a/b}. */
+    public static String originalPath(String stored) {
+        return SUFFIX.matcher(stored).replaceAll("");
+    }
+
+    private static boolean free(Path root, String candidate) {
+        Path p = BackupLayout.resolve(root, candidate);
+        return !Files.exists(p, LinkOption.NOFOLLOW_LINKS) && blockedPrefix(root, candidate) == null;
+    }
+
+    /** The first folder on the way to {@code rel} that exists as something other than a folder. */
+    private static String blockedPrefix(Path root, String rel) {
+        int slash = -1;
+        while ((slash = rel.indexOf('/', slash + 1)) >= 0) {
+            String prefix = rel.substring(0, slash);
+            Path p = BackupLayout.resolve(root, prefix);
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                return prefix;
+            }
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,284 @@
+package io.keepwatch.execute;
+
+import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.plan.Action;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import io.keepwatch.state.DeletionRecord;
+import io.keepwatch.state.FileRef;
+import io.keepwatch.state.LiveFile;
+import io.keepwatch.state.PathHistory;
+import io.keepwatch.state.VersionRecord;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs a batch of actions on the backup root and applies each one that succeeded to the state.
+ *
+ * <p>Order of work: choose the names deleted files get, record the batch in the {@link Journal} (fsynced),
+ * move files into place (renames only: new content was staged and fsynced beforehand), then fsync every
+ * folder that changed. The caller saves the state and then clears the journal. Nothing is ever
+ * overwritten: a version number or a deleted name that is taken makes that one action fail, with its
+ * path and reason, and the rest of the batch goes on.
+ */
+public final class Executor {
+    private static final Logger log = LoggerFactory.getLogger(Executor.class);
+
+    private final BackupLayout layout;
+    private final Fs fs;
+    private final Journal journal;
+    private final ExecutorService ioPool;
+    private final Map<String, Path> sourceRoots;
+
+    public Executor(BackupLayout layout, Fs fs, Journal journal, ExecutorService ioPool, Map<String, Path> sourceRoots) {
+        this.layout = layout;
+        this.fs = fs;
+        this.journal = journal;
+        this.ioPool = ioPool;
+        this.sourceRoots = Map.copyOf(sourceRoots);
+    }
+
+    /** What a batch did. {@code journalSeq} is 0 when there was nothing to do. */
+    public record Outcome(long journalSeq, Counts counts, List<String> failures) {
+    }
+
+    /**
+     * Runs the actions in order. Throws only when the batch could not be journaled (then nothing was
+     * moved); a failing action is logged, counted and skipped.
+     */
+    public Outcome run(List<Action> actions, BackupState state, Instant now) throws IOException {
+        Counts counts = new Counts();
+        List<String> failures = new ArrayList<>();
+        if (actions.isEmpty()) {
+            return new Outcome(0, counts, failures);
+        }
+        SafeDirs dirs = new SafeDirs(layout.root());
+        List<Action> prepared = prepare(actions, state);
+        long seq = journal.append(now, prepared);
+        Set<Path> touched = new LinkedHashSet<>();
+        Set<Path> emptiedMirrorDirs = new HashSet<>();
+        for (Action a : prepared) {
+            try {
+                perform(a, state, now, dirs, touched, emptiedMirrorDirs);
+                counts.count(a);
+            } catch (IOException | RuntimeException e) {
+                String msg = describe(a) + " failed: " + Parallel.reason(e);
+                log.error(msg);
+                failures.add(msg);
+                counts.failed++;
+            }
+        }
+        removeEmptyFolders(emptiedMirrorDirs, touched);
+        syncFolders(touched);
+        return new Outcome(seq, counts, failures);
+    }
+
+    /** Picks a free name under {@code _deleted/} for every deletion (never overwriting an earlier one). */
+    private List<Action> prepare(List<Action> actions, BackupState state) {
+        Set<String> claimed = new HashSet<>();
+        List<Action> out = new ArrayList<>(actions.size());
+        for (Action a : actions) {
+            if (a instanceof Action.Delete d) {
+                String stored = DeletedNames.choose(layout.deletedRoot(d.ref().source()), d.ref().rel(),
+                        s -> claimed.contains(d.ref().source() + "/" + s));
+                claimed.add(d.ref().source() + "/" + stored);
+                out.add(d.withStored(stored));
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private void perform(Action action, BackupState state, Instant now, SafeDirs dirs, Set<Path> touched,
+            Set<Path> emptied) throws IOException {
+        if (action instanceof Action.Backup b) {
+            Path dest = layout.current(b.ref());
+            moveInto(staged(b.staged()), dest, dirs, touched);
+            state.putLive(b.ref(), LiveFile.of(b.facts(), now, ""));
+            log.info("BACKUP: {} → {}", sourcePath(b.ref()), rel(dest));
+        } else if (action instanceof Action.Update u) {
+            Path current = layout.copyOf(u.ref(), u.previous());
+            Path version = layout.version(u.ref(), u.version());
+            boolean archived = false;
+            if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+                moveInto(current, version, dirs, touched);
+                touched.add(current.getParent());
+                archived = true;
+                log.info("ARCHIVE: {} → {}", rel(current), rel(version));
+            } else {
+                log.warn("ARCHIVE skipped: the current copy {} is missing from the backup root; version {} of {} is lost",
+                        rel(current), u.version(), u.ref());
+            }
+            Path dest = layout.current(u.ref());
+            moveInto(staged(u.staged()), dest, dirs, touched);
+            PathHistory h = state.history(u.ref());
+            state.putHistory(u.ref(), archived
+                    ? h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), now))
+                    : h.withLastVersion(u.version()));
+            state.putLive(u.ref(), LiveFile.of(u.facts(), now, ""));
+            log.info("UPDATED: {} → {}", sourcePath(u.ref()), rel(dest));
+        } else if (action instanceof Action.Duplicate d) {
+            Path dest = layout.duplicate(d.ref());
+            LiveFile original = state.live(d.original()).orElseThrow(() -> new NoSuchFileException(
+                    d.original().toString(), null, "the original of duplicate " + d.ref() + " is no longer live"));
+            Path originalCopy = layout.copyOf(d.original(), original);
+            dirs.ensure(dest.getParent());
+            try {
+                fs.createHardLink(dest, originalCopy);
+                Files.deleteIfExists(staged(d.staged()));
+            } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
+                throw e instanceof FileAlreadyExistsException f ? f : new IOException(e);
+            } catch (FileSystemException e) {
+                // No hard links here (FAT, some network shares, link count limit): keep the staged copy.
+                log.debug("hard link {} -> {} failed ({}); keeping a copy", dest, originalCopy, e.getMessage());
+                fs.moveNoReplace(staged(d.staged()), dest);
+            }
+            addWithParents(dest.getParent(), touched);
+            state.putLive(d.ref(), LiveFile.of(d.facts(), now, d.original().toString()));
+            log.info("DUPLICATE: {} → {} (same content as {})", sourcePath(d.ref()), rel(dest), d.original());
+        } else if (action instanceof Action.Refresh r) {
+            LiveFile live = state.live(r.ref()).orElseThrow(() -> new NoSuchFileException(r.ref().toString()));
+            state.putLive(r.ref(), live.withFacts(r.facts()));
+            log.debug("SKIP: {} (same content; metadata refreshed)", sourcePath(r.ref()));
+        } else if (action instanceof Action.Delete d) {
+            Path copy = layout.copyOf(d.ref(), d.previous());
+            Path dest = layout.deleted(d.ref().source(), d.stored());
+            if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+                moveInto(copy, dest, dirs, touched);
+                touched.add(copy.getParent());
+                emptied.add(copy.getParent());
+                state.putHistory(d.ref(), state.history(d.ref()).withDeletion(
+                        DeletionRecord.of(d.stored(), d.previous().facts(), d.previous().since(), now)));
+                log.info("ARCHIVE DELETE: {} → {}", rel(copy), rel(dest));
+            } else {
+                log.warn("ARCHIVE DELETE skipped: the copy {} is missing from the backup root", rel(copy));
+            }
+            state.removeLive(d.ref());
+            log.info("STATE REMOVE: {}", d.ref());
+        } else if (action instanceof Action.PruneVersion p) {
+            Path file = layout.version(p.ref(), p.version().n());
+            deleteIfPresent(file);
+            touched.add(file.getParent());
+            emptied.add(file.getParent());
+            state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
+            log.info("RETENTION delete: {} ({})", rel(file), p.reason());
+        } else if (action instanceof Action.PruneDeleted p) {
+            Path file = layout.deleted(p.ref().source(), p.deletion().stored());
+            deleteIfPresent(file);
+            touched.add(file.getParent());
+            emptied.add(file.getParent());
+            state.putHistory(p.ref(), state.history(p.ref()).withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
+            log.info("RETENTION delete: {} ({})", rel(file), p.reason());
+        }
+    }
+
+    private void deleteIfPresent(Path file) throws IOException {
+        if (!Files.deleteIfExists(file)) {
+            log.warn("RETENTION: {} was already gone from the backup root", rel(file));
+        }
+    }
+
+    /** Renames into place, creating real folders on the way; an empty folder left at the target is replaced. */
+    private void moveInto(Path from, Path to, SafeDirs dirs, Set<Path> touched) throws IOException {
+        dirs.ensure(to.getParent());
+        try {
+            fs.moveNoReplace(from, to);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(to.toString(), null,
+                        "already exists and is not recorded in state.json; keepwatch never overwrites it (move it away or run `keepwatch rebuild-state`)");
+            }
+            try {
+                Files.delete(to);
+            } catch (DirectoryNotEmptyException d) {
+                throw new FileAlreadyExistsException(to.toString(), null, "is a folder that is not empty");
+            }
+            dirs.forget(to);
+            fs.moveNoReplace(from, to);
+        }
+        addWithParents(to.getParent(), touched);
+    }
+
+    private void addWithParents(Path dir, Set<Path> touched) {
+        for (Path p = dir; p != null && p.startsWith(layout.root()); p = p.getParent()) {
+            if (!touched.add(p)) {
+                break;
+            }
+        }
+    }
+
+    /** Removes folders a deletion or retention emptied, up to the top of their area. */
+    private void removeEmptyFolders(Set<Path> emptied, Set<Path> touched) {
+        List<Path> deepestFirst = new ArrayList<>(emptied);
+        deepestFirst.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
+        for (Path dir : deepestFirst) {
+            for (Path p = dir; p != null && p.startsWith(layout.root()) && p.getNameCount() > layout.root().getNameCount() + 2;
+                    p = p.getParent()) {
+                try (var entries = Files.newDirectoryStream(p)) {
+                    if (entries.iterator().hasNext()) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    break;
+                }
+                try {
+                    Files.delete(p);
+                    touched.add(p.getParent());
+                } catch (IOException e) {
+                    log.debug("could not remove empty folder {}: {}", p, e.toString());
+                    break;
+                }
+            }
+        }
+    }
+
+    private void syncFolders(Set<Path> dirs) throws IOException {
+        List<Future<?>> pending = new ArrayList<>();
+        for (Path d : dirs) {
+            if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                pending.add(ioPool.submit(() -> {
+                    fs.syncDirectory(d);
+                    return null;
+                }));
+            }
+        }
+        Parallel.awaitAll(pending);
+    }
+
+    private Path staged(String name) {
+        return layout.tmpDir().resolve(name);
+    }
+
+    private String sourcePath(FileRef ref) {
+        Path root = sourceRoots.get(ref.source());
+        return root == null ? ref.toString() : BackupLayout.resolve(root, ref.rel()).toString();
+    }
+
+    private String rel(Path p) {
+        return BackupLayout.relative(layout.root(), p);
+    }
+
+    private static String describe(Action a) {
+        return Counts.kind(a) + " " + a.ref();
+    }
+
+}

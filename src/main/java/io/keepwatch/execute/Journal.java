@@ -1,0 +1,103 @@
+package io.keepwatch.execute;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.plan.Action;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.StateStore;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The write-ahead record of the batches whose file moves may not be reflected in state.json yet. A batch
+ * is written here (fsynced) before its first move and removed after the state that includes it is saved,
+ * so after a crash {@link Recovery} knows exactly which moves may have happened.
+ */
+public final class Journal {
+    private static final String SUFFIX = ".json";
+
+    private final Path dir;
+    private final Fs fs;
+    private final ObjectMapper mapper = StateStore.mapper();
+    private long next;
+
+    public Journal(BackupLayout layout, Fs fs) throws IOException {
+        this.dir = layout.journalDir();
+        this.fs = fs;
+        this.next = pending().stream().mapToLong(Batch::seq).max().orElse(0) + 1;
+    }
+
+    /** One batch: its number, when it ran, its actions in order. */
+    public record Batch(long seq, Instant at, List<Action> actions) {
+    }
+
+    /** Durably records a batch before it runs. */
+    public long append(Instant at, List<Action> actions) throws IOException {
+        long seq = next++;
+        Path tmp = dir.resolve(seq + SUFFIX + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = fs.createNew(tmp)) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(mapper.writeValueAsBytes(new Batch(seq, at, actions)));
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        fs.moveNoReplace(tmp, dir.resolve(seq + SUFFIX));
+        fs.syncDirectory(dir);
+        return seq;
+    }
+
+    /** Batches recorded and not yet cleared, oldest first. Unfinished journal temp files are dropped. */
+    public List<Batch> pending() throws IOException {
+        List<Batch> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(SUFFIX)) {
+                    try {
+                        out.add(mapper.readValue(Files.readAllBytes(f), Batch.class));
+                    } catch (IOException e) {
+                        throw new IOException("journal file " + f + " is unreadable (" + e.getMessage()
+                                + "); move it away and run `keepwatch rebuild-state`", e);
+                    }
+                } else {
+                    // A journal entry that was never completed: its batch never moved anything.
+                    Files.delete(f);
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(Batch::seq));
+        return out;
+    }
+
+    /** Forgets every batch up to and including {@code seq}, once a saved state includes them. */
+    public void clearThrough(long seq) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                long s = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+                if (s <= seq) {
+                    Files.delete(f);
+                }
+            }
+        }
+        fs.syncDirectory(dir);
+    }
+}

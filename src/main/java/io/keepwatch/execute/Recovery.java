@@ -1,0 +1,121 @@
+package io.keepwatch.execute;
+
+import io.keepwatch.hash.HashingCopier;
+import io.keepwatch.plan.Action;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import io.keepwatch.state.DeletionRecord;
+import io.keepwatch.state.FileRef;
+import io.keepwatch.state.LiveFile;
+import io.keepwatch.state.PathHistory;
+import io.keepwatch.state.VersionRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After a crash: brings the state up to date with what the journaled batches really did on disk. Each
+ * action is checked against the backup root (by content hash, not by name alone) and applied to the state
+ * only as far as it happened; applying the same batch twice changes nothing. What did not happen is left
+ * to the next pass, which sees those files as changed again.
+ */
+public final class Recovery {
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    private final BackupLayout layout;
+    private final HashingCopier hasher;
+
+    public Recovery(BackupLayout layout, HashingCopier hasher) {
+        this.layout = layout;
+        this.hasher = hasher;
+    }
+
+    public void apply(Journal.Batch batch, BackupState state) throws IOException {
+        Instant at = batch.at();
+        int applied = 0;
+        for (Action a : batch.actions()) {
+            if (applyOne(a, state, at)) {
+                applied++;
+            }
+        }
+        log.warn("RECOVERY: batch {} from {} was interrupted; {} of {} actions had taken effect and are now recorded",
+                batch.seq(), at, applied, batch.actions().size());
+    }
+
+    private boolean applyOne(Action action, BackupState state, Instant at) throws IOException {
+        if (action instanceof Action.Backup b) {
+            if (holds(layout.current(b.ref()), b.facts().hash())) {
+                keepOrPut(state, b.ref(), LiveFile.of(b.facts(), at, ""));
+                return true;
+            }
+        } else if (action instanceof Action.Update u) {
+            boolean archived = Files.exists(layout.version(u.ref(), u.version()), LinkOption.NOFOLLOW_LINKS);
+            PathHistory h = state.history(u.ref()).withLastVersion(u.version());
+            if (archived && h.versions().stream().noneMatch(v -> v.n() == u.version())) {
+                h = h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), at));
+            }
+            state.putHistory(u.ref(), h);
+            Path current = layout.current(u.ref());
+            if (holds(current, u.facts().hash())) {
+                keepOrPut(state, u.ref(), LiveFile.of(u.facts(), at, ""));
+            } else if (archived && !Files.exists(layout.copyOf(u.ref(), u.previous()), LinkOption.NOFOLLOW_LINKS)
+                    && isLiveWith(state, u.ref(), u.previous().hash())) {
+                // Archived, but the new copy never arrived: the next pass backs the file up again.
+                state.removeLive(u.ref());
+            }
+            return archived;
+        } else if (action instanceof Action.Duplicate d) {
+            if (holds(layout.duplicate(d.ref()), d.facts().hash())) {
+                keepOrPut(state, d.ref(), LiveFile.of(d.facts(), at, d.original().toString()));
+                return true;
+            }
+        } else if (action instanceof Action.Delete d) {
+            Path stored = layout.deleted(d.ref().source(), d.stored());
+            if (!Files.exists(layout.copyOf(d.ref(), d.previous()), LinkOption.NOFOLLOW_LINKS)
+                    && holds(stored, d.previous().hash())) {
+                PathHistory h = state.history(d.ref());
+                if (h.deletions().stream().noneMatch(x -> x.stored().equals(d.stored()))) {
+                    state.putHistory(d.ref(), h.withDeletion(
+                            DeletionRecord.of(d.stored(), d.previous().facts(), d.previous().since(), at)));
+                }
+                if (isLiveWith(state, d.ref(), d.previous().hash())) {
+                    state.removeLive(d.ref());
+                }
+                return true;
+            }
+        } else if (action instanceof Action.PruneVersion p) {
+            if (!Files.exists(layout.version(p.ref(), p.version().n()), LinkOption.NOFOLLOW_LINKS)) {
+                state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
+                return true;
+            }
+        } else if (action instanceof Action.PruneDeleted p) {
+            if (!Files.exists(layout.deleted(p.ref().source(), p.deletion().stored()), LinkOption.NOFOLLOW_LINKS)) {
+                state.putHistory(p.ref(), state.history(p.ref())
+                        .withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isLiveWith(BackupState state, FileRef ref, String hash) {
+        return state.live(ref).map(l -> l.hash().equals(hash)).orElse(false);
+    }
+
+    /** Records {@code entry} unless the state already holds that content there (keeping its original time). */
+    private static void keepOrPut(BackupState state, FileRef ref, LiveFile entry) {
+        Optional<LiveFile> live = state.live(ref);
+        if (live.isEmpty() || !live.get().hash().equals(entry.hash())) {
+            state.putLive(ref, entry);
+        }
+    }
+
+    private boolean holds(Path file, String hash) throws IOException {
+        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && hasher.hashOf(file).equals(hash);
+    }
+}

@@ -1,0 +1,40 @@
+package io.keepwatch.fs;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Every filesystem operation the engine performs whose failure matters: reading a source file, writing and
+ * syncing a temp file, moving files into place, syncing directories. Production code uses {@link RealFs};
+ * tests wrap it to inject faults (permission denied, disk full, a file vanishing) that cannot be provoked
+ * for real when running as root.
+ */
+public interface Fs {
+
+    /** Opens a source file for reading, never following a symbolic link. */
+    SeekableByteChannel openSource(Path file) throws IOException;
+
+    /** Creates a new file for writing; fails if anything, including a symbolic link, is already there. */
+    FileChannel createNew(Path file) throws IOException;
+
+    /** Makes a written file's content durable (fsync). */
+    void syncFile(Path file) throws IOException;
+
+    /** Makes a directory's entries durable (fsync on the directory), where the platform supports it. */
+    void syncDirectory(Path dir) throws IOException;
+
+    /** Renames {@code from} to {@code to}; fails with FileAlreadyExistsException rather than replace anything. */
+    void moveNoReplace(Path from, Path to) throws IOException;
+
+    /** Atomically replaces {@code to} with {@code from}, retrying while the platform refuses (Windows). */
+    void replaceAtomically(Path from, Path to) throws IOException;
+
+    /** Creates a hard link, or fails (UnsupportedOperationException or IOException) where links are not possible. */
+    void createHardLink(Path link, Path existing) throws IOException;
+
+    /** An identifier of the device holding {@code path}, where the platform exposes one. */
+    Optional<String> deviceOf(Path path) throws IOException;
+}

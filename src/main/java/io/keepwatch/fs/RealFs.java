@@ -1,0 +1,109 @@
+package io.keepwatch.fs;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The production {@link Fs}: plain NIO calls, directory fsync where the OS supports it. */
+public final class RealFs implements Fs {
+    private static final Logger log = LoggerFactory.getLogger(RealFs.class);
+    private static final int REPLACE_ATTEMPTS = 8;
+
+    private final boolean directorySync;
+    private final Sleeper sleeper;
+
+    /**
+     * @param directorySync whether directories can be opened and fsynced (true on Linux and macOS with the
+     *     default filesystem; false on Windows, which cannot open a directory, and on in-memory filesystems)
+     */
+    public RealFs(boolean directorySync, Sleeper sleeper) {
+        this.directorySync = directorySync;
+        this.sleeper = sleeper;
+    }
+
+    /** The right settings for a filesystem: directory sync only on the default filesystem of a POSIX OS. */
+    public static RealFs forFileSystem(FileSystem fileSystem) {
+        boolean posixDefault = fileSystem == FileSystems.getDefault()
+                && !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+        return new RealFs(posixDefault, Sleeper.REAL);
+    }
+
+    @Override
+    public SeekableByteChannel openSource(Path file) throws IOException {
+        return Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public FileChannel createNew(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    @Override
+    public void syncFile(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public void syncDirectory(Path dir) throws IOException {
+        if (!directorySync) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public void moveNoReplace(Path from, Path to) throws IOException {
+        // Without REPLACE_EXISTING, Files.move refuses an existing target (FileAlreadyExistsException);
+        // within one filesystem it is a rename. keepwatch is the only writer (see BackupLock).
+        Files.move(from, to);
+    }
+
+    @Override
+    public void replaceAtomically(Path from, Path to) throws IOException {
+        long delayMs = 10;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                return;
+            } catch (AccessDeniedException e) {
+                // Windows refuses to replace a file another process (an indexer, a backup tool) holds open.
+                if (attempt >= REPLACE_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("Replacing {} was refused ({}); retrying in {} ms", to, e.getMessage(), delayMs);
+                sleeper.sleep(delayMs);
+                delayMs *= 2;
+            }
+        }
+    }
+
+    @Override
+    public void createHardLink(Path link, Path existing) throws IOException {
+        Files.createLink(link, existing);
+    }
+
+    @Override
+    public Optional<String> deviceOf(Path path) throws IOException {
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            return Optional.empty();
+        }
+        Object dev = Files.getAttribute(path, "unix:dev");
+        return Optional.of(String.valueOf(dev));
+    }
+}

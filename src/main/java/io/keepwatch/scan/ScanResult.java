@@ -1,0 +1,38 @@
+package io.keepwatch.scan;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a scan of (part of) a source found.
+ *
+ * @param files regular files, sorted by path
+ * @param covered the paths the scan looked at: a state entry at or under one of these that is not in
+ *     {@code files} is gone. For a full scan this is the empty path (everything).
+ * @param unknown paths at or under which nothing can be said (a folder that could not be read): their
+ *     state entries are kept as they are
+ * @param problems one line per path that could not be read, with the reason
+ * @param skippedLinks symbolic links passed over
+ * @param skippedSpecial FIFOs, sockets and devices passed over (never opened)
+ */
+public record ScanResult(List<ScannedFile> files, Set<String> covered, Set<String> unknown, List<String> problems,
+        int skippedLinks, int skippedSpecial) {
+
+    /** Whether the state entry at {@code rel} lies in the part of the source this scan covered. */
+    public boolean covers(String rel) {
+        return underAny(rel, covered) && !underAny(rel, unknown);
+    }
+
+    static boolean underAny(String rel, Set<String> prefixes) {
+        if (prefixes.contains("") || prefixes.contains(rel)) {
+            return true;
+        }
+        int slash = rel.length();
+        while ((slash = rel.lastIndexOf('/', slash - 1)) > 0) {
+            if (prefixes.contains(rel.substring(0, slash))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

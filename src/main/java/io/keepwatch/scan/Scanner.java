@@ -1,0 +1,252 @@
+package io.keepwatch.scan;
+
+import io.keepwatch.config.ExcludeRules;
+import io.keepwatch.config.SourceConfig;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.state.BackupLayout;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.FileVisitor;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lists the regular files of a source from metadata alone (one lstat per entry; no file is opened).
+ * Symbolic links are never followed (and not backed up); FIFOs, sockets and devices are skipped unopened;
+ * excluded paths and keepwatch's own folders are pruned whole. A folder that cannot be read makes its
+ * subtree "unknown", so nothing under it is taken as deleted.
+ */
+public final class Scanner {
+    private static final Logger log = LoggerFactory.getLogger(Scanner.class);
+
+    private final SourceConfig source;
+    private final ExcludeRules rules;
+    private final Fs fs;
+
+    public Scanner(SourceConfig source, ExcludeRules rules, Fs fs) {
+        this.source = source;
+        this.rules = rules;
+        this.fs = fs;
+    }
+
+    /**
+     * Whether the source can be read: its root is a folder, and it is on the device it was on when last
+     * seen (a folder whose disk is not mounted is an empty folder on another device).
+     */
+    public Availability probe(Optional<String> recordedDevice) {
+        Path root = source.path();
+        if (!Files.isDirectory(root)) {
+            return new Availability.Unavailable(Files.exists(root, LinkOption.NOFOLLOW_LINKS)
+                    ? "'" + root + "' is not a folder" : "folder '" + root + "' does not exist (unmounted or removed?)");
+        }
+        try {
+            String device = fs.deviceOf(root).orElse("");
+            if (recordedDevice.isPresent() && !device.isEmpty() && !recordedDevice.get().equals(device)) {
+                return new Availability.Unavailable("'" + root + "' is on device " + device + " but was on device "
+                        + recordedDevice.get() + " when last backed up (is its disk unmounted?)");
+            }
+            return new Availability.Available(device);
+        } catch (IOException e) {
+            return new Availability.Unavailable("cannot read '" + root + "': " + e);
+        }
+    }
+
+    /** Every file of the source. */
+    public ScanResult scanAll() throws IOException {
+        Walk walk = new Walk();
+        walk.covered.add("");
+        walk.walk(realRoot(), "");
+        return walk.result();
+    }
+
+    /**
+     * Only the given paths (files or folders, relative to the root): what a watch event asks to look at.
+     * A path that is gone is covered and found empty, so its state entries are gone too.
+     */
+    public ScanResult scan(Collection<String> rels) throws IOException {
+        Path root = realRoot();
+        Walk walk = new Walk();
+        TreeSet<String> sorted = new TreeSet<>(rels);
+        String last = null;
+        for (String rel : sorted) {
+            if (last != null && (rel.equals(last) || rel.startsWith(last + "/"))) {
+                continue;
+            }
+            last = rel;
+            if (rel.isEmpty()) {
+                walk.covered.add("");
+                walk.walk(root, "");
+                continue;
+            }
+            walk.covered.add(rel);
+            if (isExcluded(rel) || !realFoldersAbove(root, rel, walk)) {
+                continue;
+            }
+            Path p = BackupLayout.resolve(root, rel);
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (IOException e) {
+                walk.unreadable(rel, e);
+                continue;
+            }
+            if (attrs.isDirectory()) {
+                walk.walk(p, rel);
+            } else {
+                walk.file(rel, attrs);
+            }
+        }
+        return walk.result();
+    }
+
+    private Path realRoot() throws IOException {
+        // The root itself may be a symbolic link (e.g. /home/ann/docs -> /data/docs); links below it are not followed.
+        return source.path().toRealPath();
+    }
+
+    private boolean isExcluded(String rel) {
+        for (String own : source.internalExcludes()) {
+            if (rel.equals(own) || rel.startsWith(own + "/")) {
+                return true;
+            }
+        }
+        return rules.excludesPath(rel);
+    }
+
+    /** Whether every folder between the root and {@code rel} is a real folder (not a link, not a file). */
+    private boolean realFoldersAbove(Path root, String rel, Walk walk) {
+        Path p = root;
+        int start = 0;
+        int slash;
+        while ((slash = rel.indexOf('/', start)) >= 0) {
+            p = p.resolve(rel.substring(start, slash));
+            try {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!a.isDirectory()) {
+                    return false;
+                }
+            } catch (NoSuchFileException e) {
+                return false;
+            } catch (IOException e) {
+                walk.unreadable(rel.substring(0, slash), e);
+                return false;
+            }
+            start = slash + 1;
+        }
+        return true;
+    }
+
+    private final class Walk implements FileVisitor<Path> {
+        final List<ScannedFile> files = new ArrayList<>();
+        final Set<String> covered = new HashSet<>();
+        final Set<String> unknown = new HashSet<>();
+        final List<String> problems = new ArrayList<>();
+        final Deque<String> dirRels = new ArrayDeque<>();
+        int links;
+        int special;
+
+        private Path startDir;
+        private String startRel;
+
+        void walk(Path dir, String rel) throws IOException {
+            startDir = dir;
+            startRel = rel;
+            dirRels.clear();
+            Files.walkFileTree(dir, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, this);
+        }
+
+        private String childRel(Path p) {
+            if (dirRels.isEmpty()) {
+                return startRel;
+            }
+            String parent = dirRels.peek();
+            String name = p.getFileName().toString();
+            return parent.isEmpty() ? name : parent + "/" + name;
+        }
+
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            if (dirRels.isEmpty() && dir.equals(startDir)) {
+                dirRels.push(startRel);
+                return FileVisitResult.CONTINUE;
+            }
+            String rel = childRel(dir);
+            if (isExcluded(rel)) {
+                return FileVisitResult.SKIP_SUBTREE;
+            }
+            dirRels.push(rel);
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            file(childRel(file), attrs);
+            return FileVisitResult.CONTINUE;
+        }
+
+        void file(String rel, BasicFileAttributes attrs) {
+            if (attrs.isSymbolicLink()) {
+                links++;
+                log.debug("SKIP: {}/{} (symbolic link: not followed, not backed up)", source.name(), rel);
+            } else if (attrs.isOther()) {
+                special++;
+                log.info("SKIP: {}/{} (not a regular file: FIFO, socket or device)", source.name(), rel);
+            } else if (attrs.isRegularFile() && !rules.excludesFile(rel)) {
+                String perms = attrs instanceof PosixFileAttributes p ? PosixFilePermissions.toString(p.permissions()) : "";
+                Object key = attrs.fileKey();
+                files.add(new ScannedFile(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                        key == null ? "" : key.toString(), perms));
+            }
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException exc) {
+            if (!(exc instanceof NoSuchFileException)) {
+                unreadable(childRel(file), exc);
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
+            String rel = dirRels.pop();
+            if (exc != null && !(exc instanceof NoSuchFileException)) {
+                unreadable(rel, exc);
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        void unreadable(String rel, IOException e) {
+            unknown.add(rel);
+            String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            problems.add(source.name() + "/" + rel + ": cannot read (" + reason + ")");
+        }
+
+        ScanResult result() {
+            files.sort(Comparator.comparing(ScannedFile::rel));
+            return new ScanResult(List.copyOf(files), Set.copyOf(covered), Set.copyOf(unknown), List.copyOf(problems),
+                    links, special);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.keepwatch.state;
+
+import java.nio.file.Path;
+
+/**
+ * Where everything lies in the backup root. The one place that turns a {@link FileRef} into a path:
+ * <pre>
+ *   state.json
+ *   &lt;source&gt;/&lt;rel&gt;                        current copy
+ *   versions/&lt;source&gt;/&lt;rel&gt;/v&lt;N&gt;.bak       old versions
+ *   _deleted/&lt;source&gt;/&lt;stored&gt;             deleted files
+ *   _duplicates/&lt;source&gt;/&lt;rel&gt;            duplicates
+ *   .keepwatch/                            private: tmp/, journal/, lock, status.json
+ * </pre>
+ */
+public final class BackupLayout {
+    public static final String STATE_FILE = "state.json";
+    public static final String VERSIONS = "versions";
+    public static final String DELETED = "_deleted";
+    public static final String DUPLICATES = "_duplicates";
+    public static final String PRIVATE = ".keepwatch";
+
+    private final Path root;
+
+    public BackupLayout(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path stateFile() {
+        return root.resolve(STATE_FILE);
+    }
+
+    public Path privateDir() {
+        return root.resolve(PRIVATE);
+    }
+
+    /** Staging area for copies in progress; emptied at start. Same filesystem as the final paths. */
+    public Path tmpDir() {
+        return privateDir().resolve("tmp");
+    }
+
+    public Path journalDir() {
+        return privateDir().resolve("journal");
+    }
+
+    public Path lockFile() {
+        return privateDir().resolve("lock");
+    }
+
+    public Path statusFile() {
+        return privateDir().resolve("status.json");
+    }
+
+    public Path sourceMirror(String source) {
+        return root.resolve(source);
+    }
+
+    public Path current(FileRef ref) {
+        return resolve(root.resolve(ref.source()), ref.rel());
+    }
+
+    public Path duplicate(FileRef ref) {
+        return resolve(root.resolve(DUPLICATES).resolve(ref.source()), ref.rel());
+    }
+
+    /** Where the current copy of a live file is: the mirror, or {@code _duplicates/} for a duplicate. */
+    public Path copyOf(FileRef ref, LiveFile live) {
+        return live.isDuplicate() ? duplicate(ref) : current(ref);
+    }
+
+    public Path versionDir(FileRef ref) {
+        return resolve(root.resolve(VERSIONS).resolve(ref.source()), ref.rel());
+    }
+
+    public Path version(FileRef ref, int n) {
+        return versionDir(ref).resolve("v" + n + ".bak");
+    }
+
+    public Path deletedRoot(String source) {
+        return root.resolve(DELETED).resolve(source);
+    }
+
+    public Path deleted(String source, String stored) {
+        return resolve(deletedRoot(source), stored);
+    }
+
+    /** Resolves a {@code /}-separated relative path name by name (so it is the same on every OS). */
+    public static Path resolve(Path base, String rel) {
+        Path p = base;
+        int start = 0;
+        while (start <= rel.length()) {
+            int slash = rel.indexOf('/', start);
+            int end = slash < 0 ? rel.length() : slash;
+            if (end > start) {
+                p = p.resolve(rel.substring(start, end));
+            }
+            if (slash < 0) {
+                break;
+            }
+            start = slash + 1;
+        }
+        return p;
+    }
+
+    /** The {@code /}-separated form of {@code path} relative to {@code base}. */
+    public static String relative(Path base, Path path) {
+        Path r = base.relativize(path);
+        StringBuilder sb = new StringBuilder();
+        for (Path name : r) {
+            if (sb.length() > 0) {
+                sb.append('/');
+            }
+            sb.append(name.toString());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,167 @@
+package io.keepwatch.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keepwatch.fs.Fs;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Reads and writes state.json. A save goes to a temp file beside it, is fsynced, and atomically replaces
+ * the old file, so a crash leaves the old or the new state, never a torn one. A file that cannot be
+ * parsed is an error naming the file and {@code keepwatch rebuild-state}; it is never replaced by an empty
+ * state.
+ */
+public final class StateStore {
+    private static final String TEMP_NAME = "state.json.tmp";
+
+    private final Path file;
+    private final Fs fs;
+    private final Clock clock;
+    private final ObjectMapper mapper = mapper();
+
+    public StateStore(BackupLayout layout, Fs fs, Clock clock) {
+        this.file = layout.stateFile();
+        this.fs = fs;
+        this.clock = clock;
+    }
+
+    /** The JSON mapper for state.json and the journal: snake_case keys, ISO instants, sorted maps. */
+    public static ObjectMapper mapper() {
+        return new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The stored state, or empty when there is no state.json yet. */
+    public Optional<BackupState> load() throws StateException {
+        StateFile sf;
+        try (InputStream in = Files.newInputStream(file)) {
+            sf = mapper.readValue(in, StateFile.class);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (JsonProcessingException e) {
+            throw new StateException(file, "state file is corrupt (" + e.getOriginalMessage()
+                    + "); keepwatch will not guess. Run `keepwatch rebuild-state` to rebuild it from the backup root", e);
+        } catch (IOException e) {
+            throw new StateException(file, "cannot read state file: " + e, e);
+        }
+        return Optional.of(toState(sf));
+    }
+
+    private BackupState toState(StateFile sf) throws StateException {
+        if (sf == null || sf.format() < 1 || sf.hashAlgorithm() == null || sf.sources() == null) {
+            throw corrupt("missing format, hash_algorithm or sources");
+        }
+        if (sf.format() > BackupState.FORMAT) {
+            throw new StateException(file, "state format " + sf.format() + " was written by a newer keepwatch (this one reads up to "
+                    + BackupState.FORMAT + "); upgrade keepwatch", null);
+        }
+        BackupState state = new BackupState(sf.hashAlgorithm());
+        for (Map.Entry<String, SourceState> e : sf.sources().entrySet()) {
+            String source = e.getKey();
+            SourceState ss = e.getValue();
+            if (ss == null) {
+                throw corrupt("source '" + source + "' is null");
+            }
+            if (ss.device() != null) {
+                state.setDevice(source, ss.device());
+            }
+            if (ss.files() != null) {
+                for (Map.Entry<String, LiveFile> f : ss.files().entrySet()) {
+                    LiveFile lf = f.getValue();
+                    if (lf == null || lf.hash() == null || lf.since() == null) {
+                        throw corrupt("entry '" + source + "/" + f.getKey() + "' lacks hash or since");
+                    }
+                    state.putLive(new FileRef(source, f.getKey()), lf);
+                }
+            }
+            if (ss.history() != null) {
+                for (Map.Entry<String, PathHistory> h : ss.history().entrySet()) {
+                    PathHistory ph = h.getValue();
+                    if (ph == null || ph.versions().stream().anyMatch(v -> v.hash() == null || v.archivedAt() == null)
+                            || ph.deletions().stream().anyMatch(d -> d.hash() == null || d.stored() == null || d.deletedAt() == null)) {
+                        throw corrupt("history of '" + source + "/" + h.getKey() + "' is incomplete");
+                    }
+                    state.putHistory(new FileRef(source, h.getKey()), ph);
+                }
+            }
+        }
+        return state;
+    }
+
+    private StateException corrupt(String what) {
+        return new StateException(file, "state file is corrupt (" + what
+                + "); run `keepwatch rebuild-state` to rebuild it from the backup root", null);
+    }
+
+    /** Writes the state durably: temp file, fsync, atomic replace, fsync of the folder. */
+    public void save(BackupState state) throws IOException {
+        Map<String, SourceState> sources = new TreeMap<>();
+        for (String name : state.sourceNames()) {
+            sources.put(name, new SourceState(state.device(name).orElse(""),
+                    new HashMap<>(state.liveFiles(name)), new HashMap<>(state.histories(name))));
+        }
+        StateFile sf = new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), sources);
+        Path tmp = file.resolveSibling(TEMP_NAME);
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = fs.createNew(tmp);
+             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+            mapper.writeValue(nonClosing(out), sf);
+            out.flush();
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        fs.replaceAtomically(tmp, file);
+        fs.syncDirectory(file.getParent());
+    }
+
+    /** Removes a temp file left by a save that was interrupted. */
+    public void cleanLeftovers() throws IOException {
+        Files.deleteIfExists(file.resolveSibling(TEMP_NAME));
+    }
+
+    private static OutputStream nonClosing(OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+    }
+
+    /** The file format of state.json. */
+    record StateFile(int format, String hashAlgorithm, Instant savedAt, Map<String, SourceState> sources) {
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * What the backup holds, and where. Owns the in-memory {@link io.keepwatch.state.BackupState} (live files,
+ * versions, deletions, with their times), state.json's format and its durable save
+ * ({@link io.keepwatch.state.StateStore}), and the backup root's layout
+ * ({@link io.keepwatch.state.BackupLayout}), the one place that turns a file reference into a path.
+ */
+package io.keepwatch.state;
