@@ -99,7 +99,7 @@ public final class HashingCopier {
                 deleteTemp(temp);
                 throw e;
             }
-            BasicFileAttributes after = Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes after = readAttributes(source);
             long mtime = after.lastModifiedTime().to(TimeUnit.NANOSECONDS);
             if (before.size() == after.size() && after.size() == bytes
                     && before.lastModifiedTime().equals(after.lastModifiedTime())) {
@@ -115,6 +115,14 @@ public final class HashingCopier {
             deleteTemp(temp);
         }
         throw new FileChangedException(source.toString(), lastReason + "; tried " + ATTEMPTS + " times, will retry on the next pass");
+    }
+
+    /** POSIX attributes where the filesystem has them (same single lstat on Linux), else basic ones. */
+    static BasicFileAttributes readAttributes(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static void finishTemp(Path temp, BasicFileAttributes src, String perms) throws IOException {
