@@ -372,7 +372,7 @@ public final class Engine implements AutoCloseable {
             return true;
         }
         Optional<LiveFile> live = state.live(new FileRef(source, f.rel()));
-        return live.isEmpty() || !live.get().facts().sameMetadata(f.size(), f.mtime(), f.inode());
+        return live.isEmpty() || !live.get().sameMetadata(f.size(), f.mtime(), f.inode());
     }
 
     private void runChunk(SourceConfig source, List<ScannedFile> chunk, List<String> absentIn, boolean rehash, Counts counts,
@@ -421,6 +421,12 @@ public final class Engine implements AutoCloseable {
         }
         Planner.Plan plan = Planner.plan(source.name(), observed, absent, state);
         counts.unchanged += plan.unchanged();
+        if (log.isDebugEnabled()) {
+            Set<String> acted = new HashSet<>();
+            plan.actions().forEach(a -> acted.add(a.ref().rel()));
+            observed.stream().filter(o -> !acted.contains(o.rel()))
+                    .forEach(o -> log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), o.rel())));
+        }
         try {
             Executor.Outcome outcome = executor.run(plan.actions(), state, clock.instant());
             record(outcome, counts, problems);
