@@ -318,9 +318,11 @@ public final class Engine implements AutoCloseable {
         Set<String> seen = new HashSet<>(scan.files().size() * 2);
         scan.files().forEach(f -> seen.add(f.rel()));
         List<String> absent = new ArrayList<>();
-        for (String rel : state.liveFiles(source.name()).keySet()) {
-            if (!seen.contains(rel) && scan.covers(rel)) {
-                absent.add(rel);
+        for (String covered : scan.covered()) {
+            for (String rel : state.liveUnder(source.name(), covered)) {
+                if (!seen.contains(rel) && scan.covers(rel)) {
+                    absent.add(rel);
+                }
             }
         }
 
