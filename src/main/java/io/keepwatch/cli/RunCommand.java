@@ -44,36 +44,38 @@ final class RunCommand implements Callable<Integer> {
                 ProcessHandle.current().pid());
         Fs fs = RealFs.forFileSystem(cfg.backupRoot().getFileSystem());
         CountDownLatch done = new CountDownLatch(1);
-        try (Engine engine = Engine.open(cfg, fs, Clock.systemUTC(), Progress.NONE);
-                DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()))) {
-            Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), Timing.of(cfg.watch()));
-            Thread engineThread = Thread.currentThread();
-            Thread hook = new Thread(() -> {
-                log.info("Stopping (signal received): finishing the batch in progress and saving the state");
-                daemon.stop();
-                try {
-                    if (!done.await(GRACE_SECONDS, TimeUnit.SECONDS)) {
-                        log.warn("The batch in progress did not finish within {} s; abandoning it (its copies stay in "
-                                + ".keepwatch/tmp and are removed at the next start)", GRACE_SECONDS);
-                        engineThread.interrupt();
-                        if (!done.await(SAVE_SECONDS, TimeUnit.SECONDS)) {
-                            log.error("Could not save the state in time; the next start recovers from the journal");
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    log.error("Interrupted while waiting for the service to stop");
-                }
-            }, "keepwatch-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
+        try {
+            try (Engine engine = Engine.open(cfg, fs, Clock.systemUTC(), Progress.NONE);
+                    DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()))) {
+                Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), Timing.of(cfg.watch()));
+                Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 daemon.run();
-            } finally {
-                engine.close();
-                log.info("Stopped: state saved, lock released");
-                done.countDown();
             }
+            log.info("Stopped: state saved, lock released");
+        } finally {
+            done.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    /** Stops the service on SIGTERM or Ctrl+C and waits (at most GRACE_SECONDS + SAVE_SECONDS) until it has saved. */
+    private static Thread shutdownHook(Daemon daemon, Thread engineThread, CountDownLatch done, Logger log) {
+        return new Thread(() -> {
+            log.info("Stopping (signal received): finishing the batch in progress and saving the state");
+            daemon.stop();
+            try {
+                if (!done.await(GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    log.warn("The batch in progress did not finish within {} s; abandoning it (its copies stay in "
+                            + ".keepwatch/tmp and are removed at the next start)", GRACE_SECONDS);
+                    engineThread.interrupt();
+                    if (!done.await(SAVE_SECONDS, TimeUnit.SECONDS)) {
+                        log.error("Could not save the state in time; the next start recovers from the journal");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                log.error("Interrupted while waiting for the service to stop");
+            }
+        }, "keepwatch-shutdown");
     }
 }

@@ -69,7 +69,7 @@ final class StatusCommand implements Callable<Integer> {
         if (!s.running()) {
             return Optional.of("stopped at " + s.updatedAt());
         }
-        if (ProcessHandle.of(s.pid()).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+        if (ProcessHandle.of(s.pid()).filter(ProcessHandle::isAlive).isEmpty()) {
             return Optional.of("its process " + s.pid() + " is gone (killed or crashed; last status " + s.updatedAt() + ")");
         }
         Duration age = Duration.between(s.updatedAt(), now);

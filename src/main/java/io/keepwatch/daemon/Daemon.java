@@ -52,6 +52,7 @@ public final class Daemon {
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final StatusBoard board;
     private volatile boolean stopping;
+    private boolean ready;
     private Instant lastCommit;
     private Instant nextPeriodic;
     private Instant nextPoll;
@@ -158,6 +159,7 @@ public final class Daemon {
                         timing.limitRescan().toSeconds());
             }
         }
+        ready = true;
         board.activity("idle");
         writeStatus();
         log.info("Ready");
@@ -405,7 +407,7 @@ public final class Daemon {
             failed(r, what, e);
         } finally {
             engine.deferCommits(true);
-            board.activity("idle");
+            board.activity(ready ? "idle" : "starting");
         }
     }
 
@@ -448,7 +450,7 @@ public final class Daemon {
         } catch (IOException e) {
             failed(r, "backing up " + rels.size() + " changed path(s) of " + r.name(), e);
         } finally {
-            board.activity("idle");
+            board.activity(ready ? "idle" : "starting");
         }
     }
 
