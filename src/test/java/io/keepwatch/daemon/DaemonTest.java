@@ -210,9 +210,16 @@ class DaemonTest {
         };
         try (Harness h = Harness.start(tmp, "./backup", "", w -> silent, t -> t.withQueueCapacity(16))) {
             write(h.src, "quiet.txt", "found by the rescan");
-            for (int i = 0; i < 17; i++) {
-                h.daemon.queue().offer(new SourcePath("src", "nothing-here-" + i));
-            }
+            // Offer until the queue refuses one (the engine thread drains it meanwhile): that one becomes a rescan.
+            int[] n = {0};
+            await().atMost(DEADLINE).until(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    if (!h.daemon.queue().offer(new SourcePath("src", "nothing-here-" + n[0]++))) {
+                        return true;
+                    }
+                }
+                return false;
+            });
             await().atMost(DEADLINE).until(() -> Files.exists(h.copy("quiet.txt")));
             assertEquals("found by the rescan", read(h.copy("quiet.txt")));
         }
