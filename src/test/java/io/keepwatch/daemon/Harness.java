@@ -104,8 +104,13 @@ final class Harness implements AutoCloseable {
         return backup.resolve("src").resolve(rel);
     }
 
+    /** A file's text, or {@code <missing>} (an update moves the old copy away before the new one is renamed in). */
     static String read(Path p) throws IOException {
-        return Files.readString(p, StandardCharsets.UTF_8);
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "<missing>";
+        }
     }
 
     /** Stops the service as a shutdown hook would, and closes the engine. */
