@@ -190,6 +190,8 @@ public final class Daemon {
                 for (Run r : runs.values()) {
                     if (r.state == SourceState.OK) {
                         r.passDue = Optional.of(now);
+                    } else if (r.state == SourceState.UNAVAILABLE) {
+                        r.failedMark = Optional.empty(); // try it again at the next poll
                     }
                 }
                 nextPeriodic = now.plus(timing.rescanInterval());
@@ -295,11 +297,17 @@ public final class Daemon {
 
     /** Registers a source whose folder is there again and reconciles it with a full pass. */
     private void resume(Run r) {
+        // Taken before looking: a change made while the pass runs must make the next poll try again.
+        Optional<String> markBefore = rootMark(r.source.path());
         register(r);
         if (r.state == SourceState.UNAVAILABLE) {
+            r.failedMark = markBefore;
             return;
         }
         fullPass(r, "full pass of " + r.name() + " (watching again)");
+        if (r.state == SourceState.UNAVAILABLE) {
+            r.failedMark = markBefore;
+        }
         if (r.state == SourceState.OK) {
             log.info("WATCH start: {} ({} folders)", r.name(), r.handle.map(WatchHandle::folders).orElse(0));
         }
@@ -367,7 +375,7 @@ public final class Daemon {
     private static Optional<String> rootMark(Path root) {
         try {
             BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return Optional.of(a.fileKey() + "@" + a.lastModifiedTime().toMillis());
+            return Optional.of(a.fileKey() + "@" + a.lastModifiedTime());
         } catch (IOException e) {
             return Optional.empty();
         }
