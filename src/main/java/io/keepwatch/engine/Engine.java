@@ -247,6 +247,17 @@ public final class Engine implements AutoCloseable {
         return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
     }
 
+    /** A full pass over one source (the service's reconciliation and rescans), committing the state as it goes. */
+    public PassResult runSource(String sourceName) throws IOException {
+        long start = System.nanoTime();
+        Counts counts = new Counts();
+        List<String> unavailable = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable, problems);
+        commit();
+        return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+    }
+
     /**
      * A pass over some paths of one source (files or folders; gone ones count as deleted). The state is
      * not saved here: call {@link #commit()} (the service coalesces saves).
