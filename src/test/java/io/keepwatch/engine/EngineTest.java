@@ -522,6 +522,8 @@ class EngineTest {
         }
         assertEquals(Map.of("_deleted/src/docs/a.txt", "a", "_deleted/src/docs/sub/b.txt", "b", "src/docs2/c.txt", "c",
                 "src/other.txt", "o"), backupFiles());
+        assertFalse(Files.exists(backup.resolve("src/docs")), "emptied folders are removed from the mirror");
+        assertTrue(Files.isDirectory(backup.resolve("src")));
     }
 
     @Test
