@@ -52,7 +52,8 @@ public final class BackupState {
 
     /** The live files of a source, by relative path (unmodifiable view). */
     public Map<String, LiveFile> liveFiles(String source) {
-        return Collections.unmodifiableMap(live.getOrDefault(source, Map.of()));
+        Map<String, LiveFile> files = live.get(source);
+        return files == null ? Map.of() : Collections.unmodifiableMap(files);
     }
 
     /**
@@ -77,7 +78,8 @@ public final class BackupState {
     }
 
     public int liveCount(String source) {
-        return live.getOrDefault(source, Map.of()).size();
+        Map<String, LiveFile> files = live.get(source);
+        return files == null ? 0 : files.size();
     }
 
     public void putLive(FileRef ref, LiveFile file) {
