@@ -113,7 +113,7 @@ class DebPackageIT {
             }
         }
         String postinst = Files.readString(control.resolve("postinst"));
-        assertTrue(postinst.contains("adduser --system --group --home /var/lib/keepwatch --no-create-home keepwatch"),
+        assertTrue(postinst.contains("adduser --system --group --home /nonexistent --no-create-home keepwatch"),
                 postinst);
     }
 
