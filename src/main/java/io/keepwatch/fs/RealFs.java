@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /** The production {@link Fs}: plain NIO calls, directory fsync where the OS supports it. */
 public final class RealFs implements Fs {
     private static final Logger log = LoggerFactory.getLogger(RealFs.class);
-    private static final int REPLACE_ATTEMPTS = 8;
+    static final int REPLACE_ATTEMPTS = 8;
     /** Opening a source file locked by another process: 6 attempts, waiting 0.1, 0.2, 0.4, 0.8, 1.6 s between. */
     static final int OPEN_ATTEMPTS = 6;
     static final long OPEN_FIRST_DELAY_MS = 100;
@@ -29,11 +29,18 @@ public final class RealFs implements Fs {
     private final boolean directorySync;
     private final Sleeper sleeper;
     private final SourceOpener opener;
+    private final Replacer replacer;
 
     /** How a source file is opened; a seam so tests can make the open fail the way Windows does. */
     @FunctionalInterface
     interface SourceOpener {
         SeekableByteChannel open(Path file) throws IOException;
+    }
+
+    /** How a file is atomically replaced; a seam so tests can make Windows' refusal happen. */
+    @FunctionalInterface
+    interface Replacer {
+        void replace(Path from, Path to) throws IOException;
     }
 
     /**
@@ -42,13 +49,15 @@ public final class RealFs implements Fs {
      */
     public RealFs(boolean directorySync, Sleeper sleeper) {
         this(directorySync, sleeper,
-                file -> Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+                file -> Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS),
+                (from, to) -> Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING));
     }
 
-    RealFs(boolean directorySync, Sleeper sleeper, SourceOpener opener) {
+    RealFs(boolean directorySync, Sleeper sleeper, SourceOpener opener, Replacer replacer) {
         this.directorySync = directorySync;
         this.sleeper = sleeper;
         this.opener = opener;
+        this.replacer = replacer;
     }
 
     /** The right settings for a filesystem: directory sync only on the default filesystem of a POSIX OS. */
@@ -133,7 +142,7 @@ public final class RealFs implements Fs {
         long delayMs = 10;
         for (int attempt = 1; ; attempt++) {
             try {
-                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                replacer.replace(from, to);
                 return;
             } catch (AccessDeniedException e) {
                 // Windows refuses to replace a file another process (an indexer, a backup tool) holds open.

@@ -43,6 +43,10 @@ class RealFsSharingViolationTest {
     private static final String SHARING = "The process cannot access the file because it is being used by another process.";
     private static final String LOCKED = "The process cannot access the file because another process has locked a portion of the file.";
 
+    private static final RealFs.Replacer REAL_REPLACE = (from, to) -> {
+        throw new AssertionError("nothing is replaced here");
+    };
+
     @TempDir
     Path dir;
 
@@ -87,7 +91,7 @@ class RealFsSharingViolationTest {
     void fileLockedByAnotherProcessIsOpenedOnceTheLockIsGone() throws IOException {
         Path file = Files.writeString(dir.resolve("report.docx"), "the content");
         AtomicInteger opens = new AtomicInteger();
-        RealFs fs = new RealFs(true, recordingSleeper, lockedFor(2, SHARING, opens));
+        RealFs fs = new RealFs(true, recordingSleeper, lockedFor(2, SHARING, opens), REAL_REPLACE);
 
         assertEquals("the content", readAll(fs.openSource(file)));
 
@@ -103,7 +107,7 @@ class RealFsSharingViolationTest {
     void aLockedRangeIsRetriedToo() throws IOException {
         Path file = Files.writeString(dir.resolve("db.sqlite"), "rows");
         AtomicInteger opens = new AtomicInteger();
-        RealFs fs = new RealFs(true, recordingSleeper, lockedFor(1, LOCKED, opens));
+        RealFs fs = new RealFs(true, recordingSleeper, lockedFor(1, LOCKED, opens), REAL_REPLACE);
 
         assertEquals("rows", readAll(fs.openSource(file)));
         assertEquals(List.of(100L), sleeps);
@@ -113,7 +117,7 @@ class RealFsSharingViolationTest {
     void aFileThatStaysLockedFailsWithItsPathAndWindowsReasonAfterBackoff() throws IOException {
         Path file = Files.writeString(dir.resolve("outlook.pst"), "mail");
         AtomicInteger opens = new AtomicInteger();
-        RealFs fs = new RealFs(true, recordingSleeper, lockedFor(Integer.MAX_VALUE, SHARING, opens));
+        RealFs fs = new RealFs(true, recordingSleeper, lockedFor(Integer.MAX_VALUE, SHARING, opens), REAL_REPLACE);
 
         FileSystemException e = assertThrows(FileSystemException.class, () -> fs.openSource(file));
 
@@ -131,7 +135,7 @@ class RealFsSharingViolationTest {
         RealFs fs = new RealFs(true, recordingSleeper, f -> {
             opens.incrementAndGet();
             throw denied;
-        });
+        }, REAL_REPLACE);
 
         assertSame(denied, assertThrows(AccessDeniedException.class, () -> fs.openSource(file)));
         assertEquals(1, opens.get());
@@ -156,7 +160,7 @@ class RealFsSharingViolationTest {
         Path file = Files.write(dir.resolve("figures.xlsx"), content);
         Path temp = dir.resolve("copy.tmp");
         AtomicInteger opens = new AtomicInteger();
-        HashingCopier copier = new HashingCopier(new RealFs(true, recordingSleeper, lockedFor(3, SHARING, opens)),
+        HashingCopier copier = new HashingCopier(new RealFs(true, recordingSleeper, lockedFor(3, SHARING, opens), REAL_REPLACE),
                 HashAlgorithm.SHA256);
 
         FileFacts facts = copier.copy(file, temp);
