@@ -213,6 +213,14 @@ class ReleaseArchiveIT {
     }
 
     @Test
+    void versionNamesTheRelease() throws Exception {
+        Path top = untar(tmp);
+        Run r = Run.of(tmp, top.resolve("bin/keepwatch").toString(), "--version");
+        assertEquals(0, r.exit, r.describe());
+        assertEquals("keepwatch " + Built.VERSION + "\n", r.out);
+    }
+
+    @Test
     void aWrongJavaHomeIsReportedByTheLauncher() throws Exception {
         Path top = untar(tmp);
         Run r = Run.of(tmp, Map.of("JAVA_HOME", "/nonexistent/jdk"), top.resolve("bin/keepwatch").toString(), "--version");
