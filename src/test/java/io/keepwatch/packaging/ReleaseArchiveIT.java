@@ -212,6 +212,27 @@ class ReleaseArchiveIT {
         assertTrue(Files.readString(tmp.resolve("logs/custom.log")).contains("BACKUP: " + tmp.resolve("documents/plain.txt")));
     }
 
+    /** journald stamps every line itself: under systemd (INVOCATION_ID set) the console lines carry no time. */
+    @Test
+    void consoleLinesHaveNoTimestampUnderSystemdAndOneOtherwise() throws Exception {
+        Path top = untar(tmp);
+        Path cfg = config(tmp, "");
+        String launcher = top.resolve("bin/keepwatch").toString();
+
+        Run service = Run.of(tmp, Map.of("INVOCATION_ID", "0123456789abcdef0123456789abcdef"), launcher, "once", "-c",
+                cfg.toString());
+        Run byHand = Run.of(tmp, launcher, "once", "-c", cfg.toString());
+
+        assertEquals(0, service.exit, service.describe());
+        assertTrue(service.err.startsWith("INFO  keepwatch once: 1 source(s) into " + tmp.resolve("backup") + "\n"),
+                service.describe());
+        assertEquals(0, byHand.exit, byHand.describe());
+        assertTrue(byHand.err.matches("(?s)\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  keepwatch once: .*"), byHand.describe());
+        // The log file has full timestamps either way.
+        Files.readAllLines(tmp.resolve("logs/keepwatch.log"))
+                .forEach(l -> assertTrue(l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"), l));
+    }
+
     @Test
     void versionNamesTheRelease() throws Exception {
         Path top = untar(tmp);
