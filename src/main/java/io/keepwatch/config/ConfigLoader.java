@@ -68,6 +68,7 @@ public final class ConfigLoader {
     private static final class Reader {
         private final Path file;
         private final Path baseDir;
+        private Path backupRoot;
 
         Reader(Path file) {
             this.file = file;
@@ -87,6 +88,7 @@ public final class ConfigLoader {
             RetentionConfig retention = retention(root.get("retention"));
             List<String> exclude = exclude(root.get("exclude"));
             WatchConfig watch = watch(root.get("watch"));
+            this.backupRoot = backupRoot;
             List<SourceConfig> sources = sources(required(root, "sources"));
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
@@ -127,13 +129,21 @@ public final class ConfigLoader {
                     throw error(key, "source name '" + name + "' is already used by " + previous
                             + "; give one of them a different \"name\"");
                 }
-                if (!Files.isDirectory(path)) {
+                if (!Files.isDirectory(path) && !(Files.notExists(path) && alreadyBackedUp(name))) {
                     throw error(key, Files.exists(path) ? "'" + path + "' is not a folder"
                             : "source folder '" + path + "' does not exist");
                 }
                 sources.add(new SourceConfig(name, path));
             }
             return sources;
+        }
+
+        /**
+         * A missing source folder is a mistake, unless the backup already holds files of it: then it is a disk
+         * not mounted yet, and the engine reports it UNAVAILABLE while the other sources are backed up.
+         */
+        private boolean alreadyBackedUp(String name) {
+            return Files.isDirectory(backupRoot.resolve(name));
         }
 
         private void checkName(String name, String key) throws ConfigException {

@@ -84,6 +84,9 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService syncPool;
     private final Map<String, Scanner> scanners = new LinkedHashMap<>();
     private final AtomicLong tempCounter = new AtomicLong();
+    /** Makes temp names unique to this engine instance, so no two runs ever pick the same one. */
+    private final String tempPrefix = Long.toHexString(System.currentTimeMillis()) + "-"
+            + Long.toHexString(ProcessHandle.current().pid()) + "-";
     private long uncommittedSeq;
     private boolean dirty;
 
@@ -128,11 +131,12 @@ public final class Engine implements AutoCloseable {
             StateStore store = new StateStore(layout, fs, clock);
             store.cleanLeftovers();
             Optional<BackupState> loaded = store.load();
-            if (loaded.isEmpty()) {
+            Journal journal = new Journal(layout, fs);
+            if (loaded.isEmpty() && journal.pending().isEmpty()) {
+                // With a journal, a first run was interrupted before its first save: recovery accounts for its files.
                 refuseIfBackupExists(layout, config, store);
             }
             BackupState state = loaded.orElseGet(() -> new BackupState(config.hashAlgorithm().configName()));
-            Journal journal = new Journal(layout, fs);
             int cores = Runtime.getRuntime().availableProcessors();
             copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
             syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
@@ -368,7 +372,7 @@ public final class Engine implements AutoCloseable {
             return true;
         }
         Optional<LiveFile> live = state.live(new FileRef(source, f.rel()));
-        return live.isEmpty() || !live.get().facts().sameMetadata(f.size(), f.mtime(), f.inode());
+        return live.isEmpty() || !live.get().sameMetadata(f.size(), f.mtime(), f.inode());
     }
 
     private void runChunk(SourceConfig source, List<ScannedFile> chunk, List<String> absentIn, boolean rehash, Counts counts,
@@ -417,6 +421,12 @@ public final class Engine implements AutoCloseable {
         }
         Planner.Plan plan = Planner.plan(source.name(), observed, absent, state);
         counts.unchanged += plan.unchanged();
+        if (log.isDebugEnabled()) {
+            Set<String> acted = new HashSet<>();
+            plan.actions().forEach(a -> acted.add(a.ref().rel()));
+            observed.stream().filter(o -> !acted.contains(o.rel()))
+                    .forEach(o -> log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), o.rel())));
+        }
         try {
             Executor.Outcome outcome = executor.run(plan.actions(), state, clock.instant());
             record(outcome, counts, problems);
@@ -467,7 +477,7 @@ public final class Engine implements AutoCloseable {
                 return new Observed(f.rel(), facts, Optional.empty());
             }
         }
-        String name = tempCounter.incrementAndGet() + ".tmp";
+        String name = tempPrefix + tempCounter.incrementAndGet() + ".tmp";
         FileFacts facts = copier.copy(file, layout.tmpDir().resolve(name));
         progress.advance(f.size());
         return new Observed(f.rel(), facts, Optional.of(name));
@@ -501,6 +511,18 @@ public final class Engine implements AutoCloseable {
 
     public boolean hasUncommittedChanges() {
         return dirty;
+    }
+
+    /**
+     * Drops the engine without saving anything, as if the process had died here (tests simulate crashes
+     * with it): pools stop, the lock is released, the state on disk stays as it is.
+     */
+    void abandon() throws IOException, InterruptedException {
+        copyPool.shutdownNow();
+        syncPool.shutdownNow();
+        copyPool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        syncPool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        lock.close();
     }
 
     @Override

@@ -23,6 +23,9 @@ public final class Parallel {
             if (c instanceof IOException io) {
                 throw io;
             }
+            if (c instanceof Error err) {
+                throw err;
+            }
             if (c instanceof RuntimeException re) {
                 throw re;
             }
@@ -50,6 +53,9 @@ public final class Parallel {
                 throw new InterruptedIOException("interrupted while waiting for I/O");
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
+                if (c instanceof Error err) {
+                    throw err;
+                }
                 IOException io = c instanceof IOException i ? i : new IOException(c);
                 if (first == null) {
                     first = io;

@@ -55,11 +55,10 @@ public final class Recovery {
             }
         } else if (action instanceof Action.Update u) {
             boolean archived = Files.exists(layout.version(u.ref(), u.version()), LinkOption.NOFOLLOW_LINKS);
-            PathHistory h = state.history(u.ref()).withLastVersion(u.version());
+            PathHistory h = state.history(u.ref());
             if (archived && h.versions().stream().noneMatch(v -> v.n() == u.version())) {
-                h = h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), at));
+                state.putHistory(u.ref(), h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), at)));
             }
-            state.putHistory(u.ref(), h);
             Path current = layout.current(u.ref());
             if (holds(current, u.facts().hash())) {
                 keepOrPut(state, u.ref(), LiveFile.of(u.facts(), at, ""));

@@ -89,17 +89,26 @@ public final class HashingCopier {
                     bytes += n;
                     digest.update(buf.array(), 0, n);
                     if (out != null) {
-                        buf.flip();
-                        while (buf.hasRemaining()) {
-                            out.write(buf);
+                        if (n == BUFFER && isZeros(buf.array(), n)) {
+                            // A run of zeros (a hole in a sparse file, a preallocated disk image): leave a
+                            // hole in the copy too, so a 5 GiB sparse file does not take 5 GiB of backup.
+                            out.position(out.position() + n);
+                        } else {
+                            buf.flip();
+                            while (buf.hasRemaining()) {
+                                out.write(buf);
+                            }
                         }
                     }
+                }
+                if (out != null && out.size() < bytes) {
+                    out.write(ByteBuffer.wrap(new byte[1]), bytes - 1);
                 }
             } catch (IOException e) {
                 deleteTemp(temp);
                 throw e;
             }
-            BasicFileAttributes after = Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes after = readAttributes(source);
             long mtime = after.lastModifiedTime().to(TimeUnit.NANOSECONDS);
             if (before.size() == after.size() && after.size() == bytes
                     && before.lastModifiedTime().equals(after.lastModifiedTime())) {
@@ -115,6 +124,20 @@ public final class HashingCopier {
             deleteTemp(temp);
         }
         throw new FileChangedException(source.toString(), lastReason + "; tried " + ATTEMPTS + " times, will retry on the next pass");
+    }
+
+    private static final byte[] ZEROS = new byte[BUFFER];
+
+    private static boolean isZeros(byte[] b, int n) {
+        return java.util.Arrays.mismatch(b, 0, n, ZEROS, 0, n) < 0;
+    }
+
+    /** POSIX attributes where the filesystem has them (same single lstat on Linux), else basic ones. */
+    static BasicFileAttributes readAttributes(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static void finishTemp(Path temp, BasicFileAttributes src, String perms) throws IOException {

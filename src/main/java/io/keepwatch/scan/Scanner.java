@@ -5,8 +5,7 @@ import io.keepwatch.config.SourceConfig;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.state.BackupLayout;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.FileVisitor;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -19,9 +18,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,11 +40,13 @@ public final class Scanner {
     private final SourceConfig source;
     private final ExcludeRules rules;
     private final Fs fs;
+    private final boolean posixView;
 
     public Scanner(SourceConfig source, ExcludeRules rules, Fs fs) {
         this.source = source;
         this.rules = rules;
         this.fs = fs;
+        this.posixView = source.path().getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     /**
@@ -74,7 +75,8 @@ public final class Scanner {
     public ScanResult scanAll() throws IOException {
         Walk walk = new Walk();
         walk.covered.add("");
-        walk.walk(realRoot(), "");
+        Path root = realRoot();
+        walk.walk(root, "");
         return walk.result();
     }
 
@@ -104,7 +106,7 @@ public final class Scanner {
             Path p = BackupLayout.resolve(root, rel);
             BasicFileAttributes attrs;
             try {
-                attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                attrs = attributes(p);
             } catch (NoSuchFileException e) {
                 continue;
             } catch (IOException e) {
@@ -157,52 +159,54 @@ public final class Scanner {
         return true;
     }
 
-    private final class Walk implements FileVisitor<Path> {
+    /** Reads a file's attributes in one lstat: POSIX ones where the filesystem has them. */
+    private BasicFileAttributes attributes(Path p) throws IOException {
+        return posixView ? Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                : Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** One scan's findings. Folders are walked with an explicit stack, so depth is no limit. */
+    private final class Walk {
         final List<ScannedFile> files = new ArrayList<>();
         final Set<String> covered = new HashSet<>();
         final Set<String> unknown = new HashSet<>();
         final List<String> problems = new ArrayList<>();
-        final Deque<String> dirRels = new ArrayDeque<>();
         int links;
         int special;
 
-        private Path startDir;
-        private String startRel;
-
-        void walk(Path dir, String rel) throws IOException {
-            startDir = dir;
-            startRel = rel;
-            dirRels.clear();
-            Files.walkFileTree(dir, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, this);
-        }
-
-        private String childRel(Path p) {
-            if (dirRels.isEmpty()) {
-                return startRel;
+        void walk(Path dir, String rel) {
+            Deque<Map.Entry<Path, String>> todo = new ArrayDeque<>();
+            todo.push(Map.entry(dir, rel));
+            while (!todo.isEmpty()) {
+                Map.Entry<Path, String> next = todo.pop();
+                String dirRel = next.getValue();
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(next.getKey())) {
+                    for (Path child : entries) {
+                        String name = child.getFileName().toString();
+                        String childRel = dirRel.isEmpty() ? name : dirRel + "/" + name;
+                        BasicFileAttributes attrs;
+                        try {
+                            attrs = attributes(child);
+                        } catch (NoSuchFileException e) {
+                            continue;
+                        } catch (IOException e) {
+                            unreadable(childRel, e);
+                            continue;
+                        }
+                        if (attrs.isDirectory()) {
+                            if (!isExcluded(childRel)) {
+                                todo.push(Map.entry(child, childRel));
+                            }
+                        } else {
+                            file(childRel, attrs);
+                        }
+                    }
+                } catch (NoSuchFileException e) {
+                    // Removed while being scanned: nothing in it exists any more.
+                } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                    unreadable(dirRel, e instanceof IOException io ? io : ((java.nio.file.DirectoryIteratorException) e).getCause());
+                }
             }
-            String parent = dirRels.peek();
-            String name = p.getFileName().toString();
-            return parent.isEmpty() ? name : parent + "/" + name;
-        }
-
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            if (dirRels.isEmpty() && dir.equals(startDir)) {
-                dirRels.push(startRel);
-                return FileVisitResult.CONTINUE;
-            }
-            String rel = childRel(dir);
-            if (isExcluded(rel)) {
-                return FileVisitResult.SKIP_SUBTREE;
-            }
-            dirRels.push(rel);
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            file(childRel(file), attrs);
-            return FileVisitResult.CONTINUE;
         }
 
         void file(String rel, BasicFileAttributes attrs) {
@@ -218,23 +222,6 @@ public final class Scanner {
                 files.add(new ScannedFile(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
                         key == null ? "" : key.toString(), perms));
             }
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) {
-            if (!(exc instanceof NoSuchFileException)) {
-                unreadable(childRel(file), exc);
-            }
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
-            String rel = dirRels.pop();
-            if (exc != null && !(exc instanceof NoSuchFileException)) {
-                unreadable(rel, exc);
-            }
-            return FileVisitResult.CONTINUE;
         }
 
         void unreadable(String rel, IOException e) {

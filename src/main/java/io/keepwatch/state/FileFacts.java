@@ -10,8 +10,4 @@ package io.keepwatch.state;
  * @param perms POSIX permission bits as {@code rwxr-x---} where the platform has them, else empty
  */
 public record FileFacts(String hash, long size, long mtime, String inode, String perms) {
-    /** Whether size, mtime and file key all match, so the stored hash can be trusted without reading. */
-    public boolean sameMetadata(long otherSize, long otherMtime, String otherInode) {
-        return size == otherSize && mtime == otherMtime && inode.equals(otherInode);
-    }
 }

@@ -35,6 +35,11 @@ public record LiveFile(String hash, long size, long mtime, String inode, String 
         return !duplicateOf.isEmpty();
     }
 
+    /** Whether size, mtime and file key all match, so the stored hash can be trusted without reading. */
+    public boolean sameMetadata(long otherSize, long otherMtime, String otherInode) {
+        return size == otherSize && mtime == otherMtime && inode.equals(otherInode);
+    }
+
     public LiveFile withFacts(FileFacts f) {
         return of(f, since, duplicateOf);
     }

@@ -1,0 +1,129 @@
+package io.keepwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.StringWriter;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Weird names and file kinds on a real filesystem: each is backed up or skipped as the README says. */
+class BadInputTest {
+    @TempDir
+    Path tmp;
+
+    private Path src;
+    private Path cfg;
+
+    private int once() {
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "once", "-c", cfg.toString());
+        assertTrue(code == 0, "exit " + code + ": " + err);
+        return code;
+    }
+
+    private void setUp() throws IOException {
+        src = tmp.resolve("source");
+        Files.createDirectories(src);
+        cfg = tmp.resolve("config.json");
+        Files.writeString(cfg, "{\"sources\": [\"./source\"], \"backup_root\": \"./backup\", \"log_dir\": \"./logs\"}");
+    }
+
+    private Path backup(String rel) {
+        return tmp.resolve("backup/source").resolve(rel);
+    }
+
+    @Test
+    void oddNamesAreBackedUpByteForByte() throws Exception {
+        setUp();
+        List<String> names = List.of("line\nbreak.txt", "back\\slash.txt", "-rf", "--help", "trailing spaces  ", " leading space",
+                "x".repeat(251) + ".txt", "tab\there", "quote\"and'apostrophe", "star*question?.txt", "NFC é.txt", "NFD e\u0301.txt",
+                "日本語.txt", "versions", "_deleted", "_duplicates", "state.json", ".keepwatch");
+        int i = 0;
+        for (String name : names) {
+            Files.writeString(src.resolve(name), "content " + i++, StandardCharsets.UTF_8);
+        }
+        StringBuilder deep = new StringBuilder();
+        for (int d = 0; d < 120; d++) {
+            deep.append("d").append(d % 10).append('/');
+        }
+        Path deepFile = src.resolve(deep + "bottom.txt");
+        Files.createDirectories(deepFile.getParent());
+        Files.writeString(deepFile, "deep down");
+        Files.createFile(src.resolve("empty"));
+        once();
+        i = 0;
+        for (String name : names) {
+            assertEquals("content " + i++, Files.readString(backup(name), StandardCharsets.UTF_8), name);
+        }
+        assertEquals("deep down", Files.readString(backup(deep + "bottom.txt")));
+        assertEquals(0, Files.size(backup("empty")));
+        // Edits of odd names version properly too.
+        Files.writeString(src.resolve("line\nbreak.txt"), "edited");
+        once();
+        assertEquals("content 0", Files.readString(tmp.resolve("backup/versions/source/line\nbreak.txt/v1.bak")));
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void specialFilesAreSkippedUnopenedAndLinksAreNotFollowed() throws Exception {
+        setUp();
+        Files.writeString(src.resolve("real.txt"), "real");
+        Files.writeString(tmp.resolve("outside.txt"), "outside the source");
+        Files.createSymbolicLink(src.resolve("to-outside"), tmp.resolve("outside.txt"));
+        Files.createSymbolicLink(src.resolve("to-outside-dir"), tmp);
+        Files.createSymbolicLink(src.resolve("loop"), src);
+        Files.createDirectories(src.resolve("a"));
+        Files.createSymbolicLink(src.resolve("a/up"), src.resolve("a"));
+        assertEquals(0, new ProcessBuilder("mkfifo", src.resolve("fifo").toString()).start().waitFor());
+        try (ServerSocketChannel sock = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            sock.bind(UnixDomainSocketAddress.of(src.resolve("socket")));
+            once();
+        }
+        assertEquals("real", Files.readString(backup("real.txt")));
+        for (String skipped : List.of("to-outside", "to-outside-dir", "loop", "a/up", "fifo", "socket")) {
+            assertFalse(Files.exists(backup(skipped), LinkOption.NOFOLLOW_LINKS), skipped);
+        }
+        String log = Files.readString(tmp.resolve("logs/keepwatch.log"));
+        assertTrue(log.contains("Skipped in source: 4 symbolic link(s), 2 FIFO/socket/device file(s)"), log);
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aFiveGibSparseFileStaysSparseInTheBackup() throws Exception {
+        setUp();
+        Path sparse = src.resolve("disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(sparse.toString(), "rw")) {
+            f.setLength(5L << 30);
+            f.seek(3L << 30);
+            f.write("a little data in the middle".getBytes(StandardCharsets.US_ASCII));
+        }
+        once();
+        Path copy = backup("disk.img");
+        assertEquals(5L << 30, Files.size(copy));
+        try (RandomAccessFile f = new RandomAccessFile(copy.toString(), "r")) {
+            f.seek(3L << 30);
+            byte[] b = new byte[27];
+            f.readFully(b);
+            assertEquals("a little data in the middle", new String(b, StandardCharsets.US_ASCII));
+        }
+        Process du = new ProcessBuilder("du", "-k", copy.toString()).redirectErrorStream(true).start();
+        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, du.waitFor());
+        long allocatedKb = Long.parseLong(out.split("\\s+")[0]);
+        assertTrue(allocatedKb < 16 * 1024, "the copy of a sparse file takes " + allocatedKb + " KiB on disk");
+    }
+}

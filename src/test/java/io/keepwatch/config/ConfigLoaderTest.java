@@ -1,0 +1,131 @@
+package io.keepwatch.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwatch.hash.HashAlgorithm;
+import io.keepwatch.testing.TestFs;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** config.json validation: one clear line naming the key, for each kind of mistake. */
+class ConfigLoaderTest {
+    private FileSystem fs;
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        fs = TestFs.unix();
+        dir = fs.getPath("/etc/kw");
+        Files.createDirectories(dir);
+        Files.createDirectories(fs.getPath("/home/ann/docs"));
+        Files.createDirectories(fs.getPath("/home/ann/music"));
+        Files.createDirectories(dir.resolve("src"));
+        Files.writeString(fs.getPath("/home/ann/file.txt"), "x");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        fs.close();
+    }
+
+    private Config load(String json) throws ConfigException, IOException {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, json.replace('\'', '"'));
+        return new ConfigLoader().load(file);
+    }
+
+    @Test
+    void minimalConfigGetsDefaultsAndResolvesRelativePathsAgainstTheConfigFolder() throws Exception {
+        Config c = load("{'sources': ['./src'], 'backup_root': '../backup'}");
+        assertEquals(List.of(new SourceConfig("src", fs.getPath("/etc/kw/src"))), c.sources());
+        assertEquals(fs.getPath("/etc/backup"), c.backupRoot());
+        assertEquals(fs.getPath("/etc/kw/logs"), c.logDir());
+        assertEquals(HashAlgorithm.SHA256, c.hashAlgorithm());
+        assertEquals(RetentionConfig.defaults(), c.retention());
+        assertEquals(WatchConfig.defaults(), c.watch());
+    }
+
+    @Test
+    void fullConfig() throws Exception {
+        Config c = load("""
+                {'sources': [{'name': 'docs', 'path': '/home/ann/docs'}, '/home/ann/music'],
+                 'backup_root': '/backup', 'log_dir': '/var/log/kw', 'hash_algorithm': 'SHA3-256',
+                 'retention': {'max_versions_per_file': 3, 'max_version_age_days': 30, 'deleted_keep_days': 7},
+                 'exclude': ['**/*.tmp'], 'watch': {'debounce_ms': 200, 'max_delay_ms': 5000}}""");
+        assertEquals(List.of("docs", "music"), c.sources().stream().map(SourceConfig::name).toList());
+        assertEquals(HashAlgorithm.SHA3_256, c.hashAlgorithm());
+        assertEquals(new RetentionConfig(3, Optional.of(Duration.ofDays(30)), Optional.of(Duration.ofDays(7))), c.retention());
+        assertEquals(List.of("**/*.tmp"), c.exclude());
+        assertEquals(Duration.ofMillis(200), c.watch().debounce());
+        assertEquals(Duration.ofMillis(5000), c.watch().maxDelay());
+    }
+
+    @Test
+    void backupRootAndLogDirInsideASourceAreSkippedInThatSource() throws Exception {
+        Config c = load("{'sources': ['/home/ann'], 'backup_root': '/home/ann/backup', 'log_dir': '/home/ann/docs/logs'}");
+        assertEquals(Set.of("backup", "docs/logs"), c.sources().get(0).internalExcludes());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "typo with suggestion | {'sources': ['./src'], 'backup_root': '/b', 'retenion': {}} | unknown key 'retenion'; did you mean 'retention'?",
+            "nested typo | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_version_per_file': 3}} | unknown key 'retention.max_version_per_file'; did you mean 'retention.max_versions_per_file'?",
+            "unknown key far from any | {'sources': ['./src'], 'backup_root': '/b', 'colour': 1} | unknown key 'colour'; allowed keys:",
+            "missing backup_root | {'sources': ['./src']} | missing required key 'backup_root'",
+            "missing sources | {'backup_root': '/b'} | missing required key 'sources'",
+            "wrong type | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 'ten'}} | 'retention.max_versions_per_file' must be a whole number, not the string \"ten\"",
+            "zero versions | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 0}} | 'retention.max_versions_per_file' must be at least 1, not 0",
+            "sources not a list | {'sources': './src', 'backup_root': '/b'} | 'sources' must be a list of folders",
+            "empty sources | {'sources': [], 'backup_root': '/b'} | 'sources' is empty",
+            "source missing | {'sources': ['/nope'], 'backup_root': '/b'} | 'sources[0]' source folder '/nope' does not exist",
+            "source is a file | {'sources': ['/home/ann/file.txt'], 'backup_root': '/b'} | 'sources[0]' '/home/ann/file.txt' is not a folder",
+            "overlap | {'sources': ['/home/ann', '/home/ann/docs'], 'backup_root': '/b'} | 'sources[1]' '/home/ann/docs' overlaps sources[0] '/home/ann'",
+            "same source twice | {'sources': ['/home/ann/docs', {'name': 'd2', 'path': '/home/ann/docs'}], 'backup_root': '/b'} | 'sources[1]' '/home/ann/docs' overlaps sources[0]",
+            "source inside backup root | {'sources': ['/home/ann/docs'], 'backup_root': '/home/ann'} | 'sources[0]' '/home/ann/docs' is inside the backup root '/home/ann'",
+            "backup root equals source | {'sources': ['/home/ann/docs'], 'backup_root': '/home/ann/docs'} | 'sources[0]' '/home/ann/docs' is the backup root",
+            "duplicate names | {'sources': ['/home/ann/docs', {'name': 'DOCS', 'path': '/home/ann/music'}], 'backup_root': '/b'} | source name 'DOCS' is already used by sources[0]",
+            "reserved name | {'sources': [{'name': 'versions', 'path': '/home/ann/docs'}], 'backup_root': '/b'} | source name 'versions' is reserved",
+            "unsafe name | {'sources': [{'name': 'a/b', 'path': '/home/ann/docs'}], 'backup_root': '/b'} | source name 'a/b' contains '/'",
+            "unknown algorithm | {'sources': ['./src'], 'backup_root': '/b', 'hash_algorithm': 'crc32'} | 'hash_algorithm' unknown algorithm 'crc32'; allowed: sha256, sha512, sha1, md5, sha3-256",
+            "bad glob | {'sources': ['./src'], 'backup_root': '/b', 'exclude': ['a[b']} | 'exclude' invalid pattern 'a[b': unclosed [",
+            "max delay below debounce | {'sources': ['./src'], 'backup_root': '/b', 'watch': {'debounce_ms': 500, 'max_delay_ms': 100}} | 'watch.max_delay_ms' (100) must not be shorter than watch.debounce_ms (500)",
+            "not an object | ['./src'] | the configuration must be a JSON object",
+    })
+    void rejects(String name, String json, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(json));
+        assertTrue(e.getMessage().startsWith("/etc/kw/config.json: "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), "message was: " + e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorNamesLineAndColumn() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("{\n  'sources': ['./src'],\n  'backup_root': '/b',,\n}"));
+        assertTrue(e.getMessage().contains("invalid JSON at line 3, column"), e.getMessage());
+    }
+
+    @Test
+    void missingFileSaysHowToPointAtOne() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(dir.resolve("nope.json")));
+        assertEquals("/etc/kw/nope.json: config file not found (use -c PATH or set KEEPWATCH_CONFIG)", e.getMessage());
+    }
+
+    @Test
+    void loadingWritesNothing() throws Exception {
+        load("{'sources': ['./src'], 'backup_root': '/fresh/backup', 'log_dir': '/fresh/logs'}");
+        assertTrue(!Files.exists(fs.getPath("/fresh")));
+    }
+}

@@ -1,0 +1,513 @@
+package io.keepwatch.engine;
+
+import static io.keepwatch.testing.TestFs.read;
+import static io.keepwatch.testing.TestFs.tree;
+import static io.keepwatch.testing.TestFs.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.config.RetentionConfig;
+import io.keepwatch.config.SourceConfig;
+import io.keepwatch.fs.RealFs;
+import io.keepwatch.hash.HashAlgorithm;
+import io.keepwatch.state.BackupState;
+import io.keepwatch.state.FileRef;
+import io.keepwatch.state.StateException;
+import io.keepwatch.testing.FaultyFs;
+import io.keepwatch.testing.LogCapture;
+import io.keepwatch.testing.MutableClock;
+import io.keepwatch.testing.TestFs;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine on jimfs: decisions, layout, log lines, safety rules, faults injected through the Fs seam. */
+class EngineTest {
+    private FileSystem jimfs;
+    private Path src;
+    private Path backup;
+    private MutableClock clock;
+    private FaultyFs fs;
+    private Config config;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        jimfs = TestFs.unix();
+        src = jimfs.getPath("/data/src");
+        backup = jimfs.getPath("/backup");
+        Files.createDirectories(src);
+        clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+        fs = new FaultyFs(new RealFs(false, ms -> { }));
+        config = TestFs.config(jimfs.getPath("/etc"), backup, RetentionConfig.defaults(), new SourceConfig("src", src));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        jimfs.close();
+    }
+
+    private PassResult pass() throws Exception {
+        return pass(Engine.PassOptions.DEFAULT);
+    }
+
+    private PassResult pass(Engine.PassOptions options) throws Exception {
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+            return e.runFull(options);
+        }
+    }
+
+    private BackupState savedState() throws Exception {
+        return new io.keepwatch.state.StateStore(new io.keepwatch.state.BackupLayout(backup), fs, clock).load().orElseThrow();
+    }
+
+    @Test
+    void firstPassCopiesEverySourceAndKeepsDuplicatesApart() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        write(src.resolve("b.txt"), "alpha");
+        write(src.resolve("sub/c.txt"), "gamma");
+        write(src.resolve("empty1"), "");
+        write(src.resolve("empty2"), "");
+        PassResult r;
+        try (LogCapture log = new LogCapture()) {
+            r = pass();
+            assertTrue(log.has("INFO BACKUP: /data/src/a.txt → src/a.txt"), log.lines().toString());
+            assertTrue(log.has("INFO DUPLICATE: /data/src/b.txt → _duplicates/src/b.txt (same content as src/a.txt)"));
+        }
+        assertEquals(Map.of("src/a.txt", "alpha", "src/sub/c.txt", "gamma", "src/empty1", "", "src/empty2", "",
+                "_duplicates/src/b.txt", "alpha"), backupFiles());
+        assertEquals("4 backed up, 0 updated, 1 duplicate, 0 deleted, 0 unchanged, 0 failed", r.counts().summary());
+        assertTrue(r.complete());
+        assertEquals("src/a.txt", savedState().live(new FileRef("src", "b.txt")).orElseThrow().duplicateOf());
+    }
+
+    @Test
+    void modifiedFileKeepsItsOldVersionAndDeletedFileMovesToDeleted() throws Exception {
+        write(src.resolve("a.txt"), "one");
+        write(src.resolve("gone.txt"), "bye");
+        pass();
+        clock.advance(Duration.ofMinutes(1));
+        write(src.resolve("a.txt"), "two");
+        Files.delete(src.resolve("gone.txt"));
+        try (LogCapture log = new LogCapture()) {
+            PassResult r = pass();
+            assertEquals("0 backed up, 1 updated, 0 duplicates, 1 deleted, 0 unchanged, 0 failed", r.counts().summary());
+            assertTrue(log.has("INFO ARCHIVE: src/a.txt → versions/src/a.txt/v1.bak"), log.lines().toString());
+            assertTrue(log.has("INFO UPDATED: /data/src/a.txt → src/a.txt"));
+            assertTrue(log.has("INFO ARCHIVE DELETE: src/gone.txt → _deleted/src/gone.txt"));
+            assertTrue(log.has("INFO STATE REMOVE: src/gone.txt"));
+        }
+        assertEquals(Map.of("src/a.txt", "two", "versions/src/a.txt/v1.bak", "one", "_deleted/src/gone.txt", "bye"), backupFiles());
+        BackupState s = savedState();
+        var v1 = s.history(new FileRef("src", "a.txt")).versions().get(0);
+        assertEquals(Instant.parse("2026-03-01T10:00:00Z"), v1.since());
+        assertEquals(Instant.parse("2026-03-01T10:01:00Z"), v1.archivedAt());
+        assertEquals(Instant.parse("2026-03-01T10:01:00Z"), s.history(new FileRef("src", "gone.txt")).deletions().get(0).deletedAt());
+    }
+
+    @Test
+    void twelveEditsWithTenVersionsKeepV3ToV12() throws Exception {
+        write(src.resolve("a.txt"), "edit 0");
+        pass();
+        for (int i = 1; i <= 12; i++) {
+            write(src.resolve("a.txt"), "edit " + i);
+            pass();
+        }
+        Map<String, String> files = backupFiles();
+        for (int n = 3; n <= 12; n++) {
+            assertEquals("edit " + (n - 1), files.get("versions/src/a.txt/v" + n + ".bak"), "v" + n);
+        }
+        assertFalse(files.containsKey("versions/src/a.txt/v1.bak"));
+        assertFalse(files.containsKey("versions/src/a.txt/v2.bak"));
+        assertEquals(10, files.keySet().stream().filter(k -> k.startsWith("versions/")).count());
+        assertEquals("edit 12", files.get("src/a.txt"));
+    }
+
+    @Test
+    void aSecondDeletionOfTheSamePathNeverOverwritesTheFirst() throws Exception {
+        write(src.resolve("keep.txt"), "keeps the source from looking unmounted");
+        write(src.resolve("a.txt"), "first life");
+        pass();
+        Files.delete(src.resolve("a.txt"));
+        pass();
+        write(src.resolve("a.txt"), "second life");
+        pass();
+        Files.delete(src.resolve("a.txt"));
+        pass();
+        assertEquals("first life", read(backup.resolve("_deleted/src/a.txt")));
+        assertEquals("second life", read(backup.resolve("_deleted/src/a.txt.~2~")));
+    }
+
+    @Test
+    void fileReplacedByFolderAndBack() throws Exception {
+        write(src.resolve("keep.txt"), "keeps the source from looking unmounted");
+        write(src.resolve("x"), "a file");
+        pass();
+        Files.delete(src.resolve("x"));
+        write(src.resolve("x/inner.txt"), "inside");
+        pass();
+        assertEquals("inside", read(backup.resolve("src/x/inner.txt")));
+        assertEquals("a file", read(backup.resolve("_deleted/src/x")));
+        Files.delete(src.resolve("x/inner.txt"));
+        Files.delete(src.resolve("x"));
+        write(src.resolve("x"), "a file again");
+        pass();
+        assertEquals("a file again", read(backup.resolve("src/x")));
+        // The first deletion holds the name "x" in _deleted, so the folder's file goes beside it.
+        assertEquals("inside", read(backup.resolve("_deleted/src/x.~2~/inner.txt")));
+    }
+
+    @Test
+    void unchangedPassReadsNothingAndWritesNothing() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        FileTime saved = Files.getLastModifiedTime(backup.resolve("state.json"));
+        AtomicInteger opened = new AtomicInteger();
+        fs.afterOpenSource(opened::incrementAndGet);
+        clock.advance(Duration.ofHours(1));
+        PassResult r = pass();
+        assertEquals("0 backed up, 0 updated, 0 duplicates, 0 deleted, 1 unchanged, 0 failed", r.counts().summary());
+        assertEquals(0, opened.get());
+        assertEquals(saved, Files.getLastModifiedTime(backup.resolve("state.json")));
+    }
+
+    @Test
+    void touchedFileWithSameContentIsUnchangedAndNotVersioned() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        Files.setLastModifiedTime(src.resolve("a.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
+        PassResult r = pass();
+        assertEquals(0, r.counts().updated);
+        assertFalse(Files.exists(backup.resolve("versions")));
+        assertEquals(FileTime.from(Instant.parse("2030-01-01T00:00:00Z")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                savedState().live(new FileRef("src", "a.txt")).orElseThrow().mtime());
+    }
+
+    @Test
+    void copiesKeepMtimeAndPermissions() throws Exception {
+        write(src.resolve("a.sh"), "#!/bin/sh");
+        Files.setPosixFilePermissions(src.resolve("a.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        FileTime mtime = FileTime.from(Instant.parse("2020-05-05T05:05:05.123456Z"));
+        Files.setLastModifiedTime(src.resolve("a.sh"), mtime);
+        pass();
+        assertEquals(mtime, Files.getLastModifiedTime(backup.resolve("src/a.sh")));
+        assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(backup.resolve("src/a.sh"))));
+    }
+
+    @Test
+    void changingTheHashAlgorithmCreatesNoVersions() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        write(src.resolve("b.txt"), "beta");
+        pass();
+        Files.delete(src.resolve("b.txt"));
+        pass();
+        config = new Config(config.configFile(), config.sources(), backup, config.logDir(), HashAlgorithm.SHA512,
+                config.retention(), config.exclude(), config.watch());
+        PassResult r = pass();
+        assertEquals(0, r.counts().updated);
+        assertEquals(0, r.counts().backedUp);
+        BackupState s = savedState();
+        assertEquals("sha512", s.hashAlgorithm());
+        assertTrue(s.live(new FileRef("src", "a.txt")).orElseThrow().hash().startsWith("sha512:"));
+        assertTrue(s.history(new FileRef("src", "b.txt")).deletions().get(0).hash().startsWith("sha512:"));
+        assertFalse(Files.exists(backup.resolve("versions")));
+    }
+
+    @Test
+    void missingSourceIsUnavailableNotDeleted() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        Path moved = jimfs.getPath("/data/elsewhere");
+        Files.move(src, moved);
+        try (LogCapture log = new LogCapture()) {
+            PassResult r = pass();
+            assertEquals(List.of("src"), r.unavailable());
+            assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("ERROR Source src is UNAVAILABLE: folder '/data/src' does not exist")),
+                    log.lines().toString());
+        }
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        Files.move(moved, src);
+        write(src.resolve("b.txt"), "beta");
+        PassResult back = pass();
+        assertTrue(back.complete());
+        assertEquals(Map.of("src/a.txt", "alpha", "src/b.txt", "beta"), backupFiles());
+    }
+
+    @Test
+    void suddenlyEmptySourceIsUnavailableUntilAccepted() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        Files.delete(src.resolve("a.txt"));
+        PassResult r = pass();
+        assertEquals(List.of("src"), r.unavailable());
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        PassResult accepted = pass(new Engine.PassOptions(false, Set.of("src")));
+        assertEquals(1, accepted.counts().deleted);
+        assertEquals("alpha", read(backup.resolve("_deleted/src/a.txt")));
+    }
+
+    @Test
+    void sourceOnAnotherDeviceThanRecordedIsUnavailable() throws Exception {
+        fs.device("disk-1");
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        fs.device("root-disk");
+        write(src.resolve("a.txt"), "what the empty mount point's disk shows");
+        PassResult r = pass();
+        assertEquals(List.of("src"), r.unavailable());
+        assertEquals("alpha", read(backup.resolve("src/a.txt")));
+        fs.device("disk-1");
+        assertTrue(pass().complete());
+    }
+
+    @Test
+    void unreadableFileIsReportedAndTheOthersAreBackedUp() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        write(src.resolve("secret.txt"), "hidden");
+        write(src.resolve("z.txt"), "zulu");
+        fs.failOpenSource(FaultyFs.when(p -> p.endsWith("secret.txt"), p -> new AccessDeniedException(p.toString())));
+        PassResult r;
+        try (LogCapture log = new LogCapture()) {
+            r = pass();
+            assertTrue(log.has("ERROR FAILED: src/secret.txt: AccessDeniedException: /data/src/secret.txt"), log.lines().toString());
+        }
+        assertEquals(1, r.counts().failed);
+        assertFalse(r.complete());
+        assertEquals(Map.of("src/a.txt", "alpha", "src/z.txt", "zulu"), backupFiles());
+        fs.failOpenSource(p -> { });
+        assertTrue(pass().complete());
+        assertEquals("hidden", read(backup.resolve("src/secret.txt")));
+    }
+
+    @Test
+    void unreadableFileThatWasBackedUpIsNotTakenAsDeleted() throws Exception {
+        write(src.resolve("a.txt"), "v1");
+        pass();
+        write(src.resolve("a.txt"), "v2!");
+        fs.failOpenSource(FaultyFs.when(p -> p.endsWith("a.txt"), p -> new AccessDeniedException(p.toString())));
+        pass();
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        assertEquals("v1", read(backup.resolve("src/a.txt")));
+    }
+
+    @Test
+    void fileVanishingBetweenScanAndCopyIsNotAFailure() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        write(src.resolve("b.txt"), "beta");
+        fs.failOpenSource(FaultyFs.when(p -> p.endsWith("b.txt"), p -> new NoSuchFileException(p.toString())));
+        PassResult r = pass();
+        assertTrue(r.complete(), r.problems().toString());
+        assertEquals(Map.of("src/a.txt", "alpha"), backupFiles());
+    }
+
+    @Test
+    void fileChangingWhileCopiedIsRetriedAndNeverRecordedTorn() throws Exception {
+        Path f = src.resolve("log.txt");
+        write(f, "start");
+        AtomicInteger opens = new AtomicInteger();
+        fs.afterOpenSource(() -> {
+            if (opens.incrementAndGet() <= 2) {
+                try {
+                    Files.writeString(f, " more", java.nio.file.StandardOpenOption.APPEND);
+                    Files.setLastModifiedTime(f, FileTime.from(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(opens.get())));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        PassResult r = pass();
+        assertTrue(r.complete());
+        assertEquals("start more more", read(backup.resolve("src/log.txt")));
+        assertEquals(3, opens.get());
+    }
+
+    @Test
+    void fileThatNeverStopsChangingIsLeftForTheNextPass() throws Exception {
+        Path f = src.resolve("busy.txt");
+        write(f, "x");
+        AtomicInteger n = new AtomicInteger();
+        fs.afterOpenSource(() -> {
+            try {
+                Files.writeString(f, "x".repeat(n.incrementAndGet() + 1));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        PassResult r = pass();
+        assertEquals(1, r.counts().failed);
+        assertTrue(r.problems().get(0).contains("changed while being read"), r.problems().toString());
+        assertFalse(Files.exists(backup.resolve("src/busy.txt")));
+        assertEquals(List.of(), tree(backup.resolve(".keepwatch/tmp")).keySet().stream().toList());
+    }
+
+    @Test
+    void symlinksInTheSourceAreSkipped() throws Exception {
+        write(jimfs.getPath("/outside/secret.txt"), "outside");
+        write(src.resolve("a.txt"), "alpha");
+        Files.createSymbolicLink(src.resolve("link-out"), jimfs.getPath("/outside"));
+        Files.createSymbolicLink(src.resolve("link-file"), jimfs.getPath("/outside/secret.txt"));
+        Files.createSymbolicLink(src.resolve("loop"), src);
+        PassResult r;
+        try (LogCapture log = new LogCapture()) {
+            r = pass();
+            assertTrue(log.has("Skipped in src: 3 symbolic link(s)"), log.lines().toString());
+        }
+        assertTrue(r.complete());
+        assertEquals(Map.of("src/a.txt", "alpha"), backupFiles());
+    }
+
+    @Test
+    void neverWritesThroughASymlinkPlantedInTheBackupRoot() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        Path victim = jimfs.getPath("/victim");
+        Files.createDirectories(victim);
+        Files.createSymbolicLink(backup.resolve("src/sub"), victim);
+        write(src.resolve("sub/new.txt"), "new");
+        PassResult r = pass();
+        assertEquals(1, r.counts().failed);
+        assertTrue(r.problems().get(0).contains("symbolic link"), r.problems().toString());
+        assertEquals(Map.of(), tree(victim));
+    }
+
+    @Test
+    void reservedNamesInsideASourceAreOrdinaryFiles() throws Exception {
+        write(src.resolve("versions/v1.bak"), "user file");
+        write(src.resolve("_deleted"), "user file 2");
+        write(src.resolve("state.json"), "{}");
+        write(src.resolve(".keepwatch/x"), "user file 3");
+        pass();
+        assertEquals(Map.of("src/versions/v1.bak", "user file", "src/_deleted", "user file 2", "src/state.json", "{}",
+                "src/.keepwatch/x", "user file 3"), backupFiles());
+    }
+
+    @Test
+    void backupRootInsideTheSourceIsNotBackedUp() throws Exception {
+        Path inner = src.resolve("backup");
+        config = TestFs.config(jimfs.getPath("/etc"), inner, RetentionConfig.defaults(),
+                new SourceConfig("src", src, Set.of("backup")));
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        for (int i = 0; i < 3; i++) {
+            write(src.resolve("a.txt"), "alpha " + i);
+            assertTrue(pass().complete());
+        }
+        Map<String, String> files = tree(inner);
+        files.keySet().removeIf(k -> k.startsWith(".keepwatch/") || k.equals("state.json"));
+        assertEquals(Set.of("src/a.txt", "versions/src/a.txt/v1.bak", "versions/src/a.txt/v2.bak", "versions/src/a.txt/v3.bak"),
+                files.keySet());
+    }
+
+    @Test
+    void unicodeNamesRoundTrip() throws Exception {
+        write(src.resolve("Grüße/日本語 ファイル.txt"), "ünïcödé");
+        write(src.resolve("emoji 🎉.md"), "party");
+        pass();
+        assertEquals("ünïcödé", read(backup.resolve("src/Grüße/日本語 ファイル.txt")));
+        assertEquals("party", read(backup.resolve("src/emoji 🎉.md")));
+        assertTrue(savedState().live(new FileRef("src", "Grüße/日本語 ファイル.txt")).isPresent());
+    }
+
+    @Test
+    void corruptStateStopsWithAClearErrorAndIsNotReplaced() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        Files.writeString(backup.resolve("state.json"), "{\"format\": 1, \"sources\": {\"src\": [");
+        StateException e = assertThrows(StateException.class, this::pass);
+        assertTrue(e.getMessage().startsWith("/backup/state.json: state file is corrupt"), e.getMessage());
+        assertTrue(e.getMessage().contains("keepwatch rebuild-state"));
+        assertEquals("{\"format\": 1, \"sources\": {\"src\": [", read(backup.resolve("state.json")));
+    }
+
+    @Test
+    void missingStateBesideExistingBackupsIsRefused() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        Files.delete(backup.resolve("state.json"));
+        StateException e = assertThrows(StateException.class, this::pass);
+        assertTrue(e.getMessage().contains("state file is missing but the backup root already holds backups"), e.getMessage());
+    }
+
+    @Test
+    void rebuildStateRecoversHistoryAndTheNextPassAddsNoVersions() throws Exception {
+        write(src.resolve("a.txt"), "one");
+        write(src.resolve("b.txt"), "one");
+        write(src.resolve("gone.txt"), "bye");
+        pass();
+        write(src.resolve("a.txt"), "two");
+        Files.delete(src.resolve("gone.txt"));
+        pass();
+        Files.writeString(backup.resolve("state.json"), "garbage");
+        BackupState rebuilt = new StateRebuilder(config, fs, clock).rebuild();
+        assertEquals(2, rebuilt.totalLive());
+        assertEquals(1, rebuilt.history(new FileRef("src", "a.txt")).lastVersion());
+        assertEquals("gone.txt", rebuilt.history(new FileRef("src", "gone.txt")).deletions().get(0).stored());
+        assertTrue(Files.list(backup).anyMatch(p -> p.getFileName().toString().startsWith("state.json.broken-")));
+        PassResult r = pass();
+        assertEquals("0 backed up, 0 updated, 0 duplicates, 0 deleted, 2 unchanged, 0 failed", r.counts().summary());
+    }
+
+    @Test
+    void tempLeftoversAreRemovedAtStart() throws Exception {
+        write(backup.resolve(".keepwatch/tmp/17.tmp"), "half a copy");
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        assertEquals(Map.of(), tree(backup.resolve(".keepwatch/tmp")));
+    }
+
+    @Test
+    void diskFullWhileCopyingLeavesNoPartialFileAndCatchesUpLater() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        write(src.resolve("b.txt"), "beta");
+        pass();
+        write(src.resolve("a.txt"), "alpha 2");
+        fs.failCreate(FaultyFs.when(p -> p.toString().contains("/.keepwatch/tmp/"), p -> new IOException("No space left on device")));
+        PassResult r = pass();
+        assertEquals(1, r.counts().failed);
+        assertEquals("alpha", read(backup.resolve("src/a.txt")));
+        fs.failCreate(p -> { });
+        assertTrue(pass().complete());
+        assertEquals("alpha 2", read(backup.resolve("src/a.txt")));
+        assertEquals("alpha", read(backup.resolve("versions/src/a.txt/v1.bak")));
+    }
+
+    @Test
+    void diskFullWhileSavingStateKeepsTheOldStateIntact() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        String before = read(backup.resolve("state.json"));
+        write(src.resolve("b.txt"), "beta");
+        fs.failCreate(FaultyFs.when(p -> p.endsWith("state.json.tmp"), p -> new IOException("No space left on device")));
+        assertThrows(IOException.class, this::pass);
+        assertEquals(before, read(backup.resolve("state.json")));
+        fs.failCreate(p -> { });
+        // The journal tells the next start what the failed save left unrecorded.
+        PassResult r = pass();
+        assertTrue(r.complete());
+        assertTrue(savedState().live(new FileRef("src", "b.txt")).isPresent());
+        assertEquals(Map.of("src/a.txt", "alpha", "src/b.txt", "beta"), backupFiles());
+    }
+
+    private Map<String, String> backupFiles() throws IOException {
+        Map<String, String> files = tree(backup);
+        files.keySet().removeIf(k -> k.startsWith(".keepwatch/") || k.startsWith("state.json"));
+        return files;
+    }
+}
