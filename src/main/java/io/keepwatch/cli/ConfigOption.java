@@ -24,4 +24,19 @@ public final class ConfigOption {
     public Config load() throws ConfigException {
         return new ConfigLoader().load(path());
     }
+
+    /**
+     * For commands that log to a file (once, run, rebuild-state): a configuration error also becomes the
+     * last line of the log file, if that log folder already exists (nothing is created for a broken config),
+     * so someone tailing the log after a restart sees why the service stopped.
+     */
+    public Config loadLogged() throws ConfigException {
+        try {
+            return load();
+        } catch (ConfigException e) {
+            new ConfigLoader().logDirHint(path()).filter(java.nio.file.Files::isDirectory)
+                    .ifPresent(dir -> LogSetup.configError(dir, e));
+            throw e;
+        }
+    }
 }

@@ -20,6 +20,17 @@ final class LogSetup {
     private LogSetup() {
     }
 
+    /** Appends a configuration error to the existing log in {@code logDir}; a failure to do so only goes to stderr. */
+    static void configError(Path logDir, Exception error) {
+        try {
+            toFile(logDir);
+            LoggerFactory.getLogger(LogSetup.class).error("Configuration error, exiting with 78 (fix the file and start again): {}",
+                    error.getMessage());
+        } catch (IOException e) {
+            System.err.println("keepwatch: could not also write the error to the log in " + logDir + ": " + e.getMessage());
+        }
+    }
+
     static void toFile(Path logDir) throws IOException {
         Files.createDirectories(logDir);
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();

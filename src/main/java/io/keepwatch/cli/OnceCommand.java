@@ -31,7 +31,7 @@ final class OnceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg = config.load();
+        Config cfg = config.loadLogged();
         for (String name : acceptEmpty) {
             cfg.source(name);
         }

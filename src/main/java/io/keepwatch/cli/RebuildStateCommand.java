@@ -23,7 +23,7 @@ final class RebuildStateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg = config.load();
+        Config cfg = config.loadLogged();
         LogSetup.toFile(cfg.logDir());
         BackupState state = new StateRebuilder(cfg, RealFs.forFileSystem(cfg.backupRoot().getFileSystem()), Clock.systemUTC())
                 .rebuild();

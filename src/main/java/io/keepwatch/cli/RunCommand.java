@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg = config.load();
+        Config cfg = config.loadLogged();
         LogSetup.toFile(cfg.logDir());
         Logger log = LoggerFactory.getLogger(RunCommand.class);
         log.info("keepwatch run: {} source(s) into {} (PID {})", cfg.sources().size(), cfg.backupRoot(),

@@ -64,6 +64,25 @@ public final class ConfigLoader {
         return new Reader(file).read(root);
     }
 
+    /**
+     * Where the log folder of a config file is, as far as it can be told even when the file is invalid:
+     * its {@code log_dir} if the JSON parses and names one, else {@code logs} beside the file. Used to put a
+     * configuration error into the log the user tails; empty when even that cannot be said.
+     */
+    public Optional<Path> logDirHint(Path configFile) {
+        Path file = configFile.toAbsolutePath().normalize();
+        try {
+            JsonNode root = mapper.readTree(Files.readAllBytes(file));
+            JsonNode dir = root == null ? null : root.get("log_dir");
+            if (dir != null && dir.isTextual() && !dir.asText().isBlank()) {
+                return Optional.of(file.getParent().resolve(dir.asText()).normalize());
+            }
+        } catch (IOException | InvalidPathException e) {
+            // Unreadable or not JSON: fall back to the default place.
+        }
+        return Optional.of(file.getParent().resolve("logs"));
+    }
+
     /** Reads one file; carries the file name for messages and the folder that relative paths resolve against. */
     private static final class Reader {
         private final Path file;

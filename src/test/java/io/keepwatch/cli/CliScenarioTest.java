@@ -137,6 +137,19 @@ class CliScenarioTest {
     }
 
     @Test
+    void aConfigErrorAfterAnEditIsAlsoTheLastLineOfTheExistingLog() throws Exception {
+        Path cfg = config("");
+        write("a.txt", "alpha");
+        assertEquals(0, run("once", "-c", cfg.toString()).code());
+        Files.writeString(cfg, Files.readString(cfg).replace("\"backup_root\"", "\"backup_rot\""));
+        assertEquals(78, run("once", "-c", cfg.toString()).code());
+        List<String> lines = logLines();
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.contains("ERROR") && last.contains("Configuration error, exiting with 78")
+                && last.contains("unknown key 'backup_rot'; did you mean 'backup_root'?"), last);
+    }
+
+    @Test
     void checkConfigPrintsTheResolvedConfiguration() throws Exception {
         Path cfg = config("");
         Run r = run("check-config", "-c", cfg.toString());
