@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code keepwatch} command: one subcommand class per command, one exit-code mapping ({@link ExitCodes}). */
 @Command(name = "keepwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps a current copy, every old version and every deleted file of the folders you name.",
-        subcommands = {OnceCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
+        subcommands = {OnceCommand.class, CheckConfigCommand.class, RebuildStateCommand.class, VersionsCommand.class,
+                RestoreCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failure (nothing could be done)", "2:partial (some files or sources were skipped; see the log)",
