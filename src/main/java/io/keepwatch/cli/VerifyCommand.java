@@ -83,7 +83,7 @@ final class VerifyCommand implements Callable<Integer> {
             for (VerifyReport.Problem p : report.problems()) {
                 out.println(p);
             }
-            String counts = String.format(Locale.ROOT, "%d file(s) checked, %s in %.1f s", report.checked(),
+            String counts = String.format(Locale.ROOT, "%d file(s) checked, %s in %.2f s", report.checked(),
                     BackupReader.bytes(report.bytes()), seconds);
             if (report.intact()) {
                 out.println("Backup intact: " + counts + "; every file matches state.json");
