@@ -182,6 +182,8 @@ class RestoreVerifyCliTest {
         assertEquals(1, viaLink.code());
         assertFalse(Files.exists(tmp.resolve("source/r")));
 
+        Files.createDirectories(busy.resolve("source"));
+        Files.writeString(busy.resolve("source/a.txt"), "stale copy, replaced");
         Run over = run("restore", "-c", cfg, "--to", busy.toString(), "--overwrite");
         assertEquals(0, over.code(), over.err());
         assertEquals(Map.of("mine.txt", "user data", "source/a.txt", "a three", "source/notes/n.txt", "note"), tree(busy));
