@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,7 +32,7 @@ final class LogSetup {
         String external = System.getProperty("keepwatch.logback");
         try {
             if (external != null && !external.isBlank()) {
-                configurator.doConfigure(Paths.get(external).toFile());
+                configurator.doConfigure(external);
             } else {
                 URL url = LogSetup.class.getResource("/keepwatch-logback.xml");
                 configurator.doConfigure(url);

@@ -7,12 +7,14 @@ import picocli.CommandLine.Command;
 /** The {@code keepwatch} command: one subcommand class per command, one exit-code mapping ({@link ExitCodes}). */
 @Command(name = "keepwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps a current copy, every old version and every deleted file of the folders you name.",
-        subcommands = {OnceCommand.class, CheckConfigCommand.class, RebuildStateCommand.class, VersionsCommand.class,
-                RestoreCommand.class, VerifyCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, OnceCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
+                VersionsCommand.class, RestoreCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failure (nothing could be done)", "2:partial (some files or sources were skipped; see the log)",
-                "64:wrong command line", "78:invalid configuration (nothing was written)"})
+                "3:status: a source is UNAVAILABLE", "4:status: the service is not running (or its status is stale)",
+                "64:wrong command line", "78:invalid configuration (nothing was written)",
+                "143:run: stopped by SIGTERM after saving the state (130 for Ctrl+C)"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

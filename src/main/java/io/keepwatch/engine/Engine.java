@@ -247,6 +247,17 @@ public final class Engine implements AutoCloseable {
         return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
     }
 
+    /** A full pass over one source (the service's reconciliation and rescans), committing the state as it goes. */
+    public PassResult runSource(String sourceName) throws IOException {
+        long start = System.nanoTime();
+        Counts counts = new Counts();
+        List<String> unavailable = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable, problems);
+        commit();
+        return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+    }
+
     /**
      * A pass over some paths of one source (files or folders; gone ones count as deleted). The state is
      * not saved here: call {@link #commit()} (the service coalesces saves).
@@ -318,9 +329,11 @@ public final class Engine implements AutoCloseable {
         Set<String> seen = new HashSet<>(scan.files().size() * 2);
         scan.files().forEach(f -> seen.add(f.rel()));
         List<String> absent = new ArrayList<>();
-        for (String rel : state.liveFiles(source.name()).keySet()) {
-            if (!seen.contains(rel) && scan.covers(rel)) {
-                absent.add(rel);
+        for (String covered : scan.covered()) {
+            for (String rel : state.liveUnder(source.name(), covered)) {
+                if (!seen.contains(rel) && scan.covers(rel)) {
+                    absent.add(rel);
+                }
             }
         }
 

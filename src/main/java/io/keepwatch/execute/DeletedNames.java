@@ -26,15 +26,30 @@ public final class DeletedNames {
             if (n == 1) {
                 candidate = rel;
             } else if (blocked == null) {
-                candidate = rel + ".~" + n + "~";
+                candidate = withSuffix(rel, n);
             } else {
-                candidate = blocked + ".~" + n + "~" + rel.substring(blocked.length());
+                candidate = withSuffix(blocked, n) + rel.substring(blocked.length());
             }
             if (!claimed.test(candidate) && free(deletedRoot, candidate)) {
                 return candidate;
             }
         }
         throw new IllegalStateException("no free name under " + deletedRoot + " for " + rel);
+    }
+
+    /**
+     * {@code path.~n~}; a last name that would exceed 255 bytes (the usual limit) is shortened before the
+     * suffix. The state keeps the real path, so nothing is lost by shortening the stored name.
+     */
+    static String withSuffix(String path, int n) {
+        String suffix = ".~" + n + "~";
+        int slash = path.lastIndexOf('/');
+        String dir = path.substring(0, slash + 1);
+        String name = path.substring(slash + 1);
+        while (!name.isEmpty() && (name + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+            name = name.substring(0, name.offsetByCodePoints(name.length(), -1));
+        }
+        return dir + name + suffix;
     }
 
     /** The original path of a stored name: {@code a.~2~/b.~3~} → {@code a/b}. */

@@ -231,8 +231,8 @@ public final class Executor {
         List<Path> deepestFirst = new ArrayList<>(emptied);
         deepestFirst.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
         for (Path dir : deepestFirst) {
-            for (Path p = dir; p != null && p.startsWith(layout.root()) && p.getNameCount() > layout.root().getNameCount() + 2;
-                    p = p.getParent()) {
+            int keep = areaDepth(dir);
+            for (Path p = dir; p != null && p.startsWith(layout.root()) && p.getNameCount() > keep; p = p.getParent()) {
                 try (var entries = Files.newDirectoryStream(p)) {
                     if (entries.iterator().hasNext()) {
                         break;
@@ -249,6 +249,21 @@ public final class Executor {
                 }
             }
         }
+    }
+
+    /**
+     * How deep the folders are that must stay even when empty: {@code <root>/<source>} for the mirror,
+     * {@code <root>/versions/<source>} (and likewise {@code _deleted}, {@code _duplicates}) for the others.
+     */
+    private int areaDepth(Path dir) {
+        int root = layout.root().getNameCount();
+        if (dir.getNameCount() > root) {
+            String top = dir.getName(root).toString();
+            if (top.equals(BackupLayout.VERSIONS) || top.equals(BackupLayout.DELETED) || top.equals(BackupLayout.DUPLICATES)) {
+                return root + 2;
+            }
+        }
+        return root + 1;
     }
 
     private void syncFolders(Set<Path> dirs) throws IOException {

@@ -5,9 +5,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -19,18 +21,43 @@ import org.slf4j.LoggerFactory;
 /** The production {@link Fs}: plain NIO calls, directory fsync where the OS supports it. */
 public final class RealFs implements Fs {
     private static final Logger log = LoggerFactory.getLogger(RealFs.class);
-    private static final int REPLACE_ATTEMPTS = 8;
+    static final int REPLACE_ATTEMPTS = 8;
+    /** Opening a source file locked by another process: 6 attempts, waiting 0.1, 0.2, 0.4, 0.8, 1.6 s between. */
+    static final int OPEN_ATTEMPTS = 6;
+    static final long OPEN_FIRST_DELAY_MS = 100;
 
     private final boolean directorySync;
     private final Sleeper sleeper;
+    private final SourceOpener opener;
+    private final Replacer replacer;
+
+    /** How a source file is opened; a seam so tests can make the open fail the way Windows does. */
+    @FunctionalInterface
+    interface SourceOpener {
+        SeekableByteChannel open(Path file) throws IOException;
+    }
+
+    /** How a file is atomically replaced; a seam so tests can make Windows' refusal happen. */
+    @FunctionalInterface
+    interface Replacer {
+        void replace(Path from, Path to) throws IOException;
+    }
 
     /**
      * @param directorySync whether directories can be opened and fsynced (true on Linux and macOS with the
      *     default filesystem; false on Windows, which cannot open a directory, and on in-memory filesystems)
      */
     public RealFs(boolean directorySync, Sleeper sleeper) {
+        this(directorySync, sleeper,
+                file -> Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS),
+                (from, to) -> Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING));
+    }
+
+    RealFs(boolean directorySync, Sleeper sleeper, SourceOpener opener, Replacer replacer) {
         this.directorySync = directorySync;
         this.sleeper = sleeper;
+        this.opener = opener;
+        this.replacer = replacer;
     }
 
     /** The right settings for a filesystem: directory sync only on the default filesystem of a POSIX OS. */
@@ -40,9 +67,45 @@ public final class RealFs implements Fs {
         return new RealFs(posixDefault, Sleeper.REAL);
     }
 
+    /**
+     * Opens a source file, never following a symbolic link. On Windows a file that another process opened
+     * without sharing (an Office document being saved, a database, an antivirus scan) cannot be opened: that
+     * sharing violation is usually over within a second or two, so the open is retried with backoff before
+     * the failure (with the path and Windows' reason) goes to the caller, which logs it and tries again at
+     * the next pass.
+     */
     @Override
     public SeekableByteChannel openSource(Path file) throws IOException {
-        return Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        long delayMs = OPEN_FIRST_DELAY_MS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return opener.open(file);
+            } catch (FileSystemException e) {
+                if (!isSharingViolation(e) || attempt >= OPEN_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("{} is locked by another process ({}); retrying in {} ms", file, e.getReason(), delayMs);
+                sleeper.sleep(delayMs);
+                delayMs *= 2;
+            }
+        }
+    }
+
+    /**
+     * Whether an exception is Windows' ERROR_SHARING_VIOLATION (32) or ERROR_LOCK_VIOLATION (33). Java reports
+     * both as a plain FileSystemException whose reason is Windows' own message text (FormatMessage), e.g.
+     * "The process cannot access the file because it is being used by another process."; there is no error
+     * code to test. The text is Windows' English one; on a Windows installed in another language the message
+     * is translated and the open is not retried (the file is then retried at the next pass).
+     */
+    static boolean isSharingViolation(FileSystemException e) {
+        if (e instanceof AccessDeniedException || e instanceof NoSuchFileException
+                || e.getReason() == null) {
+            return false;
+        }
+        String reason = e.getReason().toLowerCase(Locale.ROOT);
+        return reason.contains("being used by another process")
+                || reason.contains("another process has locked a portion of the file");
     }
 
     @Override
@@ -79,7 +142,7 @@ public final class RealFs implements Fs {
         long delayMs = 10;
         for (int attempt = 1; ; attempt++) {
             try {
-                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                replacer.replace(from, to);
                 return;
             } catch (AccessDeniedException e) {
                 // Windows refuses to replace a file another process (an indexer, a backup tool) holds open.

@@ -21,7 +21,8 @@ public final class BackupState {
     public static final int FORMAT = 1;
 
     private String hashAlgorithm;
-    private final Map<String, Map<String, LiveFile>> live = new HashMap<>();
+    /** Live files per source, sorted by path so a folder's files are one range (see {@link #liveUnder}). */
+    private final Map<String, java.util.TreeMap<String, LiveFile>> live = new HashMap<>();
     private final Map<String, Map<String, PathHistory>> history = new HashMap<>();
     private final Map<String, String> devices = new HashMap<>();
     private final ListMultimap<String, FileRef> byHash = ArrayListMultimap.create();
@@ -51,15 +52,38 @@ public final class BackupState {
 
     /** The live files of a source, by relative path (unmodifiable view). */
     public Map<String, LiveFile> liveFiles(String source) {
-        return Collections.unmodifiableMap(live.getOrDefault(source, Map.of()));
+        Map<String, LiveFile> files = live.get(source);
+        return files == null ? Map.of() : Collections.unmodifiableMap(files);
+    }
+
+    /**
+     * The live paths at {@code rel} or inside the folder {@code rel} ({@code ""} for all): a range of the
+     * sorted map, so looking at one folder costs its size, not the tree's.
+     */
+    public java.util.Collection<String> liveUnder(String source, String rel) {
+        java.util.TreeMap<String, LiveFile> files = live.get(source);
+        if (files == null) {
+            return List.of();
+        }
+        if (rel.isEmpty()) {
+            return Collections.unmodifiableSet(files.keySet());
+        }
+        List<String> out = new java.util.ArrayList<>();
+        if (files.containsKey(rel)) {
+            out.add(rel);
+        }
+        // Every path inside "a" starts with "a/"; '0' is the character after '/', so ["a/", "a0") is exactly them.
+        out.addAll(files.subMap(rel + "/", true, rel + "0", false).keySet());
+        return out;
     }
 
     public int liveCount(String source) {
-        return live.getOrDefault(source, Map.of()).size();
+        Map<String, LiveFile> files = live.get(source);
+        return files == null ? 0 : files.size();
     }
 
     public void putLive(FileRef ref, LiveFile file) {
-        LiveFile old = live.computeIfAbsent(ref.source(), k -> new HashMap<>()).put(ref.rel(), file);
+        LiveFile old = live.computeIfAbsent(ref.source(), k -> new java.util.TreeMap<>()).put(ref.rel(), file);
         if (old != null) {
             unindex(ref, old);
         }

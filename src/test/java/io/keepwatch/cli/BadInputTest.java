@@ -71,6 +71,17 @@ class BadInputTest {
         }
         assertEquals("deep down", Files.readString(backup(deep + "bottom.txt")));
         assertEquals(0, Files.size(backup("empty")));
+        // A second deletion of a 255-byte name gets a shortened stored name instead of failing.
+        String longName = "x".repeat(251) + ".txt";
+        Files.delete(src.resolve(longName));
+        once();
+        Files.writeString(src.resolve(longName), "second life");
+        once();
+        Files.delete(src.resolve(longName));
+        once();
+        try (var s = Files.list(tmp.resolve("backup/_deleted/source"))) {
+            assertEquals(2, s.filter(p -> p.getFileName().toString().startsWith("xxxx")).count());
+        }
         // Edits of odd names version properly too.
         Files.writeString(src.resolve("line\nbreak.txt"), "edited");
         once();

@@ -505,6 +505,42 @@ class EngineTest {
         assertEquals(Map.of("src/a.txt", "alpha", "src/b.txt", "beta"), backupFiles());
     }
 
+    @Test
+    void pathPassLooksOnlyAtTheGivenPathsAndTakesGoneFoldersAsDeleted() throws Exception {
+        write(src.resolve("docs/a.txt"), "a");
+        write(src.resolve("docs/sub/b.txt"), "b");
+        write(src.resolve("docs2/c.txt"), "c");
+        write(src.resolve("other.txt"), "o");
+        pass();
+        // A folder moved out of the tree: the watcher sees one DELETE for "docs".
+        Files.move(src.resolve("docs"), jimfs.getPath("/data/moved-away"));
+        write(src.resolve("other.txt"), "changed, but not named in this batch");
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+            PassResult r = e.runPaths("src", List.of("docs"));
+            e.commit();
+            assertEquals("0 backed up, 0 updated, 0 duplicates, 2 deleted, 0 unchanged, 0 failed", r.counts().summary());
+        }
+        assertEquals(Map.of("_deleted/src/docs/a.txt", "a", "_deleted/src/docs/sub/b.txt", "b", "src/docs2/c.txt", "c",
+                "src/other.txt", "o"), backupFiles());
+        assertFalse(Files.exists(backup.resolve("src/docs")), "emptied folders are removed from the mirror");
+        assertTrue(Files.isDirectory(backup.resolve("src")));
+    }
+
+    @Test
+    void pathPassOnAFileThatReplacedARecordedFolderParent() throws Exception {
+        write(src.resolve("keep.txt"), "k");
+        write(src.resolve("x"), "file x");
+        pass();
+        Files.delete(src.resolve("x"));
+        write(src.resolve("x/y.txt"), "now a folder");
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+            e.runPaths("src", List.of("x/y.txt"));
+            e.commit();
+        }
+        assertEquals("now a folder", read(backup.resolve("src/x/y.txt")));
+        assertEquals("file x", read(backup.resolve("_deleted/src/x")));
+    }
+
     private Map<String, String> backupFiles() throws IOException {
         Map<String, String> files = tree(backup);
         files.keySet().removeIf(k -> k.startsWith(".keepwatch/") || k.startsWith("state.json"));

@@ -1,0 +1,23 @@
+@echo off
+rem keepwatch launcher for Windows.
+rem   JAVA_HOME       the Java 17+ to use (default: java.exe on PATH)
+rem   JAVA_OPTS       extra JVM options, e.g. -Xmx512m
+rem   KEEPWATCH_OPTS  extra JVM options for keepwatch only; they come last, so they override the defaults
+setlocal
+
+rem The same JVM flags as bin/keepwatch and keepwatch.xml (WinSW).
+set "DEFAULT_JVM_OPTS=-Dsun.jnu.encoding=UTF-8 -Dfile.encoding=UTF-8 -XX:+ExitOnOutOfMemoryError"
+
+rem The installation folder: the parent of this script's folder, as an absolute path.
+for %%i in ("%~dp0..") do set "APP_HOME=%%~fi"
+
+set "JAVACMD=java.exe"
+if not defined JAVA_HOME goto run
+set "JAVACMD=%JAVA_HOME%\bin\java.exe"
+if exist "%JAVACMD%" goto run
+echo keepwatch: JAVA_HOME is %JAVA_HOME%, but %JAVACMD% does not exist 1>&2
+exit /b 1
+
+:run
+"%JAVACMD%" %DEFAULT_JVM_OPTS% "-Dkeepwatch.logback=%APP_HOME%\conf\logback.xml" %JAVA_OPTS% %KEEPWATCH_OPTS% -jar "%APP_HOME%\lib\keepwatch.jar" %*
+exit /b %ERRORLEVEL%

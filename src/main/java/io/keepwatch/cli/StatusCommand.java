@@ -1,0 +1,104 @@
+package io.keepwatch.cli;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.daemon.ServiceStatus;
+import io.keepwatch.daemon.SourceState;
+import io.keepwatch.daemon.StatusFile;
+import io.keepwatch.state.BackupLayout;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code keepwatch status}: prints {@code .keepwatch/status.json} for a person (or as it is with
+ * {@code --json}). Exits 0 when the service runs and every source is watched or polled, 3 when a source is
+ * UNAVAILABLE, 4 when the service is not running: no status file, a clean stop, its process gone, or the
+ * file not rewritten for {@link StatusFile#STALE_AFTER}.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show what the running service is doing; exit 3 if a source is unavailable, 4 if the service is not running.")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--json", description = "print the status file as it is (JSON)")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = config.load();
+        PrintWriter out = spec.commandLine().getOut();
+        Path file = new BackupLayout(cfg.backupRoot()).statusFile();
+        ServiceStatus s;
+        try {
+            s = StatusFile.read(file);
+        } catch (NoSuchFileException e) {
+            out.println("keepwatch is not running: no status file at " + file + " (has `keepwatch run` ever run here?)");
+            out.flush();
+            return ExitCodes.STATUS_NOT_RUNNING;
+        }
+        Instant now = Instant.now();
+        Optional<String> notRunning = notRunning(s, now);
+        if (json) {
+            out.println(Files.readString(file).strip());
+        } else {
+            print(out, s, now, notRunning);
+        }
+        out.flush();
+        if (notRunning.isPresent()) {
+            return ExitCodes.STATUS_NOT_RUNNING;
+        }
+        return s.sources().stream().anyMatch(x -> x.state() == SourceState.UNAVAILABLE) ? ExitCodes.STATUS_UNAVAILABLE
+                : ExitCodes.OK;
+    }
+
+    private static Optional<String> notRunning(ServiceStatus s, Instant now) {
+        if (!s.running()) {
+            return Optional.of("stopped at " + s.updatedAt());
+        }
+        if (ProcessHandle.of(s.pid()).filter(ProcessHandle::isAlive).isEmpty()) {
+            return Optional.of("its process " + s.pid() + " is gone (killed or crashed; last status " + s.updatedAt() + ")");
+        }
+        Duration age = Duration.between(s.updatedAt(), now);
+        if (age.compareTo(StatusFile.STALE_AFTER) > 0) {
+            return Optional.of("its status was last written " + age.toSeconds() + " s ago (stale after "
+                    + StatusFile.STALE_AFTER.toSeconds() + " s: hung?)");
+        }
+        return Optional.empty();
+    }
+
+    private static void print(PrintWriter out, ServiceStatus s, Instant now, Optional<String> notRunning) {
+        out.println(notRunning.map(r -> "keepwatch is NOT RUNNING: " + r)
+                .orElse("keepwatch is running (PID " + s.pid() + ") since " + s.startedAt() + ": " + s.activity()));
+        for (ServiceStatus.Source src : s.sources()) {
+            String detail = switch (src.state()) {
+                case OK -> src.foldersWatched() + " folders watched";
+                case POLLING -> src.foldersWatched() + " folders watched; full passes instead of events";
+                case UNAVAILABLE -> "nothing of it is treated as deleted";
+            };
+            out.println("  " + src.state() + "  " + src.name() + "  " + src.path() + "  (" + detail
+                    + src.reason().map(r -> "; " + r).orElse("") + ")");
+        }
+        out.println("Last batch:   " + s.lastBatchAt().map(Instant::toString).orElse("none yet"));
+        out.println("Waiting:      " + s.queueDepth() + " in queue, " + s.pendingPaths() + " in debounce");
+        out.println("Since start:  " + s.counts().getOrDefault("backed_up", 0L) + " backed up, "
+                + s.counts().getOrDefault("updated", 0L) + " updated, " + s.counts().getOrDefault("duplicates", 0L)
+                + " duplicates, " + s.counts().getOrDefault("deleted", 0L) + " deleted, "
+                + s.counts().getOrDefault("pruned", 0L) + " pruned, " + s.counts().getOrDefault("failed", 0L) + " failed");
+        out.println("Last error:   " + s.lastError().map(m -> s.lastErrorAt().map(t -> t + " ").orElse("") + m).orElse("none"));
+        out.println("Updated:      " + s.updatedAt() + " (" + Duration.between(s.updatedAt(), now).toSeconds() + " s ago)");
+    }
+}

@@ -1,0 +1,511 @@
+package io.keepwatch.daemon;
+
+import io.keepwatch.config.SourceConfig;
+import io.keepwatch.engine.Engine;
+import io.keepwatch.engine.PassResult;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.scan.Availability;
+import io.keepwatch.watch.ChangeQueue;
+import io.keepwatch.watch.Debouncer;
+import io.keepwatch.watch.SourcePath;
+import io.keepwatch.watch.SourceSignal;
+import io.keepwatch.watch.WatchHandle;
+import io.keepwatch.watch.WatchLimit;
+import io.keepwatch.watch.Watchers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service: one engine thread (the one calling {@link #run}) over an opened {@link Engine}. Start-up
+ * registers every watch first, then runs a full reconciliation pass, then logs {@code WATCH start: <source>
+ * (N folders)} per source and {@code Ready}. After that it waits for changed paths, debounces them, and backs
+ * up each ready group of paths of a source with {@link Engine#runPaths}, whose cost depends on those paths
+ * only. {@link #stop} (any thread) makes {@link #run} return after the batch in progress; the state is then
+ * saved. The engine stays open: its owner closes it.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final Engine engine;
+    private final Watchers watchers;
+    private final Fs fs;
+    private final Clock clock;
+    private final Timing timing;
+    private final ChangeQueue queue;
+    private final Debouncer<SourcePath> debouncer;
+    private final Map<String, Run> runs = new LinkedHashMap<>();
+    private final StatusBoard board;
+    private volatile boolean stopping;
+    private boolean ready;
+    private Instant lastCommit;
+    private Instant nextPeriodic;
+    private Instant nextPoll;
+    private boolean statusWriteFailed;
+
+    /** The service's view of one source. */
+    private static final class Run {
+        final SourceConfig source;
+        SourceState state = SourceState.UNAVAILABLE;
+        Optional<String> reason = Optional.empty();
+        Optional<WatchHandle> handle = Optional.empty();
+        Optional<Object> rootKey = Optional.empty();
+        /** When a full pass of this source is due (rescan signal, watch limit, a failed batch); empty if none. */
+        Optional<Instant> passDue = Optional.empty();
+        /** The root's identity and mtime when it last failed to come back (so a still-empty folder is not retried in a loop). */
+        Optional<String> failedMark = Optional.empty();
+
+        Run(SourceConfig source) {
+            this.source = source;
+        }
+
+        String name() {
+            return source.name();
+        }
+    }
+
+    public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing) {
+        this.engine = engine;
+        this.watchers = watchers;
+        this.fs = fs;
+        this.clock = clock;
+        this.timing = timing;
+        this.queue = new ChangeQueue(timing.queueCapacity());
+        this.debouncer = new Debouncer<>(timing.debounce(), timing.maxDelay());
+        for (SourceConfig s : engine.config().sources()) {
+            runs.put(s.name(), new Run(s));
+        }
+        this.board = new StatusBoard(clock, engine.config().sources(), queue::depth);
+    }
+
+    /** Asks {@link #run} to return after the batch in progress. Safe from any thread (a shutdown hook). */
+    public void stop() {
+        stopping = true;
+        queue.wakeUp();
+    }
+
+    /** The queue the watches deliver to (tests use it to stand in for a flood of events). */
+    ChangeQueue queue() {
+        return queue;
+    }
+
+    /** Runs until {@link #stop}; saves the state before returning. */
+    public void run() throws IOException, InterruptedException {
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "keepwatch-status");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            writeStatus();
+            long every = timing.heartbeat().toMillis();
+            heartbeat.scheduleWithFixedDelay(this::writeStatus, every, every, TimeUnit.MILLISECONDS);
+            startUp();
+            loop();
+        } finally {
+            for (Run r : runs.values()) {
+                closeWatch(r);
+            }
+            boolean interrupted = Thread.interrupted();
+            try {
+                engine.commit();
+            } finally {
+                heartbeat.shutdownNow();
+                board.stopped();
+                board.pending(debouncer.size());
+                writeStatus();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void startUp() throws IOException {
+        for (Run r : runs.values()) {
+            register(r);
+        }
+        engine.deferCommits(false);
+        for (Run r : runs.values()) {
+            if (r.state != SourceState.UNAVAILABLE && !stopping) {
+                fullPass(r, "start-up reconciliation of " + r.name());
+            }
+        }
+        engine.deferCommits(true);
+        Instant now = clock.instant();
+        lastCommit = now;
+        nextPeriodic = now.plus(timing.rescanInterval());
+        nextPoll = now.plus(timing.poll());
+        for (Run r : runs.values()) {
+            if (r.state == SourceState.OK) {
+                log.info("WATCH start: {} ({} folders)", r.name(), r.handle.map(WatchHandle::folders).orElse(0));
+            } else if (r.state == SourceState.POLLING) {
+                log.info("WATCH polling: {} (a full pass every {} s; see the ERROR above)", r.name(),
+                        timing.limitRescan().toSeconds());
+            }
+        }
+        ready = true;
+        board.activity("idle");
+        writeStatus();
+        log.info("Ready");
+    }
+
+    private void loop() throws InterruptedException {
+        while (!stopping) {
+            Instant now = clock.instant();
+            ChangeQueue.Drained drained = queue.await(Duration.between(now, nextWake(now)));
+            now = clock.instant();
+            for (SourcePath p : drained.paths()) {
+                Run r = runs.get(p.source());
+                if (r != null && r.state != SourceState.UNAVAILABLE) {
+                    debouncer.touch(p, now);
+                }
+            }
+            for (SourceSignal s : drained.signals()) {
+                onSignal(runs.get(s.source()), s, now);
+            }
+            if (stopping) {
+                break;
+            }
+            if (!now.isBefore(nextPoll)) {
+                poll();
+                nextPoll = clock.instant().plus(timing.poll());
+            }
+            if (!now.isBefore(nextPeriodic)) {
+                for (Run r : runs.values()) {
+                    if (r.state == SourceState.OK) {
+                        r.passDue = Optional.of(now);
+                    } else if (r.state == SourceState.UNAVAILABLE) {
+                        r.failedMark = Optional.empty(); // try it again at the next poll
+                    }
+                }
+                nextPeriodic = now.plus(timing.rescanInterval());
+            }
+            runDuePasses(now);
+            runReadyBatches(clock.instant());
+            board.pending(debouncer.size());
+            maybeCommit(clock.instant());
+        }
+    }
+
+    private Instant nextWake(Instant now) {
+        Instant wake = nextPoll;
+        wake = min(wake, nextPeriodic);
+        Optional<Instant> ready = debouncer.nextReady();
+        if (ready.isPresent()) {
+            wake = min(wake, ready.get());
+        }
+        for (Run r : runs.values()) {
+            if (r.passDue.isPresent()) {
+                wake = min(wake, r.passDue.get());
+            }
+        }
+        if (engine.hasUncommittedChanges()) {
+            wake = min(wake, lastCommit.plus(timing.stateFlush()));
+        }
+        return wake.isBefore(now) ? now : wake;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    // ---- watches -------------------------------------------------------------------------------
+
+    /** Starts the watch of a source whose folder is there; sets its state to OK, POLLING or UNAVAILABLE. */
+    private void register(Run r) {
+        Availability a = engine.probe(r.name());
+        if (a instanceof Availability.Unavailable u) {
+            markUnavailable(r, u.reason());
+            return;
+        }
+        try {
+            Optional<Object> key = rootKey(r.source.path());
+            WatchHandle h = watchers.start(r.source, queue);
+            r.handle = Optional.of(h);
+            r.rootKey = key;
+            setState(r, SourceState.OK, Optional.empty());
+        } catch (IOException e) {
+            if (WatchLimit.isLimit(e)) {
+                watchLimit(r, e.getMessage());
+            } else {
+                markUnavailable(r, "cannot watch '" + r.source.path() + "': " + e);
+            }
+        }
+    }
+
+    private void watchLimit(Run r, String message) {
+        String line = "Cannot watch every folder of " + r.name() + " (" + r.source.path() + "): " + message + "; "
+                + WatchLimit.advice() + ". Until then " + r.name() + " is backed up by a full pass every "
+                + timing.limitRescan().toSeconds() + " s.";
+        log.error(line);
+        board.error(line);
+        setState(r, SourceState.POLLING, Optional.of("OS watch limit reached (fs.inotify.max_user_watches)"));
+        if (r.passDue.isEmpty()) {
+            r.passDue = Optional.of(clock.instant().plus(timing.limitRescan()));
+        }
+    }
+
+    private void onSignal(Run r, SourceSignal s, Instant now) {
+        switch (s.kind()) {
+            case RESCAN -> {
+                if (r.state != SourceState.UNAVAILABLE) {
+                    log.warn("Rescanning {}: {}", r.name(), s.reason());
+                    r.passDue = Optional.of(now);
+                }
+            }
+            case LIMIT -> {
+                if (r.state == SourceState.OK) {
+                    watchLimit(r, s.reason());
+                }
+            }
+            case LOST -> {
+                if (r.state != SourceState.UNAVAILABLE) {
+                    lost(r, s.reason());
+                }
+            }
+        }
+    }
+
+    /** The watch ended or the root was replaced: watch again and do a full pass, or mark it UNAVAILABLE. */
+    private void lost(Run r, String reason) {
+        closeWatch(r);
+        debouncer.forget(p -> p.source().equals(r.name()));
+        Availability a = engine.probe(r.name());
+        if (a instanceof Availability.Unavailable u) {
+            markUnavailable(r, reason + "; " + u.reason());
+            return;
+        }
+        log.warn("WATCH lost: {} ({}); watching it again", r.name(), reason);
+        resume(r);
+    }
+
+    /** Registers a source whose folder is there again and reconciles it with a full pass. */
+    private void resume(Run r) {
+        // Taken before looking: a change made while the pass runs must make the next poll try again.
+        Optional<String> markBefore = rootMark(r.source.path());
+        register(r);
+        if (r.state == SourceState.UNAVAILABLE) {
+            r.failedMark = markBefore;
+            return;
+        }
+        fullPass(r, "full pass of " + r.name() + " (watching again)");
+        if (r.state == SourceState.UNAVAILABLE) {
+            r.failedMark = markBefore;
+        }
+        if (r.state == SourceState.OK) {
+            log.info("WATCH start: {} ({} folders)", r.name(), r.handle.map(WatchHandle::folders).orElse(0));
+        }
+    }
+
+    private void markUnavailable(Run r, String reason) {
+        closeWatch(r);
+        debouncer.forget(p -> p.source().equals(r.name()));
+        r.passDue = Optional.empty();
+        r.failedMark = rootMark(r.source.path());
+        if (r.state != SourceState.UNAVAILABLE || !r.reason.equals(Optional.of(reason))) {
+            String line = "Source " + r.name() + " is UNAVAILABLE: " + reason + ". Nothing of it is treated as deleted; "
+                    + "watching resumes when it is back.";
+            log.error(line);
+            board.error(line);
+        }
+        setState(r, SourceState.UNAVAILABLE, Optional.of(reason));
+    }
+
+    private void closeWatch(Run r) {
+        if (r.handle.isPresent()) {
+            try {
+                r.handle.get().close();
+            } catch (IOException e) {
+                log.warn("Closing the watch of {}: {}", r.name(), e.toString());
+            }
+            r.handle = Optional.empty();
+        }
+    }
+
+    private void setState(Run r, SourceState state, Optional<String> reason) {
+        r.state = state;
+        r.reason = reason;
+        board.source(r.name(), state, r.handle.map(WatchHandle::folders).orElse(0), reason);
+    }
+
+    /** Every poll: a watched root that was removed or replaced is lost; an UNAVAILABLE source that is back resumes. */
+    private void poll() {
+        for (Run r : runs.values()) {
+            if (stopping) {
+                return;
+            }
+            if (r.state == SourceState.UNAVAILABLE) {
+                Availability a = engine.probe(r.name());
+                Optional<String> mark = rootMark(r.source.path());
+                if (a instanceof Availability.Available && !mark.equals(r.failedMark)) {
+                    log.info("Source {} is back at {}", r.name(), r.source.path());
+                    resume(r);
+                }
+            } else if (r.handle.isPresent() && !rootKey(r.source.path()).equals(r.rootKey)) {
+                lost(r, "folder '" + r.source.path() + "' was removed or replaced");
+            }
+        }
+    }
+
+    private static Optional<Object> rootKey(Path root) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class);
+            return a.isDirectory() ? Optional.ofNullable(a.fileKey()).or(() -> Optional.of("dir")) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> rootMark(Path root) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(a.fileKey() + "@" + a.lastModifiedTime());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- passes and batches -----------------------------------------------------------------
+
+    private void runDuePasses(Instant now) {
+        for (Run r : runs.values()) {
+            if (stopping) {
+                return;
+            }
+            if (r.passDue.isPresent() && !r.passDue.get().isAfter(now) && r.state != SourceState.UNAVAILABLE) {
+                r.passDue = Optional.empty();
+                debouncer.forget(p -> p.source().equals(r.name()));
+                fullPass(r, "full pass of " + r.name());
+                if (r.state == SourceState.POLLING && r.passDue.isEmpty()) {
+                    r.passDue = Optional.of(clock.instant().plus(timing.limitRescan()));
+                }
+            }
+        }
+    }
+
+    private void fullPass(Run r, String what) {
+        board.activity(what);
+        engine.deferCommits(false);
+        try {
+            PassResult result = engine.runSource(r.name());
+            lastCommit = clock.instant();
+            board.passDone(result.counts());
+            log.info("{}: {}", capitalise(what), result.summaryLine());
+            noteProblems(result);
+            if (result.unavailable().contains(r.name())) {
+                markUnavailable(r, "its folder is missing, unmounted or suddenly empty (see the ERROR above)");
+            }
+        } catch (IOException e) {
+            failed(r, what, e);
+        } finally {
+            engine.deferCommits(true);
+            board.activity(ready ? "idle" : "starting");
+        }
+    }
+
+    private void runReadyBatches(Instant now) {
+        List<SourcePath> ready = debouncer.takeReady(now);
+        if (ready.isEmpty()) {
+            return;
+        }
+        Map<String, List<String>> bySource = new LinkedHashMap<>();
+        for (SourcePath p : ready) {
+            bySource.computeIfAbsent(p.source(), s -> new ArrayList<>()).add(p.rel());
+        }
+        for (Map.Entry<String, List<String>> e : bySource.entrySet()) {
+            Run r = runs.get(e.getKey());
+            if (stopping) {
+                // Not started: the next start's reconciliation pass picks these paths up.
+                return;
+            }
+            if (r.state == SourceState.UNAVAILABLE) {
+                continue;
+            }
+            if (r.handle.isPresent() && !rootKey(r.source.path()).equals(r.rootKey)) {
+                lost(r, "folder '" + r.source.path() + "' was removed or replaced");
+                continue;
+            }
+            batch(r, e.getValue());
+        }
+    }
+
+    private void batch(Run r, List<String> rels) {
+        board.activity("backing up " + rels.size() + " path(s) of " + r.name());
+        try {
+            PassResult result = engine.runPaths(r.name(), rels);
+            board.batchDone(result.counts());
+            log.debug("Batch of {} path(s) in {}: {}", rels.size(), r.name(), result.summaryLine());
+            noteProblems(result);
+            if (result.unavailable().contains(r.name())) {
+                markUnavailable(r, "its folder is missing or on another device (see the ERROR above)");
+            }
+        } catch (IOException e) {
+            failed(r, "backing up " + rels.size() + " changed path(s) of " + r.name(), e);
+        } finally {
+            board.activity(ready ? "idle" : "starting");
+        }
+    }
+
+    private void failed(Run r, String what, IOException e) {
+        Duration retry = timing.poll().multipliedBy(5);
+        String line = "FAILED " + what + ": " + e + "; a full pass of " + r.name() + " follows in " + retry.toSeconds() + " s";
+        log.error(line);
+        board.error(line);
+        if (r.state != SourceState.UNAVAILABLE) {
+            r.passDue = Optional.of(clock.instant().plus(retry));
+        }
+    }
+
+    private void noteProblems(PassResult result) {
+        if (!result.problems().isEmpty()) {
+            board.error(result.problems().get(result.problems().size() - 1));
+        }
+    }
+
+    private void maybeCommit(Instant now) {
+        if (!engine.hasUncommittedChanges() || now.isBefore(lastCommit.plus(timing.stateFlush()))) {
+            return;
+        }
+        try {
+            engine.commit();
+            lastCommit = now;
+        } catch (IOException e) {
+            String line = "FAILED to save the state: " + e + "; retrying";
+            log.error(line);
+            board.error(line);
+            lastCommit = now;
+        }
+    }
+
+    private void writeStatus() {
+        try {
+            StatusFile.write(fs, engine.layout().statusFile(), board.snapshot());
+            statusWriteFailed = false;
+        } catch (IOException | RuntimeException e) {
+            if (!statusWriteFailed) {
+                log.warn("Cannot write the status file {}: {}", engine.layout().statusFile(), e.toString());
+            }
+            statusWriteFailed = true;
+        }
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

@@ -1,0 +1,29 @@
+package io.keepwatch.daemon;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code .keepwatch/status.json} says.
+ *
+ * @param running false once the service stopped cleanly
+ * @param activity what the engine thread is doing (e.g. {@code idle}, {@code full pass of docs})
+ * @param queueDepth changed paths waiting in the watch queue
+ * @param pendingPaths changed paths waiting for their debounce period
+ * @param counts actions since start: backed_up, updated, duplicates, deleted, unchanged, failed, pruned
+ */
+public record ServiceStatus(long pid, Instant startedAt, Instant updatedAt, boolean running, String activity,
+        List<Source> sources, Optional<Instant> lastBatchAt, int queueDepth, int pendingPaths, Map<String, Long> counts,
+        Optional<Instant> lastErrorAt, Optional<String> lastError) {
+
+    public ServiceStatus {
+        sources = List.copyOf(sources);
+        counts = Map.copyOf(counts);
+    }
+
+    /** One source: its state, the folders watched, and why it is not OK. */
+    public record Source(String name, String path, SourceState state, int foldersWatched, Optional<String> reason) {
+    }
+}

@@ -1,0 +1,11 @@
+package io.keepwatch.daemon;
+
+/** How the service is keeping a source backed up. */
+public enum SourceState {
+    /** Watched; changes are backed up within about a debounce period. */
+    OK,
+    /** The OS refused (some of) the watches (inotify limit): backed up by periodic full passes. */
+    POLLING,
+    /** Its folder is missing, on another device (unmounted) or suddenly empty: nothing is touched until it is back. */
+    UNAVAILABLE
+}

@@ -1,0 +1,10 @@
+/**
+ * Native filesystem events turned into "look at this path again": one {@link io.keepwatch.watch.SourceWatcher}
+ * per source (directory-watcher with hashing off, on an executor of its own, its tree walk pruned at the
+ * backup root, the log folder and excluded folders, its events filtered again), a bounded
+ * {@link io.keepwatch.watch.ChangeQueue} that its threads only ever offer to (a full queue, an overflow,
+ * any watcher error or a watcher that ends become a per-source signal, never a blocked thread), and the pure,
+ * clock-driven {@link io.keepwatch.watch.Debouncer} that says when a path has been quiet long enough.
+ * Nothing here decides what to back up: the engine does, from the file as it is on disk.
+ */
+package io.keepwatch.watch;

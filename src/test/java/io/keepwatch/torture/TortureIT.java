@@ -1,0 +1,31 @@
+package io.keepwatch.torture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The short crash torture run of the normal build: 10 SIGKILLs of the packaged jar during churn. */
+class TortureIT {
+    @TempDir
+    Path work;
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void tenKillsLoseNothing() throws Exception {
+        Path jar = Path.of("target/keepwatch.jar");
+        assertTrue(Files.isRegularFile(jar), "run `mvn package` first: " + jar.toAbsolutePath());
+        Torture.Figures f = new Torture(new Torture.Options(work, jar, 7, 10, 2, "once", 4000)).run();
+        System.out.println("torture (short): " + f);
+        assertEquals(List.of(), f.problems());
+        assertEquals(0, f.lost());
+        assertEquals(0, f.corrupt());
+        assertTrue(f.files() > 20, f.toString());
+    }
+}
