@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "keepwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps a current copy, every old version and every deleted file of the folders you name.",
         subcommands = {RunCommand.class, StatusCommand.class, OnceCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
+                VersionsCommand.class, RestoreCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failure (nothing could be done)", "2:partial (some files or sources were skipped; see the log)",
