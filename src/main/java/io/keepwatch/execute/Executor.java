@@ -118,18 +118,35 @@ public final class Executor {
         } else if (action instanceof Action.Update u) {
             Path current = layout.copyOf(u.ref(), u.previous());
             Path version = layout.version(u.ref(), u.version());
+            Path dest = layout.current(u.ref());
             boolean archived = false;
             if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-                moveInto(current, version, dirs, touched);
-                touched.add(current.getParent());
+                dirs.ensure(version.getParent());
+                if (linkVersion(version, current)) {
+                    // The old copy is now also vN.bak; the new one replaces it atomically, so a reader never
+                    // finds the current copy missing.
+                    if (current.equals(dest)) {
+                        fs.replaceAtomically(staged(u.staged()), dest);
+                        addWithParents(dest.getParent(), touched);
+                    } else {
+                        Files.delete(current);
+                        touched.add(current.getParent());
+                        emptied.add(current.getParent());
+                        moveInto(staged(u.staged()), dest, dirs, touched);
+                    }
+                } else {
+                    moveInto(current, version, dirs, touched);
+                    touched.add(current.getParent());
+                    moveInto(staged(u.staged()), dest, dirs, touched);
+                }
+                addWithParents(version.getParent(), touched);
                 archived = true;
                 log.info("ARCHIVE: {} → {}", rel(current), rel(version));
             } else {
                 log.warn("ARCHIVE skipped: the current copy {} is missing from the backup root; version {} of {} is lost",
                         rel(current), u.version(), u.ref());
+                moveInto(staged(u.staged()), dest, dirs, touched);
             }
-            Path dest = layout.current(u.ref());
-            moveInto(staged(u.staged()), dest, dirs, touched);
             PathHistory h = state.history(u.ref());
             state.putHistory(u.ref(), archived
                     ? h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), now))
@@ -188,6 +205,22 @@ public final class Executor {
             emptied.add(file.getParent());
             state.putHistory(p.ref(), state.history(p.ref()).withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
             log.info("RETENTION delete: {} ({})", rel(file), p.reason());
+        }
+    }
+
+    /**
+     * Hard-links the current copy as a version. False where the filesystem has no hard links (the caller
+     * then moves it instead); an existing version file is never replaced (FileAlreadyExistsException).
+     */
+    private boolean linkVersion(Path version, Path current) throws IOException {
+        try {
+            fs.createHardLink(version, current);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            log.debug("hard link {} -> {} not possible ({}); moving instead", version, current, e.toString());
+            return false;
         }
     }
 

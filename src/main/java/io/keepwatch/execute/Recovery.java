@@ -54,12 +54,20 @@ public final class Recovery {
                 return true;
             }
         } else if (action instanceof Action.Update u) {
-            boolean archived = Files.exists(layout.version(u.ref(), u.version()), LinkOption.NOFOLLOW_LINKS);
+            Path versionFile = layout.version(u.ref(), u.version());
+            boolean archived = Files.exists(versionFile, LinkOption.NOFOLLOW_LINKS);
             PathHistory h = state.history(u.ref());
-            if (archived && h.versions().stream().noneMatch(v -> v.n() == u.version())) {
+            boolean recorded = h.versions().stream().anyMatch(v -> v.n() == u.version());
+            Path current = layout.current(u.ref());
+            if (archived && !recorded && holds(layout.copyOf(u.ref(), u.previous()), u.previous().hash())) {
+                // Crashed between linking the old copy as vN.bak and putting the new copy in place: the old
+                // copy is still the current one, so the link is undone and the next pass updates again.
+                Files.delete(versionFile);
+                return false;
+            }
+            if (archived && !recorded) {
                 state.putHistory(u.ref(), h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), at)));
             }
-            Path current = layout.current(u.ref());
             if (holds(current, u.facts().hash())) {
                 keepOrPut(state, u.ref(), LiveFile.of(u.facts(), at, ""));
             } else if (archived && !Files.exists(layout.copyOf(u.ref(), u.previous()), LinkOption.NOFOLLOW_LINKS)

@@ -40,17 +40,22 @@ import org.junit.jupiter.api.Test;
  */
 class CrashRecoveryTest {
 
-    /** The history: pass 1 backs up; pass 2 modifies, deletes, adds a duplicate and a new file. */
+    /**
+     * The history: pass 1 backs up (g.txt and d.txt are duplicates of a.txt); pass 2 modifies a file and a
+     * duplicate, deletes, adds a duplicate and a new file, touches one.
+     */
     private static void prepareFirst(Path src) throws IOException {
         write(src.resolve("a.txt"), "A1");
         write(src.resolve("b.txt"), "B1");
         write(src.resolve("c/c.txt"), "C1");
         write(src.resolve("d.txt"), "A1");
         write(src.resolve("keep.txt"), "K");
+        write(src.resolve("g.txt"), "A1");
     }
 
     private static void prepareSecond(Path src) throws IOException {
         write(src.resolve("a.txt"), "A2");
+        write(src.resolve("g.txt"), "G1");
         Files.delete(src.resolve("b.txt"));
         write(src.resolve("e/e.txt"), "E1");
         write(src.resolve("f.txt"), "C1");
@@ -59,8 +64,8 @@ class CrashRecoveryTest {
 
     private static final Map<String, String> EXPECTED_AFTER_SECOND = new TreeMap<>(Map.of(
             "src/a.txt", "A2", "src/c/c.txt", "C1", "src/e/e.txt", "E1", "src/keep.txt", "K",
-            "_duplicates/src/d.txt", "A1", "_duplicates/src/f.txt", "C1",
-            "versions/src/a.txt/v1.bak", "A1", "_deleted/src/b.txt", "B1"));
+            "_duplicates/src/d.txt", "A1", "_duplicates/src/f.txt", "C1", "src/g.txt", "G1",
+            "versions/src/a.txt/v1.bak", "A1", "versions/src/g.txt/v1.bak", "A1", "_deleted/src/b.txt", "B1"));
 
     @Test
     void crashAtEveryStepOfTheFirstPassLosesNothing() throws Exception {
