@@ -122,7 +122,9 @@ class RestoreVerifyCliTest {
         Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rw-r-----"));
         once();
         Instant afterFirst = Instant.now();
-        Thread.sleep(1100); // --at has one-second resolution; the next pass must fall in a later second
+        // --at has one-second resolution: the next pass must fall in a later second of the wall clock.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> Instant.now().getEpochSecond() > afterFirst.getEpochSecond());
         write("a.txt", "a two!");
         Files.delete(tmp.resolve("source/b.txt"));
         once();
