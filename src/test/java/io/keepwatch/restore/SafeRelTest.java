@@ -1,0 +1,40 @@
+package io.keepwatch.restore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import java.nio.file.FileSystem;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Which relative paths from state.json restore accepts, on a Unix and on a Windows filesystem. */
+class SafeRelTest {
+    @ParameterizedTest(name = "unix: {0} -> {1}")
+    @CsvSource(delimiter = '|', nullValues = "OK", value = {
+            "a/b.txt               | OK",
+            "back\\slash.txt       | OK",
+            "-rf                   | OK",
+            "trailing space |OK",
+            "../../escape          | '..' in path",
+            "a/../b                | '..' in path",
+            "/etc/passwd           | absolute path",
+            "a//b                  | empty name in path",
+            "./a                   | '.' in path",
+    })
+    void unix(String rel, String problem) throws Exception {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            assertEquals(Optional.ofNullable(problem), SafeRel.problem(rel, fs.getPath("/restore")));
+        }
+    }
+
+    @Test
+    void aBackslashSeparatesFoldersOnWindowsAndIsRefusedThere() throws Exception {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.windows())) {
+            assertEquals(Optional.of("name 'a\\..\\..\\x' is not a single plain name here"), SafeRel.problem("a\\..\\..\\x", fs.getPath("C:\\restore")));
+            assertEquals(Optional.of("absolute path (drive letter)"), SafeRel.problem("C:/x", fs.getPath("C:\\restore")));
+        }
+    }
+}
