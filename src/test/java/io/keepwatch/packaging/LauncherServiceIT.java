@@ -108,9 +108,19 @@ class LauncherServiceIT {
         await().atMost(DEADLINE).until(() -> Files.exists(v1) && "plain, edited\n".equals(text(current)));
         assertEquals("plain\n", Files.readString(v1));
 
+        // The service rewrites its status file every 5 s: wait until it has recorded the batch.
+        Path statusFile = backup.resolve(".keepwatch/status.json");
+        await().atMost(DEADLINE).until(() -> Files.exists(statusFile)
+                && new ObjectMapper().readTree(statusFile.toFile()).path("last_batch_at").isTextual());
         Run status = Run.of(tmp, launcher.toString(), "status", "-c", config.toString());
         assertEquals(0, status.exit, status.describe());
-        assertTrue(status.out.startsWith("keepwatch is running (PID " + p.pid() + ")"), status.describe());
+        // Times for a person: UTC to the millisecond at most.
+        String instant = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d{1,3})?)?Z";
+        List<String> shown = status.out.lines().toList();
+        assertTrue(shown.get(0).matches("keepwatch is running \\(PID " + p.pid() + "\\) since " + instant + ": \\S.*"),
+                status.describe());
+        assertTrue(shown.stream().anyMatch(l -> l.matches("Last batch: +" + instant)), status.describe());
+        assertTrue(shown.stream().anyMatch(l -> l.matches("Updated: +" + instant + " \\(\\d+ s ago\\)")), status.describe());
         assertTrue(status.out.contains("  OK  documents  " + source + "  (2 folders watched)"), status.describe());
 
         stop(p);
@@ -135,7 +145,8 @@ class LauncherServiceIT {
         assertTrue(verify.out.startsWith("Backup intact: 3 file(s) checked"), verify.describe());
         Run after = Run.of(tmp, launcher.toString(), "status", "-c", config.toString());
         assertEquals(4, after.exit, after.describe());
-        assertTrue(after.out.startsWith("keepwatch is NOT RUNNING: stopped at "), after.describe());
+        assertTrue(after.out.lines().findFirst().orElse("").matches("keepwatch is NOT RUNNING: stopped at " + instant),
+                after.describe());
 
         // The log file, in log_dir, tells the story in order and ends with the clean stop.
         List<String> lines = logLines();
