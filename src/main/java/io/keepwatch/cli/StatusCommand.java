@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,10 +68,10 @@ final class StatusCommand implements Callable<Integer> {
 
     private static Optional<String> notRunning(ServiceStatus s, Instant now) {
         if (!s.running()) {
-            return Optional.of("stopped at " + s.updatedAt());
+            return Optional.of("stopped at " + shown(s.updatedAt()));
         }
         if (ProcessHandle.of(s.pid()).filter(ProcessHandle::isAlive).isEmpty()) {
-            return Optional.of("its process " + s.pid() + " is gone (killed or crashed; last status " + s.updatedAt() + ")");
+            return Optional.of("its process " + s.pid() + " is gone (killed or crashed; last status " + shown(s.updatedAt()) + ")");
         }
         Duration age = Duration.between(s.updatedAt(), now);
         if (age.compareTo(StatusFile.STALE_AFTER) > 0) {
@@ -80,9 +81,14 @@ final class StatusCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
+    /** An instant for a person: UTC to the millisecond (the status file keeps nanoseconds). */
+    static String shown(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
     private static void print(PrintWriter out, ServiceStatus s, Instant now, Optional<String> notRunning) {
         out.println(notRunning.map(r -> "keepwatch is NOT RUNNING: " + r)
-                .orElse("keepwatch is running (PID " + s.pid() + ") since " + s.startedAt() + ": " + s.activity()));
+                .orElse("keepwatch is running (PID " + s.pid() + ") since " + shown(s.startedAt()) + ": " + s.activity()));
         for (ServiceStatus.Source src : s.sources()) {
             String detail = switch (src.state()) {
                 case OK -> src.foldersWatched() + " folders watched";
@@ -92,13 +98,13 @@ final class StatusCommand implements Callable<Integer> {
             out.println("  " + src.state() + "  " + src.name() + "  " + src.path() + "  (" + detail
                     + src.reason().map(r -> "; " + r).orElse("") + ")");
         }
-        out.println("Last batch:   " + s.lastBatchAt().map(Instant::toString).orElse("none yet"));
+        out.println("Last batch:   " + s.lastBatchAt().map(StatusCommand::shown).orElse("none yet"));
         out.println("Waiting:      " + s.queueDepth() + " in queue, " + s.pendingPaths() + " in debounce");
         out.println("Since start:  " + s.counts().getOrDefault("backed_up", 0L) + " backed up, "
                 + s.counts().getOrDefault("updated", 0L) + " updated, " + s.counts().getOrDefault("duplicates", 0L)
                 + " duplicates, " + s.counts().getOrDefault("deleted", 0L) + " deleted, "
                 + s.counts().getOrDefault("pruned", 0L) + " pruned, " + s.counts().getOrDefault("failed", 0L) + " failed");
-        out.println("Last error:   " + s.lastError().map(m -> s.lastErrorAt().map(t -> t + " ").orElse("") + m).orElse("none"));
-        out.println("Updated:      " + s.updatedAt() + " (" + Duration.between(s.updatedAt(), now).toSeconds() + " s ago)");
+        out.println("Last error:   " + s.lastError().map(m -> s.lastErrorAt().map(t -> shown(t) + " ").orElse("") + m).orElse("none"));
+        out.println("Updated:      " + shown(s.updatedAt()) + " (" + Duration.between(s.updatedAt(), now).toSeconds() + " s ago)");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keepwatch.config.Config;
+import io.keepwatch.config.SourceConfig;
 import io.keepwatch.restore.RestoreException;
 import io.keepwatch.restore.Timeline;
 import io.keepwatch.state.BackupLayout;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -41,7 +43,15 @@ final class VersionsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = config.load();
-        FileRef ref = FileRef.parse(path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+        FileRef ref;
+        try {
+            ref = FileRef.parse(path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+        } catch (IllegalArgumentException e) {
+            // A wrong command line (64), with what to type instead: the path starts with the source's name.
+            List<String> names = cfg.sources().stream().map(SourceConfig::name).toList();
+            throw new ParameterException(spec.commandLine(), e.getMessage() + ": start it with the source's name, e.g. "
+                    + names.get(0) + "/" + path + " (sources: " + String.join(", ", names) + ")");
+        }
         BackupState state = BackupReader.load(cfg);
         List<Timeline.Entry> entries = Timeline.of(state, ref);
         if (entries.isEmpty()) {

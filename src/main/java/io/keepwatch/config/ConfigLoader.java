@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads config.json into a validated {@link Config}. Every problem is a {@link ConfigException} whose
@@ -54,7 +55,7 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new ConfigException(file + ": invalid JSON" + where + ": " + e.getOriginalMessage());
+            throw new ConfigException(file + ": invalid JSON" + where + ": " + withoutSourceNoise(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read config file: " + e, e);
         }
@@ -62,6 +63,13 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": the configuration must be a JSON object { ... }");
         }
         return new Reader(file).read(root);
+    }
+
+    /** Jackson names where an array or object started as "[Source: REDACTED (...); line: 2, column: 13]". */
+    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)]");
+
+    private static String withoutSourceNoise(String message) {
+        return SOURCE_LOCATION.matcher(message).replaceAll("line $1, column $2");
     }
 
     /**

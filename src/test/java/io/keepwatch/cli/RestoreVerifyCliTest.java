@@ -111,6 +111,13 @@ class RestoreVerifyCliTest {
         Run none = run("versions", "-c", cfg, "source/never.txt");
         assertEquals(1, none.code());
         assertEquals("keepwatch: the backup holds nothing of source/never.txt\n", none.err());
+
+        // A path without its source's name is a wrong command line, and the message says what to type.
+        Run bare = run("versions", "-c", cfg, "a.txt");
+        assertEquals(64, bare.code(), bare.err());
+        assertEquals("keepwatch: 'a.txt' is not <source>/<path>: start it with the source's name, e.g. source/a.txt"
+                + " (sources: source)\nTry 'keepwatch versions --help'.\n", bare.err());
+        assertEquals("", bare.out());
     }
 
     @Test

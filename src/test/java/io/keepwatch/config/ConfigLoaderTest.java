@@ -118,6 +118,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnclosedArraySaysWhereItStartedWithoutJacksonsSourceDescription() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> load("{'sources': ['./src'], 'backup_root': '/b',\n 'exclude': [}"));
+        assertEquals("/etc/kw/config.json: invalid JSON at line 2, column 14: Unexpected close marker '}': expected ']'"
+                + " (for Array starting at line 2, column 13)", e.getMessage());
+    }
+
+    @Test
     void missingFileSaysHowToPointAtOne() {
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(dir.resolve("nope.json")));
         assertEquals("/etc/kw/nope.json: config file not found (use -c PATH or set KEEPWATCH_CONFIG)", e.getMessage());

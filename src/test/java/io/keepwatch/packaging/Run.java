@@ -28,19 +28,7 @@ final class Run {
 
     /** Runs {@code command} in {@code dir}; {@code env} entries with a null value are removed from the environment. */
     static Run of(Path dir, Map<String, String> env, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        // Settings of the machine running the tests must not leak into what is tested.
-        for (String name : List.of("JAVA_HOME", "JAVA_OPTS", "KEEPWATCH_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
-                "JDK_JAVA_OPTIONS", "KEEPWATCH_CONFIG", "JOURNAL_STREAM", "INVOCATION_ID")) {
-            pb.environment().remove(name);
-        }
-        env.forEach((k, v) -> {
-            if (v == null) {
-                pb.environment().remove(k);
-            } else {
-                pb.environment().put(k, v);
-            }
-        });
+        ProcessBuilder pb = builder(dir, env, command);
         Path outFile = Files.createTempFile("keepwatch-it", ".out");
         Path errFile = Files.createTempFile("keepwatch-it", ".err");
         try {
@@ -61,6 +49,34 @@ final class Run {
 
     static Run of(Path dir, String... command) throws IOException, InterruptedException {
         return of(dir, Map.of(), command);
+    }
+
+    /**
+     * Starts {@code command} in {@code dir} in the background, in the same clean environment as {@link #of}, with
+     * stdout and stderr going to {@code out} and {@code err}; the caller stops it.
+     */
+    static Process start(Path dir, Path out, Path err, String... command) throws IOException {
+        Process p = builder(dir, Map.of(), command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        p.getOutputStream().close();
+        return p;
+    }
+
+    private static ProcessBuilder builder(Path dir, Map<String, String> env, String... command) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        // Settings of the machine running the tests must not leak into what is tested.
+        for (String name : List.of("JAVA_HOME", "JAVA_OPTS", "KEEPWATCH_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
+                "JDK_JAVA_OPTIONS", "KEEPWATCH_CONFIG", "JOURNAL_STREAM", "INVOCATION_ID")) {
+            pb.environment().remove(name);
+        }
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        return pb;
     }
 
     /** For assertion messages: what ran and everything it printed. */
