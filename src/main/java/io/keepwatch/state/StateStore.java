@@ -1,5 +1,6 @@
 package io.keepwatch.state;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,7 +46,13 @@ public final class StateStore {
 
     /** The JSON mapper for state.json and the journal: snake_case keys, ISO instants, sorted maps. */
     public static ObjectMapper mapper() {
-        return new ObjectMapper()
+        // state.json's maps are keyed by file path: hundreds of thousands of distinct names, which Jackson's
+        // field-name canonicalizing (a symbol table meant for a few repeated property names) makes slow.
+        JsonFactory json = JsonFactory.builder()
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                .build();
+        return new ObjectMapper(json)
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

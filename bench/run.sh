@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# keepwatch benchmark (issue 2): keepwatch once vs rsync, side by side, medians over N repetitions.
+#
+#   bench/run.sh [-n N] [-s SEED] [-d BENCH_DIR] [--only A|B] [--warm]
+#
+#   (1) first run on data set A: `keepwatch once` into an empty backup root
+#       vs `rsync -a A/ dest/ && sync` into an empty folder;
+#   (2) no-change run on data set B: `keepwatch once` after an initial run vs a second `rsync -a` (a no-op).
+#
+# Data and backups live under BENCH_DIR (default /work/benchdata), never in the repo. Data is generated
+# from the seed by bench/GenData.java if missing. Every first-run repetition starts from a fresh empty
+# destination, after `sync` and (if permitted, i.e. as root) `echo 3 > /proc/sys/vm/drop_caches`, so both
+# tools start with no dirty pages and a cold page cache; --warm skips the cache drop. The order of the
+# two tools alternates between repetitions. keepwatch's time is the whole `java -jar` process, JVM start-up
+# included. Extra JVM options for keepwatch: KW_JAVA_OPTS (default: the launcher's encoding flags).
+set -euo pipefail
+
+N=3
+SEED=42
+BENCH_DIR=${BENCH_DIR:-/work/benchdata}
+ONLY=""
+WARM=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        -n) N=$2; shift 2 ;;
+        -s) SEED=$2; shift 2 ;;
+        -d) BENCH_DIR=$2; shift 2 ;;
+        --only) ONLY=$2; shift 2 ;;
+        --warm) WARM=1; shift ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 64 ;;
+    esac
+done
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+JAR=${KW_JAR:-$REPO/target/keepwatch.jar}
+KW_JAVA_OPTS=${KW_JAVA_OPTS:--Dsun.jnu.encoding=UTF-8 -Dfile.encoding=UTF-8}
+DATA=$BENCH_DIR/data
+WORK=$BENCH_DIR/work
+RESULTS=$BENCH_DIR/results
+mkdir -p "$DATA" "$WORK" "$RESULTS"
+
+log() { echo "[bench $(date +%T)] $*" >&2; }
+
+# --- prerequisites -------------------------------------------------------------------------------
+if ! command -v rsync >/dev/null; then
+    log "installing rsync"
+    apt-get install -y rsync >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y rsync >/dev/null; }
+fi
+if [[ ! -f $JAR ]]; then
+    log "building $JAR"
+    (cd "$REPO" && mvn -B -q package -DskipTests)
+fi
+for set in A B; do
+    if [[ ! -f $DATA/$set/.complete ]]; then
+        log "generating data set $set (seed $SEED) in $DATA/$set"
+        java "$REPO/bench/GenData.java" "$DATA" "$set" "$SEED"
+    elif ! grep -q "seed=$SEED " "$DATA/$set/.complete"; then
+        echo "$DATA/$set was generated with another seed ($(cat "$DATA/$set/.complete")); remove it first" >&2
+        exit 1
+    fi
+done
+
+CAN_DROP=0
+if [[ $WARM == 0 ]] && sync && (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
+    CAN_DROP=1
+fi
+settle() {
+    sync
+    if [[ $CAN_DROP == 1 ]]; then echo 3 > /proc/sys/vm/drop_caches; fi
+}
+
+now() { date +%s.%N; }
+
+# time_cmd VAR cmd...: runs cmd, stores elapsed seconds in VAR; fails the benchmark if cmd fails
+time_cmd() {
+    local var=$1; shift
+    local t0 t1 rc=0
+    t0=$(now)
+    "$@" || rc=$?
+    t1=$(now)
+    if [[ $rc != 0 ]]; then
+        echo "benchmark command failed (exit $rc): $*" >&2
+        exit 1
+    fi
+    printf -v "$var" '%.3f' "$(echo "$t1 - $t0" | bc -l)"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# kw_config FILE SOURCE_PATH BACKUP_ROOT LOG_DIR
+kw_config() {
+    cat >"$1" <<EOF
+{
+  "sources": [{"name": "src", "path": "$2"}],
+  "backup_root": "$3",
+  "log_dir": "$4"
+}
+EOF
+}
+
+kw_once() {  # kw_once CONFIG
+    # shellcheck disable=SC2086
+    java $KW_JAVA_OPTS -jar "$JAR" once -c "$1" 2>"$WORK/kw-console.log" >/dev/null
+}
+rsync_sync() { rsync -a "$1/" "$2/" && sync; }
+rsync_only() { rsync -a "$1/" "$2/"; }
+
+command -v bc >/dev/null || { echo "bc is needed" >&2; exit 1; }
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+CSV=$RESULTS/run-$STAMP.csv
+echo "case,tool,rep,seconds" >"$CSV"
+log "N=$N seed=$SEED data=$DATA cache-drop=$([[ $CAN_DROP == 1 ]] && echo yes || echo no) load: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "keepwatch: java $KW_JAVA_OPTS -jar $JAR ($(java -version 2>&1 | head -1))"
+
+declare -a A_KW=() A_RS=() B_KW=() B_RS=()
+
+# --- (1) first run on A --------------------------------------------------------------------------
+if [[ -z $ONLY || $ONLY == A ]]; then
+    for ((rep = 1; rep <= N; rep++)); do
+        order=(kw rs)
+        ((rep % 2 == 0)) && order=(rs kw)
+        for tool in "${order[@]}"; do
+            rm -rf "$WORK/A-kw" "$WORK/A-rs" "$WORK/logs-A"
+            mkdir -p "$WORK/A-rs"
+            kw_config "$WORK/A.json" "$DATA/A" "$WORK/A-kw" "$WORK/logs-A"
+            settle
+            if [[ $tool == kw ]]; then
+                time_cmd t kw_once "$WORK/A.json"
+                A_KW+=("$t")
+                grep -h 'Run complete' "$WORK/logs-A/keepwatch.log" | sed 's/^/    /' >&2 || true
+            else
+                time_cmd t rsync_sync "$DATA/A" "$WORK/A-rs"
+                A_RS+=("$t")
+            fi
+            echo "A-first,$tool,$rep,$t" >>"$CSV"
+            log "A first run, rep $rep, $tool: $t s"
+        done
+    done
+    rm -rf "$WORK/A-kw" "$WORK/A-rs"
+fi
+
+# --- (2) no-change run on B ----------------------------------------------------------------------
+if [[ -z $ONLY || $ONLY == B ]]; then
+    rm -rf "$WORK/B-kw" "$WORK/B-rs" "$WORK/logs-B"
+    mkdir -p "$WORK/B-rs"
+    kw_config "$WORK/B.json" "$DATA/B" "$WORK/B-kw" "$WORK/logs-B"
+    log "B: initial runs (not timed)"
+    kw_once "$WORK/B.json"
+    rsync_only "$DATA/B" "$WORK/B-rs"
+    sync
+    for ((rep = 1; rep <= N; rep++)); do
+        order=(kw rs)
+        ((rep % 2 == 0)) && order=(rs kw)
+        for tool in "${order[@]}"; do
+            sync   # no-change runs are timed with a warm cache (the metadata was just read): a restart
+            if [[ $tool == kw ]]; then
+                time_cmd t kw_once "$WORK/B.json"
+                B_KW+=("$t")
+                grep -h 'Run complete' "$WORK/logs-B/keepwatch.log" | tail -1 | sed 's/^/    /' >&2 || true
+            else
+                time_cmd t rsync_only "$DATA/B" "$WORK/B-rs"
+                B_RS+=("$t")
+            fi
+            echo "B-nochange,$tool,$rep,$t" >>"$CSV"
+            log "B no-change run, rep $rep, $tool: $t s"
+        done
+    done
+fi
+
+# --- report --------------------------------------------------------------------------------------
+row() {  # row LABEL REFLABEL kw-times... -- ref-times...
+    local label=$1 ref=$2; shift 2
+    local kw=() rs=()
+    while [[ $1 != -- ]]; do kw+=("$1"); shift; done; shift
+    rs=("$@")
+    local mk mr ratio
+    mk=$(median "${kw[@]}")
+    mr=$(median "${rs[@]}")
+    ratio=$(echo "scale=3; $mk / $mr" | bc -l)
+    printf '%-28s %12s %12s  %-20s %8.2fx   (kw: %s | ref: %s)\n' "$label" "$mk" "$mr" "$ref" "$ratio" "${kw[*]}" "${rs[*]}"
+}
+echo
+echo "keepwatch benchmark, N=$N, seed=$SEED, cache drop before first runs: $([[ $CAN_DROP == 1 ]] && echo yes || echo no), load now: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %12s %12s  %-20s %9s\n' "case" "keepwatch s" "reference s" "reference" "kw/ref"
+[[ ${#A_KW[@]} -gt 0 ]] && row "A first run (1.8 GiB)" "rsync -a + sync" "${A_KW[@]}" -- "${A_RS[@]}"
+[[ ${#B_KW[@]} -gt 0 ]] && row "B no-change (200k files)" "rsync -a (no-op)" "${B_KW[@]}" -- "${B_RS[@]}"
+echo "(medians; targets: <= 1.00x; raw times in $CSV)"
