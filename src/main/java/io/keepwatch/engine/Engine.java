@@ -83,6 +83,8 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService copyPool;
     private final ExecutorService syncPool;
     private final Map<String, Scanner> scanners = new LinkedHashMap<>();
+    /** Full scans started by {@link #openForFullPass}, used by the first full pass of each source. */
+    private final Map<String, Future<ScanResult>> prefetched = new HashMap<>();
     private final AtomicLong tempCounter = new AtomicLong();
     /** Makes temp names unique to this engine instance, so no two runs ever pick the same one. */
     private final String tempPrefix = Long.toHexString(System.currentTimeMillis()) + "-"
@@ -91,7 +93,7 @@ public final class Engine implements AutoCloseable {
     private boolean dirty;
 
     private Engine(Config config, Fs fs, Clock clock, Progress progress, BackupLock lock, BackupState state,
-            Journal journal, ExecutorService copyPool, ExecutorService syncPool) {
+            Journal journal, ExecutorService copyPool, ExecutorService syncPool, Map<String, Scanner> scanners) {
         this.config = config;
         this.fs = fs;
         this.clock = clock;
@@ -105,11 +107,10 @@ public final class Engine implements AutoCloseable {
         this.copyPool = copyPool;
         this.syncPool = syncPool;
         Map<String, Path> roots = new HashMap<>();
-        ExcludeRules rules = ExcludeRules.compile(config.exclude());
         for (SourceConfig s : config.sources()) {
             roots.put(s.name(), s.path());
-            scanners.put(s.name(), new Scanner(s, rules, fs));
         }
+        this.scanners.putAll(scanners);
         this.executor = new Executor(layout, fs, journal, syncPool, roots);
     }
 
@@ -118,6 +119,21 @@ public final class Engine implements AutoCloseable {
      * batch, removes temp leftovers, and re-hashes the backup if {@code hash_algorithm} changed.
      */
     public static Engine open(Config config, Fs fs, Clock clock, Progress progress)
+            throws IOException, StateException, LockedException {
+        return open(config, fs, clock, progress, false);
+    }
+
+    /**
+     * Like {@link #open}, for a full pass right after: the sources' scans start as soon as the lock is held
+     * and run while the state loads, so the two largest parts of a pass share the cores. Not for the
+     * service, which must register its watches before it scans.
+     */
+    public static Engine openForFullPass(Config config, Fs fs, Clock clock, Progress progress)
+            throws IOException, StateException, LockedException {
+        return open(config, fs, clock, progress, true);
+    }
+
+    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, boolean prefetchScans)
             throws IOException, StateException, LockedException {
         BackupLayout layout = new BackupLayout(config.backupRoot());
         Files.createDirectories(config.backupRoot());
@@ -128,6 +144,16 @@ public final class Engine implements AutoCloseable {
         ExecutorService copyPool = null;
         ExecutorService syncPool = null;
         try {
+            int cores = Runtime.getRuntime().availableProcessors();
+            copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
+            syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
+            Map<String, Scanner> scanners = scanners(config, fs);
+            Map<String, Future<ScanResult>> prefetched = new HashMap<>();
+            if (prefetchScans) {
+                for (Map.Entry<String, Scanner> e : scanners.entrySet()) {
+                    prefetched.put(e.getKey(), copyPool.submit(e.getValue()::scanAll));
+                }
+            }
             StateStore store = new StateStore(layout, fs, clock);
             store.cleanLeftovers();
             Optional<BackupState> loaded = store.load();
@@ -137,10 +163,8 @@ public final class Engine implements AutoCloseable {
                 refuseIfBackupExists(layout, config, store);
             }
             BackupState state = loaded.orElseGet(() -> new BackupState(config.hashAlgorithm().configName()));
-            int cores = Runtime.getRuntime().availableProcessors();
-            copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
-            syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
-            Engine engine = new Engine(config, fs, clock, progress, lock, state, journal, copyPool, syncPool);
+            Engine engine = new Engine(config, fs, clock, progress, lock, state, journal, copyPool, syncPool, scanners);
+            engine.prefetched.putAll(prefetched);
             engine.recover();
             engine.cleanTemp();
             engine.migrateHashAlgorithm();
@@ -153,6 +177,15 @@ public final class Engine implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    private static Map<String, Scanner> scanners(Config config, Fs fs) {
+        ExcludeRules rules = ExcludeRules.compile(config.exclude());
+        Map<String, Scanner> out = new LinkedHashMap<>();
+        for (SourceConfig s : config.sources()) {
+            out.put(s.name(), new Scanner(s, rules, fs));
+        }
+        return out;
     }
 
     private static void refuseIfBackupExists(BackupLayout layout, Config config, StateStore store) throws IOException, StateException {
@@ -296,14 +329,17 @@ public final class Engine implements AutoCloseable {
             List<String> unavailable, List<String> problems) throws IOException {
         Scanner scanner = scanners.get(source.name());
         Availability availability = scanner.probe(state.device(source.name()));
+        Optional<Future<ScanResult>> early = Optional.ofNullable(prefetched.remove(source.name()));
         if (availability instanceof Availability.Unavailable u) {
+            early.ifPresent(f -> f.cancel(true));
             log.error("Source {} is UNAVAILABLE: {}. Nothing of it is treated as deleted; it is backed up again once it is back.",
                     source.name(), u.reason());
             unavailable.add(source.name());
             return;
         }
         String device = ((Availability.Available) availability).device();
-        ScanResult scan = paths.isPresent() ? scanner.scan(paths.get()) : scanner.scanAll();
+        ScanResult scan = paths.isPresent() ? scanner.scan(paths.get())
+                : early.isPresent() ? Parallel.get(early.get()) : scanner.scanAll();
         int liveBefore = state.liveCount(source.name());
         if (paths.isEmpty() && scan.files().isEmpty() && scan.unknown().isEmpty() && liveBefore > 0
                 && !options.acceptEmpty().contains(source.name())) {
@@ -342,21 +378,25 @@ public final class Engine implements AutoCloseable {
         int i = 0;
         boolean first = true;
         do {
-            // One chunk: files in sorted order until CHUNK_BYTES or CHUNK_FILES need reading.
-            List<ScannedFile> chunk = new ArrayList<>();
+            // One chunk: files in sorted order until CHUNK_BYTES or CHUNK_FILES need reading. Files whose
+            // size, mtime and inode are unchanged are observed with their stored hash and never read.
+            List<Observed> known = new ArrayList<>();
+            List<ScannedFile> toRead = new ArrayList<>();
             long bytes = 0;
-            int reads = 0;
-            while (i < files.size() && bytes < CHUNK_BYTES && reads < CHUNK_FILES) {
+            while (i < files.size() && bytes < CHUNK_BYTES && toRead.size() < CHUNK_FILES) {
                 ScannedFile f = files.get(i++);
-                chunk.add(f);
-                if (needsRead(source.name(), f, options.rehash())) {
+                Optional<LiveFile> live = state.live(new FileRef(source.name(), f.rel()));
+                if (!options.rehash() && live.isPresent() && live.get().sameMetadata(f.size(), f.mtime(), f.inode())) {
+                    known.add(new Observed(f.rel(), new FileFacts(live.get().hash(), f.size(), f.mtime(), f.inode(), f.perms()),
+                            Optional.empty()));
+                } else {
+                    toRead.add(f);
                     bytes += f.size();
-                    reads++;
                 }
             }
             List<String> chunkAbsent = first ? absent : List.of();
             first = false;
-            runChunk(source, chunk, chunkAbsent, options.rehash(), counts, problems, touchedRels);
+            runChunk(source, known, toRead, bytes, chunkAbsent, counts, problems, touchedRels);
         } while (i < files.size());
 
         List<Action> pruning = paths.isPresent()
@@ -380,30 +420,12 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    private boolean needsRead(String source, ScannedFile f, boolean rehash) {
-        if (rehash) {
-            return true;
-        }
-        Optional<LiveFile> live = state.live(new FileRef(source, f.rel()));
-        return live.isEmpty() || !live.get().sameMetadata(f.size(), f.mtime(), f.inode());
-    }
 
-    private void runChunk(SourceConfig source, List<ScannedFile> chunk, List<String> absentIn, boolean rehash, Counts counts,
-            List<String> problems, Set<String> touchedRels) throws IOException {
+    private void runChunk(SourceConfig source, List<Observed> known, List<ScannedFile> toRead, long readBytes,
+            List<String> absentIn, Counts counts, List<String> problems, Set<String> touchedRels) throws IOException {
         List<String> absent = new ArrayList<>(absentIn);
-        List<Observed> observed = new ArrayList<>(chunk.size());
-        List<ScannedFile> toRead = new ArrayList<>();
-        long readBytes = 0;
-        for (ScannedFile f : chunk) {
-            if (needsRead(source.name(), f, rehash)) {
-                toRead.add(f);
-                readBytes += f.size();
-            } else {
-                LiveFile live = state.live(new FileRef(source.name(), f.rel())).orElseThrow();
-                observed.add(new Observed(f.rel(), new FileFacts(live.hash(), f.size(), f.mtime(), f.inode(), f.perms()),
-                        Optional.empty()));
-            }
-        }
+        List<Observed> observed = new ArrayList<>(known.size() + toRead.size());
+        observed.addAll(known);
         List<String> staged = new ArrayList<>();
         if (!toRead.isEmpty()) {
             progress.begin("copying " + source.name(), readBytes);
@@ -440,22 +462,45 @@ public final class Engine implements AutoCloseable {
             observed.stream().filter(o -> !acted.contains(o.rel()))
                     .forEach(o -> log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), o.rel())));
         }
+        final Executor.Outcome outcome;
         try {
-            Executor.Outcome outcome = executor.run(plan.actions(), state, clock.instant());
-            record(outcome, counts, problems);
-            for (Action a : plan.actions()) {
-                if (a instanceof Action.Update || a instanceof Action.Delete) {
-                    touchedRels.add(a.ref().rel());
-                }
-            }
-        } finally {
-            for (String name : staged) {
-                Files.deleteIfExists(layout.tmpDir().resolve(name));
+            outcome = executor.run(plan.actions(), state, clock.instant());
+        } catch (IOException | RuntimeException e) {
+            deleteStaged(staged);
+            throw e;
+        }
+        record(outcome, counts, problems);
+        for (Action a : plan.actions()) {
+            if (a instanceof Action.Update || a instanceof Action.Delete) {
+                touchedRels.add(a.ref().rel());
             }
         }
+        // Staged copies were renamed into place by the actions that succeeded; the rest (failed actions, and a
+        // file that changed back between its two reads) are deleted here.
+        Set<String> leftover = new HashSet<>(staged);
+        plan.actions().stream().filter(a -> !outcome.failedActions().contains(a))
+                .map(Engine::stagedOf).flatMap(Optional::stream).forEach(leftover::remove);
+        deleteStaged(List.copyOf(leftover));
         if (chunkIsCommitPoint()) {
             commit();
         }
+    }
+
+    private void deleteStaged(List<String> names) throws IOException {
+        for (String name : names) {
+            Files.deleteIfExists(layout.tmpDir().resolve(name));
+        }
+    }
+
+    private static Optional<String> stagedOf(Action a) {
+        if (a instanceof Action.Backup b) {
+            return Optional.of(b.staged());
+        } else if (a instanceof Action.Update u) {
+            return Optional.of(u.staged());
+        } else if (a instanceof Action.Duplicate d) {
+            return Optional.of(d.staged());
+        }
+        return Optional.empty();
     }
 
     /** Full passes commit after every chunk; the service's path batches commit on their own schedule. */

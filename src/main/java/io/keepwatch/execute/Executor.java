@@ -57,7 +57,7 @@ public final class Executor {
     }
 
     /** What a batch did. {@code journalSeq} is 0 when there was nothing to do. */
-    public record Outcome(long journalSeq, Counts counts, List<String> failures) {
+    public record Outcome(long journalSeq, Counts counts, List<String> failures, List<Action> failedActions) {
     }
 
     /**
@@ -68,13 +68,14 @@ public final class Executor {
         Counts counts = new Counts();
         List<String> failures = new ArrayList<>();
         if (actions.isEmpty()) {
-            return new Outcome(0, counts, failures);
+            return new Outcome(0, counts, failures, List.of());
         }
         SafeDirs dirs = new SafeDirs(layout.root());
         List<Action> prepared = prepare(actions, state);
         long seq = journal.append(now, prepared);
         Set<Path> touched = new LinkedHashSet<>();
         Set<Path> emptiedMirrorDirs = new HashSet<>();
+        List<Action> failedActions = new ArrayList<>();
         for (Action a : prepared) {
             try {
                 perform(a, state, now, dirs, touched, emptiedMirrorDirs);
@@ -83,12 +84,13 @@ public final class Executor {
                 String msg = describe(a) + " failed: " + Parallel.reason(e);
                 log.error(msg);
                 failures.add(msg);
+                failedActions.add(a);
                 counts.failed++;
             }
         }
         removeEmptyFolders(emptiedMirrorDirs, touched);
         syncFolders(touched);
-        return new Outcome(seq, counts, failures);
+        return new Outcome(seq, counts, failures, failedActions);
     }
 
     /** Picks a free name under {@code _deleted/} for every deletion (never overwriting an earlier one). */
