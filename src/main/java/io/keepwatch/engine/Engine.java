@@ -541,8 +541,17 @@ public final class Engine implements AutoCloseable {
         return new Observed(f.rel(), facts, Optional.of(name));
     }
 
-    /** fsyncs every staged copy, many at once (the disk and the kernel batch them). */
+    /** From this many files on, one filesystem-wide flush replaces the fsyncs of single files. */
+    static final int SYNCFS_THRESHOLD = 64;
+
+    /**
+     * Makes every staged copy durable before anything is renamed into place: one syncfs for a large batch,
+     * else an fsync per file, many at once (the disk and the kernel batch them).
+     */
     private void syncStaged(List<String> names) throws IOException {
+        if (names.size() >= SYNCFS_THRESHOLD && fs.syncFileSystem(layout.tmpDir())) {
+            return;
+        }
         List<Future<?>> futures = new ArrayList<>(names.size());
         for (String name : names) {
             Path p = layout.tmpDir().resolve(name);

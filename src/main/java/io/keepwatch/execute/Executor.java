@@ -302,6 +302,9 @@ public final class Executor {
     }
 
     private void syncFolders(Set<Path> dirs) throws IOException {
+        if (dirs.size() >= 64 && fs.syncFileSystem(layout.root())) {
+            return;
+        }
         List<Future<?>> pending = new ArrayList<>();
         for (Path d : dirs) {
             if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {

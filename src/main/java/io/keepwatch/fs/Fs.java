@@ -26,6 +26,13 @@ public interface Fs {
     /** Makes a directory's entries durable (fsync on the directory), where the platform supports it. */
     void syncDirectory(Path dir) throws IOException;
 
+    /**
+     * Makes everything written to the filesystem holding {@code path} durable at once (Linux syncfs), for
+     * batches where one flush is far cheaper than thousands of fsyncs. Returns false where this is not
+     * available; the caller then syncs file by file.
+     */
+    boolean syncFileSystem(Path path) throws IOException;
+
     /** Renames {@code from} to {@code to}; fails with FileAlreadyExistsException rather than replace anything. */
     void moveNoReplace(Path from, Path to) throws IOException;
 

@@ -28,6 +28,8 @@ public final class RealFs implements Fs {
 
     private final boolean directorySync;
     private final Sleeper sleeper;
+    /** Whether `sync -f` (syncfs) worked so far; turned off after its first failure. */
+    private volatile boolean syncfs;
     private final SourceOpener opener;
     private final Replacer replacer;
 
@@ -128,6 +130,33 @@ public final class RealFs implements Fs {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
+    }
+
+    @Override
+    public boolean syncFileSystem(Path path) throws IOException {
+        if (!syncfs) {
+            return false;
+        }
+        // coreutils' `sync --file-system` is syncfs(2): one call flushes every dirty page and the journal of
+        // that filesystem, as `sync` after rsync does. Java has no syncfs of its own.
+        Process p = new ProcessBuilder("sync", "-f", path.toString()).redirectErrorStream(true).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        }
+        try {
+            int code = p.waitFor();
+            if (code == 0) {
+                return true;
+            }
+            log.warn("`sync -f {}` failed ({}: {}); syncing file by file from now on", path, code, out);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while syncing " + path);
+        }
+        syncfs = false;
+        return false;
     }
 
     @Override

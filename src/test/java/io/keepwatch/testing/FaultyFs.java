@@ -122,6 +122,11 @@ public final class FaultyFs implements Fs {
     }
 
     @Override
+    public boolean syncFileSystem(Path path) throws IOException {
+        return delegate.syncFileSystem(path);
+    }
+
+    @Override
     public void moveNoReplace(Path from, Path to) throws IOException {
         onMove.maybeThrow(to);
         mutation("move " + from + " -> " + to);
