@@ -60,6 +60,7 @@ public final class RealFs implements Fs {
         this.sleeper = sleeper;
         this.opener = opener;
         this.replacer = replacer;
+        this.syncfs = directorySync && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).equals("linux");
     }
 
     /** The right settings for a filesystem: directory sync only on the default filesystem of a POSIX OS. */

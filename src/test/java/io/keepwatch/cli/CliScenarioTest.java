@@ -112,6 +112,24 @@ class CliScenarioTest {
     }
 
     @Test
+    void aBatchLargeEnoughForOneFilesystemFlushIsBackedUpWhole() throws Exception {
+        String c = config("").toString();
+        for (int i = 0; i < 150; i++) {
+            write("many/f" + i + ".txt", "content " + i);
+        }
+        assertEquals(0, run("once", "-c", c).code());
+        for (int i = 0; i < 150; i++) {
+            write("many/f" + i + ".txt", "changed " + i);
+        }
+        assertEquals(0, run("once", "-c", c).code());
+        for (int i = 0; i < 150; i++) {
+            assertEquals("changed " + i, backup("source/many/f" + i + ".txt"));
+            assertEquals("content " + i, backup("versions/source/many/f" + i + ".txt/v1.bak"));
+        }
+        assertEquals(List.of(), List.of(tmp.resolve("backup/.keepwatch/tmp").toFile().list()));
+    }
+
+    @Test
     void twelveEditsOfAFreshFileLeaveV3ToV12() throws Exception {
         String c = config("").toString();
         write("a.txt", "edit 0");
