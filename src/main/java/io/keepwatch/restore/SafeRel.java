@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * Checks a {@code /}-separated relative path taken from state.json before it is used to build a path, so
  * a tampered state cannot point outside the folder it is resolved against: every name must be non-empty,
- * not {@code .} or {@code ..}, hold no NUL or backslash, and stay one name on the target filesystem.
+ * not {@code .} or {@code ..}, hold no NUL, and stay one name on the target filesystem (so a backslash,
+ * an ordinary character in a Linux name, is refused only where it separates folders, as on Windows).
  */
 final class SafeRel {
     private SafeRel() {
@@ -30,8 +31,8 @@ final class SafeRel {
             if (name.equals(".") || name.equals("..")) {
                 return Optional.of("'" + name + "' in path");
             }
-            if (name.indexOf('\0') >= 0 || name.indexOf('\\') >= 0) {
-                return Optional.of("NUL or backslash in a name");
+            if (name.indexOf('\0') >= 0) {
+                return Optional.of("NUL in a name");
             }
             Path p;
             try {
