@@ -31,6 +31,20 @@ final class LogSetup {
         }
     }
 
+    /** Whether {@link #toFile} has pointed logging at a log file (once, run, rebuild-state). */
+    private static volatile boolean toFile;
+
+    /**
+     * An error that stops the command, for the log file (stderr gets it from {@link Main}); nothing if this
+     * command does not log to a file. A configuration error is logged by {@link #configError} instead.
+     */
+    static void fatal(Throwable error, int exitCode) {
+        if (toFile && !(error instanceof io.keepwatch.config.ConfigException)) {
+            LoggerFactory.getLogger("keepwatch.fatal").error("Stopped by an error (exit {}): {}", exitCode,
+                    error.getMessage() == null ? error.toString() : error.getMessage());
+        }
+    }
+
     static void toFile(Path logDir) throws IOException {
         Files.createDirectories(logDir);
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -57,5 +71,6 @@ final class LogSetup {
                         + (s.getThrowable() == null ? "" : " (" + s.getThrowable() + ")"));
             }
         }
+        toFile = true;
     }
 }

@@ -49,7 +49,9 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             c.getErr().println("keepwatch: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
-            return ExitCodes.forException(ex);
+            int code = ExitCodes.forException(ex);
+            LogSetup.fatal(ex, code);
+            return code;
         });
         return cl.execute(args);
     }

@@ -350,6 +350,8 @@ public final class Engine implements AutoCloseable {
             return;
         }
         if (!device.isEmpty() && !device.equals(state.device(source.name()).orElse(""))) {
+            state.device(source.name()).ifPresent(was -> log.warn("Source {} is now on device {} (was {} when last backed up); "
+                    + "'{}' is a mount point, so this is taken as its disk mounted again", source.name(), device, was, source.path()));
             state.setDevice(source.name(), device);
             dirty = true;
         }

@@ -51,11 +51,20 @@ public final class Journal {
             ch.force(true);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
-            throw e;
+            throw withPath(tmp, e);
         }
         fs.moveNoReplace(tmp, dir.resolve(seq + SUFFIX));
         fs.syncDirectory(dir);
         return seq;
+    }
+
+    /**
+     * The error with the file named: a write that fails for want of space says only "No space left on device".
+     * Errors that already name a file keep their type and message.
+     */
+    static IOException withPath(Path file, IOException e) {
+        return e instanceof java.nio.file.FileSystemException ? e
+                : new IOException("cannot write " + file + ": " + e.getMessage(), e);
     }
 
     /** Batches recorded and not yet cleared, oldest first. Unfinished journal temp files are dropped. */

@@ -61,7 +61,8 @@ public final class Scanner {
         }
         try {
             String device = fs.deviceOf(root).orElse("");
-            if (recordedDevice.isPresent() && !device.isEmpty() && !recordedDevice.get().equals(device)) {
+            if (recordedDevice.isPresent() && !device.isEmpty() && !recordedDevice.get().equals(device)
+                    && !isMountPoint(root, device)) {
                 return new Availability.Unavailable("'" + root + "' is on device " + device + " but was on device "
                         + recordedDevice.get() + " when last backed up (is its disk unmounted?)");
             }
@@ -69,6 +70,17 @@ public final class Scanner {
         } catch (IOException e) {
             return new Availability.Unavailable("cannot read '" + root + "': " + e);
         }
+    }
+
+    /**
+     * Whether the source folder is the top of a filesystem of its own (its parent is on another device). A
+     * device number that changed while the folder is still a mount point is the disk mounted again: tmpfs,
+     * NFS and FUSE get a new number at every mount, and a USB disk may come back under another one. An
+     * unmounted disk instead leaves a plain folder on its parent's device.
+     */
+    private boolean isMountPoint(Path root, String device) throws IOException {
+        Path parent = root.toRealPath().getParent();
+        return parent != null && !device.equals(fs.deviceOf(parent).orElse(device));
     }
 
     /** Every file of the source. */

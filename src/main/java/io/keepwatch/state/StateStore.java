@@ -143,7 +143,9 @@ public final class StateStore {
             ch.force(true);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
-            throw e;
+            // A failed write (disk full) says only "No space left on device": name the file.
+            throw e instanceof java.nio.file.FileSystemException ? e
+                    : new IOException("cannot write " + tmp + " (state.json is unchanged): " + e.getMessage(), e);
         }
         fs.replaceAtomically(tmp, file);
         fs.syncDirectory(file.getParent());

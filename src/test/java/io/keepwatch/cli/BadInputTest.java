@@ -20,7 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Weird names and file kinds on a real filesystem: each is backed up or skipped as the README says. */
+/**
+ * Weird names and file kinds on a real filesystem: each is backed up or skipped as the README says, and
+ * {@code keepwatch restore} gives back exactly what was backed up. (A file without read permission: root
+ * reads it anyway, so it is tested in {@code EngineTest} by injection and in {@code RealFaultsIT} as a
+ * non-root keepwatch.)
+ */
 class BadInputTest {
     @TempDir
     Path tmp;
@@ -33,6 +38,16 @@ class BadInputTest {
         int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "once", "-c", cfg.toString());
         assertTrue(code == 0, "exit " + code + ": " + err);
         return code;
+    }
+
+    /** {@code keepwatch restore --to DIR} of the latest state; returns where the source's files land. */
+    private Path restore() {
+        Path to = tmp.resolve("restored");
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "restore", "-c", cfg.toString(), "--to", to.toString());
+        assertEquals(0, code, "restore exit " + code + ": " + err);
+        return to.resolve("source");
     }
 
     private void setUp() throws IOException {
@@ -71,6 +86,17 @@ class BadInputTest {
         }
         assertEquals("deep down", Files.readString(backup(deep + "bottom.txt")));
         assertEquals(0, Files.size(backup("empty")));
+        // Every name comes back from `keepwatch restore` as it was, and nothing else does.
+        Path restored = restore();
+        i = 0;
+        for (String name : names) {
+            assertEquals("content " + i++, Files.readString(restored.resolve(name), StandardCharsets.UTF_8), name);
+        }
+        assertEquals("deep down", Files.readString(restored.resolve(deep + "bottom.txt")));
+        assertEquals(0, Files.size(restored.resolve("empty")));
+        try (var s = Files.walk(restored)) {
+            assertEquals(names.size() + 2, s.filter(Files::isRegularFile).count());
+        }
         // A second deletion of a 255-byte name gets a shortened stored name instead of failing.
         String longName = "x".repeat(251) + ".txt";
         Files.delete(src.resolve(longName));
@@ -110,6 +136,12 @@ class BadInputTest {
         }
         String log = Files.readString(tmp.resolve("logs/keepwatch.log"));
         assertTrue(log.contains("Skipped in source: 4 symbolic link(s), 2 FIFO/socket/device file(s)"), log);
+        // Skipped means not in the backup, so a restore gives back the real file alone.
+        Path restored = restore();
+        try (var s = Files.walk(restored)) {
+            assertEquals(List.of(restored.resolve("real.txt")), s.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList());
+        }
+        assertEquals("real", Files.readString(restored.resolve("real.txt")));
     }
 
     @Test

@@ -264,6 +264,26 @@ class EngineTest {
     }
 
     @Test
+    void aSourceMountedAgainUnderANewDeviceNumberIsTheSameSource() throws Exception {
+        // Regression: tmpfs, NFS and FUSE get a new device number at every mount; the source stayed UNAVAILABLE forever.
+        fs.deviceOf(p -> Optional.of(p.startsWith(src) ? "disk-1" : "root-disk"));
+        write(src.resolve("a.txt"), "alpha");
+        write(src.resolve("b.txt"), "beta");
+        pass();
+        fs.deviceOf(p -> Optional.of(p.startsWith(src) ? "disk-2" : "root-disk"));
+        write(src.resolve("a.txt"), "alpha 2");
+        PassResult r = pass();
+        assertTrue(r.complete(), r.toString());
+        assertEquals("alpha 2", read(backup.resolve("src/a.txt")));
+        assertEquals("alpha", read(backup.resolve("versions/src/a.txt/v1.bak")));
+        assertEquals("beta", read(backup.resolve("src/b.txt")));
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        // Unmounted: the folder is now on its parent's device, so it is not taken for the disk.
+        fs.deviceOf(p -> Optional.of("root-disk"));
+        assertEquals(List.of("src"), pass().unavailable());
+    }
+
+    @Test
     void sourceOnAnotherDeviceThanRecordedIsUnavailable() throws Exception {
         fs.device("disk-1");
         write(src.resolve("a.txt"), "alpha");

@@ -145,6 +145,12 @@ public final class FaultyFs implements Fs {
         delegate.createHardLink(link, existing);
     }
 
+    /** Pretends each path is on the device {@code devices} gives for it (mount points, remounts). */
+    public FaultyFs deviceOf(java.util.function.Function<Path, Optional<String>> devices) {
+        device = devices;
+        return this;
+    }
+
     /** Pretends every path is on the device {@code id} (to simulate an unmounted disk). */
     public FaultyFs device(String id) {
         device = p -> Optional.of(id);

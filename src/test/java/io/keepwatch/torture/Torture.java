@@ -32,7 +32,9 @@ import java.util.stream.Stream;
  * The crash torture driver: starts the packaged keepwatch as a separate process on temp folders, drives
  * seeded random churn in the source (create, modify, append, rename files and folders, delete, nested
  * folders, small and large files), kills keepwatch with SIGKILL at random instants, restarts it, and at
- * the end (after one quiet reconciliation pass) checks that nothing was lost or corrupted.
+ * the end (after one quiet reconciliation pass) checks that nothing was lost or corrupted: every live file's
+ * copy, every recorded version and deleted file, {@code keepwatch verify}, and a {@code keepwatch restore}
+ * of the latest state compared byte for byte with the source.
  *
  * <p>Run the long version with {@code bench/torture.sh}; {@link TortureIT} runs a short one in the build.
  */
@@ -108,7 +110,13 @@ public final class Torture {
             churn();
         }
         for (int k = 0; k < o.kills(); k++) {
+            int readyBefore = readyLines();
             Process p = start(o.command());
+            if (o.command().equals("run") && k % 2 == 0) {
+                // Every other kill hits a service that has finished its start (watching, first pass done);
+                // the rest hit it at any instant, start-up included.
+                awaitReady(p, readyBefore);
+            }
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(random.nextLong(o.maxChurnMillis() + 1));
             do {
                 churn();
@@ -134,10 +142,87 @@ public final class Torture {
         return check();
     }
 
-    private Process start(String command) throws IOException {
-        return new ProcessBuilder("java", "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8", "-jar", o.jar().toString(),
-                command, "-c", config.toString())
+    private int readyLines() throws IOException {
+        Path log = logs.resolve("keepwatch.log");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return (int) lines.filter(l -> l.endsWith(" Ready")).count();
+        }
+    }
+
+    /** Waits (churning meanwhile) until the service logs one more "Ready" line, dies, or 2 minutes pass. */
+    private void awaitReady(Process p, int readyBefore) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (p.isAlive() && readyLines() <= readyBefore && System.nanoTime() < deadline) {
+            churn();
+            TimeUnit.MILLISECONDS.sleep(random.nextInt(40));
+        }
+    }
+
+    private Process start(String command, String... more) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8", "-jar", o.jar().toString(), command, "-c", config.toString()));
+        cmd.addAll(List.of(more));
+        return new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(o.work().resolve("console.log").toFile())).start();
+    }
+
+    /** Runs a command of the jar to its end; its exit code, or -1 if it did not end within 10 minutes. */
+    private int runToEnd(String command, String... more) throws IOException, InterruptedException {
+        Process p = start(command, more);
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            p.waitFor();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /**
+     * {@code keepwatch verify} must find the backup intact (exit 0), and {@code keepwatch restore} of the latest
+     * state must give back exactly the source: the same files, byte for byte, and nothing else.
+     */
+    private void checkVerifyAndRestore() throws IOException, InterruptedException {
+        int verify = runToEnd("verify");
+        if (verify != 0) {
+            problems.add("keepwatch verify exited " + verify + " (0 = intact); see " + o.work().resolve("console.log"));
+            corrupt++;
+        }
+        Path restored = o.work().resolve("restored");
+        int restore = runToEnd("restore", "--to", restored.toString());
+        if (restore != 0) {
+            problems.add("keepwatch restore --to " + restored + " exited " + restore + "; see " + o.work().resolve("console.log"));
+        }
+        Path back = restored.resolve("source");
+        Map<String, Path> sourceFiles = regularFiles(src);
+        Map<String, Path> restoredFiles = Files.isDirectory(back) ? regularFiles(back) : Map.of();
+        for (Map.Entry<String, Path> e : sourceFiles.entrySet()) {
+            Path r = restoredFiles.get(e.getKey());
+            if (r == null) {
+                problems.add("not restored: " + e.getKey());
+                lost++;
+            } else if (Files.mismatch(e.getValue(), r) != -1) {
+                problems.add("restored file differs from the source: " + e.getKey());
+                corrupt++;
+            }
+        }
+        for (String rel : restoredFiles.keySet()) {
+            if (!sourceFiles.containsKey(rel)) {
+                problems.add("restored a file the source does not hold: " + rel);
+            }
+        }
+    }
+
+    private static Map<String, Path> regularFiles(Path root) throws IOException {
+        Map<String, Path> out = new HashMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                out.put(BackupLayout.relative(root, p), p);
+            }
+        }
+        return out;
     }
 
     /** One random change to the source. */
@@ -315,6 +400,7 @@ public final class Torture {
             s.filter(p -> !p.startsWith(backup.resolve(".keepwatch")) && p.getFileName().toString().endsWith(".tmp"))
                     .forEach(p -> problems.add("temp file at a final path: " + p));
         }
+        checkVerifyAndRestore();
         String log = Files.readString(logs.resolve("keepwatch.log"), StandardCharsets.UTF_8);
         if (!log.contains("Run complete")) {
             problems.add("no pass completed according to the log");
