@@ -1,13 +1,16 @@
 package io.keepwatch.state;
 
-import com.google.common.collect.ArrayListMultimap;
-import com.google.common.collect.ListMultimap;
+import java.util.AbstractMap;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -25,7 +28,12 @@ public final class BackupState {
     private final Map<String, java.util.TreeMap<String, LiveFile>> live = new HashMap<>();
     private final Map<String, Map<String, PathHistory>> history = new HashMap<>();
     private final Map<String, String> devices = new HashMap<>();
-    private final ListMultimap<String, FileRef> byHash = ArrayListMultimap.create();
+    /**
+     * Content hash to the live, non-empty files with that content, in the order they were recorded. A value is
+     * a {@link FileRef} when there is one file (nearly always), else a {@code FileRef[]} list whose unused
+     * tail is null: a third of the memory of a multimap with a list per hash.
+     */
+    private HashMap<String, Object> byHash = new HashMap<>();
 
     public BackupState(String hashAlgorithm) {
         this.hashAlgorithm = hashAlgorithm;
@@ -54,6 +62,12 @@ public final class BackupState {
     public Map<String, LiveFile> liveFiles(String source) {
         Map<String, LiveFile> files = live.get(source);
         return files == null ? Map.of() : Collections.unmodifiableMap(files);
+    }
+
+    /** The live files of a source, sorted by path (unmodifiable view), for writing state.json without re-sorting. */
+    SortedMap<String, LiveFile> liveSorted(String source) {
+        TreeMap<String, LiveFile> files = live.get(source);
+        return Collections.unmodifiableSortedMap(files == null ? new TreeMap<>() : files);
     }
 
     /**
@@ -87,9 +101,46 @@ public final class BackupState {
         if (old != null) {
             unindex(ref, old);
         }
-        if (file.size() > 0) {
-            byHash.put(file.hash(), ref);
+        index(ref, file);
+    }
+
+    /**
+     * Loads a source's live files in one go (state.json's loader): {@code rels} and {@code files} in file order,
+     * usually sorted, which builds the sorted map in linear time. Only for a source that has no live files yet.
+     *
+     * @return false, changing nothing, if a path repeats (the caller then loads the file the general way)
+     */
+    boolean loadLive(String source, List<String> rels, List<LiveFile> files) {
+        int n = rels.size();
+        if (n == 0) {
+            return true;
         }
+        if (live.containsKey(source)) {
+            throw new IllegalStateException("source " + source + " already has live files");
+        }
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) {
+            sorted = rels.get(i - 1).compareTo(rels.get(i)) < 0;
+        }
+        TreeMap<String, LiveFile> map;
+        if (sorted) {
+            map = new TreeMap<>(new SortedListsMap(rels, files));
+        } else {
+            map = new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                if (map.put(rels.get(i), files.get(i)) != null) {
+                    return false;
+                }
+            }
+        }
+        if (byHash.isEmpty()) {
+            byHash = new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1));
+        }
+        live.put(source, map);
+        for (int i = 0; i < n; i++) {
+            index(new FileRef(source, rels.get(i)), files.get(i));
+        }
+        return true;
     }
 
     public void removeLive(FileRef ref) {
@@ -103,9 +154,56 @@ public final class BackupState {
         }
     }
 
+    private void index(FileRef ref, LiveFile file) {
+        if (file.size() <= 0) {
+            return;
+        }
+        Object cur = byHash.putIfAbsent(file.hash(), ref);
+        if (cur == null) {
+            return;
+        }
+        if (cur instanceof FileRef one) {
+            byHash.put(file.hash(), new FileRef[] {one, ref, null});
+            return;
+        }
+        FileRef[] refs = (FileRef[]) cur;
+        int n = count(refs);
+        if (n == refs.length) {
+            refs = java.util.Arrays.copyOf(refs, n * 2);
+            byHash.put(file.hash(), refs);
+        }
+        refs[n] = ref;
+    }
+
+    private static int count(FileRef[] refs) {
+        int n = 0;
+        while (n < refs.length && refs[n] != null) {
+            n++;
+        }
+        return n;
+    }
+
     private void unindex(FileRef ref, LiveFile old) {
-        if (old.size() > 0) {
-            byHash.remove(old.hash(), ref);
+        if (old.size() <= 0) {
+            return;
+        }
+        Object cur = byHash.get(old.hash());
+        if (cur instanceof FileRef one) {
+            if (one.equals(ref)) {
+                byHash.remove(old.hash());
+            }
+        } else if (cur instanceof FileRef[] refs) {
+            int n = count(refs);
+            for (int i = 0; i < n; i++) {
+                if (refs[i].equals(ref)) {
+                    System.arraycopy(refs, i + 1, refs, i, n - i - 1);
+                    refs[n - 1] = null;
+                    if (n - 1 == 1) {
+                        byHash.put(old.hash(), refs[0]);
+                    }
+                    break;
+                }
+            }
         }
     }
 
@@ -116,10 +214,19 @@ public final class BackupState {
 
     /** The first live, non-empty file with this content that {@code usable} accepts. */
     public Optional<FileRef> liveWithHash(String hash, java.util.function.Predicate<FileRef> usable) {
-        List<FileRef> refs = byHash.get(hash);
-        for (FileRef r : refs) {
-            if (usable.test(r)) {
-                return Optional.of(r);
+        Object cur = byHash.get(hash);
+        if (cur instanceof FileRef one) {
+            return usable.test(one) ? Optional.of(one) : Optional.empty();
+        }
+        if (cur instanceof FileRef[] refs) {
+            // a copy, so that the predicate may change the state (as a multimap's list would not allow either)
+            for (FileRef r : refs.clone()) {
+                if (r == null) {
+                    break;
+                }
+                if (usable.test(r)) {
+                    return Optional.of(r);
+                }
             }
         }
         return Optional.empty();
@@ -161,5 +268,79 @@ public final class BackupState {
     /** Total number of live files over all sources. */
     public int totalLive() {
         return live.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** Two lists already sorted by key, seen as a sorted map so that {@code new TreeMap<>(m)} builds in linear time. */
+    private static final class SortedListsMap extends AbstractMap<String, LiveFile> implements SortedMap<String, LiveFile> {
+        private final List<String> keys;
+        private final List<LiveFile> values;
+
+        SortedListsMap(List<String> keys, List<LiveFile> values) {
+            this.keys = keys;
+            this.values = values;
+        }
+
+        @Override
+        public Set<Map.Entry<String, LiveFile>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public Iterator<Map.Entry<String, LiveFile>> iterator() {
+                    return new Iterator<>() {
+                        private int i;
+
+                        @Override
+                        public boolean hasNext() {
+                            return i < keys.size();
+                        }
+
+                        @Override
+                        public Map.Entry<String, LiveFile> next() {
+                            int k = i++;
+                            return new AbstractMap.SimpleImmutableEntry<>(keys.get(k), values.get(k));
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return keys.size();
+                }
+            };
+        }
+
+        @Override
+        public int size() {
+            return keys.size();
+        }
+
+        @Override
+        public Comparator<? super String> comparator() {
+            return null;
+        }
+
+        @Override
+        public SortedMap<String, LiveFile> subMap(String fromKey, String toKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<String, LiveFile> headMap(String toKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<String, LiveFile> tailMap(String fromKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String firstKey() {
+            return keys.get(0);
+        }
+
+        @Override
+        public String lastKey() {
+            return keys.get(keys.size() - 1);
+        }
     }
 }

@@ -19,7 +19,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -37,6 +36,8 @@ public final class StateStore {
     private final Fs fs;
     private final Clock clock;
     private final ObjectMapper mapper = mapper();
+    /** The JSON factory of {@link #mapper()}, for the streaming reader. */
+    private static final JsonFactory JSON = jsonFactory();
 
     public StateStore(BackupLayout layout, Fs fs, Clock clock) {
         this.file = layout.stateFile();
@@ -48,11 +49,7 @@ public final class StateStore {
     public static ObjectMapper mapper() {
         // state.json's maps are keyed by file path: hundreds of thousands of distinct names, which Jackson's
         // field-name canonicalizing (a symbol table meant for a few repeated property names) makes slow.
-        JsonFactory json = JsonFactory.builder()
-                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-                .build();
-        return new ObjectMapper(json)
+        return new ObjectMapper(jsonFactory())
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -60,12 +57,36 @@ public final class StateStore {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
+    private static JsonFactory jsonFactory() {
+        return JsonFactory.builder()
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                .build();
+    }
+
     public Path file() {
         return file;
     }
 
-    /** The stored state, or empty when there is no state.json yet. */
+    /**
+     * The stored state, or empty when there is no state.json yet. A file as {@link #save} writes it is read by
+     * the streaming {@link StateReader}; anything else (a hand-edited or corrupt file) by the databind reader,
+     * which accepts, and rejects with its messages, what it always did.
+     */
     public Optional<BackupState> load() throws StateException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Optional.of(StateReader.read(JSON, in));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (StateReader.NotCanonical | JsonProcessingException e) {
+            return loadGeneral();
+        } catch (IOException e) {
+            throw new StateException(file, "cannot read state file: " + e, e);
+        }
+    }
+
+    /** The databind reader: slower, and general. */
+    Optional<BackupState> loadGeneral() throws StateException {
         StateFile sf;
         try (InputStream in = Files.newInputStream(file)) {
             sf = mapper.readValue(in, StateFile.class);
@@ -131,7 +152,8 @@ public final class StateStore {
         Map<String, SourceState> sources = new TreeMap<>();
         for (String name : state.sourceNames()) {
             sources.put(name, new SourceState(state.device(name).orElse(""),
-                    new HashMap<>(state.liveFiles(name)), new HashMap<>(state.histories(name))));
+                                        // already sorted: Jackson writes a SortedMap as it is instead of copying it into a TreeMap
+                    state.liveSorted(name), new TreeMap<>(state.histories(name))));
         }
         StateFile sf = new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), sources);
         Path tmp = file.resolveSibling(TEMP_NAME);
