@@ -114,21 +114,29 @@ public final class WatchBench {
         // (1) start-up, interleaved with inotifywait -r and find on the same tree
         out.printf("%n== 1. start-up on %s (%s), %d repetitions; each: keepwatch run until Ready%s, inotifywait -r -m until"
                 + " 'Watches established.', find%n", bigSrc, o("bigDesc"), n, altFlags.isEmpty() ? "" : " (default flags, then " + altFlags + ")");
+        List<Double> kwCpu = new ArrayList<>(), kwAltCpu = new ArrayList<>();
         List<Double> kw = new ArrayList<>(), kwAlt = new ArrayList<>(), iw = new ArrayList<>(), fd = new ArrayList<>();
         List<Double> ratioIw = new ArrayList<>(), ratioFind = new ArrayList<>();
         for (int r = 1; r <= n; r++) {
             Kw k = Kw.start(o("bigConfig"), flags, work.resolve("startup-" + r + ".log"));
             k.awaitReady(600);
             double tk = k.readySeconds();
+            double ck = k.cpuAtReady / (double) hz;
+            String mk = mem(k.pid);
             String summary = k.reconcileLine;
             k.stop();
+            kwCpu.add(ck);
             double ta = Double.NaN;
+            String altInfo = "";
             if (!altFlags.isEmpty()) {
                 Kw a = Kw.start(o("bigConfig"), altFlags, work.resolve("startup-alt-" + r + ".log"));
                 a.awaitReady(600);
                 ta = a.readySeconds();
+                double ca = a.cpuAtReady / (double) hz;
+                altInfo = String.format(" | alt flags: %.2f s, %.1f CPU-s, %s", ta, ca, mem(a.pid));
                 a.stop();
                 kwAlt.add(ta);
+                kwAltCpu.add(ca);
             }
             double ti = inotifywait(bigSrc);
             double tf = find(bigSrc);
@@ -137,13 +145,13 @@ public final class WatchBench {
             fd.add(tf);
             ratioIw.add(tk / ti);
             ratioFind.add(tk / tf);
-            out.printf("  rep %d: keepwatch %.2f s%s | inotifywait -r %.2f s | find %.2f s   [%s]%n", r, tk,
-                    altFlags.isEmpty() ? "" : String.format(" (alt flags %.2f s)", ta), ti, tf, summary);
+            out.printf("  rep %d: keepwatch %.2f s (%.1f CPU-s at Ready, %s) | inotifywait -r %.2f s | find %.2f s%s%n"
+                    + "         [%s]%n", r, tk, ck, mk, ti, tf, altInfo, summary);
         }
-        out.printf("  median: keepwatch run until Ready %.2f s | inotifywait -r %.2f s | find %.2f s%n", median(kw),
-                median(iw), median(fd));
+        out.printf("  median: keepwatch run until Ready %.2f s (%.1f CPU-s) | inotifywait -r %.2f s | find %.2f s%n",
+                median(kw), median(kwCpu), median(iw), median(fd));
         if (!altFlags.isEmpty()) {
-            out.printf("  median with %s: %.2f s%n", altFlags, median(kwAlt));
+            out.printf("  median with %s: %.2f s (%.1f CPU-s)%n", altFlags, median(kwAlt), median(kwAltCpu));
         }
         out.printf("  ratio (median of per-rep ratios): keepwatch / inotifywait = %.2f, keepwatch / find = %.2f%n",
                 median(ratioIw), median(ratioFind));
@@ -152,7 +160,8 @@ public final class WatchBench {
         out.printf("%n== 2. keepwatch run on %s: memory after Ready, CPU while idle %d s%n", bigSrc, idle);
         Kw big = Kw.start(o("bigConfig"), flags, work.resolve("long-big.log"));
         big.awaitReady(600);
-        out.printf("  start-up until Ready %.2f s; after Ready: %s%n", big.readySeconds(), mem(big.pid));
+        out.printf("  start-up until Ready %.2f s (%.1f CPU-s); after Ready: %s%n", big.readySeconds(),
+                big.cpuAtReady / (double) hz, mem(big.pid));
         Thread.sleep(5000);
         long[] c0 = cpu(big.pid);
         long w0 = System.nanoTime();
@@ -181,9 +190,24 @@ public final class WatchBench {
         out.printf("  ratio p99(big)/p99(small) = %.3f, p50(big)/p50(small) = %.3f%n", pct(lb, 99) / pct(ls, 99),
                 pct(lb, 50) / pct(ls, 50));
         out.printf("  memory after the edits: big %s | small %s%n", mem(big.pid), mem(small.pid));
+        histogram(big.pid, work.resolve("histogram-big.txt"));
         big.stop();
         small.stop();
         out.printf("  exit codes after SIGTERM: big %d, small %d%n", big.exit, small.exit);
+    }
+
+    /** jcmd GC.class_histogram (a full GC first): the live heap with the big tree tracked, its biggest classes. */
+    static void histogram(long pid, Path file) throws Exception {
+        Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram").redirectOutput(file.toFile())
+                .redirectErrorStream(true).start();
+        p.waitFor(120, TimeUnit.SECONDS);
+        List<String> lines = Files.readAllLines(file);
+        String total = lines.stream().filter(l -> l.startsWith("Total")).findFirst().orElse("Total ?");
+        String[] t = total.trim().split("\\s+");
+        out.printf("  live heap of the big-tree process after a full GC (jcmd GC.class_histogram): %s objects, %s MB; top classes:%n",
+                t.length > 1 ? t[1] : "?", t.length > 2 ? String.format("%.0f", Long.parseLong(t[2]) / 1048576.0) : "?");
+        lines.stream().filter(l -> l.matches("\\s*\\d+:\\s+\\d+.*")).limit(8).forEach(l -> out.println("   " + l));
+        out.printf("  memory after the full GC: %s%n", mem(pid));
     }
 
     static void row(String name, double[] l, long debounce) {
@@ -317,6 +341,7 @@ public final class WatchBench {
         final long t0;
         final CompletableFuture<Long> ready = new CompletableFuture<>();
         volatile String reconcileLine = "?";
+        volatile long cpuAtReady = -1;
         int exit = -1;
 
         private Kw(Process p, long t0) {
@@ -342,6 +367,8 @@ public final class WatchBench {
                             k.reconcileLine = line.replaceAll("^\\S+\\s+", "");
                         }
                         if (!k.ready.isDone() && line.endsWith("Ready")) {
+                            long[] c = cpu(k.pid);
+                            k.cpuAtReady = c[0] + c[1];
                             k.ready.complete(now);
                         }
                         w.printf("+%.3f %s%n", (now - t0) / 1e9, line);
