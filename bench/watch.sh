@@ -8,6 +8,7 @@
 #   N=3 EDITS=200 IDLE=30 bench/watch.sh    # shorter
 #   FLAGS="-Xmx128m" bench/watch.sh         # JVM flags for every keepwatch process
 #   ALT_FLAGS="-Xmx96m -XX:+UseSerialGC" bench/watch.sh   # also time each start-up with these flags
+#   STATE_FLUSH_MS=60000 bench/watch.sh     # watch.state_flush_ms in both configs (default 2000, as shipped)
 #
 # Data (outside the repo, under $WORK, default /work/benchdata/watch):
 #   $WORK/B      a copy of data set B (200,000 files of 0..4 KB in 20,000 folders, bench/GenData.java seed 42),
@@ -25,6 +26,7 @@ N=${N:-5}
 EDITS=${EDITS:-1000}
 IDLE=${IDLE:-60}
 DEBOUNCE_MS=${DEBOUNCE_MS:-1000}
+STATE_FLUSH_MS=${STATE_FLUSH_MS:-2000}
 POLL_MS=${POLL_MS:-2}
 FLAGS=${FLAGS:-}
 ALT_FLAGS=${ALT_FLAGS:-}
@@ -51,8 +53,8 @@ $JAVA bench/WatchBench.java gen "$WORK/S2000" 2000 10 20 42
 
 config() { # tree
   mkdir -p "$WORK/cfg-$1"
-  printf '{"sources": ["%s"], "backup_root": "%s", "log_dir": "%s", "watch": {"debounce_ms": %s}}\n' \
-    "$WORK/$1" "$WORK/backup-$1" "$WORK/logs-$1" "$DEBOUNCE_MS" > "$WORK/cfg-$1/config.json"
+  printf '{"sources": ["%s"], "backup_root": "%s", "log_dir": "%s", "watch": {"debounce_ms": %s, "state_flush_ms": %s}}\n' \
+    "$WORK/$1" "$WORK/backup-$1" "$WORK/logs-$1" "$DEBOUNCE_MS" "$STATE_FLUSH_MS" > "$WORK/cfg-$1/config.json"
   if [ ! -f "$WORK/backup-$1/state.json" ]; then
     echo "first backup of $WORK/$1 (keepwatch once) ..." >&2
     $JAVA -jar target/keepwatch.jar once -c "$WORK/cfg-$1/config.json" > /dev/null 2> "$WORK/once-$1.log" \
@@ -73,15 +75,16 @@ echo "machine: $(nproc) cores, $(free -m | awk '/Mem:/{print $2}') MB RAM, $(jav
 echo "fs.inotify.max_user_watches = $(sysctl -n fs.inotify.max_user_watches)"
 echo "big tree   $WORK/$BIG: $(find "$WORK/$BIG" -type f | wc -l) files, $(find "$WORK/$BIG" -mindepth 1 -type d | wc -l) folders"
 echo "small tree $WORK/S2000: $(find "$WORK/S2000" -type f | wc -l) files, $(find "$WORK/S2000" -mindepth 1 -type d | wc -l) folders"
-echo "N=$N EDITS=$EDITS IDLE=$IDLE s DEBOUNCE_MS=$DEBOUNCE_MS POLL_MS=$POLL_MS FLAGS='$FLAGS' ALT_FLAGS='$ALT_FLAGS'"
+echo "N=$N EDITS=$EDITS IDLE=$IDLE s DEBOUNCE_MS=$DEBOUNCE_MS STATE_FLUSH_MS=$STATE_FLUSH_MS POLL_MS=$POLL_MS FLAGS='$FLAGS' ALT_FLAGS='$ALT_FLAGS'"
 echo "uptime before: $(uptime)"
-mkdir -p "$WORK/run"
+RUN=$WORK/run-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$RUN"
 $JAVA bench/WatchBench.java measure n="$N" edits="$EDITS" idle="$IDLE" hz="$(getconf CLK_TCK)" \
-  debounce="$DEBOUNCE_MS" pollMs="$POLL_MS" jar="$REPO/target/keepwatch.jar" work="$WORK/run" \
+  debounce="$DEBOUNCE_MS" pollMs="$POLL_MS" jar="$REPO/target/keepwatch.jar" work="$RUN" \
   bigSrc="$WORK/$BIG" bigConfig="$WORK/cfg-$BIG/config.json" bigCopy="$WORK/backup-$BIG/$BIG" \
   bigDesc="$BIG ($(find "$WORK/$BIG" -type f | wc -l) files)" \
   smallSrc="$WORK/S2000" smallConfig="$WORK/cfg-S2000/config.json" smallCopy="$WORK/backup-S2000/S2000" \
   smallDesc="S2000 (2000 files)" flags="$FLAGS" altFlags="$ALT_FLAGS"
 echo
 echo "uptime after: $(uptime)"
-echo "(keepwatch's stderr of each process, with seconds since its start: $WORK/run/*.log)"
+echo "(keepwatch's stderr of each process, with seconds since its start: $RUN/*.log)"
