@@ -483,7 +483,7 @@ public final class Daemon {
             return;
         }
         try {
-            engine.commit();
+            engine.commitInBackground();
             lastCommit = now;
         } catch (IOException e) {
             String line = "FAILED to save the state: " + e + "; retrying";

@@ -91,6 +91,11 @@ public final class Engine implements AutoCloseable {
             + Long.toHexString(ProcessHandle.current().pid()) + "-";
     private long uncommittedSeq;
     private boolean dirty;
+    /** The one thread that writes state.json for {@link #commitInBackground}; made on first use. */
+    private ExecutorService saver;
+    /** The background save in progress (or finished and not yet looked at), and the journal batch it covers. */
+    private Optional<Future<?>> saving = Optional.empty();
+    private long savingSeq;
 
     private Engine(Config config, Fs fs, Clock clock, Progress progress, BackupLock lock, BackupState state,
             Journal journal, ExecutorService copyPool, ExecutorService syncPool, Map<String, Scanner> scanners) {
@@ -567,6 +572,14 @@ public final class Engine implements AutoCloseable {
 
     /** Saves the state if anything changed, then forgets the journaled batches it now includes. */
     public void commit() throws IOException {
+        try {
+            awaitBackgroundSave();
+        } catch (IOException | RuntimeException e) {
+            if (saving.isPresent()) {
+                throw e; // interrupted while it still runs: never two writers of state.json
+            }
+            log.warn("The last background save of the state failed ({}); saving it now", Parallel.reason(e));
+        }
         if (!dirty) {
             return;
         }
@@ -578,6 +591,63 @@ public final class Engine implements AutoCloseable {
         dirty = false;
     }
 
+    /**
+     * Like {@link #commit}, but only a copy of the state is taken here; it is written (and the journal
+     * cleared) on a thread of its own, so the engine thread goes on with the next batch instead of waiting
+     * for hundreds of thousands of entries to be serialised and fsynced. Safe because every batch is in the
+     * journal before it touches the backup: until the save lands, a crash is recovered from the journal.
+     * One save at a time: while one runs, this does nothing and the state stays uncommitted for the next
+     * call. A save that failed is reported by the next call (and {@link #commit}), its changes still to save.
+     */
+    public void commitInBackground() throws IOException {
+        if (saving.isPresent()) {
+            if (!saving.get().isDone()) {
+                return;
+            }
+            awaitBackgroundSave();
+        }
+        if (!dirty) {
+            return;
+        }
+        StateStore.Snapshot snapshot = store.snapshot(state);
+        long seq = uncommittedSeq;
+        if (saver == null) {
+            saver = Executors.newSingleThreadExecutor(threads("keepwatch-state-save"));
+        }
+        saving = Optional.of(saver.submit(() -> {
+            store.write(snapshot);
+            if (seq != 0) {
+                journal.clearThrough(seq);
+            }
+            return null;
+        }));
+        savingSeq = seq;
+        dirty = false;
+        uncommittedSeq = 0;
+    }
+
+    /**
+     * Waits for the background save, if any. If it failed, its changes are uncommitted again and its error is
+     * thrown; if the wait was interrupted, the save is still running and stays the one in progress.
+     */
+    private void awaitBackgroundSave() throws IOException {
+        if (saving.isEmpty()) {
+            return;
+        }
+        Future<?> f = saving.get();
+        try {
+            Parallel.get(f);
+            saving = Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            if (f.isDone()) {
+                saving = Optional.empty();
+                dirty = true;
+                uncommittedSeq = Math.max(uncommittedSeq, savingSeq);
+            }
+            throw e;
+        }
+    }
+
     public boolean hasUncommittedChanges() {
         return dirty;
     }
@@ -587,6 +657,10 @@ public final class Engine implements AutoCloseable {
      * with it): pools stop, the lock is released, the state on disk stays as it is.
      */
     void abandon() throws IOException, InterruptedException {
+        if (saver != null) {
+            saver.shutdownNow();
+            saver.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
         copyPool.shutdownNow();
         syncPool.shutdownNow();
         copyPool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -599,6 +673,9 @@ public final class Engine implements AutoCloseable {
         try {
             commit();
         } finally {
+            if (saver != null) {
+                saver.shutdownNow();
+            }
             copyPool.shutdownNow();
             syncPool.shutdownNow();
             lock.close();

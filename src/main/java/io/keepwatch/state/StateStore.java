@@ -149,18 +149,42 @@ public final class StateStore {
 
     /** Writes the state durably: temp file, fsync, atomic replace, fsync of the folder. */
     public void save(BackupState state) throws IOException {
+        write(snapshot(state));
+    }
+
+    /**
+     * A copy of the state as it is now, for {@link #write} to save later, maybe on another thread while the
+     * state changes. Costs a walk over the maps (their values are immutable records), not their serialising.
+     */
+    public Snapshot snapshot(BackupState state) {
         Map<String, SourceState> sources = new TreeMap<>();
         for (String name : state.sourceNames()) {
+            // TreeMap's copy of a sorted map is linear; Jackson writes a SortedMap as it is instead of sorting again
             sources.put(name, new SourceState(state.device(name).orElse(""),
-                                        // already sorted: Jackson writes a SortedMap as it is instead of copying it into a TreeMap
-                    state.liveSorted(name), new TreeMap<>(state.histories(name))));
+                    new TreeMap<>(state.liveSorted(name)), new TreeMap<>(state.histories(name))));
         }
-        StateFile sf = new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), sources);
+        return new Snapshot(new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), sources));
+    }
+
+    /** A state as it was when {@link #snapshot} took it. */
+    public static final class Snapshot {
+        private final StateFile file;
+
+        private Snapshot(StateFile file) {
+            this.file = file;
+        }
+    }
+
+    /**
+     * Writes a snapshot durably: temp file, fsync, atomic replace, fsync of the folder. One write at a time
+     * (they share the temp file); the caller makes sure of that.
+     */
+    public void write(Snapshot snapshot) throws IOException {
         Path tmp = file.resolveSibling(TEMP_NAME);
         Files.deleteIfExists(tmp);
         try (FileChannel ch = fs.createNew(tmp);
              OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-            mapper.writeValue(nonClosing(out), sf);
+            mapper.writeValue(nonClosing(out), snapshot.file);
             out.flush();
             ch.force(true);
         } catch (IOException e) {

@@ -561,6 +561,80 @@ class EngineTest {
         assertEquals("file x", read(backup.resolve("_deleted/src/x")));
     }
 
+    @Test
+    void backgroundSaveLetsTheNextBatchRunAndSavesTheStateAsItWasWhenCalled() throws Exception {
+        write(src.resolve("keep.txt"), "k");
+        pass();
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        fs.failCreate(p -> {
+            if (p.endsWith("state.json.tmp")) {
+                writing.countDown();
+                try {
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        Path journal = new io.keepwatch.state.BackupLayout(backup).journalDir();
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+            e.deferCommits(true); // as the service does
+            write(src.resolve("a.txt"), "alpha");
+            e.runPaths("src", List.of("a.txt"));
+            e.commitInBackground();
+            assertTrue(writing.await(10, java.util.concurrent.TimeUnit.SECONDS), "the save started");
+            // The save is stuck in its write: the engine thread is not.
+            write(src.resolve("b.txt"), "beta");
+            e.runPaths("src", List.of("b.txt"));
+            assertEquals("beta", read(backup.resolve("src/b.txt")));
+            assertFalse(savedState().live(new FileRef("src", "a.txt")).isPresent(), "state.json is untouched until the write ends");
+            assertEquals(2, tree(journal).size(), "both batches are in the journal meanwhile");
+            e.commitInBackground(); // one save at a time: this one waits for the next call
+            release.countDown();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> savedState().live(new FileRef("src", "a.txt")).isPresent());
+            assertFalse(savedState().live(new FileRef("src", "b.txt")).isPresent(), "the snapshot was taken before b");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tree(journal).size() == 1);
+            assertTrue(e.hasUncommittedChanges());
+            e.commit();
+            assertTrue(savedState().live(new FileRef("src", "b.txt")).isPresent());
+            assertEquals(Map.of(), tree(journal));
+        }
+    }
+
+    @Test
+    void aFailedBackgroundSaveIsReportedAndItsChangesAreSavedLater() throws Exception {
+        write(src.resolve("keep.txt"), "k");
+        pass();
+        String before = read(backup.resolve("state.json"));
+        fs.failCreate(FaultyFs.when(p -> p.endsWith("state.json.tmp"), p -> new IOException("No space left on device")));
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+            e.deferCommits(true);
+            write(src.resolve("a.txt"), "alpha");
+            e.runPaths("src", List.of("a.txt"));
+            e.commitInBackground();
+            IOException[] reported = new IOException[1];
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try {
+                    e.commitInBackground();
+                    return false;
+                } catch (IOException x) {
+                    reported[0] = x;
+                    return true;
+                }
+            });
+            assertTrue(reported[0].getMessage().contains("No space left on device"), reported[0].toString());
+            assertTrue(e.hasUncommittedChanges(), "what the failed save held is still to be saved");
+            assertEquals(before, read(backup.resolve("state.json")));
+            fs.failCreate(p -> { });
+            e.commitInBackground();
+            e.commit();
+            assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).journalDir()));
+        }
+        assertTrue(savedState().live(new FileRef("src", "a.txt")).isPresent());
+    }
+
     private Map<String, String> backupFiles() throws IOException {
         Map<String, String> files = tree(backup);
         files.keySet().removeIf(k -> k.startsWith(".keepwatch/") || k.startsWith("state.json"));
