@@ -356,6 +356,9 @@ public final class WatchBench {
             cmd.addAll(List.of("-jar", o("jar"), "run", "-c", config));
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // A benchmark that fails half-way must not leave a service running on its folders (it would go on
+            // writing into a backup root that the next run recreates).
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
             Kw k = new Kw(p, t0);
             Thread t = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));

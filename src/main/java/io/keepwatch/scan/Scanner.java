@@ -83,13 +83,89 @@ public final class Scanner {
         return parent != null && !device.equals(fs.deviceOf(parent).orElse(device));
     }
 
-    /** Every file of the source. */
+    /** Folders listed at once by a whole-source scan: lstat is a system call, and two cores make two at a time. */
+    private static final int SCAN_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    /** Every file of the source, its folders listed by {@link #SCAN_THREADS} threads at once. */
     public ScanResult scanAll() throws IOException {
-        Walk walk = new Walk();
-        walk.covered.add("");
         Path root = realRoot();
-        walk.walk(root, "");
-        return walk.result();
+        List<Walk> walks = new ParallelWalk(root).run();
+        walks.get(0).covered.add("");
+        return Walk.merge(walks);
+    }
+
+    /**
+     * Threads taking folders from one shared stack until none is left and none is being listed; each keeps
+     * its findings in a {@link Walk} of its own, merged at the end (sorted, so the result does not depend
+     * on which thread listed what). Depth is no limit: the stack is a collection, not the call stack.
+     */
+    private final class ParallelWalk {
+        private final java.util.concurrent.ConcurrentLinkedDeque<Map.Entry<Path, String>> todo =
+                new java.util.concurrent.ConcurrentLinkedDeque<>();
+        /** Folders pushed and not yet listed to the end. */
+        private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile Throwable failure;
+
+        ParallelWalk(Path root) {
+            todo.push(Map.entry(root, ""));
+            open.set(1);
+        }
+
+        List<Walk> run() throws IOException {
+            List<Walk> walks = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < SCAN_THREADS; i++) {
+                walks.add(new Walk());
+            }
+            for (int i = 1; i < SCAN_THREADS; i++) {
+                Walk w = walks.get(i);
+                Thread t = new Thread(() -> work(w), "keepwatch-scan-" + source.name() + "-" + i);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+            work(walks.get(0));
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    failure = e;
+                    threads.forEach(Thread::interrupt);
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while scanning " + source.path());
+                }
+            }
+            if (failure instanceof RuntimeException re) {
+                throw re;
+            } else if (failure instanceof Error err) {
+                throw err;
+            } else if (failure != null) {
+                throw new IOException("scan of " + source.path() + " failed: " + failure, failure);
+            }
+            return walks;
+        }
+
+        private void work(Walk walk) {
+            try {
+                while (failure == null) {
+                    Map.Entry<Path, String> next = todo.pollFirst();
+                    if (next == null) {
+                        if (open.get() == 0) {
+                            return;
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(20_000); // another thread is listing
+                        continue;
+                    }
+                    walk.list(next.getKey(), next.getValue(), dir -> {
+                        open.incrementAndGet();
+                        todo.push(dir);
+                    });
+                    open.decrementAndGet();
+                }
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+        }
     }
 
     /**
@@ -191,33 +267,37 @@ public final class Scanner {
             todo.push(Map.entry(dir, rel));
             while (!todo.isEmpty()) {
                 Map.Entry<Path, String> next = todo.pop();
-                String dirRel = next.getValue();
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(next.getKey())) {
-                    for (Path child : entries) {
-                        String name = child.getFileName().toString();
-                        String childRel = dirRel.isEmpty() ? name : dirRel + "/" + name;
-                        BasicFileAttributes attrs;
-                        try {
-                            attrs = attributes(child);
-                        } catch (NoSuchFileException e) {
-                            continue;
-                        } catch (IOException e) {
-                            unreadable(childRel, e);
-                            continue;
-                        }
-                        if (attrs.isDirectory()) {
-                            if (!isExcluded(childRel)) {
-                                todo.push(Map.entry(child, childRel));
-                            }
-                        } else {
-                            file(childRel, attrs);
-                        }
+                list(next.getKey(), next.getValue(), todo::push);
+            }
+        }
+
+        /** Lists one folder: its files are recorded, its subfolders (not excluded) handed to {@code subfolders}. */
+        void list(Path dir, String dirRel, java.util.function.Consumer<Map.Entry<Path, String>> subfolders) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path child : entries) {
+                    String name = child.getFileName().toString();
+                    String childRel = dirRel.isEmpty() ? name : dirRel + "/" + name;
+                    BasicFileAttributes attrs;
+                    try {
+                        attrs = attributes(child);
+                    } catch (NoSuchFileException e) {
+                        continue;
+                    } catch (IOException e) {
+                        unreadable(childRel, e);
+                        continue;
                     }
-                } catch (NoSuchFileException e) {
-                    // Removed while being scanned: nothing in it exists any more.
-                } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-                    unreadable(dirRel, e instanceof IOException io ? io : ((java.nio.file.DirectoryIteratorException) e).getCause());
+                    if (attrs.isDirectory()) {
+                        if (!isExcluded(childRel)) {
+                            subfolders.accept(Map.entry(child, childRel));
+                        }
+                    } else {
+                        file(childRel, attrs);
+                    }
                 }
+            } catch (NoSuchFileException e) {
+                // Removed while being scanned: nothing in it exists any more.
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                unreadable(dirRel, e instanceof IOException io ? io : ((java.nio.file.DirectoryIteratorException) e).getCause());
             }
         }
 
@@ -243,7 +323,28 @@ public final class Scanner {
         }
 
         ScanResult result() {
+            return merge(List.of(this));
+        }
+
+        static ScanResult merge(List<Walk> walks) {
+            List<ScannedFile> files = new ArrayList<>();
+            Set<String> covered = new HashSet<>();
+            Set<String> unknown = new HashSet<>();
+            List<String> problems = new ArrayList<>();
+            int links = 0;
+            int special = 0;
+            for (Walk w : walks) {
+                files.addAll(w.files);
+                covered.addAll(w.covered);
+                unknown.addAll(w.unknown);
+                problems.addAll(w.problems);
+                links += w.links;
+                special += w.special;
+            }
             files.sort(Comparator.comparing(ScannedFile::rel));
+            if (walks.size() > 1) {
+                problems.sort(Comparator.naturalOrder());
+            }
             return new ScanResult(List.copyOf(files), Set.copyOf(covered), Set.copyOf(unknown), List.copyOf(problems),
                     links, special);
         }
