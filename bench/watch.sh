@@ -42,7 +42,7 @@ mkdir -p "$WORK"
 # --- data
 if [ ! -f "$WORK/$BIG/.complete" ]; then
   if [ "$BIG" = B ] && [ -f "$DATA/B/.complete" ]; then
-    rm -rf "$WORK/B.tmp-copy" && cp -a "$DATA/B" "$WORK/B.tmp-copy" && mv "$WORK/B.tmp-copy" "$WORK/B"
+    rm -rf "$WORK/B.tmp-copy" && mkdir -p "$WORK/B.tmp-copy" && cp -a "$DATA/B/." "$WORK/B.tmp-copy/" && mv "$WORK/B.tmp-copy" "$WORK/B"
   elif [ "$BIG" = B ]; then
     $JAVA bench/GenData.java "$WORK" B 42
   else
