@@ -1,13 +1,22 @@
 package io.keepwatch.watch;
 
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
 import io.methvin.watcher.visitor.FileTreeVisitor;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,20 +26,53 @@ import org.slf4j.LoggerFactory;
  * the folders {@link WatchFilter} skips. Links are not followed. A folder that vanishes during the walk is
  * passed over; one that cannot be read is logged and passed over (the scanner reports it on every pass).
  * Failures of the callbacks themselves, such as the inotify watch limit, are passed on.
+ *
+ * <p>It does what {@code find} calls the leaf optimisation: the entries of a folder without subfolders are
+ * not lstat()ed one by one, which is most of the cost of walking a tree of many files (directory-watcher
+ * walks the whole source twice at start). A folder has no subfolders when its link count is 2 (its own
+ * entry in its parent and its {@code .}; each subfolder adds one with its {@code ..}), on the file systems
+ * listed in {@link #LINK_COUNT_FILE_SYSTEMS}. Elsewhere (btrfs always says 1, CIFS makes up 2, NFS and
+ * FUSE may be wrong, Windows has no link count) every entry is lstat()ed as before.
  */
 final class PrunedTreeVisitor implements FileTreeVisitor {
     private static final Logger log = LoggerFactory.getLogger(PrunedTreeVisitor.class);
 
+    /**
+     * Local file systems (as {@link java.nio.file.FileStore#type()} names them on Linux) whose folders have a
+     * link count of 2 plus their number of subfolders, or 1 when they have too many to count (ext4 past
+     * 65,000, which is not 2). Like gnulib's fts, which {@code find} uses, we do not trust the count on
+     * CIFS (the Linux client reports 2 for every folder), NFS, AFS or unknown file systems; unlike it we
+     * also leave out FUSE, overlay and anything not listed, which are only slower for it.
+     */
+    static final Set<String> LINK_COUNT_FILE_SYSTEMS = Set.of("ext2", "ext3", "ext4", "xfs", "tmpfs", "f2fs", "jfs");
+
     private final WatchFilter filter;
+    private final Set<String> linkCountFileSystems;
     private final AtomicInteger rootWalkFolders = new AtomicInteger();
+    /** Per device (st_dev) of the folders walked: whether its file system is in {@link #linkCountFileSystems}. */
+    private final Map<Object, Boolean> linkCountByDevice = new ConcurrentHashMap<>();
+    /** Set when the "unix" attribute view is missing (Windows, jimfs): no link counts to read. */
+    private volatile boolean noUnixView;
+    private volatile int lastWalkLstats;
 
     PrunedTreeVisitor(WatchFilter filter) {
+        this(filter, LINK_COUNT_FILE_SYSTEMS);
+    }
+
+    /** With the file system types whose folder link counts are trusted (tests: none, or their temp folder's). */
+    PrunedTreeVisitor(WatchFilter filter, Set<String> linkCountFileSystems) {
         this.filter = filter;
+        this.linkCountFileSystems = Set.copyOf(linkCountFileSystems);
     }
 
     /** Folders found by the latest walk of the whole source (what is watched right after registering). */
     int rootWalkFolders() {
         return rootWalkFolders.get();
+    }
+
+    /** Entries the latest walk had to lstat() to tell folders from files (those of folders with subfolders). */
+    int lastWalkLstats() {
+        return lastWalkLstats;
     }
 
     @Override
@@ -39,38 +81,153 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             return;
         }
         boolean wholeSource = start.equals(filter.root());
-        int[] folders = {0};
-        Files.walkFileTree(start, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(start) && filter.skipsFolder(dir)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                onDirectory.call(dir);
-                folders[0]++;
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (filter.relOf(file).isPresent()) {
-                    onFile.call(file);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-                if (e instanceof NoSuchFileException) {
-                    log.debug("{} vanished while being registered for watching", file);
-                } else {
-                    log.warn("Cannot watch {}: {} (its files are still backed up by every full pass)", file, e.toString());
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        Walk walk = new Walk(onDirectory, onFile);
+        walk.run(start, wholeSource ? "" : filter.relOf(start).orElseThrow());
+        lastWalkLstats = walk.lstats;
         if (wholeSource) {
-            rootWalkFolders.set(folders[0]);
+            rootWalkFolders.set(walk.folders);
+            log.debug("Walked {}: {} folders, {} entries, {} of them lstat()ed", start, walk.folders, walk.entries,
+                    walk.lstats);
+        }
+    }
+
+    /** One walk, depth first with its own stack; {@code rel} of a folder is its path relative to the root. */
+    private final class Walk {
+        private final Callback onDirectory;
+        private final Callback onFile;
+        private final Deque<Path> pending = new ArrayDeque<>();
+        private final Deque<String> pendingRel = new ArrayDeque<>();
+        int folders;
+        int entries;
+        int lstats;
+
+        Walk(Callback onDirectory, Callback onFile) {
+            this.onDirectory = onDirectory;
+            this.onFile = onFile;
+        }
+
+        void run(Path start, String startRel) throws IOException {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(start, BasicFileAttributes.class, NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                passOver(start, e);
+                return;
+            }
+            if (!attrs.isDirectory()) {
+                // As Files.walkFileTree did: a start that is not a folder (or is a link) is a file.
+                if (!startRel.isEmpty()) {
+                    onFile.call(start);
+                }
+                return;
+            }
+            pending.push(start);
+            pendingRel.push(startRel);
+            while (!pending.isEmpty()) {
+                visit(pending.pop(), pendingRel.pop());
+            }
+        }
+
+        private void visit(Path dir, String rel) throws IOException {
+            List<Path> listed = new ArrayList<>();
+            DirectoryStream<Path> stream;
+            try {
+                stream = Files.newDirectoryStream(dir);
+            } catch (IOException e) {
+                passOver(dir, e);
+                return;
+            }
+            try (stream) {
+                // Opening reads no entry yet (the entries are read by iterating), so the folder is watched
+                // before any of its entries is listed. Its failures are passed on.
+                onDirectory.call(dir);
+                folders++;
+                for (Path entry : stream) {
+                    listed.add(entry);
+                }
+            } catch (DirectoryIteratorException e) {
+                passOver(dir, e.getCause()); // then goes on with what was listed
+            }
+            entries += listed.size();
+            // Why the link count is read only now, after the listing: if it is 2, the folder had no subfolder
+            // at a moment after every entry was listed, so no listed entry was a folder then; an entry that was
+            // a folder when listed has been removed or replaced by then, and a folder made in its place later
+            // is reported by the watch. A subfolder made after the folder was watched (onDirectory above)
+            // gets an event of its own, whether the listing saw it or not; one made before, or while listing,
+            // is listed and counted, so the count is more than 2 and every entry is lstat()ed below. Reading
+            // the count before listing would miss a subfolder made in between: taken for a file, never watched.
+            boolean noSubfolders = !listed.isEmpty() && hasNoSubfolders(dir);
+            for (Path entry : listed) {
+                // The same string WatchFilter.relOf makes (names joined with '/'), without a Path.relativize.
+                String name = entry.getFileName().toString();
+                String entryRel = rel.isEmpty() ? name : rel + "/" + name;
+                if (noSubfolders) {
+                    if (!filter.excludes(entryRel)) {
+                        onFile.call(entry);
+                    }
+                    continue;
+                }
+                if (filter.excludes(entryRel)) {
+                    continue; // an excluded file, or a skipped folder with everything in it
+                }
+                BasicFileAttributes attrs;
+                try {
+                    attrs = Files.readAttributes(entry, BasicFileAttributes.class, NOFOLLOW_LINKS);
+                    lstats++;
+                } catch (IOException e) {
+                    passOver(entry, e);
+                    continue;
+                }
+                if (attrs.isDirectory()) {
+                    pending.push(entry);
+                    pendingRel.push(entryRel);
+                } else {
+                    onFile.call(entry);
+                }
+            }
+        }
+    }
+
+    /** Whether {@code dir}'s link count, read now, says it has no subfolders, on a file system where it can. */
+    private boolean hasNoSubfolders(Path dir) {
+        if (noUnixView) {
+            return false;
+        }
+        Map<String, Object> attrs;
+        try {
+            attrs = Files.readAttributes(dir, "unix:nlink,dev", NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            noUnixView = true;
+            return false;
+        } catch (IOException e) {
+            return false; // gone or unreadable: lstat()ing the entries tells what is left
+        }
+        return attrs.get("nlink") instanceof Integer nlink && nlink == 2 && countsSubfolders(dir, attrs.get("dev"));
+    }
+
+    private boolean countsSubfolders(Path dir, Object device) {
+        Boolean known = linkCountByDevice.get(device);
+        if (known != null) {
+            return known;
+        }
+        String type;
+        try {
+            type = Files.getFileStore(dir).type();
+        } catch (IOException | RuntimeException e) {
+            type = null;
+        }
+        boolean counts = type != null && linkCountFileSystems.contains(type);
+        linkCountByDevice.put(device, counts);
+        log.debug("File system of {} ({}, device {}): folder link counts {}", dir, type, device,
+                counts ? "used to skip lstat() in folders without subfolders" : "not trusted");
+        return counts;
+    }
+
+    private static void passOver(Path path, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            log.debug("{} vanished while being registered for watching", path);
+        } else {
+            log.warn("Cannot watch {}: {} (its files are still backed up by every full pass)", path, e.toString());
         }
     }
 }
