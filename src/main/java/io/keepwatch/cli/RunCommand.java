@@ -3,6 +3,7 @@ package io.keepwatch.cli;
 import io.keepwatch.config.Config;
 import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.daemon.Daemon;
+import io.keepwatch.daemon.EarlyWatches;
 import io.keepwatch.daemon.Timing;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
@@ -10,6 +11,7 @@ import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
 import io.keepwatch.watch.DirectoryWatchers;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +47,12 @@ final class RunCommand implements Callable<Integer> {
         Fs fs = RealFs.forFileSystem(cfg.backupRoot().getFileSystem());
         CountDownLatch done = new CountDownLatch(1);
         try {
-            try (Engine engine = Engine.open(cfg, fs, Clock.systemUTC(), Progress.NONE);
-                    DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()))) {
-                Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), Timing.of(cfg.watch()));
+            Timing timing = Timing.of(cfg.watch());
+            // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
+            try (DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
+                    EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
+                    Engine engine = Engine.open(cfg, fs, Clock.systemUTC(), Progress.NONE)) {
+                Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), timing, Optional.of(early));
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 daemon.run();
             }

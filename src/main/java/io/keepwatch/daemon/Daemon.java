@@ -48,6 +48,7 @@ public final class Daemon {
     private final Clock clock;
     private final Timing timing;
     private final ChangeQueue queue;
+    private final Optional<EarlyWatches> early;
     private final Debouncer<SourcePath> debouncer;
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final StatusBoard board;
@@ -79,13 +80,18 @@ public final class Daemon {
         }
     }
 
-    public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing) {
+    /**
+     * A service over an open engine. It takes over the watches {@code early} registered while the engine was
+     * opening (started with the same {@code watchers}); sources without one are registered at start-up.
+     */
+    public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing, Optional<EarlyWatches> early) {
         this.engine = engine;
         this.watchers = watchers;
         this.fs = fs;
         this.clock = clock;
         this.timing = timing;
-        this.queue = new ChangeQueue(timing.queueCapacity());
+        this.early = early;
+        this.queue = early.map(EarlyWatches::queue).orElseGet(() -> new ChangeQueue(timing.queueCapacity()));
         this.debouncer = new Debouncer<>(timing.debounce(), timing.maxDelay());
         for (SourceConfig s : engine.config().sources()) {
             runs.put(s.name(), new Run(s));
@@ -136,9 +142,10 @@ public final class Daemon {
         }
     }
 
-    private void startUp() throws IOException {
+    private void startUp() throws IOException, InterruptedException {
+        Map<String, EarlyWatches.Attempt> registered = early.isPresent() ? early.get().take() : Map.of();
         for (Run r : runs.values()) {
-            register(r);
+            register(r, Optional.ofNullable(registered.get(r.name())));
         }
         engine.deferCommits(false);
         for (Run r : runs.values()) {
@@ -229,23 +236,29 @@ public final class Daemon {
 
     /** Starts the watch of a source whose folder is there; sets its state to OK, POLLING or UNAVAILABLE. */
     private void register(Run r) {
+        register(r, Optional.empty());
+    }
+
+    /** Like {@link #register(Run)}, taking over a registration made before the state was loaded, if any. */
+    private void register(Run r, Optional<EarlyWatches.Attempt> made) {
         Availability a = engine.probe(r.name());
         if (a instanceof Availability.Unavailable u) {
+            made.flatMap(EarlyWatches.Attempt::handle).ifPresent(h -> r.handle = Optional.of(h)); // closed by markUnavailable
             markUnavailable(r, u.reason());
             return;
         }
-        try {
-            Optional<Object> key = rootKey(r.source.path());
-            WatchHandle h = watchers.start(r.source, queue);
-            r.handle = Optional.of(h);
-            r.rootKey = key;
+        EarlyWatches.Attempt attempt = made.orElseGet(() -> EarlyWatches.Attempt.of(r.source, watchers, queue));
+        if (attempt.handle().isPresent()) {
+            r.handle = attempt.handle();
+            r.rootKey = attempt.rootKey();
             setState(r, SourceState.OK, Optional.empty());
-        } catch (IOException e) {
-            if (WatchLimit.isLimit(e)) {
-                watchLimit(r, e.getMessage());
-            } else {
-                markUnavailable(r, "cannot watch '" + r.source.path() + "': " + e);
-            }
+            return;
+        }
+        IOException e = attempt.error().orElseThrow();
+        if (WatchLimit.isLimit(e)) {
+            watchLimit(r, e.getMessage());
+        } else {
+            markUnavailable(r, "cannot watch '" + r.source.path() + "': " + e);
         }
     }
 
@@ -357,18 +370,9 @@ public final class Daemon {
                     log.info("Source {} is back at {}", r.name(), r.source.path());
                     resume(r);
                 }
-            } else if (r.handle.isPresent() && !rootKey(r.source.path()).equals(r.rootKey)) {
+            } else if (r.handle.isPresent() && !EarlyWatches.rootKey(r.source.path()).equals(r.rootKey)) {
                 lost(r, "folder '" + r.source.path() + "' was removed or replaced");
             }
-        }
-    }
-
-    private static Optional<Object> rootKey(Path root) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class);
-            return a.isDirectory() ? Optional.ofNullable(a.fileKey()).or(() -> Optional.of("dir")) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
         }
     }
 
@@ -437,7 +441,7 @@ public final class Daemon {
             if (r.state == SourceState.UNAVAILABLE) {
                 continue;
             }
-            if (r.handle.isPresent() && !rootKey(r.source.path()).equals(r.rootKey)) {
+            if (r.handle.isPresent() && !EarlyWatches.rootKey(r.source.path()).equals(r.rootKey)) {
                 lost(r, "folder '" + r.source.path() + "' was removed or replaced");
                 continue;
             }

@@ -185,6 +185,30 @@ class DaemonTest {
     }
 
     @Test
+    void aSourceFoundEmptyAtStartIsUnavailableAndItsEarlyWatchIsDropped() throws Exception {
+        try (Harness h = Harness.start(tmp, "a.txt", "A", "d/b.txt", "B")) {
+            assertEquals("A", read(h.copy("a.txt")));
+        }
+        // Stopped; the disk's files vanish (an unmounted disk leaves an empty folder), then it starts again. The
+        // watch was registered before the state was loaded; the state then says the folder should not be empty.
+        deleteTree(tmp.resolve("src"));
+        Files.createDirectories(tmp.resolve("src"));
+        try (Harness h = Harness.start(tmp)) {
+            assertEquals(SourceState.UNAVAILABLE, h.status().sources().get(0).state());
+            assertEquals(0, h.status().sources().get(0).foldersWatched());
+            assertEquals(List.of(), filesUnder(h.backup.resolve("_deleted")));
+            // The files come back: the poll notices, watches again and reconciles.
+            write(h.src, "a.txt", "A again");
+            write(h.src, "d/b.txt", "B");
+            await().atMost(DEADLINE).until(() -> h.status().sources().get(0).state() == SourceState.OK
+                    && read(h.copy("a.txt")).equals("A again"));
+            write(h.src, "d/new.txt", "new");
+            await().atMost(DEADLINE).until(() -> Files.exists(h.copy("d/new.txt")));
+            assertEquals(List.of(), filesUnder(h.backup.resolve("_deleted")));
+        }
+    }
+
+    @Test
     void aFullQueueBecomesARescanThatFindsEveryChange() throws Exception {
         try (Harness h = Harness.start(tmp, "./backup", "", w -> w, t -> t.withQueueCapacity(16))) {
             for (int i = 0; i < 200; i++) {

@@ -47,12 +47,15 @@ final class Harness implements AutoCloseable {
         this.config = new ConfigLoader().load(dir.resolve("config.json"));
         this.backup = config.backupRoot();
         Fs fs = RealFs.forFileSystem(backup.getFileSystem());
-        this.engine = Engine.open(config, fs, Clock.systemUTC(), Progress.NONE);
         this.realWatchers = new DirectoryWatchers(ExcludeRules.compile(config.exclude()));
         Timing t = Timing.of(config.watch());
-        t = new Timing(t.debounce(), t.maxDelay(), t.stateFlush(), t.rescanInterval(), t.queueCapacity(),
-                Duration.ofMillis(200), Duration.ofMillis(200), t.limitRescan());
-        this.daemon = new Daemon(engine, wrap.apply(realWatchers), fs, Clock.systemUTC(), tune.apply(t));
+        t = tune.apply(new Timing(t.debounce(), t.maxDelay(), t.stateFlush(), t.rescanInterval(), t.queueCapacity(),
+                Duration.ofMillis(200), Duration.ofMillis(200), t.limitRescan()));
+        Watchers watchers = wrap.apply(realWatchers);
+        // As RunCommand does: the watches register while the engine opens.
+        EarlyWatches early = EarlyWatches.start(config.sources(), watchers, t);
+        this.engine = Engine.open(config, fs, Clock.systemUTC(), Progress.NONE);
+        this.daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), t, java.util.Optional.of(early));
         this.thread = new Thread(() -> {
             try {
                 daemon.run();

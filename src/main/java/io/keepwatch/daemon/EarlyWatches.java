@@ -1,0 +1,114 @@
+package io.keepwatch.daemon;
+
+import io.keepwatch.config.SourceConfig;
+import io.keepwatch.watch.ChangeQueue;
+import io.keepwatch.watch.WatchHandle;
+import io.keepwatch.watch.Watchers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The watches of every source, registered on a thread of their own while the engine opens (takes its lock
+ * and loads state.json): on a large tree the two are the longest parts of a start, and neither needs the
+ * other. Registering only reads the sources, so doing it before the lock is held changes nothing on disk;
+ * if the engine then cannot open, {@link #close} drops the watches. The {@link Daemon} still decides from
+ * the loaded state whether each source is available, closes the watch of one that is not, and reconciles
+ * only after every watch is in place.
+ */
+public final class EarlyWatches implements AutoCloseable {
+    /** One source's registration: the root's identity when it began, and the watch or why there is none. */
+    record Attempt(Optional<Object> rootKey, Optional<WatchHandle> handle, Optional<IOException> error) {
+        static Attempt of(SourceConfig source, Watchers watchers, ChangeQueue queue) {
+            Optional<Object> key = EarlyWatches.rootKey(source.path());
+            try {
+                return new Attempt(key, Optional.of(watchers.start(source, queue)), Optional.empty());
+            } catch (IOException e) {
+                return new Attempt(key, Optional.empty(), Optional.of(e));
+            }
+        }
+    }
+
+    private final ChangeQueue queue;
+    private final CompletableFuture<Map<String, Attempt>> attempts;
+    private boolean taken;
+
+    private EarlyWatches(ChangeQueue queue, CompletableFuture<Map<String, Attempt>> attempts) {
+        this.queue = queue;
+        this.attempts = attempts;
+    }
+
+    /** Starts registering, on a new thread, every source whose folder is there now. */
+    public static EarlyWatches start(List<SourceConfig> sources, Watchers watchers, Timing timing) {
+        ChangeQueue queue = new ChangeQueue(timing.queueCapacity());
+        CompletableFuture<Map<String, Attempt>> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                Map<String, Attempt> out = new LinkedHashMap<>();
+                for (SourceConfig s : sources) {
+                    if (Files.isDirectory(s.path())) {
+                        out.put(s.name(), Attempt.of(s, watchers, queue));
+                    }
+                }
+                f.complete(out);
+            } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+            }
+        }, "keepwatch-register");
+        t.setDaemon(true);
+        t.start();
+        return new EarlyWatches(queue, f);
+    }
+
+    ChangeQueue queue() {
+        return queue;
+    }
+
+    /** Waits for the registrations; the caller owns their watches from then on. */
+    Map<String, Attempt> take() throws InterruptedException {
+        Map<String, Attempt> all = await();
+        taken = true;
+        return all;
+    }
+
+    private Map<String, Attempt> await() throws InterruptedException {
+        try {
+            return attempts.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw (Error) e.getCause();
+        }
+    }
+
+    /** Closes the watches if no {@link Daemon} took them (the engine could not be opened). */
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (taken) {
+            return;
+        }
+        for (Attempt a : await().values()) {
+            if (a.handle().isPresent()) {
+                a.handle().get().close();
+            }
+        }
+    }
+
+    /** The identity of a source's root folder (empty if it is not a folder now). */
+    static Optional<Object> rootKey(Path root) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class);
+            return a.isDirectory() ? Optional.ofNullable(a.fileKey()).or(() -> Optional.of("dir")) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
