@@ -55,6 +55,9 @@ public final class Daemon {
     private volatile boolean stopping;
     private boolean ready;
     private Instant lastCommit;
+    /** When the last batch ended, and whether any ran since the last {@link #returnMemory}. */
+    private Instant lastBatchEnd = Instant.EPOCH;
+    private boolean garbageSinceGc;
     private Instant nextPeriodic;
     private Instant nextPoll;
     private boolean statusWriteFailed;
@@ -219,6 +222,24 @@ public final class Daemon {
             runReadyBatches(clock.instant());
             board.pending(debouncer.size());
             maybeCommit(clock.instant());
+            maybeReturnMemory(clock.instant());
+        }
+    }
+
+    /** How long the service must have been quiet before it compacts its heap after a burst of changes. */
+    static final Duration QUIET_BEFORE_GC = Duration.ofSeconds(10);
+
+    /**
+     * Each state save copies the state, and on a large tree those copies outlive the young generation and
+     * pile up in the old one; a burst of changes would leave the heap (and the resident memory) several
+     * times what the state needs. Once every change is backed up and saved and nothing has happened for
+     * {@link #QUIET_BEFORE_GC}, one full collection lets the heap shrink again: at most one per burst.
+     */
+    private void maybeReturnMemory(Instant now) {
+        if (garbageSinceGc && debouncer.size() == 0 && !engine.hasUncommittedChanges() && !engine.isSaving()
+                && !now.isBefore(lastBatchEnd.plus(QUIET_BEFORE_GC))) {
+            garbageSinceGc = false;
+            returnMemory();
         }
     }
 
@@ -478,6 +499,8 @@ public final class Daemon {
             failed(r, "backing up " + rels.size() + " changed path(s) of " + r.name(), e);
         } finally {
             board.activity(ready ? "idle" : "starting");
+            lastBatchEnd = clock.instant();
+            garbageSinceGc = true;
         }
     }
 

@@ -648,6 +648,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Whether a {@link #commitInBackground} save is still being written. */
+    public boolean isSaving() {
+        return saving.isPresent() && !saving.get().isDone();
+    }
+
     public boolean hasUncommittedChanges() {
         return dirty;
     }

@@ -14,7 +14,8 @@ final class LauncherFlags {
     static final Path SH = Path.of("packaging/bin/keepwatch");
     static final Path CMD = Path.of("packaging/bin/keepwatch.cmd");
     static final List<String> EXPECTED =
-            List.of("-Dsun.jnu.encoding=UTF-8", "-Dfile.encoding=UTF-8", "-XX:+ExitOnOutOfMemoryError");
+            List.of("-Dsun.jnu.encoding=UTF-8", "-Dfile.encoding=UTF-8", "-XX:+ExitOnOutOfMemoryError",
+                    "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
     private LauncherFlags() {
     }
