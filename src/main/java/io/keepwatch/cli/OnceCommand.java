@@ -39,11 +39,9 @@ final class OnceCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(OnceCommand.class);
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
-        try (Engine engine = Engine.openForFullPass(cfg, RealFs.forFileSystem(cfg.backupRoot().getFileSystem()), Clock.systemUTC(),
-                ConsoleProgress.create())) {
-            PassResult result = engine.runFull(new Engine.PassOptions(rehash, accept));
-            log.info(result.summaryLine());
-            return ExitCodes.forPass(result, cfg.sources().size());
-        }
+        PassResult result = Engine.runOnce(cfg, RealFs.forFileSystem(cfg.backupRoot().getFileSystem()), Clock.systemUTC(),
+                ConsoleProgress.create(), new Engine.PassOptions(rehash, accept));
+        log.info(result.summaryLine());
+        return ExitCodes.forPass(result, cfg.sources().size());
     }
 }

@@ -24,6 +24,7 @@ import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileFacts;
 import io.keepwatch.state.FileRef;
 import io.keepwatch.state.LiveFile;
+import io.keepwatch.state.MetadataIndex;
 import io.keepwatch.state.StateException;
 import io.keepwatch.state.StateStore;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService copyPool;
     private final ExecutorService syncPool;
     private final Map<String, Scanner> scanners = new LinkedHashMap<>();
-    /** Full scans started by {@link #openForFullPass}, used by the first full pass of each source. */
+    /** Full scans started by {@link #runOnce}, used by the first full pass of each source. */
     private final Map<String, Future<ScanResult>> prefetched = new HashMap<>();
     private final AtomicLong tempCounter = new AtomicLong();
     /** Makes temp names unique to this engine instance, so no two runs ever pick the same one. */
@@ -125,61 +126,114 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine open(Config config, Fs fs, Clock clock, Progress progress)
             throws IOException, StateException, LockedException {
-        return open(config, fs, clock, progress, false);
+        return open(config, fs, clock, progress, Resources.acquire(config, fs, clock, false));
     }
 
     /**
-     * Like {@link #open}, for a full pass right after: the sources' scans start as soon as the lock is held
-     * and run while the state loads, so the two largest parts of a pass share the cores. Not for the
-     * service, which must register its watches before it scans.
+     * One full pass over every source, as {@code keepwatch once} makes it. The sources' scans start as soon as
+     * the lock is held and run while the state loads, so the two largest parts of a pass share the cores. When
+     * the state's metadata index is current, the scans are checked against it first: if no file, device or
+     * retention limit asks for anything, the pass ends there without loading state.json (the state is then
+     * exactly as it was, so nothing needs saving); otherwise the state is loaded and the pass runs as always,
+     * with the scans already made.
      */
-    public static Engine openForFullPass(Config config, Fs fs, Clock clock, Progress progress)
+    public static PassResult runOnce(Config config, Fs fs, Clock clock, Progress progress, PassOptions options)
             throws IOException, StateException, LockedException {
-        return open(config, fs, clock, progress, true);
+        long start = System.nanoTime();
+        Resources r = Resources.acquire(config, fs, clock, true);
+        boolean noIndex = false;
+        Optional<Counts> unchanged = Optional.empty();
+        try {
+            if (!options.rehash() && r.journal.pending().isEmpty()) {
+                Optional<MetadataIndex> index = r.store.currentIndex();
+                noIndex = index.isEmpty();
+                unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, clock.instant());
+            }
+            if (unchanged.isPresent()) {
+                cleanTemp(r.layout);
+            }
+        } catch (IOException | RuntimeException e) {
+            r.release();
+            throw e;
+        }
+        if (unchanged.isPresent()) {
+            r.release();
+            return new PassResult(unchanged.get(), List.of(), List.of(), Duration.ofNanos(System.nanoTime() - start));
+        }
+        try (Engine engine = open(config, fs, clock, progress, r)) {
+            PassResult pass = engine.runFull(options);
+            if (noIndex && !engine.dirty && engine.saving.isEmpty()) {
+                // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the two
+                // writes): write it now, or every later pass would load state.json until something changes.
+                engine.store.writeIndex(engine.state);
+            }
+            return new PassResult(pass.counts(), pass.unavailable(), pass.problems(), Duration.ofNanos(System.nanoTime() - start));
+        }
     }
 
-    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, boolean prefetchScans)
-            throws IOException, StateException, LockedException {
-        BackupLayout layout = new BackupLayout(config.backupRoot());
-        Files.createDirectories(config.backupRoot());
-        SafeDirs dirs = new SafeDirs(layout.root());
-        dirs.ensure(layout.tmpDir());
-        dirs.ensure(layout.journalDir());
-        BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root());
-        ExecutorService copyPool = null;
-        ExecutorService syncPool = null;
-        try {
-            int cores = Runtime.getRuntime().availableProcessors();
-            copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
-            syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
-            Map<String, Scanner> scanners = scanners(config, fs);
-            Map<String, Future<ScanResult>> prefetched = new HashMap<>();
-            if (prefetchScans) {
-                for (Map.Entry<String, Scanner> e : scanners.entrySet()) {
-                    prefetched.put(e.getKey(), copyPool.submit(e.getValue()::scanAll));
+    /** What an engine holds before its state is loaded: the lock, its pools, the scanners and the scans they began. */
+    private record Resources(BackupLayout layout, BackupLock lock, ExecutorService copyPool, ExecutorService syncPool,
+            Map<String, Scanner> scanners, Map<String, Future<ScanResult>> prefetched, StateStore store, Journal journal) {
+
+        static Resources acquire(Config config, Fs fs, Clock clock, boolean prefetchScans) throws IOException, LockedException {
+            BackupLayout layout = new BackupLayout(config.backupRoot());
+            Files.createDirectories(config.backupRoot());
+            SafeDirs dirs = new SafeDirs(layout.root());
+            dirs.ensure(layout.tmpDir());
+            dirs.ensure(layout.journalDir());
+            BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root());
+            ExecutorService copyPool = null;
+            ExecutorService syncPool = null;
+            try {
+                int cores = Runtime.getRuntime().availableProcessors();
+                copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
+                syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
+                Map<String, Scanner> scanners = Engine.scanners(config, fs);
+                Map<String, Future<ScanResult>> prefetched = new HashMap<>();
+                if (prefetchScans) {
+                    for (Map.Entry<String, Scanner> e : scanners.entrySet()) {
+                        prefetched.put(e.getKey(), copyPool.submit(e.getValue()::scanAll));
+                    }
                 }
+                StateStore store = new StateStore(layout, fs, clock);
+                store.cleanLeftovers();
+                return new Resources(layout, lock, copyPool, syncPool, scanners, prefetched, store, new Journal(layout, fs));
+            } catch (IOException | RuntimeException e) {
+                if (copyPool != null) {
+                    copyPool.shutdownNow();
+                }
+                if (syncPool != null) {
+                    syncPool.shutdownNow();
+                }
+                lock.close();
+                throw e;
             }
-            StateStore store = new StateStore(layout, fs, clock);
-            store.cleanLeftovers();
-            Optional<BackupState> loaded = store.load();
-            Journal journal = new Journal(layout, fs);
-            if (loaded.isEmpty() && journal.pending().isEmpty()) {
+        }
+
+        void release() throws IOException {
+            copyPool.shutdownNow();
+            syncPool.shutdownNow();
+            lock.close();
+        }
+    }
+
+    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, Resources r)
+            throws IOException, StateException {
+        try {
+            Optional<BackupState> loaded = r.store.load();
+            if (loaded.isEmpty() && r.journal.pending().isEmpty()) {
                 // With a journal, a first run was interrupted before its first save: recovery accounts for its files.
-                refuseIfBackupExists(layout, config, store);
+                refuseIfBackupExists(r.layout, config, r.store);
             }
             BackupState state = loaded.orElseGet(() -> new BackupState(config.hashAlgorithm().configName()));
-            Engine engine = new Engine(config, fs, clock, progress, lock, state, journal, copyPool, syncPool, scanners);
-            engine.prefetched.putAll(prefetched);
+            Engine engine = new Engine(config, fs, clock, progress, r.lock, state, r.journal, r.copyPool, r.syncPool, r.scanners);
+            engine.prefetched.putAll(r.prefetched);
             engine.recover();
-            engine.cleanTemp();
+            cleanTemp(r.layout);
             engine.migrateHashAlgorithm();
             return engine;
         } catch (IOException | StateException | RuntimeException e) {
-            if (copyPool != null) {
-                copyPool.shutdownNow();
-                syncPool.shutdownNow();
-            }
-            lock.close();
+            r.release();
             throw e;
         }
     }
@@ -244,7 +298,7 @@ public final class Engine implements AutoCloseable {
         journal.clearThrough(pending.get(pending.size() - 1).seq());
     }
 
-    private void cleanTemp() throws IOException {
+    private static void cleanTemp(BackupLayout layout) throws IOException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.tmpDir())) {
             int n = 0;
             for (Path p : ds) {
@@ -364,10 +418,7 @@ public final class Engine implements AutoCloseable {
             log.error("FAILED: {}", p);
             problems.add(p);
         }
-        if (scan.skippedLinks() + scan.skippedSpecial() > 0) {
-            log.info("Skipped in {}: {} symbolic link(s), {} FIFO/socket/device file(s) (not backed up; see README)",
-                    source.name(), scan.skippedLinks(), scan.skippedSpecial());
-        }
+        logSkipped(source.name(), scan);
 
         Set<String> seen = new HashSet<>(scan.files().size() * 2);
         scan.files().forEach(f -> seen.add(f.rel()));
@@ -394,6 +445,14 @@ public final class Engine implements AutoCloseable {
                 ScannedFile f = files.get(i++);
                 Optional<LiveFile> live = state.live(new FileRef(source.name(), f.rel()));
                 if (!options.rehash() && live.isPresent() && live.get().sameMetadata(f.size(), f.mtime(), f.inode())) {
+                    if (live.get().perms().equals(f.perms())) {
+                        // Exactly as recorded: the planner would call it unchanged; no need to plan it.
+                        counts.unchanged++;
+                        if (log.isDebugEnabled()) {
+                            log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), f.rel()));
+                        }
+                        continue;
+                    }
                     known.add(new Observed(f.rel(), new FileFacts(live.get().hash(), f.size(), f.mtime(), f.inode(), f.perms()),
                             Optional.empty()));
                 } else {
@@ -415,6 +474,14 @@ public final class Engine implements AutoCloseable {
             if (paths.isEmpty()) {
                 commit();
             }
+        }
+    }
+
+    /** The line that says what a scan passed over (links, FIFOs, sockets, devices), if it passed over anything. */
+    static void logSkipped(String source, ScanResult scan) {
+        if (scan.skippedLinks() + scan.skippedSpecial() > 0) {
+            log.info("Skipped in {}: {} symbolic link(s), {} FIFO/socket/device file(s) (not backed up; see README)",
+                    source, scan.skippedLinks(), scan.skippedSpecial());
         }
     }
 

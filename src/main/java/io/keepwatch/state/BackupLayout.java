@@ -10,7 +10,7 @@ import java.nio.file.Path;
  *   versions/&lt;source&gt;/&lt;rel&gt;/v&lt;N&gt;.bak       old versions
  *   _deleted/&lt;source&gt;/&lt;stored&gt;             deleted files
  *   _duplicates/&lt;source&gt;/&lt;rel&gt;            duplicates
- *   .keepwatch/                            private: tmp/, journal/, lock, status.json
+ *   .keepwatch/                            private: tmp/, journal/, lock, status.json, index
  * </pre>
  */
 public final class BackupLayout {
@@ -49,6 +49,11 @@ public final class BackupLayout {
 
     public Path lockFile() {
         return privateDir().resolve("lock");
+    }
+
+    /** The metadata index written beside each save of state.json (see {@code MetadataIndex}). */
+    public Path indexFile() {
+        return privateDir().resolve("index");
     }
 
     public Path statusFile() {

@@ -20,8 +20,11 @@ import java.util.TreeSet;
  * live entries so the two cannot disagree.
  */
 public final class BackupState {
-    /** The state.json format this version writes. */
-    public static final int FORMAT = 1;
+    /**
+     * The state.json format this version writes. 2 added {@code save_id}, which ties the metadata index to
+     * the save it was written with; a format 1 file is read as it is and written as 2 by the next save.
+     */
+    public static final int FORMAT = 2;
 
     private String hashAlgorithm;
     /** Live files per source, sorted by path so a folder's files are one range (see {@link #liveUnder}). */

@@ -64,6 +64,7 @@ final class StateReader {
         int format = -1;
         String hashAlgorithm = null;
         boolean savedAt = false;
+        boolean saveId = false;
         boolean sources = false;
         BackupState state = new BackupState(null);
         JsonToken t;
@@ -83,6 +84,10 @@ final class StateReader {
                     expect(!savedAt && v == JsonToken.VALUE_STRING);
                     instant(); // validated like the databind reader does, but not kept
                     savedAt = true;
+                }
+                case "save_id" -> {
+                    expect(!saveId && v == JsonToken.VALUE_STRING);
+                    saveId = true;
                 }
                 case "sources" -> {
                     expect(!sources && v == JsonToken.START_OBJECT);

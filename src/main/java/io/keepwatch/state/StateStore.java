@@ -30,9 +30,11 @@ import java.util.TreeMap;
  * state.
  */
 public final class StateStore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateStore.class);
     private static final String TEMP_NAME = "state.json.tmp";
 
     private final Path file;
+    private final Path indexFile;
     private final Fs fs;
     private final Clock clock;
     private final ObjectMapper mapper = mapper();
@@ -41,6 +43,7 @@ public final class StateStore {
 
     public StateStore(BackupLayout layout, Fs fs, Clock clock) {
         this.file = layout.stateFile();
+        this.indexFile = layout.indexFile();
         this.fs = fs;
         this.clock = clock;
     }
@@ -157,13 +160,17 @@ public final class StateStore {
      * state changes. Costs a walk over the maps (their values are immutable records), not their serialising.
      */
     public Snapshot snapshot(BackupState state) {
+        return snapshot(state, newSaveId());
+    }
+
+    private Snapshot snapshot(BackupState state, String saveId) {
         Map<String, SourceState> sources = new TreeMap<>();
         for (String name : state.sourceNames()) {
             // TreeMap's copy of a sorted map is linear; Jackson writes a SortedMap as it is instead of sorting again
             sources.put(name, new SourceState(state.device(name).orElse(""),
                     new TreeMap<>(state.liveSorted(name)), new TreeMap<>(state.histories(name))));
         }
-        return new Snapshot(new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), sources));
+        return new Snapshot(new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), saveId, sources));
     }
 
     /** A state as it was when {@link #snapshot} took it. */
@@ -175,9 +182,50 @@ public final class StateStore {
         }
     }
 
+    /** A tag that tells this save from every other, even two saved in the same instant of a pinned clock. */
+    private static String newSaveId() {
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
     /**
-     * Writes a snapshot durably: temp file, fsync, atomic replace, fsync of the folder. One write at a time
-     * (they share the temp file); the caller makes sure of that.
+     * The {@code save_id} of the state.json on disk, read from its first fields (it is written before the
+     * sources); empty when there is no state.json, or it has none (format 1) or is not as {@link #save} writes it.
+     */
+    public Optional<String> saveIdOnDisk() throws IOException {
+        try (InputStream in = Files.newInputStream(file); com.fasterxml.jackson.core.JsonParser p = JSON.createParser(in)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if (name.equals("save_id") && value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                    return Optional.of(p.getText());
+                }
+                if (value.isStructStart()) {
+                    return Optional.empty(); // the sources: save_id comes before them when there is one
+                }
+            }
+            return Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (JsonProcessingException e) {
+            return Optional.empty(); // not as save writes it: load() will say what is wrong with it
+        }
+    }
+
+    /**
+     * The metadata index of the state.json on disk, if it was written with that very save and is whole;
+     * empty otherwise (the caller then loads state.json).
+     */
+    public Optional<MetadataIndex> currentIndex() throws IOException {
+        Optional<String> id = saveIdOnDisk();
+        return id.isEmpty() ? Optional.empty() : MetadataIndex.read(indexFile, id.get());
+    }
+
+    /**
+     * Writes a snapshot durably: temp file, fsync, atomic replace, fsync of the folder; then its metadata
+     * index. One write at a time (they share the temp file); the caller makes sure of that.
      */
     public void write(Snapshot snapshot) throws IOException {
         Path tmp = file.resolveSibling(TEMP_NAME);
@@ -195,6 +243,34 @@ public final class StateStore {
         }
         fs.replaceAtomically(tmp, file);
         fs.syncDirectory(file.getParent());
+        writeIndex(snapshot.file);
+    }
+
+    /**
+     * Writes the metadata index of {@code state}, which must be the state that state.json on disk holds (nothing
+     * changed since it was loaded or saved): for a state.json whose index was lost, or never written (a crash
+     * between the two writes). Nothing for a state.json without a save_id (format 1): its next save adds one.
+     */
+    public void writeIndex(BackupState state) throws IOException {
+        Optional<String> id = saveIdOnDisk();
+        if (id.isPresent()) {
+            writeIndex(snapshot(state, id.get()).file);
+        }
+    }
+
+    /**
+     * The index is a cache: when it cannot be written the state is still saved, and the next pass, finding no
+     * index for this save, loads state.json.
+     */
+    private void writeIndex(StateFile sf) {
+        if (!Files.isDirectory(indexFile.getParent(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return; // no private folder (a backup root only rebuild-state has touched): nothing to speed up yet
+        }
+        try {
+            MetadataIndex.write(fs, indexFile, sf.saveId(), sf.hashAlgorithm(), sf.sources());
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not write the metadata index {} ({}); the next pass loads state.json instead", indexFile, e.toString());
+        }
     }
 
     /** Removes a temp file left by a save that was interrupted. */
@@ -217,6 +293,6 @@ public final class StateStore {
     }
 
     /** The file format of state.json. */
-    record StateFile(int format, String hashAlgorithm, Instant savedAt, Map<String, SourceState> sources) {
+    record StateFile(int format, String hashAlgorithm, Instant savedAt, String saveId, Map<String, SourceState> sources) {
     }
 }

@@ -1,7 +1,8 @@
 package io.keepwatch.state;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -105,10 +107,12 @@ class StateStoreTest {
         assertEquals(describe(s), describe(loaded));
         assertEquals(describe(s), describe(fast()));
         assertEquals(describe(s), describe(store.loadGeneral().orElseThrow()));
-        // saving the loaded state gives the same bytes
-        byte[] first = Files.readAllBytes(store.file());
+        // saving the loaded state gives the same bytes, but for the new save's own save_id
+        String first = Files.readString(store.file());
         store.save(loaded);
-        assertArrayEquals(first, Files.readAllBytes(store.file()));
+        String second = Files.readString(store.file());
+        assertNotEquals(saveId(first), saveId(second));
+        assertEquals(first.replace(saveId(first), "ID"), second.replace(saveId(second), "ID"));
     }
 
     @Test
@@ -121,7 +125,8 @@ class StateStoreTest {
                     new HashMap<>(s.liveFiles(name)), new HashMap<>(s.histories(name))));
         }
         byte[] old = StateStore.mapper().writeValueAsBytes(
-                new StateStore.StateFile(BackupState.FORMAT, "sha256", Instant.now(CLOCK), sources));
+                new StateStore.StateFile(BackupState.FORMAT, "sha256", Instant.now(CLOCK), saveId(Files.readString(store.file())),
+                        sources));
         assertEquals(new String(old, StandardCharsets.UTF_8), Files.readString(store.file()));
     }
 
@@ -267,5 +272,70 @@ class StateStoreTest {
                         s.liveWithHash(hash(h)));
             }
         }
+    }
+
+    @Test
+    void eachSaveWritesTheMetadataIndexOfThatSave() throws Exception {
+        Path index = new BackupLayout(tmp).indexFile();
+        Files.createDirectories(index.getParent());
+        BackupState s = sample();
+        store.save(s);
+        MetadataIndex idx = store.currentIndex().orElseThrow();
+        assertEquals("sha256", idx.hashAlgorithm());
+        for (String src : s.sourceNames()) {
+            MetadataIndex.SourceIndex si = idx.source(src).orElseThrow();
+            assertEquals(s.device(src).orElse(""), si.device());
+            List<MetadataIndex.Entry> expected = new ArrayList<>();
+            new TreeMap<>(s.liveFiles(src)).forEach((rel, f) ->
+                    expected.add(new MetadataIndex.Entry(rel, f.size(), f.mtime(), f.inode(), f.perms())));
+            assertEquals(expected, si.files(), src);
+        }
+        // docs/a.txt keeps v1 and v3: v3 is its newest, so v1 is what an age limit could remove; the oldest deletion
+        // is that of "gone\nwith newline", at T0.
+        MetadataIndex.SourceIndex docs = idx.source("docs").orElseThrow();
+        assertEquals(2, docs.mostVersions());
+        assertEquals(T0.plusSeconds(60), docs.oldestPrunable());
+        assertEquals(T0, docs.oldestDeletion());
+        MetadataIndex.SourceIndex old = idx.source("old").orElseThrow();
+        assertEquals(List.of(), old.files());
+        assertEquals(0, old.mostVersions());
+        assertEquals(Instant.MAX, old.oldestPrunable());
+        assertEquals(Instant.MAX, old.oldestDeletion());
+
+        // The index of an earlier save is stale once state.json is saved again, even with the same content and clock.
+        byte[] earlier = Files.readAllBytes(index);
+        store.save(s);
+        assertTrue(store.currentIndex().isPresent());
+        Files.write(index, earlier);
+        assertTrue(store.currentIndex().isEmpty());
+        store.writeIndex(s);
+        assertEquals(idx.source("docs").orElseThrow(), store.currentIndex().orElseThrow().source("docs").orElseThrow());
+    }
+
+    @Test
+    void aFormatOneFileIsReadAndItsNextSaveIsFormatTwo() throws Exception {
+        Files.createDirectories(new BackupLayout(tmp).privateDir());
+        store.save(sample());
+        String json = Files.readString(store.file());
+        String formatOne = json.replace("{\"format\":2,", "{\"format\":1,").replace(",\"save_id\":\"" + saveId(json) + "\"", "");
+        assertFalse(formatOne.contains("save_id"));
+        Files.writeString(store.file(), formatOne);
+
+        BackupState loaded = store.load().orElseThrow();
+        assertEquals(describe(sample()), describe(loaded));
+        assertTrue(store.saveIdOnDisk().isEmpty());
+        assertTrue(store.currentIndex().isEmpty(), "no index can belong to a file without a save_id");
+        store.save(loaded);
+        String upgraded = Files.readString(store.file());
+        assertTrue(upgraded.startsWith("{\"format\":2,"), upgraded.substring(0, 40));
+        assertEquals(Optional.of(saveId(upgraded)), store.saveIdOnDisk());
+        assertTrue(store.currentIndex().isPresent());
+    }
+
+    /** The save_id of a state.json text (format 2 has one, right after saved_at). */
+    private static String saveId(String json) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"save_id\":\"([0-9a-f]{16})\"").matcher(json);
+        assertTrue(m.find(), "no save_id in " + json.substring(0, Math.min(200, json.length())));
+        return m.group(1);
     }
 }

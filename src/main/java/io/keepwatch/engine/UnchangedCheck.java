@@ -1,0 +1,99 @@
+package io.keepwatch.engine;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.config.RetentionConfig;
+import io.keepwatch.config.SourceConfig;
+import io.keepwatch.execute.Counts;
+import io.keepwatch.execute.Parallel;
+import io.keepwatch.scan.Availability;
+import io.keepwatch.scan.ScanResult;
+import io.keepwatch.scan.ScannedFile;
+import io.keepwatch.scan.Scanner;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.MetadataIndex;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The no-change check of a full pass: whether the scans of every source match the state's metadata index
+ * exactly (the same files with the same size, mtime, inode and permission bits, on the same device, nothing
+ * unreadable) and retention has nothing to remove now. Then the pass has nothing to do: the planner would call
+ * every file unchanged (the same decision the engine makes when it trusts a stored hash), and state.json need
+ * not be loaded. Any difference, or no current index, answers "load the state and run the pass".
+ */
+final class UnchangedCheck {
+    private static final Logger log = LoggerFactory.getLogger(UnchangedCheck.class);
+
+    private UnchangedCheck() {
+    }
+
+    /** The counts of a pass that found nothing to do, or empty when the pass must run. */
+    static Optional<Counts> run(Config config, Optional<MetadataIndex> index, Map<String, Scanner> scanners,
+            Map<String, Future<ScanResult>> scans, Instant now) throws IOException {
+        if (index.isEmpty() || !index.get().hashAlgorithm().equals(config.hashAlgorithm().configName())) {
+            return Optional.empty();
+        }
+        int unchanged = 0;
+        for (SourceConfig source : config.sources()) {
+            Optional<MetadataIndex.SourceIndex> recorded = index.get().source(source.name());
+            if (recorded.isEmpty() || !retentionIdle(recorded.get(), config.retention(), now)) {
+                return Optional.empty();
+            }
+            String device = recorded.get().device();
+            Availability availability = scanners.get(source.name()).probe(device.isEmpty() ? Optional.empty() : Optional.of(device));
+            if (!(availability instanceof Availability.Available a) || !(a.device().isEmpty() || a.device().equals(device))) {
+                return Optional.empty();
+            }
+            ScanResult scan;
+            try {
+                scan = Parallel.get(scans.get(source.name()));
+            } catch (IOException e) {
+                return Optional.empty(); // the pass meets the same failure and reports it
+            }
+            if (!scan.problems().isEmpty() || !scan.unknown().isEmpty() || !same(scan.files(), recorded.get().files())) {
+                return Optional.empty();
+            }
+            unchanged += scan.files().size();
+        }
+        for (SourceConfig source : config.sources()) {
+            ScanResult scan = Parallel.get(scans.get(source.name()));
+            Engine.logSkipped(source.name(), scan);
+            if (log.isDebugEnabled()) {
+                scan.files().forEach(f -> log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), f.rel())));
+            }
+        }
+        log.debug("No file changed since the last save of the state ({} files checked against its metadata index)", unchanged);
+        Counts counts = new Counts();
+        counts.unchanged = unchanged;
+        return Optional.of(counts);
+    }
+
+    /** Both sorted by path: equal when they hold the same paths with the same metadata. */
+    private static boolean same(List<ScannedFile> scanned, List<MetadataIndex.Entry> recorded) {
+        if (scanned.size() != recorded.size()) {
+            return false;
+        }
+        for (int i = 0; i < scanned.size(); i++) {
+            ScannedFile f = scanned.get(i);
+            MetadataIndex.Entry e = recorded.get(i);
+            if (f.size() != e.size() || f.mtime() != e.mtime() || !f.rel().equals(e.rel()) || !f.inode().equals(e.inode())
+                    || !f.perms().equals(e.perms())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@link io.keepwatch.retention.RetentionPolicy} would remove nothing of this source now. */
+    static boolean retentionIdle(MetadataIndex.SourceIndex s, RetentionConfig rules, Instant now) {
+        return s.mostVersions() <= rules.maxVersionsPerFile()
+                && rules.maxVersionAge().map(age -> !s.oldestPrunable().isBefore(now.minus(age))).orElse(true)
+                && rules.deletedKeep().map(keep -> !s.oldestDeletion().isBefore(now.minus(keep))).orElse(true);
+    }
+}
