@@ -2,6 +2,7 @@ package io.keepwatch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,8 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * non-root keepwatch.)
  */
 class BadInputTest {
+    /** Two spellings of "café.txt" that differ only in Unicode normalization: two different names on Linux. */
+    private static final String NFC = "caf\u00e9.txt";
+    private static final String NFD = "cafe\u0301.txt";
+
     @TempDir
     Path tmp;
 
@@ -61,11 +70,18 @@ class BadInputTest {
         return tmp.resolve("backup/source").resolve(rel);
     }
 
+    /** The names in {@code dir} exactly as the filesystem returns them (no normalization). */
+    private static Set<String> names(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+
     @Test
     void oddNamesAreBackedUpByteForByte() throws Exception {
         setUp();
         List<String> names = List.of("line\nbreak.txt", "back\\slash.txt", "-rf", "--help", "trailing spaces  ", " leading space",
-                "x".repeat(251) + ".txt", "tab\there", "quote\"and'apostrophe", "star*question?.txt", "NFC é.txt", "NFD e\u0301.txt",
+                "x".repeat(251) + ".txt", "tab\there", "quote\"and'apostrophe", "star*question?.txt", NFC, NFD,
                 "日本語.txt", "versions", "_deleted", "_duplicates", "state.json", ".keepwatch");
         int i = 0;
         for (String name : names) {
@@ -86,6 +102,14 @@ class BadInputTest {
         }
         assertEquals("deep down", Files.readString(backup(deep + "bottom.txt")));
         assertEquals(0, Files.size(backup("empty")));
+        // The NFC and NFD spellings of café.txt are two files in the source, and stay two in the backup.
+        assertNotEquals(NFC, NFD);
+        assertEquals(NFC, Normalizer.normalize(NFD, Normalizer.Form.NFC));
+        assertTrue(names(src).containsAll(List.of(NFC, NFD)), names(src).toString());
+        assertTrue(names(backup("")).containsAll(List.of(NFC, NFD)), names(backup("")).toString());
+        assertEquals(-1, Files.mismatch(src.resolve(NFC), backup(NFC)));
+        assertEquals(-1, Files.mismatch(src.resolve(NFD), backup(NFD)));
+        assertFalse(Arrays.equals(Files.readAllBytes(backup(NFC)), Files.readAllBytes(backup(NFD))));
         // Every name comes back from `keepwatch restore` as it was, and nothing else does.
         Path restored = restore();
         i = 0;
@@ -94,6 +118,9 @@ class BadInputTest {
         }
         assertEquals("deep down", Files.readString(restored.resolve(deep + "bottom.txt")));
         assertEquals(0, Files.size(restored.resolve("empty")));
+        assertTrue(names(restored).containsAll(List.of(NFC, NFD)), names(restored).toString());
+        assertEquals(-1, Files.mismatch(src.resolve(NFC), restored.resolve(NFC)));
+        assertEquals(-1, Files.mismatch(src.resolve(NFD), restored.resolve(NFD)));
         try (var s = Files.walk(restored)) {
             assertEquals(names.size() + 2, s.filter(Files::isRegularFile).count());
         }
