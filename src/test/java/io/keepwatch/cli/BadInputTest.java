@@ -5,18 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -173,7 +181,7 @@ class BadInputTest {
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void aFiveGibSparseFileStaysSparseInTheBackup() throws Exception {
+    void aFiveGibSparseFileStaysSparseInTheBackupAndWhenRestored() throws Exception {
         setUp();
         Path sparse = src.resolve("disk.img");
         try (RandomAccessFile f = new RandomAccessFile(sparse.toString(), "rw")) {
@@ -181,19 +189,61 @@ class BadInputTest {
             f.seek(3L << 30);
             f.write("a little data in the middle".getBytes(StandardCharsets.US_ASCII));
         }
+        Files.setPosixFilePermissions(sparse, PosixFilePermissions.fromString("rw-r-----"));
+        Files.setLastModifiedTime(sparse, FileTime.from(1_700_000_000_123_456_789L, TimeUnit.NANOSECONDS));
         once();
         Path copy = backup("disk.img");
         assertEquals(5L << 30, Files.size(copy));
-        try (RandomAccessFile f = new RandomAccessFile(copy.toString(), "r")) {
-            f.seek(3L << 30);
-            byte[] b = new byte[27];
-            f.readFully(b);
-            assertEquals("a little data in the middle", new String(b, StandardCharsets.US_ASCII));
-        }
-        Process du = new ProcessBuilder("du", "-k", copy.toString()).redirectErrorStream(true).start();
-        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, du.waitFor());
-        long allocatedKb = Long.parseLong(out.split("\\s+")[0]);
+        assertEquals("a little data in the middle", readAt(copy, 3L << 30, 27));
+        long allocatedKb = allocatedKb(copy);
         assertTrue(allocatedKb < 16 * 1024, "the copy of a sparse file takes " + allocatedKb + " KiB on disk");
+
+        // Restored, it is sparse again (the trailing 2 GiB hole included), with the same bytes, mtime and mode.
+        Path restored = restore().resolve("disk.img");
+        assertEquals(5L << 30, Files.size(restored));
+        long restoredKb = allocatedKb(restored);
+        assertTrue(restoredKb < 16 * 1024, "the restored sparse file takes " + restoredKb + " KiB on disk");
+        assertEquals("a little data in the middle", readAt(restored, 3L << 30, 27));
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                "versions", "-c", cfg.toString(), "source/disk.img", "--json"));
+        String recorded = new ObjectMapper().readTree(out.toString()).get("entries").get(0).get("hash").asText();
+        assertEquals(recorded, sha256(restored));
+        assertEquals(1_700_000_000_123_456_789L, Files.getLastModifiedTime(restored).to(TimeUnit.NANOSECONDS));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(restored)));
+    }
+
+    private static String readAt(Path file, long offset, int length) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toString(), "r")) {
+            f.seek(offset);
+            byte[] b = new byte[length];
+            f.readFully(b);
+            return new String(b, StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** What {@code du -k} says the file takes on disk: allocated blocks, not its length. */
+    private static long allocatedKb(Path file) throws IOException, InterruptedException {
+        Process du = new ProcessBuilder("du", "-k", file.toString()).redirectErrorStream(true).start();
+        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, du.waitFor(), out);
+        return Long.parseLong(out.split("\\s+")[0]);
+    }
+
+    /** The file's SHA-256 in the form state.json records ({@code sha256:<hex>}), read here independently. */
+    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        try (FileChannel in = FileChannel.open(file)) {
+            while (true) {
+                buf.clear();
+                int n = in.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                digest.update(buf.array(), 0, n);
+            }
+        }
+        return "sha256:" + HexFormat.of().formatHex(digest.digest());
     }
 }
