@@ -99,7 +99,8 @@ public final class RealFs implements Fs {
      * both as a plain FileSystemException whose reason is Windows' own message text (FormatMessage), e.g.
      * "The process cannot access the file because it is being used by another process."; there is no error
      * code to test. The text is Windows' English one; on a Windows installed in another language the message
-     * is translated and the open is not retried (the file is then retried at the next pass).
+     * is translated and the open is not retried (the file is then retried at the next pass), nor is a refused
+     * replace ({@link #replaceAtomically}) unless Java reports it as access denied.
      */
     static boolean isSharingViolation(FileSystemException e) {
         if (e instanceof AccessDeniedException || e instanceof NoSuchFileException
@@ -167,6 +168,13 @@ public final class RealFs implements Fs {
         Files.move(from, to);
     }
 
+    /**
+     * Replaces {@code to} by {@code from} in one rename. Windows refuses to replace a file that another process
+     * (an indexer, a virus scanner, a backup tool) holds open, as access denied or as a sharing violation
+     * ({@link #isSharingViolation}, the same test as {@link #openSource}); either is retried with backoff
+     * (10 ms doubling, {@link #REPLACE_ATTEMPTS} attempts) before the failure goes to the caller. Other
+     * failures are not retried.
+     */
     @Override
     public void replaceAtomically(Path from, Path to) throws IOException {
         long delayMs = 10;
@@ -174,9 +182,9 @@ public final class RealFs implements Fs {
             try {
                 replacer.replace(from, to);
                 return;
-            } catch (AccessDeniedException e) {
-                // Windows refuses to replace a file another process (an indexer, a backup tool) holds open.
-                if (attempt >= REPLACE_ATTEMPTS) {
+            } catch (FileSystemException e) {
+                boolean heldOpen = e instanceof AccessDeniedException || isSharingViolation(e);
+                if (!heldOpen || attempt >= REPLACE_ATTEMPTS) {
                     throw e;
                 }
                 log.warn("Replacing {} was refused ({}); retrying in {} ms", to, e.getMessage(), delayMs);

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HashingCopier {
     public static final int ATTEMPTS = 3;
-    private static final int BUFFER = 1 << 20;
+    private static final int BUFFER = SparseWriter.BLOCK;
 
     private final Fs fs;
     private final HashAlgorithm algorithm;
@@ -89,20 +89,14 @@ public final class HashingCopier {
                     bytes += n;
                     digest.update(buf.array(), 0, n);
                     if (out != null) {
-                        if (n == BUFFER && isZeros(buf.array(), n)) {
-                            // A run of zeros (a hole in a sparse file, a preallocated disk image): leave a
-                            // hole in the copy too, so a 5 GiB sparse file does not take 5 GiB of backup.
-                            out.position(out.position() + n);
-                        } else {
-                            buf.flip();
-                            while (buf.hasRemaining()) {
-                                out.write(buf);
-                            }
-                        }
+                        // A run of zeros (a hole in a sparse file, a preallocated disk image) stays a hole in
+                        // the copy, so a 5 GiB sparse file does not take 5 GiB of backup.
+                        buf.flip();
+                        SparseWriter.write(out, buf);
                     }
                 }
-                if (out != null && out.size() < bytes) {
-                    out.write(ByteBuffer.wrap(new byte[1]), bytes - 1);
+                if (out != null) {
+                    SparseWriter.finish(out, bytes);
                 }
             } catch (IOException e) {
                 deleteTemp(temp);
@@ -124,12 +118,6 @@ public final class HashingCopier {
             deleteTemp(temp);
         }
         throw new FileChangedException(source.toString(), lastReason + "; tried " + ATTEMPTS + " times, will retry on the next pass");
-    }
-
-    private static final byte[] ZEROS = new byte[BUFFER];
-
-    private static boolean isZeros(byte[] b, int n) {
-        return java.util.Arrays.mismatch(b, 0, n, ZEROS, 0, n) < 0;
     }
 
     /** POSIX attributes where the filesystem has them (same single lstat on Linux), else basic ones. */

@@ -4,6 +4,7 @@ import io.keepwatch.engine.Progress;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.hash.HashAlgorithm;
+import io.keepwatch.hash.SparseWriter;
 import io.keepwatch.state.BackupLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes selected contents from the backup root into a destination folder. Each file is copied to a temp
- * name in its final folder while being hashed, fsynced, compared with the hash state.json records, given
+ * name in its final folder while being hashed (blocks of zeros left as holes, as in the backup), fsynced, compared with the hash state.json records, given
  * its mtime and permission bits, and only then renamed to its final name, so a final path never holds a
  * partial or wrong file. Nothing is written outside the destination: paths from state.json are checked
  * name by name, and folders are created without passing through a symbolic link found inside it. Reads
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Restorer {
     private static final Logger log = LoggerFactory.getLogger(Restorer.class);
-    private static final int BUFFER = 1 << 20;
+    private static final int BUFFER = SparseWriter.BLOCK;
     static final String TEMP_PREFIX = ".keepwatch-restore-";
 
     private final BackupLayout layout;
@@ -182,12 +183,12 @@ public final class Restorer {
                     }
                     digest.update(buffer.array(), 0, r);
                     buffer.flip();
-                    while (buffer.hasRemaining()) {
-                        out.write(buffer);
-                    }
+                    // A block of zeros stays a hole, as in the backup: a sparse file is restored sparse.
+                    SparseWriter.write(out, buffer);
                     n += r;
                     progress.advance(r);
                 }
+                SparseWriter.finish(out, n);
                 out.force(true);
             }
             String got = algorithm.format(digest.digest());

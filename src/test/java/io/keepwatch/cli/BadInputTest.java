@@ -2,20 +2,33 @@ package io.keepwatch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * non-root keepwatch.)
  */
 class BadInputTest {
+    /** Two spellings of "café.txt" that differ only in Unicode normalization: two different names on Linux. */
+    private static final String NFC = "caf\u00e9.txt";
+    private static final String NFD = "cafe\u0301.txt";
+
     @TempDir
     Path tmp;
 
@@ -61,11 +78,18 @@ class BadInputTest {
         return tmp.resolve("backup/source").resolve(rel);
     }
 
+    /** The names in {@code dir} exactly as the filesystem returns them (no normalization). */
+    private static Set<String> names(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+
     @Test
     void oddNamesAreBackedUpByteForByte() throws Exception {
         setUp();
         List<String> names = List.of("line\nbreak.txt", "back\\slash.txt", "-rf", "--help", "trailing spaces  ", " leading space",
-                "x".repeat(251) + ".txt", "tab\there", "quote\"and'apostrophe", "star*question?.txt", "NFC é.txt", "NFD e\u0301.txt",
+                "x".repeat(251) + ".txt", "tab\there", "quote\"and'apostrophe", "star*question?.txt", NFC, NFD,
                 "日本語.txt", "versions", "_deleted", "_duplicates", "state.json", ".keepwatch");
         int i = 0;
         for (String name : names) {
@@ -86,6 +110,14 @@ class BadInputTest {
         }
         assertEquals("deep down", Files.readString(backup(deep + "bottom.txt")));
         assertEquals(0, Files.size(backup("empty")));
+        // The NFC and NFD spellings of café.txt are two files in the source, and stay two in the backup.
+        assertNotEquals(NFC, NFD);
+        assertEquals(NFC, Normalizer.normalize(NFD, Normalizer.Form.NFC));
+        assertTrue(names(src).containsAll(List.of(NFC, NFD)), names(src).toString());
+        assertTrue(names(backup("")).containsAll(List.of(NFC, NFD)), names(backup("")).toString());
+        assertEquals(-1, Files.mismatch(src.resolve(NFC), backup(NFC)));
+        assertEquals(-1, Files.mismatch(src.resolve(NFD), backup(NFD)));
+        assertFalse(Arrays.equals(Files.readAllBytes(backup(NFC)), Files.readAllBytes(backup(NFD))));
         // Every name comes back from `keepwatch restore` as it was, and nothing else does.
         Path restored = restore();
         i = 0;
@@ -94,6 +126,9 @@ class BadInputTest {
         }
         assertEquals("deep down", Files.readString(restored.resolve(deep + "bottom.txt")));
         assertEquals(0, Files.size(restored.resolve("empty")));
+        assertTrue(names(restored).containsAll(List.of(NFC, NFD)), names(restored).toString());
+        assertEquals(-1, Files.mismatch(src.resolve(NFC), restored.resolve(NFC)));
+        assertEquals(-1, Files.mismatch(src.resolve(NFD), restored.resolve(NFD)));
         try (var s = Files.walk(restored)) {
             assertEquals(names.size() + 2, s.filter(Files::isRegularFile).count());
         }
@@ -146,7 +181,7 @@ class BadInputTest {
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void aFiveGibSparseFileStaysSparseInTheBackup() throws Exception {
+    void aFiveGibSparseFileStaysSparseInTheBackupAndWhenRestored() throws Exception {
         setUp();
         Path sparse = src.resolve("disk.img");
         try (RandomAccessFile f = new RandomAccessFile(sparse.toString(), "rw")) {
@@ -154,19 +189,61 @@ class BadInputTest {
             f.seek(3L << 30);
             f.write("a little data in the middle".getBytes(StandardCharsets.US_ASCII));
         }
+        Files.setPosixFilePermissions(sparse, PosixFilePermissions.fromString("rw-r-----"));
+        Files.setLastModifiedTime(sparse, FileTime.from(1_700_000_000_123_456_789L, TimeUnit.NANOSECONDS));
         once();
         Path copy = backup("disk.img");
         assertEquals(5L << 30, Files.size(copy));
-        try (RandomAccessFile f = new RandomAccessFile(copy.toString(), "r")) {
-            f.seek(3L << 30);
-            byte[] b = new byte[27];
-            f.readFully(b);
-            assertEquals("a little data in the middle", new String(b, StandardCharsets.US_ASCII));
-        }
-        Process du = new ProcessBuilder("du", "-k", copy.toString()).redirectErrorStream(true).start();
-        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, du.waitFor());
-        long allocatedKb = Long.parseLong(out.split("\\s+")[0]);
+        assertEquals("a little data in the middle", readAt(copy, 3L << 30, 27));
+        long allocatedKb = allocatedKb(copy);
         assertTrue(allocatedKb < 16 * 1024, "the copy of a sparse file takes " + allocatedKb + " KiB on disk");
+
+        // Restored, it is sparse again (the trailing 2 GiB hole included), with the same bytes, mtime and mode.
+        Path restored = restore().resolve("disk.img");
+        assertEquals(5L << 30, Files.size(restored));
+        long restoredKb = allocatedKb(restored);
+        assertTrue(restoredKb < 16 * 1024, "the restored sparse file takes " + restoredKb + " KiB on disk");
+        assertEquals("a little data in the middle", readAt(restored, 3L << 30, 27));
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                "versions", "-c", cfg.toString(), "source/disk.img", "--json"));
+        String recorded = new ObjectMapper().readTree(out.toString()).get("entries").get(0).get("hash").asText();
+        assertEquals(recorded, sha256(restored));
+        assertEquals(1_700_000_000_123_456_789L, Files.getLastModifiedTime(restored).to(TimeUnit.NANOSECONDS));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(restored)));
+    }
+
+    private static String readAt(Path file, long offset, int length) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toString(), "r")) {
+            f.seek(offset);
+            byte[] b = new byte[length];
+            f.readFully(b);
+            return new String(b, StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** What {@code du -k} says the file takes on disk: allocated blocks, not its length. */
+    private static long allocatedKb(Path file) throws IOException, InterruptedException {
+        Process du = new ProcessBuilder("du", "-k", file.toString()).redirectErrorStream(true).start();
+        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, du.waitFor(), out);
+        return Long.parseLong(out.split("\\s+")[0]);
+    }
+
+    /** The file's SHA-256 in the form state.json records ({@code sha256:<hex>}), read here independently. */
+    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        try (FileChannel in = FileChannel.open(file)) {
+            while (true) {
+                buf.clear();
+                int n = in.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                digest.update(buf.array(), 0, n);
+            }
+        }
+        return "sha256:" + HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -232,4 +232,30 @@ class RoundTripTest {
         assertEquals("there is no version 7 of src/a.txt (versions kept: 1, 2)", e.getMessage());
         assertFalse(Files.exists(jimfs.getPath("/restore/v7")));
     }
+
+    @Test
+    void blocksOfZerosComeBackAsZerosToTheLastByte() throws Exception {
+        int mib = 1 << 20;
+        // Blocks of zeros first, in the middle and at the end (the copy ends in a hole), and a file whose
+        // zeros end in a partial block.
+        byte[] holes = new byte[4 * mib];
+        holes[mib + 10] = 'x';
+        byte[] tail = new byte[3 * mib + 3];
+        tail[3 * mib] = 'e';
+        tail[3 * mib + 1] = 'n';
+        tail[3 * mib + 2] = 'd';
+        Files.write(src.resolve("holes.img"), holes);
+        Files.write(src.resolve("tail.img"), tail);
+        Files.setPosixFilePermissions(src.resolve("holes.img"), PosixFilePermissions.fromString("rw-r-----"));
+        Files.setLastModifiedTime(src.resolve("holes.img"), FileTime.from(1_700_000_000_123_456_789L, TimeUnit.NANOSECONDS));
+        step();
+        Path to = jimfs.getPath("/restore/zeros");
+        RestoreReport r = restore(new Selection.When.Latest(), Optional.of("src"), Optional.empty(), to);
+        assertTrue(r.complete(), r.problems().toString());
+        assertEquals(-1, Files.mismatch(src.resolve("holes.img"), to.resolve("holes.img")));
+        assertEquals(-1, Files.mismatch(src.resolve("tail.img"), to.resolve("tail.img")));
+        assertEquals(4L * mib, Files.size(to.resolve("holes.img")));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(to.resolve("holes.img"))));
+        assertEquals(1_700_000_000_123_456_789L, Files.getLastModifiedTime(to.resolve("holes.img")).to(TimeUnit.NANOSECONDS));
+    }
 }
