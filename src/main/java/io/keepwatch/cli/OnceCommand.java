@@ -3,7 +3,9 @@ package io.keepwatch.cli;
 import io.keepwatch.config.Config;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.PassResult;
+import io.keepwatch.engine.ScanAhead;
 import io.keepwatch.fs.RealFs;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,12 +37,20 @@ final class OnceCommand implements Callable<Integer> {
         for (String name : acceptEmpty) {
             cfg.source(name);
         }
-        LogSetup.toFile(cfg.logDir());
+        RealFs fs = RealFs.forFileSystem(cfg.backupRoot().getFileSystem());
+        // The scans only read the sources: they run while logging is set up and the backup root's lock is taken.
+        ScanAhead scans = ScanAhead.start(cfg, fs);
+        try {
+            LogSetup.toFile(cfg.logDir());
+        } catch (IOException | RuntimeException e) {
+            scans.close();
+            throw e;
+        }
         Logger log = LoggerFactory.getLogger(OnceCommand.class);
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
-        PassResult result = Engine.runOnce(cfg, RealFs.forFileSystem(cfg.backupRoot().getFileSystem()), Clock.systemUTC(),
-                ConsoleProgress.create(), new Engine.PassOptions(rehash, accept));
+        PassResult result = Engine.runOnce(cfg, fs, Clock.systemUTC(), ConsoleProgress.create(),
+                new Engine.PassOptions(rehash, accept), scans);
         log.info(result.summaryLine());
         return ExitCodes.forPass(result, cfg.sources().size());
     }

@@ -126,48 +126,57 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine open(Config config, Fs fs, Clock clock, Progress progress)
             throws IOException, StateException, LockedException {
-        return open(config, fs, clock, progress, Resources.acquire(config, fs, clock, false));
+        return open(config, fs, clock, progress, Resources.acquire(config, fs, clock, Optional.empty()));
+    }
+
+    /** {@link #runOnce(Config, Fs, Clock, Progress, PassOptions, ScanAhead)}, its scans started here. */
+    public static PassResult runOnce(Config config, Fs fs, Clock clock, Progress progress, PassOptions options)
+            throws IOException, StateException, LockedException {
+        return runOnce(config, fs, clock, progress, options, ScanAhead.start(config, fs));
     }
 
     /**
-     * One full pass over every source, as {@code keepwatch once} makes it. The sources' scans start as soon as
-     * the lock is held and run while the state loads, so the two largest parts of a pass share the cores. When
-     * the state's metadata index is current, the scans are checked against it first: if no file, device or
-     * retention limit asks for anything, the pass ends there without loading state.json (the state is then
-     * exactly as it was, so nothing needs saving); otherwise the state is loaded and the pass runs as always,
-     * with the scans already made.
+     * One full pass over every source, as {@code keepwatch once} makes it, with the sources' scans already
+     * running ({@code ahead}, closed here): they run while the lock is taken and the state loads, so the two
+     * largest parts of a pass share the cores. When the state's metadata index is current, the scans are
+     * checked against it first: if no file, device or retention limit asks for anything, the pass ends there
+     * without loading state.json (the state is then exactly as it was, so nothing needs saving); otherwise the
+     * state is loaded and the pass runs as always, with the scans already made.
      */
-    public static PassResult runOnce(Config config, Fs fs, Clock clock, Progress progress, PassOptions options)
-            throws IOException, StateException, LockedException {
-        long start = System.nanoTime();
-        Resources r = Resources.acquire(config, fs, clock, true);
-        boolean noIndex = false;
-        Optional<Counts> unchanged = Optional.empty();
-        try {
-            if (!options.rehash() && r.journal.pending().isEmpty()) {
-                Optional<MetadataIndex> index = r.store.currentIndex();
-                noIndex = index.isEmpty();
-                unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, clock.instant());
+    public static PassResult runOnce(Config config, Fs fs, Clock clock, Progress progress, PassOptions options,
+            ScanAhead ahead) throws IOException, StateException, LockedException {
+        try (ahead) {
+            long start = System.nanoTime();
+            Resources r = Resources.acquire(config, fs, clock, Optional.of(ahead));
+            boolean noIndex = false;
+            Optional<Counts> unchanged = Optional.empty();
+            try {
+                if (!options.rehash() && r.journal.pending().isEmpty()) {
+                    Optional<MetadataIndex> index = r.store.currentIndex();
+                    noIndex = index.isEmpty();
+                    unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, clock.instant());
+                }
+                if (unchanged.isPresent()) {
+                    cleanTemp(r.layout);
+                }
+            } catch (IOException | RuntimeException e) {
+                r.release();
+                throw e;
             }
             if (unchanged.isPresent()) {
-                cleanTemp(r.layout);
+                r.release();
+                return new PassResult(unchanged.get(), List.of(), List.of(), Duration.ofNanos(System.nanoTime() - start));
             }
-        } catch (IOException | RuntimeException e) {
-            r.release();
-            throw e;
-        }
-        if (unchanged.isPresent()) {
-            r.release();
-            return new PassResult(unchanged.get(), List.of(), List.of(), Duration.ofNanos(System.nanoTime() - start));
-        }
-        try (Engine engine = open(config, fs, clock, progress, r)) {
-            PassResult pass = engine.runFull(options);
-            if (noIndex && !engine.dirty && engine.saving.isEmpty()) {
-                // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the two
-                // writes): write it now, or every later pass would load state.json until something changes.
-                engine.store.writeIndex(engine.state);
+            try (Engine engine = open(config, fs, clock, progress, r)) {
+                PassResult pass = engine.runFull(options);
+                if (noIndex && !engine.dirty && engine.saving.isEmpty()) {
+                    // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the
+                    // two writes): write it now, or every later pass would load state.json until something changes.
+                    engine.store.writeIndex(engine.state);
+                }
+                return new PassResult(pass.counts(), pass.unavailable(), pass.problems(),
+                        Duration.ofNanos(System.nanoTime() - start));
             }
-            return new PassResult(pass.counts(), pass.unavailable(), pass.problems(), Duration.ofNanos(System.nanoTime() - start));
         }
     }
 
@@ -175,7 +184,7 @@ public final class Engine implements AutoCloseable {
     private record Resources(BackupLayout layout, BackupLock lock, ExecutorService copyPool, ExecutorService syncPool,
             Map<String, Scanner> scanners, Map<String, Future<ScanResult>> prefetched, StateStore store, Journal journal) {
 
-        static Resources acquire(Config config, Fs fs, Clock clock, boolean prefetchScans) throws IOException, LockedException {
+        static Resources acquire(Config config, Fs fs, Clock clock, Optional<ScanAhead> ahead) throws IOException, LockedException {
             BackupLayout layout = new BackupLayout(config.backupRoot());
             Files.createDirectories(config.backupRoot());
             SafeDirs dirs = new SafeDirs(layout.root());
@@ -188,13 +197,8 @@ public final class Engine implements AutoCloseable {
                 int cores = Runtime.getRuntime().availableProcessors();
                 copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
                 syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
-                Map<String, Scanner> scanners = Engine.scanners(config, fs);
-                Map<String, Future<ScanResult>> prefetched = new HashMap<>();
-                if (prefetchScans) {
-                    for (Map.Entry<String, Scanner> e : scanners.entrySet()) {
-                        prefetched.put(e.getKey(), copyPool.submit(e.getValue()::scanAll));
-                    }
-                }
+                Map<String, Scanner> scanners = ahead.map(ScanAhead::scanners).orElseGet(() -> Engine.scanners(config, fs));
+                Map<String, Future<ScanResult>> prefetched = ahead.map(ScanAhead::scans).orElse(Map.of());
                 StateStore store = new StateStore(layout, fs, clock);
                 store.cleanLeftovers();
                 return new Resources(layout, lock, copyPool, syncPool, scanners, prefetched, store, new Journal(layout, fs));
@@ -238,7 +242,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static Map<String, Scanner> scanners(Config config, Fs fs) {
+    static Map<String, Scanner> scanners(Config config, Fs fs) {
         ExcludeRules rules = ExcludeRules.compile(config.exclude());
         Map<String, Scanner> out = new LinkedHashMap<>();
         for (SourceConfig s : config.sources()) {
@@ -263,7 +267,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory threads(String name) {
+    static ThreadFactory threads(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());
@@ -479,6 +483,10 @@ public final class Engine implements AutoCloseable {
 
     /** The line that says what a scan passed over (links, FIFOs, sockets, devices), if it passed over anything. */
     static void logSkipped(String source, ScanResult scan) {
+        if (log.isDebugEnabled()) {
+            scan.links().forEach(rel -> log.debug("SKIP: {}/{} (symbolic link: not followed, not backed up)", source, rel));
+        }
+        scan.special().forEach(rel -> log.info("SKIP: {}/{} (not a regular file: FIFO, socket or device)", source, rel));
         if (scan.skippedLinks() + scan.skippedSpecial() > 0) {
             log.info("Skipped in {}: {} symbolic link(s), {} FIFO/socket/device file(s) (not backed up; see README)",
                     source, scan.skippedLinks(), scan.skippedSpecial());

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The no-change check of a full pass: whether the scans of every source match the state's metadata index
- * exactly (the same files with the same size, mtime, inode and permission bits, on the same device, nothing
- * unreadable) and retention has nothing to remove now. Then the pass has nothing to do: the planner would call
+ * exactly (the same files with the same size, mtime, inode and permission bits, by their fingerprint; the
+ * same device; nothing unreadable) and retention has nothing to remove now. Then the pass has nothing to do: the planner would call
  * every file unchanged (the same decision the engine makes when it trusts a stored hash), and state.json need
  * not be loaded. Any difference, or no current index, answers "load the state and run the pass".
  */
@@ -56,7 +56,7 @@ final class UnchangedCheck {
             } catch (IOException e) {
                 return Optional.empty(); // the pass meets the same failure and reports it
             }
-            if (!scan.problems().isEmpty() || !scan.unknown().isEmpty() || !same(scan.files(), recorded.get().files())) {
+            if (!scan.problems().isEmpty() || !scan.unknown().isEmpty() || !recorded.get().sameFiles(fingerprint(scan.files()))) {
                 return Optional.empty();
             }
             unchanged += scan.files().size();
@@ -74,20 +74,13 @@ final class UnchangedCheck {
         return Optional.of(counts);
     }
 
-    /** Both sorted by path: equal when they hold the same paths with the same metadata. */
-    private static boolean same(List<ScannedFile> scanned, List<MetadataIndex.Entry> recorded) {
-        if (scanned.size() != recorded.size()) {
-            return false;
+    /** The scan's files (sorted by path, as the index's are) fingerprinted as the index fingerprints live files. */
+    private static MetadataIndex.Fingerprint fingerprint(List<ScannedFile> files) {
+        MetadataIndex.Fingerprint fp = new MetadataIndex.Fingerprint();
+        for (ScannedFile f : files) {
+            fp.add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms());
         }
-        for (int i = 0; i < scanned.size(); i++) {
-            ScannedFile f = scanned.get(i);
-            MetadataIndex.Entry e = recorded.get(i);
-            if (f.size() != e.size() || f.mtime() != e.mtime() || !f.rel().equals(e.rel()) || !f.inode().equals(e.inode())
-                    || !f.perms().equals(e.perms())) {
-                return false;
-            }
-        }
-        return true;
+        return fp;
     }
 
     /** Whether {@link io.keepwatch.retention.RetentionPolicy} would remove nothing of this source now. */

@@ -106,7 +106,7 @@ public final class HashingCopier {
             long mtime = after.lastModifiedTime().to(TimeUnit.NANOSECONDS);
             if (before.size() == after.size() && after.size() == bytes
                     && before.lastModifiedTime().equals(after.lastModifiedTime())) {
-                String perms = after instanceof PosixFileAttributes p ? PosixFilePermissions.toString(p.permissions()) : "";
+                String perms = after instanceof PosixFileAttributes p ? io.keepwatch.fs.PermissionText.of(p.permissions()) : "";
                 if (temp.isPresent()) {
                     finishTemp(temp.get(), after, perms);
                 }

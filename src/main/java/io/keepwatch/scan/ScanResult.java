@@ -12,11 +12,19 @@ import java.util.Set;
  * @param unknown paths at or under which nothing can be said (a folder that could not be read): their
  *     state entries are kept as they are
  * @param problems one line per path that could not be read, with the reason
- * @param skippedLinks symbolic links passed over
- * @param skippedSpecial FIFOs, sockets and devices passed over (never opened)
+ * @param links symbolic links passed over (paths relative to the root)
+ * @param special FIFOs, sockets and devices passed over, never opened (paths relative to the root)
  */
 public record ScanResult(List<ScannedFile> files, Set<String> covered, Set<String> unknown, List<String> problems,
-        int skippedLinks, int skippedSpecial) {
+        List<String> links, List<String> special) {
+
+    public int skippedLinks() {
+        return links.size();
+    }
+
+    public int skippedSpecial() {
+        return special.size();
+    }
 
     /** Whether the state entry at {@code rel} lies in the part of the source this scan covered. */
     public boolean covers(String rel) {

@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,8 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lists the regular files of a source from metadata alone (one lstat per entry; no file is opened).
@@ -35,8 +32,7 @@ import org.slf4j.LoggerFactory;
  * subtree "unknown", so nothing under it is taken as deleted.
  */
 public final class Scanner {
-    private static final Logger log = LoggerFactory.getLogger(Scanner.class);
-
+    private static final Comparator<ScannedFile> BY_PATH = Comparator.comparing(ScannedFile::rel);
     private final SourceConfig source;
     private final ExcludeRules rules;
     private final Fs fs;
@@ -151,7 +147,7 @@ public final class Scanner {
                     Map.Entry<Path, String> next = todo.pollFirst();
                     if (next == null) {
                         if (open.get() == 0) {
-                            return;
+                            break;
                         }
                         java.util.concurrent.locks.LockSupport.parkNanos(20_000); // another thread is listing
                         continue;
@@ -165,6 +161,8 @@ public final class Scanner {
             } catch (RuntimeException | Error e) {
                 failure = e;
             }
+            // Each thread sorts what it found, so the merge only interleaves sorted lists.
+            walk.files.sort(BY_PATH);
         }
     }
 
@@ -259,8 +257,8 @@ public final class Scanner {
         final Set<String> covered = new HashSet<>();
         final Set<String> unknown = new HashSet<>();
         final List<String> problems = new ArrayList<>();
-        int links;
-        int special;
+        final List<String> links = new ArrayList<>();
+        final List<String> special = new ArrayList<>();
 
         void walk(Path dir, String rel) {
             Deque<Map.Entry<Path, String>> todo = new ArrayDeque<>();
@@ -302,14 +300,13 @@ public final class Scanner {
         }
 
         void file(String rel, BasicFileAttributes attrs) {
+            // Not logged here: a scan may run before logging is set up (see ScanResult's links and special).
             if (attrs.isSymbolicLink()) {
-                links++;
-                log.debug("SKIP: {}/{} (symbolic link: not followed, not backed up)", source.name(), rel);
+                links.add(rel);
             } else if (attrs.isOther()) {
-                special++;
-                log.info("SKIP: {}/{} (not a regular file: FIFO, socket or device)", source.name(), rel);
+                special.add(rel);
             } else if (attrs.isRegularFile() && !rules.excludesFile(rel)) {
-                String perms = attrs instanceof PosixFileAttributes p ? PosixFilePermissions.toString(p.permissions()) : "";
+                String perms = attrs instanceof PosixFileAttributes p ? io.keepwatch.fs.PermissionText.of(p.permissions()) : "";
                 Object key = attrs.fileKey();
                 files.add(new ScannedFile(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
                         key == null ? "" : key.toString(), perms));
@@ -327,26 +324,53 @@ public final class Scanner {
         }
 
         static ScanResult merge(List<Walk> walks) {
-            List<ScannedFile> files = new ArrayList<>();
+            List<ScannedFile> files = new ArrayList<>(walks.size() == 1 ? walks.get(0).files.size() : 0);
             Set<String> covered = new HashSet<>();
             Set<String> unknown = new HashSet<>();
             List<String> problems = new ArrayList<>();
-            int links = 0;
-            int special = 0;
+            List<String> links = new ArrayList<>();
+            List<String> special = new ArrayList<>();
             for (Walk w : walks) {
-                files.addAll(w.files);
+                if (walks.size() == 1) {
+                    files.addAll(w.files);
+                }
                 covered.addAll(w.covered);
                 unknown.addAll(w.unknown);
                 problems.addAll(w.problems);
-                links += w.links;
-                special += w.special;
+                links.addAll(w.links);
+                special.addAll(w.special);
             }
-            files.sort(Comparator.comparing(ScannedFile::rel));
+            if (walks.size() == 1) {
+                files.sort(BY_PATH);
+            } else {
+                files = mergeSorted(walks);
+            }
             if (walks.size() > 1) {
                 problems.sort(Comparator.naturalOrder());
+                links.sort(Comparator.naturalOrder());
+                special.sort(Comparator.naturalOrder());
             }
             return new ScanResult(List.copyOf(files), Set.copyOf(covered), Set.copyOf(unknown), List.copyOf(problems),
-                    links, special);
+                    List.copyOf(links), List.copyOf(special));
+        }
+
+        /** The files of walks whose lists are each sorted by path, in one list sorted by path. */
+        static List<ScannedFile> mergeSorted(List<Walk> walks) {
+            int total = walks.stream().mapToInt(w -> w.files.size()).sum();
+            List<ScannedFile> out = new ArrayList<>(total);
+            int[] next = new int[walks.size()];
+            while (out.size() < total) {
+                int best = -1;
+                for (int k = 0; k < walks.size(); k++) {
+                    List<ScannedFile> l = walks.get(k).files;
+                    if (next[k] < l.size() && (best < 0
+                            || BY_PATH.compare(l.get(next[k]), walks.get(best).files.get(next[best])) < 0)) {
+                        best = k;
+                    }
+                }
+                out.add(walks.get(best).files.get(next[best]++));
+            }
+            return out;
         }
     }
 }

@@ -12,27 +12,29 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * A compact copy of what a full pass compares before it needs state.json: per source its device, the size,
- * mtime, inode and permission bits of every live file (sorted by path), and the few facts that say whether
- * retention has anything to remove. {@code keepwatch once} checks a scan against it, and only when a file, the
- * device or the retention outlook differs does it load state.json (a no-change pass over 200,000 files then
- * reads a 10 MB file instead of parsing a 50 MB one).
+ * What a full pass compares before it needs state.json, in a few hundred bytes: per source its device, the
+ * number of live files and a SHA-256 fingerprint of their sorted paths with the size, mtime, inode and
+ * permission bits of each, and the few facts that say whether retention has anything to remove.
+ * {@code keepwatch once} computes the same fingerprint over its scan; only when it, the device or the
+ * retention outlook differs does it load state.json (a no-change pass over 200,000 files then hashes 10 MB
+ * of metadata instead of parsing a 48 MB file).
  *
  * <p>It is derived data, written after every save of state.json (temp file, then rename) and tagged with that
  * save's {@code save_id}. It counts only while that tag equals the one in state.json and its checksum holds; a
  * stale, torn or missing index is ignored, never trusted, and the pass loads state.json as it always did.
  */
 public final class MetadataIndex {
-    private static final byte[] MAGIC = "KWIDX1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "KWIDX2\n".getBytes(StandardCharsets.US_ASCII);
 
     private final String saveId;
     private final String hashAlgorithm;
@@ -57,20 +59,83 @@ public final class MetadataIndex {
         return Optional.ofNullable(sources.get(name));
     }
 
-    /** A live file's metadata as the state records it. */
-    public record Entry(String rel, long size, long mtime, String inode, String perms) {
+    /**
+     * The fingerprint of a source's files: add them in path order, each with the metadata a pass compares. Two
+     * lists give the same fingerprint exactly when they hold the same paths with the same metadata (every field
+     * is length-prefixed, so no two lists encode alike).
+     */
+    public static final class Fingerprint {
+        private final MessageDigest digest = newSha256();
+        private final ByteBuffer buf = ByteBuffer.allocate(8192);
+        private int count;
+
+        public void add(String rel, long size, long mtime, String inode, String perms) {
+            put(rel);
+            room(2 * Long.BYTES);
+            buf.putLong(size).putLong(mtime);
+            put(inode);
+            put(perms);
+            count++;
+        }
+
+        private void put(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            room(Integer.BYTES);
+            buf.putInt(b.length);
+            if (b.length > buf.remaining()) {
+                flush();
+                digest.update(b);
+            } else {
+                buf.put(b);
+            }
+        }
+
+        private void room(int n) {
+            if (buf.remaining() < n) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            digest.update(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+
+        /** How many files were added. */
+        public int count() {
+            return count;
+        }
+
+        /** The fingerprint of what was added; ends this builder. */
+        public byte[] finish() {
+            flush();
+            return digest.digest();
+        }
+
+        private static MessageDigest newSha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+        }
     }
 
     /**
-     * One source: its device, its live files sorted by path, and its retention outlook.
+     * One source: its device, how many live files it has and their {@link Fingerprint}, and its retention outlook.
      *
      * @param mostVersions the most versions any one path keeps
      * @param oldestPrunable the oldest archive time among versions that are not the newest of their path (what an
      *     age limit could remove), {@link Instant#MAX} when there is none
      * @param oldestDeletion the oldest deletion time, {@link Instant#MAX} when there is none
      */
-    public record SourceIndex(String device, List<Entry> files, int mostVersions, Instant oldestPrunable,
+    public record SourceIndex(String device, int files, byte[] fingerprint, int mostVersions, Instant oldestPrunable,
             Instant oldestDeletion) {
+
+        /** Whether the files fingerprinted as {@code other} are exactly this source's live files; ends {@code other}. */
+        public boolean sameFiles(Fingerprint other) {
+            return other.count() == files && MessageDigest.isEqual(other.finish(), fingerprint);
+        }
     }
 
     /**
@@ -79,7 +144,7 @@ public final class MetadataIndex {
      */
     static void write(Fs fs, Path file, String saveId, String hashAlgorithm, Map<String, SourceState> sources)
             throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         out.writeUTF(saveId);
@@ -90,21 +155,13 @@ public final class MetadataIndex {
             out.writeUTF(e.getKey());
             out.writeUTF(s.device());
             writeOutlook(out, s.history().values());
-            out.writeInt(s.files().size());
-            String previous = "";
-            for (Map.Entry<String, LiveFile> f : s.files().entrySet()) {
-                // Sorted paths share long prefixes (their folders): store only what differs from the one before.
-                String rel = f.getKey();
-                int shared = sharedPrefix(previous, rel);
-                out.writeShort(shared);
-                out.writeUTF(rel.substring(shared));
+            Fingerprint fp = new Fingerprint();
+            for (Map.Entry<String, LiveFile> f : s.files().entrySet()) { // sorted by path
                 LiveFile lf = f.getValue();
-                out.writeLong(lf.size());
-                out.writeLong(lf.mtime());
-                out.writeUTF(lf.inode());
-                out.writeUTF(lf.perms());
-                previous = rel;
+                fp.add(f.getKey(), lf.size(), lf.mtime(), lf.inode(), lf.perms());
             }
+            out.writeInt(fp.count());
+            out.write(fp.finish());
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes.toByteArray(), 0, bytes.size());
@@ -146,15 +203,6 @@ public final class MetadataIndex {
         out.writeInt(most);
         writeInstant(out, oldestPrunable);
         writeInstant(out, oldestDeletion);
-    }
-
-    private static int sharedPrefix(String a, String b) {
-        int n = Math.min(Math.min(a.length(), b.length()), 0xFFFF);
-        int i = 0;
-        while (i < n && a.charAt(i) == b.charAt(i)) {
-            i++;
-        }
-        return i;
     }
 
     private static void writeInstant(DataOutputStream out, Instant t) throws IOException {
@@ -202,16 +250,9 @@ public final class MetadataIndex {
                 Instant oldestPrunable = readInstant(in);
                 Instant oldestDeletion = readInstant(in);
                 int count = in.readInt();
-                List<Entry> files = new ArrayList<>(count);
-                String previous = "";
-                for (int i = 0; i < count; i++) {
-                    int shared = in.readUnsignedShort();
-                    String rel = previous.substring(0, shared).concat(in.readUTF());
-                    files.add(new Entry(rel, in.readLong(), in.readLong(), in.readUTF(), in.readUTF()));
-                    previous = rel;
-                }
-                sources.put(name, new SourceIndex(device, java.util.Collections.unmodifiableList(files), most, oldestPrunable,
-                        oldestDeletion));
+                byte[] fingerprint = new byte[32];
+                in.readFully(fingerprint);
+                sources.put(name, new SourceIndex(device, count, fingerprint, most, oldestPrunable, oldestDeletion));
             }
             return Optional.of(new MetadataIndex(id, algorithm, sources));
         } catch (IOException | IndexOutOfBoundsException e) {

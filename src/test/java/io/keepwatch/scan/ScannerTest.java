@@ -65,7 +65,7 @@ class ScannerTest {
 
         assertEquals(expected, r.files().stream().map(ScannedFile::rel).toList());
         assertEquals(Set.of(""), r.covered());
-        assertEquals(1, r.skippedLinks());
+        assertEquals(List.of("link"), r.links());
         assertTrue(r.problems().isEmpty(), r.problems().toString());
     }
 

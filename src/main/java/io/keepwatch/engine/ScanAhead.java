@@ -1,0 +1,48 @@
+package io.keepwatch.engine;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.scan.ScanResult;
+import io.keepwatch.scan.Scanner;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The scans of a full pass, started before anything else. A scan only reads the sources, so {@code keepwatch
+ * once} starts them as soon as it knows the configuration, and sets up its log file, takes the backup root's
+ * lock and reads the state's index while they run. Scans log nothing themselves (what they pass over is in
+ * their results), so they may run before logging is set up. {@link Engine#runOnce} uses and closes them.
+ */
+public final class ScanAhead implements AutoCloseable {
+    private final ExecutorService pool;
+    private final Map<String, Scanner> scanners;
+    private final Map<String, Future<ScanResult>> scans = new HashMap<>();
+
+    private ScanAhead(Config config, Fs fs) {
+        this.scanners = Engine.scanners(config, fs);
+        this.pool = Executors.newFixedThreadPool(Math.max(1, scanners.size()), Engine.threads("keepwatch-scan"));
+        scanners.forEach((name, scanner) -> scans.put(name, pool.submit(scanner::scanAll)));
+    }
+
+    /** Starts a scan of every source of {@code config}. */
+    public static ScanAhead start(Config config, Fs fs) {
+        return new ScanAhead(config, fs);
+    }
+
+    Map<String, Scanner> scanners() {
+        return scanners;
+    }
+
+    Map<String, Future<ScanResult>> scans() {
+        return scans;
+    }
+
+    /** Stops scans still running (the pass did not need them: it failed, or the lock was taken). */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
