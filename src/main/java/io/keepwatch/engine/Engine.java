@@ -66,9 +66,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
-    /** A chunk ends after this many bytes or files have been staged. */
-    static final long CHUNK_BYTES = 1L << 30;
-    static final int CHUNK_FILES = 50_000;
+    /**
+     * A chunk ends after this many bytes or files need reading. Chunks are copied while the one before is made
+     * durable and executed, so smaller ones keep the disk and the cores busier, up to the cost of one syncfs
+     * and one journal batch each.
+     */
+    static final long CHUNK_BYTES = 256L << 20;
+    static final int CHUNK_FILES = 10_000;
+    /**
+     * A full pass saves the state once this many actions are journaled since its last save (and at its end): each
+     * chunk is in the journal before it touches the backup, so saving after every chunk would only write a
+     * growing state.json over and over (twenty times for a first pass over 200,000 files).
+     */
+    static final int COMMIT_ACTIONS = 50_000;
 
     private final Config config;
     private final Fs fs;
@@ -91,6 +101,11 @@ public final class Engine implements AutoCloseable {
     private final String tempPrefix = Long.toHexString(System.currentTimeMillis()) + "-"
             + Long.toHexString(ProcessHandle.current().pid()) + "-";
     private long uncommittedSeq;
+    /** Actions journaled since the last save (see {@link #COMMIT_ACTIONS}). */
+    private int uncommittedActions;
+    private long chunkBytes = CHUNK_BYTES;
+    private int chunkFiles = CHUNK_FILES;
+    private int commitActions = COMMIT_ACTIONS;
     private boolean dirty;
     /** The one thread that writes state.json for {@link #commitInBackground}; made on first use. */
     private ExecutorService saver;
@@ -436,38 +451,29 @@ public final class Engine implements AutoCloseable {
         }
 
         Set<String> touchedRels = new HashSet<>();
-        List<ScannedFile> files = scan.files();
-        int i = 0;
-        boolean first = true;
-        do {
-            // One chunk: files in sorted order until CHUNK_BYTES or CHUNK_FILES need reading. Files whose
-            // size, mtime and inode are unchanged are observed with their stored hash and never read.
-            List<Observed> known = new ArrayList<>();
-            List<ScannedFile> toRead = new ArrayList<>();
-            long bytes = 0;
-            while (i < files.size() && bytes < CHUNK_BYTES && toRead.size() < CHUNK_FILES) {
-                ScannedFile f = files.get(i++);
-                Optional<LiveFile> live = state.live(new FileRef(source.name(), f.rel()));
-                if (!options.rehash() && live.isPresent() && live.get().sameMetadata(f.size(), f.mtime(), f.inode())) {
-                    if (live.get().perms().equals(f.perms())) {
-                        // Exactly as recorded: the planner would call it unchanged; no need to plan it.
-                        counts.unchanged++;
-                        if (log.isDebugEnabled()) {
-                            log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), f.rel()));
-                        }
-                        continue;
-                    }
-                    known.add(new Observed(f.rel(), new FileFacts(live.get().hash(), f.size(), f.mtime(), f.inode(), f.perms()),
-                            Optional.empty()));
-                } else {
-                    toRead.add(f);
-                    bytes += f.size();
+        List<Chunk> chunks = chunks(source, scan.files(), options, absent, counts);
+        long toCopy = chunks.stream().mapToLong(Chunk::readBytes).sum();
+        if (toCopy > 0) {
+            progress.begin("copying " + source.name(), toCopy);
+        }
+        // Each chunk's files are copied while the chunk before it is flushed, planned and executed, so the disk
+        // and the cores are not idle in turn. The copies read no state: what they need was looked up here.
+        Staging next = stage(source, chunks.get(0));
+        for (int k = 0; k < chunks.size(); k++) {
+            Staging current = next;
+            next = k + 1 < chunks.size() ? stage(source, chunks.get(k + 1)) : null;
+            try {
+                finishChunk(source, current, counts, problems, touchedRels);
+            } catch (IOException | RuntimeException e) {
+                if (next != null) {
+                    next.abandon();
                 }
+                throw e;
             }
-            List<String> chunkAbsent = first ? absent : List.of();
-            first = false;
-            runChunk(source, known, toRead, bytes, chunkAbsent, counts, problems, touchedRels);
-        } while (i < files.size());
+        }
+        if (toCopy > 0) {
+            progress.end();
+        }
 
         List<Action> pruning = paths.isPresent()
                 ? retentionFor(source.name(), touchedRels)
@@ -503,37 +509,118 @@ public final class Engine implements AutoCloseable {
     }
 
 
-    private void runChunk(SourceConfig source, List<Observed> known, List<ScannedFile> toRead, long readBytes,
-            List<String> absentIn, Counts counts, List<String> problems, Set<String> touchedRels) throws IOException {
-        List<String> absent = new ArrayList<>(absentIn);
-        List<Observed> observed = new ArrayList<>(known.size() + toRead.size());
-        observed.addAll(known);
-        List<String> staged = new ArrayList<>();
-        if (!toRead.isEmpty()) {
-            progress.begin("copying " + source.name(), readBytes);
-            List<Future<Observed>> futures = new ArrayList<>(toRead.size());
-            for (ScannedFile f : toRead) {
-                futures.add(copyPool.submit(() -> read(source, f)));
-            }
-            for (int k = 0; k < futures.size(); k++) {
-                ScannedFile f = toRead.get(k);
+    /**
+     * One chunk of a pass: files to read (copy while hashing, or hash only), with what the state holds of each;
+     * files observed from their metadata (the stored hash is trusted); and, in the first chunk, the paths gone.
+     */
+    private record Chunk(List<ScannedFile> toRead, List<Optional<LiveFile>> liveOfRead, long readBytes, List<Observed> known,
+            List<String> absent) {
+    }
+
+    /** A chunk whose copies are under way. */
+    private final class Staging {
+        final Chunk chunk;
+        final List<Future<Observed>> copies;
+
+        Staging(Chunk chunk, List<Future<Observed>> copies) {
+            this.chunk = chunk;
+            this.copies = copies;
+        }
+
+        /** Stops what is not copied yet, waits for the rest, and deletes what they staged. */
+        void abandon() {
+            copies.forEach(f -> f.cancel(false));
+            for (Future<Observed> f : copies) {
                 try {
-                    Observed o = Parallel.get(futures.get(k));
-                    observed.add(o);
-                    o.staged().ifPresent(staged::add);
-                } catch (NoSuchFileException e) {
-                    log.info("{}/{} vanished during the pass", source.name(), f.rel());
-                    if (state.live(new FileRef(source.name(), f.rel())).isPresent()) {
-                        absent.add(f.rel());
+                    Optional<String> staged = Parallel.get(f).staged();
+                    if (staged.isPresent()) {
+                        Files.deleteIfExists(layout.tmpDir().resolve(staged.get()));
                     }
-                } catch (IOException e) {
-                    String msg = source.name() + "/" + f.rel() + ": " + Parallel.reason(e);
-                    log.error("FAILED: {}", msg);
-                    problems.add(msg);
-                    counts.failed++;
+                } catch (IOException | RuntimeException e) {
+                    // Cancelled or failed: nothing staged. A leftover is removed at the next start anyway.
+                    log.debug("Abandoned copy: {}", Parallel.reason(e));
                 }
             }
-            progress.end();
+        }
+    }
+
+    /**
+     * Splits a scan into chunks: files in sorted order until {@link #CHUNK_BYTES} or {@link #CHUNK_FILES} need
+     * reading (a crash loses at most one chunk of copying). Files whose size, mtime and inode are unchanged are
+     * observed with their stored hash and never read; those exactly as recorded (permission bits too) are only
+     * counted, since the planner would call them unchanged. There is always one chunk, for the paths gone.
+     */
+    private List<Chunk> chunks(SourceConfig source, List<ScannedFile> files, PassOptions options, List<String> absent,
+            Counts counts) {
+        List<Chunk> chunks = new ArrayList<>();
+        int i = 0;
+        do {
+            List<Observed> known = new ArrayList<>();
+            List<ScannedFile> toRead = new ArrayList<>();
+            List<Optional<LiveFile>> liveOfRead = new ArrayList<>();
+            long bytes = 0;
+            while (i < files.size() && bytes < chunkBytes && toRead.size() < chunkFiles) {
+                ScannedFile f = files.get(i++);
+                Optional<LiveFile> live = state.live(new FileRef(source.name(), f.rel()));
+                if (!options.rehash() && live.isPresent() && live.get().sameMetadata(f.size(), f.mtime(), f.inode())) {
+                    if (live.get().perms().equals(f.perms())) {
+                        counts.unchanged++;
+                        if (log.isDebugEnabled()) {
+                            log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), f.rel()));
+                        }
+                        continue;
+                    }
+                    known.add(new Observed(f.rel(), new FileFacts(live.get().hash(), f.size(), f.mtime(), f.inode(), f.perms()),
+                            Optional.empty()));
+                } else {
+                    toRead.add(f);
+                    liveOfRead.add(live);
+                    bytes += f.size();
+                }
+            }
+            chunks.add(new Chunk(toRead, liveOfRead, bytes, known, chunks.isEmpty() ? absent : List.of()));
+        } while (i < files.size());
+        return chunks;
+    }
+
+    /** Starts copying a chunk's files on the copy pool. */
+    private Staging stage(SourceConfig source, Chunk chunk) {
+        List<Future<Observed>> copies = new ArrayList<>(chunk.toRead().size());
+        for (int k = 0; k < chunk.toRead().size(); k++) {
+            ScannedFile f = chunk.toRead().get(k);
+            Optional<LiveFile> live = chunk.liveOfRead().get(k);
+            copies.add(copyPool.submit(() -> read(source, f, live)));
+        }
+        return new Staging(chunk, copies);
+    }
+
+    /** Waits for a chunk's copies, makes them durable, then plans, executes and commits the chunk. */
+    private void finishChunk(SourceConfig source, Staging staging, Counts counts, List<String> problems,
+            Set<String> touchedRels) throws IOException {
+        Chunk chunk = staging.chunk;
+        List<String> absent = new ArrayList<>(chunk.absent());
+        List<Observed> observed = new ArrayList<>(chunk.known().size() + chunk.toRead().size());
+        observed.addAll(chunk.known());
+        List<String> staged = new ArrayList<>();
+        for (int k = 0; k < staging.copies.size(); k++) {
+            ScannedFile f = chunk.toRead().get(k);
+            try {
+                Observed o = Parallel.get(staging.copies.get(k));
+                observed.add(o);
+                o.staged().ifPresent(staged::add);
+            } catch (NoSuchFileException e) {
+                log.info("{}/{} vanished during the pass", source.name(), f.rel());
+                if (chunk.liveOfRead().get(k).isPresent()) {
+                    absent.add(f.rel());
+                }
+            } catch (IOException e) {
+                String msg = source.name() + "/" + f.rel() + ": " + Parallel.reason(e);
+                log.error("FAILED: {}", msg);
+                problems.add(msg);
+                counts.failed++;
+            }
+        }
+        if (!staged.isEmpty()) {
             syncStaged(staged);
         }
         Planner.Plan plan = Planner.plan(source.name(), observed, absent, state);
@@ -552,6 +639,7 @@ public final class Engine implements AutoCloseable {
             throw e;
         }
         record(outcome, counts, problems);
+        uncommittedActions += plan.actions().size();
         for (Action a : plan.actions()) {
             if (a instanceof Action.Update || a instanceof Action.Delete) {
                 touchedRels.add(a.ref().rel());
@@ -585,9 +673,19 @@ public final class Engine implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Full passes commit after every chunk; the service's path batches commit on their own schedule. */
+    /**
+     * Full passes commit once {@link #COMMIT_ACTIONS} actions are journaled (and at their end); the service's path
+     * batches commit on their own schedule.
+     */
     private boolean chunkIsCommitPoint() {
-        return uncommittedSeq != 0 && !deferCommits;
+        return uncommittedSeq != 0 && !deferCommits && uncommittedActions >= commitActions;
+    }
+
+    /** Smaller chunks and commit points, so tests can make many of each from a few files. */
+    void limitChunks(long bytes, int files, int actionsPerCommit) {
+        this.chunkBytes = bytes;
+        this.chunkFiles = files;
+        this.commitActions = actionsPerCommit;
     }
 
     private boolean deferCommits;
@@ -606,10 +704,12 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Reads one file: hash only when the content is probably unchanged, else copy while hashing. */
-    private Observed read(SourceConfig source, ScannedFile f) throws IOException {
+    /**
+     * Reads one file on the copy pool: hash only when the content is probably unchanged ({@code live}, what the
+     * state held when the chunk was made, has its size), else copy while hashing.
+     */
+    private Observed read(SourceConfig source, ScannedFile f, Optional<LiveFile> live) throws IOException {
         Path file = BackupLayout.resolve(source.path(), f.rel());
-        Optional<LiveFile> live = state.live(new FileRef(source.name(), f.rel()));
         if (live.isPresent() && live.get().size() == f.size()) {
             FileFacts facts = copier.hash(file);
             progress.advance(f.size());
@@ -663,6 +763,7 @@ public final class Engine implements AutoCloseable {
             journal.clearThrough(uncommittedSeq);
             uncommittedSeq = 0;
         }
+        uncommittedActions = 0;
         dirty = false;
     }
 
@@ -699,6 +800,7 @@ public final class Engine implements AutoCloseable {
         savingSeq = seq;
         dirty = false;
         uncommittedSeq = 0;
+        uncommittedActions = 0;
     }
 
     /**

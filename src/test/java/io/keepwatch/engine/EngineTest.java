@@ -121,6 +121,66 @@ class EngineTest {
         assertEquals(Instant.parse("2026-03-01T10:01:00Z"), s.history(new FileRef("src", "gone.txt")).deletions().get(0).deletedAt());
     }
 
+    /** A pass in chunks of {@code files} files, saving the state after every {@code actions} actions. */
+    private PassResult chunkedPass(int files, int actions) throws Exception {
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+            e.limitChunks(Long.MAX_VALUE, files, actions);
+            return e.runFull(Engine.PassOptions.DEFAULT);
+        }
+    }
+
+    @Test
+    void aPassInManyChunksCopiesEachWhileThePreviousOneIsExecutedAndLosesNothing() throws Exception {
+        for (int i = 0; i < 9; i++) {
+            write(src.resolve("d" + (i % 3) + "/f" + i + ".txt"), "content " + i);
+        }
+        write(src.resolve("d2/same-as-f0.txt"), "content 0");
+        PassResult first = chunkedPass(2, 5);
+        assertTrue(first.complete());
+        assertEquals(9, first.counts().backedUp);
+        assertEquals(1, first.counts().duplicates);
+        Map<String, String> files = backupFiles();
+        assertEquals(10, files.size());
+        assertEquals("content 0", files.get("_duplicates/src/d2/same-as-f0.txt"));
+        assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).journalDir()), "all saved at the end");
+        assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).tmpDir()));
+        assertEquals(10, savedState().liveCount("src"));
+
+        clock.advance(Duration.ofMinutes(1));
+        for (int i = 0; i < 9; i += 3) {
+            write(src.resolve("d" + (i % 3) + "/f" + i + ".txt"), "edited " + i);
+        }
+        Files.delete(src.resolve("d1/f1.txt"));
+        write(src.resolve("d1/new.txt"), "new");
+        PassResult second = chunkedPass(2, 5);
+        assertEquals(3, second.counts().updated);
+        assertEquals(1, second.counts().deleted);
+        assertEquals(1, second.counts().backedUp);
+        assertEquals("content 3", read(backup.resolve("versions/src/d0/f3.txt/v1.bak")));
+        assertEquals("edited 3", read(backup.resolve("src/d0/f3.txt")));
+        assertEquals("content 1", read(backup.resolve("_deleted/src/d1/f1.txt")));
+        assertEquals(10, savedState().liveCount("src"));
+    }
+
+    @Test
+    void aChunkThatCannotBeJournaledStopsThePassAndTheNextChunksCopiesAreRemoved() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            write(src.resolve("f" + i + ".txt"), "content " + i);
+        }
+        fs.failCreate(FaultyFs.when(p -> p.toString().contains("/.keepwatch/journal/"), p -> new IOException("No space left on device")));
+        IOException e = assertThrows(IOException.class, () -> chunkedPass(3, 100));
+        assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+        assertEquals(Map.of(), backupFiles(), "nothing reached a final path");
+        assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).tmpDir()),
+                "the failed chunk's copies and those of the chunk after it are removed");
+
+        fs.failCreate(p -> { });
+        PassResult r = chunkedPass(3, 100);
+        assertTrue(r.complete());
+        assertEquals(8, r.counts().backedUp);
+        assertEquals(8, backupFiles().size());
+    }
+
     @Test
     void twelveEditsWithTenVersionsKeepV3ToV12() throws Exception {
         write(src.resolve("a.txt"), "edit 0");
