@@ -101,6 +101,10 @@ public final class Engine implements AutoCloseable {
     private final String tempPrefix = Long.toHexString(System.currentTimeMillis()) + "-"
             + Long.toHexString(ProcessHandle.current().pid()) + "-";
     private long uncommittedSeq;
+    /** Folders changed by journaled batches and not yet fsynced: done right before the state that records them is saved. */
+    private final Set<Path> unsyncedFolders = new java.util.LinkedHashSet<>();
+    /** The folders the background save in progress fsyncs first (put back if it fails). */
+    private Set<Path> savingFolders = Set.of();
     /** Actions journaled since the last save (see {@link #COMMIT_ACTIONS}). */
     private int uncommittedActions;
     private long chunkBytes = CHUNK_BYTES;
@@ -698,6 +702,7 @@ public final class Engine implements AutoCloseable {
     private void record(Executor.Outcome o, Counts counts, List<String> problems) {
         counts.add(o.counts());
         problems.addAll(o.failures());
+        unsyncedFolders.addAll(o.touchedFolders());
         if (o.journalSeq() != 0) {
             uncommittedSeq = o.journalSeq();
             dirty = true;
@@ -758,6 +763,8 @@ public final class Engine implements AutoCloseable {
         if (!dirty) {
             return;
         }
+        executor.syncFolders(unsyncedFolders);
+        unsyncedFolders.clear();
         store.save(state);
         if (uncommittedSeq != 0) {
             journal.clearThrough(uncommittedSeq);
@@ -786,11 +793,14 @@ public final class Engine implements AutoCloseable {
             return;
         }
         StateStore.Snapshot snapshot = store.snapshot(state);
+        Set<Path> folders = Set.copyOf(unsyncedFolders);
+        unsyncedFolders.clear();
         long seq = uncommittedSeq;
         if (saver == null) {
             saver = Executors.newSingleThreadExecutor(threads("keepwatch-state-save"));
         }
         saving = Optional.of(saver.submit(() -> {
+            executor.syncFolders(folders);
             store.write(snapshot);
             if (seq != 0) {
                 journal.clearThrough(seq);
@@ -798,6 +808,7 @@ public final class Engine implements AutoCloseable {
             return null;
         }));
         savingSeq = seq;
+        savingFolders = folders;
         dirty = false;
         uncommittedSeq = 0;
         uncommittedActions = 0;
@@ -820,6 +831,7 @@ public final class Engine implements AutoCloseable {
                 saving = Optional.empty();
                 dirty = true;
                 uncommittedSeq = Math.max(uncommittedSeq, savingSeq);
+                unsyncedFolders.addAll(savingFolders);
             }
             throw e;
         }

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * Performs a batch of actions on the backup root and applies each one that succeeded to the state.
  *
  * <p>Order of work: choose the names deleted files get, record the batch in the {@link Journal} (fsynced),
- * move files into place (renames only: new content was staged and fsynced beforehand), then fsync every
- * folder that changed. The caller saves the state and then clears the journal. Nothing is ever
+ * move files into place (renames only: new content was staged and fsynced beforehand). The folders that
+ * changed are returned, not fsynced: the caller fsyncs them ({@link #syncFolders}) before it saves a state that
+ * records the moves, and clears the journal after that save. Until then a crash is recovered from the
+ * journal, which checks every move on disk, so batches need no fsync of their own. Nothing is ever
  * overwritten: a version number or a deleted name that is taken makes that one action fail, with its
  * path and reason, and the rest of the batch goes on.
  */
@@ -56,8 +58,12 @@ public final class Executor {
         this.sourceRoots = Map.copyOf(sourceRoots);
     }
 
-    /** What a batch did. {@code journalSeq} is 0 when there was nothing to do. */
-    public record Outcome(long journalSeq, Counts counts, List<String> failures, List<Action> failedActions) {
+    /**
+     * What a batch did. {@code journalSeq} is 0 when there was nothing to do. {@code touchedFolders}: the
+     * folders whose entries changed, to fsync before a state that records this batch is saved.
+     */
+    public record Outcome(long journalSeq, Counts counts, List<String> failures, List<Action> failedActions,
+            Set<Path> touchedFolders) {
     }
 
     /**
@@ -68,7 +74,7 @@ public final class Executor {
         Counts counts = new Counts();
         List<String> failures = new ArrayList<>();
         if (actions.isEmpty()) {
-            return new Outcome(0, counts, failures, List.of());
+            return new Outcome(0, counts, failures, List.of(), Set.of());
         }
         SafeDirs dirs = new SafeDirs(layout.root());
         List<Action> prepared = prepare(actions, state);
@@ -89,8 +95,7 @@ public final class Executor {
             }
         }
         removeEmptyFolders(emptiedMirrorDirs, touched);
-        syncFolders(touched);
-        return new Outcome(seq, counts, failures, failedActions);
+        return new Outcome(seq, counts, failures, failedActions, touched);
     }
 
     /** Picks a free name under {@code _deleted/} for every deletion (never overwriting an earlier one). */
@@ -301,7 +306,11 @@ public final class Executor {
         return root + 1;
     }
 
-    private void syncFolders(Set<Path> dirs) throws IOException {
+    /**
+     * Makes the changes to these folders' entries durable: one filesystem-wide flush for many, else an fsync of
+     * each (many at once). Folders gone since are passed over. Safe to call from any thread.
+     */
+    public void syncFolders(Set<Path> dirs) throws IOException {
         if (dirs.size() >= 64 && fs.syncFileSystem(layout.root())) {
             return;
         }

@@ -163,6 +163,65 @@ class EngineTest {
     }
 
     @Test
+    void everyFolderAPassChangedIsSyncedBeforeTheStateThatRecordsItIsSaved() throws Exception {
+        write(src.resolve("a/x.txt"), "x");
+        write(src.resolve("b/c/y.txt"), "y");
+        write(src.resolve("gone.txt"), "bye");
+        pass();
+        Files.delete(src.resolve("gone.txt"));
+        write(src.resolve("a/x.txt"), "x2");
+        List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        io.keepwatch.fs.Fs real = new RealFs(false, ms -> { });
+        io.keepwatch.fs.Fs recording = new io.keepwatch.fs.Fs() {
+            public java.nio.channels.SeekableByteChannel openSource(Path file) throws IOException {
+                return real.openSource(file);
+            }
+
+            public java.nio.channels.FileChannel createNew(Path file) throws IOException {
+                return real.createNew(file);
+            }
+
+            public void syncFile(Path file) throws IOException {
+                real.syncFile(file);
+            }
+
+            public void syncDirectory(Path dir) throws IOException {
+                events.add("sync " + dir);
+            }
+
+            public boolean syncFileSystem(Path path) {
+                return false; // so each folder is synced on its own, and recorded
+            }
+
+            public void moveNoReplace(Path from, Path to) throws IOException {
+                real.moveNoReplace(from, to);
+            }
+
+            public void replaceAtomically(Path from, Path to) throws IOException {
+                events.add("replace " + to);
+                real.replaceAtomically(from, to);
+            }
+
+            public void createHardLink(Path link, Path existing) throws IOException {
+                real.createHardLink(link, existing);
+            }
+
+            public Optional<String> deviceOf(Path path) throws IOException {
+                return real.deviceOf(path);
+            }
+        };
+        try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {
+            assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
+        }
+        int saved = events.indexOf("replace " + backup.resolve("state.json"));
+        assertTrue(saved > 0, events.toString());
+        for (String dir : List.of("/backup/src", "/backup/src/a", "/backup/versions/src/a/x.txt", "/backup/_deleted/src")) {
+            int synced = events.indexOf("sync " + dir);
+            assertTrue(synced >= 0 && synced < saved, dir + " synced before state.json is replaced: " + events);
+        }
+    }
+
+    @Test
     void aChunkThatCannotBeJournaledStopsThePassAndTheNextChunksCopiesAreRemoved() throws Exception {
         for (int i = 0; i < 8; i++) {
             write(src.resolve("f" + i + ".txt"), "content " + i);
