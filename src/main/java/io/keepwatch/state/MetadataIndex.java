@@ -30,24 +30,32 @@ import java.util.zip.CRC32C;
  * of metadata instead of parsing a 48 MB file).
  *
  * <p>It is derived data, written after every save of state.json (temp file, then rename) and tagged with that
- * save's {@code save_id}. It counts only while that tag equals the one in state.json and its checksum holds; a
- * stale, torn or missing index is ignored, never trusted, and the pass loads state.json as it always did.
+ * save's {@code save_id} and the size and CRC32C of the file it wrote. It counts only while state.json is that
+ * very file and its own checksum holds; a stale, torn or missing index, or a state.json damaged since, is
+ * ignored, never trusted, and the pass loads state.json as it always did (and says what is wrong with it).
  */
 public final class MetadataIndex {
-    private static final byte[] MAGIC = "KWIDX2\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "KWIDX3\n".getBytes(StandardCharsets.US_ASCII);
 
     private final String saveId;
+    private final StateFileStamp stateFile;
     private final String hashAlgorithm;
     private final Map<String, SourceIndex> sources;
 
-    private MetadataIndex(String saveId, String hashAlgorithm, Map<String, SourceIndex> sources) {
+    private MetadataIndex(String saveId, StateFileStamp stateFile, String hashAlgorithm, Map<String, SourceIndex> sources) {
         this.saveId = saveId;
+        this.stateFile = stateFile;
         this.hashAlgorithm = hashAlgorithm;
         this.sources = sources;
     }
 
     public String saveId() {
         return saveId;
+    }
+
+    /** The size and checksum of the state.json this index was written with. */
+    public StateFileStamp stateFile() {
+        return stateFile;
     }
 
     public String hashAlgorithm() {
@@ -57,6 +65,10 @@ public final class MetadataIndex {
     /** The index of one source; empty when the state holds nothing of it. */
     public Optional<SourceIndex> source(String name) {
         return Optional.ofNullable(sources.get(name));
+    }
+
+    /** The size and CRC32C of a state.json file. */
+    public record StateFileStamp(long size, int crc32c) {
     }
 
     /**
@@ -142,12 +154,14 @@ public final class MetadataIndex {
      * Writes the index of a saved state: to a temp file beside {@code file}, then renamed over it. Not fsynced:
      * after a crash a torn index fails its checksum and is ignored.
      */
-    static void write(Fs fs, Path file, String saveId, String hashAlgorithm, Map<String, SourceState> sources)
-            throws IOException {
+    static void write(Fs fs, Path file, String saveId, StateFileStamp stateFile, String hashAlgorithm,
+            Map<String, SourceState> sources) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         out.writeUTF(saveId);
+        out.writeLong(stateFile.size());
+        out.writeInt(stateFile.crc32c());
         out.writeUTF(hashAlgorithm);
         out.writeInt(sources.size());
         for (Map.Entry<String, SourceState> e : sources.entrySet()) {
@@ -240,6 +254,7 @@ public final class MetadataIndex {
             if (!id.equals(saveId)) {
                 return Optional.empty();
             }
+            StateFileStamp stamp = new StateFileStamp(in.readLong(), in.readInt());
             String algorithm = in.readUTF();
             int sourceCount = in.readInt();
             Map<String, SourceIndex> sources = new LinkedHashMap<>();
@@ -254,7 +269,7 @@ public final class MetadataIndex {
                 in.readFully(fingerprint);
                 sources.put(name, new SourceIndex(device, count, fingerprint, most, oldestPrunable, oldestDeletion));
             }
-            return Optional.of(new MetadataIndex(id, algorithm, sources));
+            return Optional.of(new MetadataIndex(id, stamp, algorithm, sources));
         } catch (IOException | IndexOutOfBoundsException e) {
             // The checksum held but the content does not parse: written by another version. Not trusted.
             return Optional.empty();

@@ -17,11 +17,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Reads and writes state.json. A save goes to a temp file beside it, is fsynced, and atomically replaces
@@ -220,7 +223,33 @@ public final class StateStore {
      */
     public Optional<MetadataIndex> currentIndex() throws IOException {
         Optional<String> id = saveIdOnDisk();
-        return id.isEmpty() ? Optional.empty() : MetadataIndex.read(indexFile, id.get());
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<MetadataIndex> index = MetadataIndex.read(indexFile, id.get());
+        // A truncated or damaged state.json keeps its save_id at the top; its size and checksum tell it apart (a
+        // pass that trusted the index would otherwise not notice, and not say, that state.json needs rebuilding).
+        if (index.isPresent() && !index.get().stateFile().equals(stamp())) {
+            return Optional.empty();
+        }
+        return index;
+    }
+
+    /** The size and CRC32C of state.json as it is on disk: reads it, but parses nothing. */
+    private MetadataIndex.StateFileStamp stamp() throws IOException {
+        CRC32C crc = new CRC32C();
+        long size = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+            int n;
+            while ((n = ch.read(buf)) >= 0) {
+                buf.flip();
+                crc.update(buf);
+                buf.clear();
+                size += n;
+            }
+        }
+        return new MetadataIndex.StateFileStamp(size, (int) crc.getValue());
     }
 
     /**
@@ -230,11 +259,14 @@ public final class StateStore {
     public void write(Snapshot snapshot) throws IOException {
         Path tmp = file.resolveSibling(TEMP_NAME);
         Files.deleteIfExists(tmp);
+        CRC32C crc = new CRC32C();
+        long size;
         try (FileChannel ch = fs.createNew(tmp);
-             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+             OutputStream out = new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16), crc)) {
             mapper.writeValue(nonClosing(out), snapshot.file);
             out.flush();
             ch.force(true);
+            size = ch.size();
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             // A failed write (disk full) says only "No space left on device": name the file.
@@ -243,7 +275,7 @@ public final class StateStore {
         }
         fs.replaceAtomically(tmp, file);
         fs.syncDirectory(file.getParent());
-        writeIndex(snapshot.file);
+        writeIndex(snapshot.file, new MetadataIndex.StateFileStamp(size, (int) crc.getValue()));
     }
 
     /**
@@ -254,7 +286,7 @@ public final class StateStore {
     public void writeIndex(BackupState state) throws IOException {
         Optional<String> id = saveIdOnDisk();
         if (id.isPresent()) {
-            writeIndex(snapshot(state, id.get()).file);
+            writeIndex(snapshot(state, id.get()).file, stamp());
         }
     }
 
@@ -262,12 +294,12 @@ public final class StateStore {
      * The index is a cache: when it cannot be written the state is still saved, and the next pass, finding no
      * index for this save, loads state.json.
      */
-    private void writeIndex(StateFile sf) {
+    private void writeIndex(StateFile sf, MetadataIndex.StateFileStamp stamp) {
         if (!Files.isDirectory(indexFile.getParent(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return; // no private folder (a backup root only rebuild-state has touched): nothing to speed up yet
         }
         try {
-            MetadataIndex.write(fs, indexFile, sf.saveId(), sf.hashAlgorithm(), sf.sources());
+            MetadataIndex.write(fs, indexFile, sf.saveId(), stamp, sf.hashAlgorithm(), sf.sources());
         } catch (IOException | RuntimeException e) {
             log.warn("Could not write the metadata index {} ({}); the next pass loads state.json instead", indexFile, e.toString());
         }

@@ -202,6 +202,28 @@ class UnchangedPassTest {
     }
 
     @Test
+    void aDamagedStateJsonIsNotVouchedForByItsIndex() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        once(r -> { });
+        Path stateFile = backup.resolve("state.json");
+        byte[] good = Files.readAllBytes(stateFile);
+
+        // Cut in half: its save_id is still at the top, but it is not the file the index was written with.
+        Files.write(stateFile, java.util.Arrays.copyOf(good, good.length / 2));
+        io.keepwatch.state.StateException e = org.junit.jupiter.api.Assertions.assertThrows(io.keepwatch.state.StateException.class,
+                () -> once(r -> { }));
+        assertTrue(e.getMessage().contains("keepwatch rebuild-state"), e.getMessage());
+
+        // The same size, one character changed: still valid JSON, and not trusted either.
+        String text = new String(good, java.nio.charset.StandardCharsets.UTF_8);
+        int at = text.indexOf("\"size\":5");
+        assertTrue(at > 0, text);
+        Files.writeString(stateFile, text.substring(0, at) + "\"size\":6" + text.substring(at + 8));
+        assertEquals(good.length, Files.size(stateFile));
+        assertFalse(once(r -> { }), "the index belongs to the file as it was saved");
+    }
+
+    @Test
     void aTornIndexIsIgnored() throws Exception {
         write(src.resolve("a.txt"), "alpha");
         once(r -> { });
