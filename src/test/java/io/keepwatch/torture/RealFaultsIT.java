@@ -152,6 +152,32 @@ class RealFaultsIT {
         assertEquals("beta", Files.readString(backup.resolve("src/sub/b.txt")));
         assertFalse(Files.exists(backup.resolve("src/secret.txt")));
         assertEquals(NOBODY_ELSE, (int) Files.getAttribute(backup.resolve("src/a.txt"), "unix:uid"), "really ran as the other user");
+
+        // The service, as the same user: its start-up pass reports the file the same way, and it keeps backing up.
+        List<String> asOther = List.of("setpriv", "--reuid=" + NOBODY_ELSE, "--regid=" + NOBODY_ELSE, "--clear-groups");
+        Process service = startService(asOther);
+        assertTrue(afterStart(logFile()).contains(line), logFile());
+        write("sub/c.txt", "gamma");
+        await().atMost(DEADLINE).until(() -> Files.exists(backup.resolve("src/sub/c.txt")));
+        assertEquals("gamma", Files.readString(backup.resolve("src/sub/c.txt")));
+        Result status = keepwatch("status");
+        assertTrue(status.out.contains("secret.txt"), "status names the last error: " + status.all());
+        service.destroy();
+        assertTrue(service.waitFor(30, TimeUnit.SECONDS));
+        assertFalse(Files.exists(backup.resolve("src/secret.txt")));
+
+        // What the systemd unit grants (AmbientCapabilities=CAP_DAC_READ_SEARCH): the same user reads it all.
+        List<String> withCapability = List.of("setpriv", "--reuid=" + NOBODY_ELSE, "--regid=" + NOBODY_ELSE, "--clear-groups",
+                "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search");
+        Result capable = keepwatch(withCapability, "once");
+        assertEquals(0, capable.exit, capable.all());
+        assertEquals("root only", Files.readString(backup.resolve("src/secret.txt")));
+        assertEquals(NOBODY_ELSE, (int) Files.getAttribute(backup.resolve("src/secret.txt"), "unix:uid"));
+    }
+
+    /** The log from the last start of the service on. */
+    private static String afterStart(String log) {
+        return log.substring(log.lastIndexOf("keepwatch run:"));
     }
 
     // ---- a tmpfs source unmounted and mounted again ----------------------------------------------------
