@@ -524,16 +524,17 @@ public final class Engine implements AutoCloseable {
     /** A chunk whose copies are under way. */
     private final class Staging {
         final Chunk chunk;
-        final List<Future<Observed>> copies;
+        final List<Future<Observed>> copies = new ArrayList<>();
+        /** Set when the pass stopped before this chunk: copies not begun yet then end at once, unmade. */
+        final java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
 
-        Staging(Chunk chunk, List<Future<Observed>> copies) {
+        Staging(Chunk chunk) {
             this.chunk = chunk;
-            this.copies = copies;
         }
 
-        /** Stops what is not copied yet, waits for the rest, and deletes what they staged. */
+        /** Lets no further copy begin, waits for those under way, and deletes what every copy staged. */
         void abandon() {
-            copies.forEach(f -> f.cancel(false));
+            abandoned.set(true);
             for (Future<Observed> f : copies) {
                 try {
                     Optional<String> staged = Parallel.get(f).staged();
@@ -541,7 +542,8 @@ public final class Engine implements AutoCloseable {
                         Files.deleteIfExists(layout.tmpDir().resolve(staged.get()));
                     }
                 } catch (IOException | RuntimeException e) {
-                    // Cancelled or failed: nothing staged. A leftover is removed at the next start anyway.
+                    // Not made (abandoned before it began) or failed: nothing staged. A leftover would be removed
+                    // at the next start anyway.
                     log.debug("Abandoned copy: {}", Parallel.reason(e));
                 }
             }
@@ -589,13 +591,18 @@ public final class Engine implements AutoCloseable {
 
     /** Starts copying a chunk's files on the copy pool. */
     private Staging stage(SourceConfig source, Chunk chunk) {
-        List<Future<Observed>> copies = new ArrayList<>(chunk.toRead().size());
+        Staging staging = new Staging(chunk);
         for (int k = 0; k < chunk.toRead().size(); k++) {
             ScannedFile f = chunk.toRead().get(k);
             Optional<LiveFile> live = chunk.liveOfRead().get(k);
-            copies.add(copyPool.submit(() -> read(source, f, live)));
+            staging.copies.add(copyPool.submit(() -> {
+                if (staging.abandoned.get()) {
+                    throw new java.io.InterruptedIOException("pass stopped before " + source.name() + "/" + f.rel() + " was read");
+                }
+                return read(source, f, live);
+            }));
         }
-        return new Staging(chunk, copies);
+        return staging;
     }
 
     /** Waits for a chunk's copies, makes them durable, then plans, executes and commits the chunk. */
