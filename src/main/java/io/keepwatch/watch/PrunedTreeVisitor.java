@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * passed over; one that cannot be read is logged and passed over (the scanner reports it on every pass).
  * Failures of the callbacks themselves, such as the inotify watch limit, are passed on.
  *
+ * <p>directory-watcher's first walk at start, which only notes which paths are folders, is not made at all (see
+ * {@link #onlyNotesFolders}).
+ *
  * <p>It does what {@code find} calls the leaf optimisation: the entries of a folder without subfolders are
  * not lstat()ed one by one, which is most of the cost of walking a tree of many files (directory-watcher
  * walks the whole source twice at start). A folder has no subfolders when its link count is 2 (its own
@@ -65,6 +68,30 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
         this.linkCountFileSystems = Set.copyOf(linkCountFileSystems);
     }
 
+    /**
+     * Whether a walk's folder callback comes from directory-watcher's {@code PathUtils}: at start (before it
+     * registers anything) directory-watcher 0.19 walks the whole source once only to note which paths are
+     * folders, for the {@code isDirectory} flag of later events, which keepwatch never reads (an event only names
+     * a path to look at again). That walk costs as much as the registering one, so it is not made; the walk that
+     * registers folders (callbacks of {@code DirectoryWatcher}) and the walks that report the files of a new
+     * folder always are. A callback whose class is named otherwise is walked, whatever it does.
+     */
+    static boolean onlyNotesFolders(Callback onDirectory) {
+        return onDirectory.getClass().getName().startsWith("io.methvin.watcher.PathUtils$");
+    }
+
+    private final AtomicInteger wholeSourceWalks = new AtomicInteger();
+    private final AtomicInteger skippedNotingWalks = new AtomicInteger();
+
+    /** Walks of the whole source made, and folder-noting walks not made (see {@link #onlyNotesFolders}). */
+    int wholeSourceWalks() {
+        return wholeSourceWalks.get();
+    }
+
+    int skippedNotingWalks() {
+        return skippedNotingWalks.get();
+    }
+
     /** Folders found by the latest walk of the whole source (what is watched right after registering). */
     int rootWalkFolders() {
         return rootWalkFolders.get();
@@ -81,6 +108,11 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             return;
         }
         boolean wholeSource = start.equals(filter.root());
+        if (wholeSource && onlyNotesFolders(onDirectory)) {
+            skippedNotingWalks.incrementAndGet();
+            return;
+        }
+        wholeSourceWalks.incrementAndGet();
         Walk walk = new Walk(onDirectory, onFile);
         walk.run(start, wholeSource ? "" : filter.relOf(start).orElseThrow());
         lastWalkLstats = walk.lstats;

@@ -32,7 +32,11 @@ final class SourceWatcher implements WatchHandle {
 
     static SourceWatcher start(SourceConfig source, WatchFilter filter, ChangeQueue queue, Executor executor)
             throws IOException {
-        PrunedTreeVisitor visitor = new PrunedTreeVisitor(filter);
+        return start(source, filter, queue, executor, new PrunedTreeVisitor(filter));
+    }
+
+    static SourceWatcher start(SourceConfig source, WatchFilter filter, ChangeQueue queue, Executor executor,
+            PrunedTreeVisitor visitor) throws IOException {
         Listener listener = new Listener(source.name(), filter, queue);
         DirectoryWatcher dw = DirectoryWatcher.builder()
                 .path(filter.root())
