@@ -443,19 +443,12 @@ public final class Engine implements AutoCloseable {
         }
         logSkipped(source.name(), scan);
 
-        Set<String> seen = new HashSet<>(scan.files().size() * 2);
-        scan.files().forEach(f -> seen.add(f.rel()));
+        List<Optional<LiveFile>> liveOf = new ArrayList<>(scan.files().size());
         List<String> absent = new ArrayList<>();
-        for (String covered : scan.covered()) {
-            for (String rel : state.liveUnder(source.name(), covered)) {
-                if (!seen.contains(rel) && scan.covers(rel)) {
-                    absent.add(rel);
-                }
-            }
-        }
+        match(source.name(), scan, liveOf, absent);
 
         Set<String> touchedRels = new HashSet<>();
-        List<Chunk> chunks = chunks(source, scan.files(), options, absent, counts);
+        List<Chunk> chunks = chunks(scan.files(), liveOf, options, absent, counts, source);
         long toCopy = chunks.stream().mapToLong(Chunk::readBytes).sum();
         if (toCopy > 0) {
             progress.begin("copying " + source.name(), toCopy);
@@ -487,6 +480,52 @@ public final class Engine implements AutoCloseable {
             record(o, counts, problems);
             if (paths.isEmpty()) {
                 commit();
+            }
+        }
+    }
+
+    /**
+     * Pairs a scan with the state: {@code liveOf} gets, for each scanned file in order, what the state holds at
+     * its path; {@code absent} gets the live paths the scan covered and did not find. A scan of the whole source
+     * is merged with the state's sorted live files in one sweep (both are in path order), with no lookup per
+     * file; a scan of some paths looks its files up.
+     */
+    private void match(String source, ScanResult scan, List<Optional<LiveFile>> liveOf, List<String> absent) {
+        List<ScannedFile> files = scan.files();
+        if (scan.covered().equals(Set.of(""))) {
+            java.util.Iterator<Map.Entry<String, LiveFile>> live = state.liveSorted(source).entrySet().iterator();
+            Map.Entry<String, LiveFile> next = live.hasNext() ? live.next() : null;
+            for (ScannedFile f : files) {
+                while (next != null && next.getKey().compareTo(f.rel()) < 0) {
+                    if (scan.covers(next.getKey())) {
+                        absent.add(next.getKey());
+                    }
+                    next = live.hasNext() ? live.next() : null;
+                }
+                if (next != null && next.getKey().equals(f.rel())) {
+                    liveOf.add(Optional.of(next.getValue()));
+                    next = live.hasNext() ? live.next() : null;
+                } else {
+                    liveOf.add(Optional.empty());
+                }
+            }
+            for (; next != null; next = live.hasNext() ? live.next() : null) {
+                if (scan.covers(next.getKey())) {
+                    absent.add(next.getKey());
+                }
+            }
+            return;
+        }
+        Set<String> seen = new HashSet<>(files.size() * 2);
+        for (ScannedFile f : files) {
+            seen.add(f.rel());
+            liveOf.add(state.live(new FileRef(source, f.rel())));
+        }
+        for (String covered : scan.covered()) {
+            for (String rel : state.liveUnder(source, covered)) {
+                if (!seen.contains(rel) && scan.covers(rel)) {
+                    absent.add(rel);
+                }
             }
         }
     }
@@ -556,8 +595,8 @@ public final class Engine implements AutoCloseable {
      * observed with their stored hash and never read; those exactly as recorded (permission bits too) are only
      * counted, since the planner would call them unchanged. There is always one chunk, for the paths gone.
      */
-    private List<Chunk> chunks(SourceConfig source, List<ScannedFile> files, PassOptions options, List<String> absent,
-            Counts counts) {
+    private List<Chunk> chunks(List<ScannedFile> files, List<Optional<LiveFile>> liveOf, PassOptions options,
+            List<String> absent, Counts counts, SourceConfig source) {
         List<Chunk> chunks = new ArrayList<>();
         int i = 0;
         do {
@@ -566,8 +605,8 @@ public final class Engine implements AutoCloseable {
             List<Optional<LiveFile>> liveOfRead = new ArrayList<>();
             long bytes = 0;
             while (i < files.size() && bytes < chunkBytes && toRead.size() < chunkFiles) {
+                Optional<LiveFile> live = liveOf.get(i);
                 ScannedFile f = files.get(i++);
-                Optional<LiveFile> live = state.live(new FileRef(source.name(), f.rel()));
                 if (!options.rehash() && live.isPresent() && live.get().sameMetadata(f.size(), f.mtime(), f.inode())) {
                     if (live.get().perms().equals(f.perms())) {
                         counts.unchanged++;

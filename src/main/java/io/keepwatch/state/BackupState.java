@@ -68,7 +68,7 @@ public final class BackupState {
     }
 
     /** The live files of a source, sorted by path (unmodifiable view), for writing state.json without re-sorting. */
-    SortedMap<String, LiveFile> liveSorted(String source) {
+    public SortedMap<String, LiveFile> liveSorted(String source) {
         TreeMap<String, LiveFile> files = live.get(source);
         return Collections.unmodifiableSortedMap(files == null ? new TreeMap<>() : files);
     }

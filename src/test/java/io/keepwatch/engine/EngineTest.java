@@ -163,6 +163,26 @@ class EngineTest {
     }
 
     @Test
+    void filesGoneFromTheStartMiddleAndEndOfTheSortedTreeAreAllDeleted() throws Exception {
+        for (String rel : List.of("a.txt", "b/1.txt", "b/2.txt", "m.txt", "n/x.txt", "z.txt", "zz/last.txt")) {
+            write(src.resolve(rel), "content of " + rel);
+        }
+        pass();
+        for (String rel : List.of("a.txt", "b/1.txt", "m.txt", "zz/last.txt")) {
+            Files.delete(src.resolve(rel));
+        }
+        write(src.resolve("c.txt"), "new between");
+        PassResult r = pass();
+        assertEquals(4, r.counts().deleted);
+        assertEquals(1, r.counts().backedUp);
+        assertEquals(3, r.counts().unchanged);
+        for (String rel : List.of("a.txt", "b/1.txt", "m.txt", "zz/last.txt")) {
+            assertEquals("content of " + rel, read(backup.resolve("_deleted/src/" + rel)), rel);
+        }
+        assertEquals(java.util.Set.of("b/2.txt", "c.txt", "n/x.txt", "z.txt"), savedState().liveFiles("src").keySet());
+    }
+
+    @Test
     void everyFolderAPassChangedIsSyncedBeforeTheStateThatRecordsItIsSaved() throws Exception {
         write(src.resolve("a/x.txt"), "x");
         write(src.resolve("b/c/y.txt"), "y");
