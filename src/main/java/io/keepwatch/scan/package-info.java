@@ -2,7 +2,8 @@
  * Finding the files of a source from metadata alone. {@link io.keepwatch.scan.Scanner} walks a whole
  * source or just the paths a watch event names, never follows symbolic links, never opens FIFOs or
  * devices, prunes excluded paths and keepwatch's own folders, and tells which parts it could not read so
- * they are never taken as deleted. It also probes whether a source is there at all (missing root,
+ * they are never taken as deleted. It logs nothing (what it passed over is in its result), so a scan can
+ * start before logging is set up. It also probes whether a source is there at all (missing root,
  * unmounted disk).
  */
 package io.keepwatch.scan;
