@@ -45,6 +45,17 @@ final class LogSetup {
         }
     }
 
+    /**
+     * Binds SLF4J to logback now, on this thread, before work that logs starts on threads of its own: while SLF4J
+     * is being bound, {@code LoggerFactory.getILoggerFactory()} on another thread returns a stand-in factory, and
+     * {@link #toFile} would fail on it (seen when a trial started the service's watch registration first).
+     */
+    static void bind() {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext)) {
+            throw new IllegalStateException("SLF4J is not bound to logback: " + LoggerFactory.getILoggerFactory().getClass());
+        }
+    }
+
     static void toFile(Path logDir) throws IOException {
         Files.createDirectories(logDir);
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();

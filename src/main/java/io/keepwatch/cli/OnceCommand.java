@@ -39,6 +39,7 @@ final class OnceCommand implements Callable<Integer> {
         }
         RealFs fs = RealFs.forFileSystem(cfg.backupRoot().getFileSystem());
         // The scans only read the sources: they run while logging is set up and the backup root's lock is taken.
+        LogSetup.bind();
         ScanAhead scans = ScanAhead.start(cfg, fs);
         try {
             LogSetup.toFile(cfg.logDir());
