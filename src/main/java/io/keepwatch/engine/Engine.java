@@ -35,7 +35,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -448,7 +447,7 @@ public final class Engine implements AutoCloseable {
         match(source.name(), scan, liveOf, absent);
 
         Set<String> touchedRels = new HashSet<>();
-        List<Chunk> chunks = chunks(scan.files(), liveOf, options, absent, counts, source);
+        List<Chunk> chunks = chunks(source, scan.files(), liveOf, options, absent, counts);
         long toCopy = chunks.stream().mapToLong(Chunk::readBytes).sum();
         if (toCopy > 0) {
             progress.begin("copying " + source.name(), toCopy);
@@ -595,8 +594,8 @@ public final class Engine implements AutoCloseable {
      * observed with their stored hash and never read; those exactly as recorded (permission bits too) are only
      * counted, since the planner would call them unchanged. There is always one chunk, for the paths gone.
      */
-    private List<Chunk> chunks(List<ScannedFile> files, List<Optional<LiveFile>> liveOf, PassOptions options,
-            List<String> absent, Counts counts, SourceConfig source) {
+    private List<Chunk> chunks(SourceConfig source, List<ScannedFile> files, List<Optional<LiveFile>> liveOf,
+            PassOptions options, List<String> absent, Counts counts) {
         List<Chunk> chunks = new ArrayList<>();
         int i = 0;
         do {

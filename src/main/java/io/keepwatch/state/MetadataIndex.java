@@ -37,20 +37,14 @@ import java.util.zip.CRC32C;
 public final class MetadataIndex {
     private static final byte[] MAGIC = "KWIDX3\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final String saveId;
     private final StateFileStamp stateFile;
     private final String hashAlgorithm;
     private final Map<String, SourceIndex> sources;
 
-    private MetadataIndex(String saveId, StateFileStamp stateFile, String hashAlgorithm, Map<String, SourceIndex> sources) {
-        this.saveId = saveId;
+    private MetadataIndex(StateFileStamp stateFile, String hashAlgorithm, Map<String, SourceIndex> sources) {
         this.stateFile = stateFile;
         this.hashAlgorithm = hashAlgorithm;
         this.sources = sources;
-    }
-
-    public String saveId() {
-        return saveId;
     }
 
     /** The size and checksum of the state.json this index was written with. */
@@ -269,7 +263,7 @@ public final class MetadataIndex {
                 in.readFully(fingerprint);
                 sources.put(name, new SourceIndex(device, count, fingerprint, most, oldestPrunable, oldestDeletion));
             }
-            return Optional.of(new MetadataIndex(id, stamp, algorithm, sources));
+            return Optional.of(new MetadataIndex(stamp, algorithm, sources));
         } catch (IOException | IndexOutOfBoundsException e) {
             // The checksum held but the content does not parse: written by another version. Not trusted.
             return Optional.empty();
