@@ -5,9 +5,10 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.status.Status;
 import java.io.IOException;
-import java.net.URL;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -62,19 +63,19 @@ final class LogSetup {
         ctx.reset();
         ctx.putProperty("LOG_DIR", logDir.toAbsolutePath().toString());
         boolean journald = System.getenv("JOURNAL_STREAM") != null || System.getenv("INVOCATION_ID") != null;
-        ctx.putProperty("CONSOLE_PATTERN", journald ? "%-5level %msg%n" : "%d{HH:mm:ss.SSS} %-5level %msg%n");
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(ctx);
+        String consolePattern = journald ? "%-5level %msg%n" : "%d{HH:mm:ss.SSS} %-5level %msg%n";
+        ctx.putProperty("CONSOLE_PATTERN", consolePattern);
         String external = System.getProperty("keepwatch.logback");
-        try {
-            if (external != null && !external.isBlank()) {
+        if (external == null || external.isBlank() || isBuiltIn(Path.of(external))) {
+            LogConfigs.toFile(ctx, logDir.toAbsolutePath(), consolePattern);
+        } else {
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(ctx);
+            try {
                 configurator.doConfigure(external);
-            } else {
-                URL url = LogSetup.class.getResource("/keepwatch-logback.xml");
-                configurator.doConfigure(url);
+            } catch (JoranException e) {
+                throw new IOException("cannot configure logging: " + e.getMessage(), e);
             }
-        } catch (JoranException e) {
-            throw new IOException("cannot configure logging: " + e.getMessage(), e);
         }
         for (Status s : ctx.getStatusManager().getCopyOfStatusList()) {
             if (s.getLevel() == Status.ERROR) {
@@ -84,4 +85,20 @@ final class LogSetup {
         }
         toFile = true;
     }
+
+    /**
+     * Whether {@code file} is byte for byte the built-in setup (the packaged {@code conf/logback.xml} as
+     * shipped): then {@link LogConfigs#toFile} makes the same setup without reading XML. An edited file, or
+     * one that cannot be read, goes to logback's reader, which reports what is wrong with it.
+     */
+    static boolean isBuiltIn(Path file) {
+        try (InputStream in = LogSetup.class.getResourceAsStream(BUILT_IN)) {
+            return in != null && Arrays.equals(in.readAllBytes(), Files.readAllBytes(file));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The written form of {@link LogConfigs#toFile}, shipped as {@code conf/logback.xml}. */
+    static final String BUILT_IN = "/keepwatch-logback.xml";
 }

@@ -7,13 +7,11 @@ import io.keepwatch.execute.Counts;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.scan.Availability;
 import io.keepwatch.scan.ScanResult;
-import io.keepwatch.scan.ScannedFile;
 import io.keepwatch.scan.Scanner;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.MetadataIndex;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Future;
@@ -56,7 +54,7 @@ final class UnchangedCheck {
             } catch (IOException e) {
                 return Optional.empty(); // the pass meets the same failure and reports it
             }
-            if (!scan.problems().isEmpty() || !scan.unknown().isEmpty() || !recorded.get().sameFiles(fingerprint(scan.files()))) {
+            if (!scan.problems().isEmpty() || !scan.unknown().isEmpty() || !recorded.get().sameFiles(scan.fingerprint())) {
                 return Optional.empty();
             }
             unchanged += scan.files().size();
@@ -72,15 +70,6 @@ final class UnchangedCheck {
         Counts counts = new Counts();
         counts.unchanged = unchanged;
         return Optional.of(counts);
-    }
-
-    /** The scan's files (sorted by path, as the index's are) fingerprinted as the index fingerprints live files. */
-    private static MetadataIndex.Fingerprint fingerprint(List<ScannedFile> files) {
-        MetadataIndex.Fingerprint fp = new MetadataIndex.Fingerprint();
-        for (ScannedFile f : files) {
-            fp.add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms());
-        }
-        return fp;
     }
 
     /** Whether {@link io.keepwatch.retention.RetentionPolicy} would remove nothing of this source now. */

@@ -1,5 +1,6 @@
 package io.keepwatch.scan;
 
+import io.keepwatch.state.Fingerprint;
 import java.util.List;
 import java.util.Set;
 
@@ -7,6 +8,7 @@ import java.util.Set;
  * What a scan of (part of) a source found.
  *
  * @param files regular files, sorted by path
+ * @param fingerprint the fingerprint of {@code files} (as the metadata index has it of the files last backed up)
  * @param covered the paths the scan looked at: a state entry at or under one of these that is not in
  *     {@code files} is gone. For a full scan this is the empty path (everything).
  * @param unknown paths at or under which nothing can be said (a folder that could not be read): their
@@ -15,7 +17,7 @@ import java.util.Set;
  * @param links symbolic links passed over (paths relative to the root)
  * @param special FIFOs, sockets and devices passed over, never opened (paths relative to the root)
  */
-public record ScanResult(List<ScannedFile> files, Set<String> covered, Set<String> unknown, List<String> problems,
+public record ScanResult(List<ScannedFile> files, Fingerprint fingerprint, Set<String> covered, Set<String> unknown, List<String> problems,
         List<String> links, List<String> special) {
 
     public int skippedLinks() {

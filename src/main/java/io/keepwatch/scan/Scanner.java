@@ -4,6 +4,7 @@ import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.Fingerprint;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -259,6 +260,7 @@ public final class Scanner {
         final List<String> problems = new ArrayList<>();
         final List<String> links = new ArrayList<>();
         final List<String> special = new ArrayList<>();
+        final Fingerprint.Builder fingerprint = new Fingerprint.Builder();
 
         void walk(Path dir, String rel) {
             Deque<Map.Entry<Path, String>> todo = new ArrayDeque<>();
@@ -308,8 +310,10 @@ public final class Scanner {
             } else if (attrs.isRegularFile() && !rules.excludesFile(rel)) {
                 String perms = attrs instanceof PosixFileAttributes p ? io.keepwatch.fs.PermissionText.of(p.permissions()) : "";
                 Object key = attrs.fileKey();
-                files.add(new ScannedFile(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                        key == null ? "" : key.toString(), perms));
+                ScannedFile f = new ScannedFile(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                        key == null ? "" : key.toString(), perms);
+                files.add(f);
+                fingerprint.add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms());
             }
         }
 
@@ -324,53 +328,30 @@ public final class Scanner {
         }
 
         static ScanResult merge(List<Walk> walks) {
-            List<ScannedFile> files = new ArrayList<>(walks.size() == 1 ? walks.get(0).files.size() : 0);
             Set<String> covered = new HashSet<>();
             Set<String> unknown = new HashSet<>();
             List<String> problems = new ArrayList<>();
             List<String> links = new ArrayList<>();
             List<String> special = new ArrayList<>();
+            Fingerprint fingerprint = Fingerprint.EMPTY;
+            List<List<ScannedFile>> files = new ArrayList<>();
             for (Walk w : walks) {
-                if (walks.size() == 1) {
-                    files.addAll(w.files);
-                }
+                files.add(w.files);
                 covered.addAll(w.covered);
                 unknown.addAll(w.unknown);
                 problems.addAll(w.problems);
                 links.addAll(w.links);
                 special.addAll(w.special);
+                fingerprint = fingerprint.plus(w.fingerprint.build());
             }
             if (walks.size() == 1) {
-                files.sort(BY_PATH);
-            } else {
-                files = mergeSorted(walks);
+                walks.get(0).files.sort(BY_PATH);
             }
-            if (walks.size() > 1) {
-                problems.sort(Comparator.naturalOrder());
-                links.sort(Comparator.naturalOrder());
-                special.sort(Comparator.naturalOrder());
-            }
-            return new ScanResult(List.copyOf(files), Set.copyOf(covered), Set.copyOf(unknown), List.copyOf(problems),
-                    List.copyOf(links), List.copyOf(special));
-        }
-
-        /** The files of walks whose lists are each sorted by path, in one list sorted by path. */
-        static List<ScannedFile> mergeSorted(List<Walk> walks) {
-            int total = walks.stream().mapToInt(w -> w.files.size()).sum();
-            List<ScannedFile> out = new ArrayList<>(total);
-            int[] next = new int[walks.size()];
-            while (out.size() < total) {
-                int best = -1;
-                for (int k = 0; k < walks.size(); k++) {
-                    List<ScannedFile> l = walks.get(k).files;
-                    if (next[k] < l.size() && (best < 0
-                            || BY_PATH.compare(l.get(next[k]), walks.get(best).files.get(next[best])) < 0)) {
-                        best = k;
-                    }
-                }
-                out.add(walks.get(best).files.get(next[best]++));
-            }
-            return out;
+            problems.sort(Comparator.naturalOrder());
+            links.sort(Comparator.naturalOrder());
+            special.sort(Comparator.naturalOrder());
+            return new ScanResult(new MergedFiles(files), fingerprint, Set.copyOf(covered), Set.copyOf(unknown),
+                    List.copyOf(problems), List.copyOf(links), List.copyOf(special));
         }
     }
 }

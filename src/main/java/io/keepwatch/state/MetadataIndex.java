@@ -13,8 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +21,8 @@ import java.util.zip.CRC32C;
 
 /**
  * What a full pass compares before it needs state.json, in a few hundred bytes: per source its device, the
- * number of live files and a SHA-256 fingerprint of their sorted paths with the size, mtime, inode and
- * permission bits of each, and the few facts that say whether retention has anything to remove.
+ * number of live files and a {@link Fingerprint} of their paths with the size, mtime, inode and permission
+ * bits of each, and the few facts that say whether retention has anything to remove.
  * {@code keepwatch once} computes the same fingerprint over its scan; only when it, the device or the
  * retention outlook differs does it load state.json (a no-change pass over 200,000 files then hashes 10 MB
  * of metadata instead of parsing a 48 MB file).
@@ -35,7 +33,7 @@ import java.util.zip.CRC32C;
  * ignored, never trusted, and the pass loads state.json as it always did (and says what is wrong with it).
  */
 public final class MetadataIndex {
-    private static final byte[] MAGIC = "KWIDX3\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "KWIDX4\n".getBytes(StandardCharsets.US_ASCII);
 
     private final StateFileStamp stateFile;
     private final String hashAlgorithm;
@@ -66,68 +64,6 @@ public final class MetadataIndex {
     }
 
     /**
-     * The fingerprint of a source's files: add them in path order, each with the metadata a pass compares. Two
-     * lists give the same fingerprint exactly when they hold the same paths with the same metadata (every field
-     * is length-prefixed, so no two lists encode alike).
-     */
-    public static final class Fingerprint {
-        private final MessageDigest digest = newSha256();
-        private final ByteBuffer buf = ByteBuffer.allocate(8192);
-        private int count;
-
-        public void add(String rel, long size, long mtime, String inode, String perms) {
-            put(rel);
-            room(2 * Long.BYTES);
-            buf.putLong(size).putLong(mtime);
-            put(inode);
-            put(perms);
-            count++;
-        }
-
-        private void put(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            room(Integer.BYTES);
-            buf.putInt(b.length);
-            if (b.length > buf.remaining()) {
-                flush();
-                digest.update(b);
-            } else {
-                buf.put(b);
-            }
-        }
-
-        private void room(int n) {
-            if (buf.remaining() < n) {
-                flush();
-            }
-        }
-
-        private void flush() {
-            digest.update(buf.array(), 0, buf.position());
-            buf.clear();
-        }
-
-        /** How many files were added. */
-        public int count() {
-            return count;
-        }
-
-        /** The fingerprint of what was added; ends this builder. */
-        public byte[] finish() {
-            flush();
-            return digest.digest();
-        }
-
-        private static MessageDigest newSha256() {
-            try {
-                return MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has SHA-256", e);
-            }
-        }
-    }
-
-    /**
      * One source: its device, how many live files it has and their {@link Fingerprint}, and its retention outlook.
      *
      * @param mostVersions the most versions any one path keeps
@@ -135,12 +71,17 @@ public final class MetadataIndex {
      *     age limit could remove), {@link Instant#MAX} when there is none
      * @param oldestDeletion the oldest deletion time, {@link Instant#MAX} when there is none
      */
-    public record SourceIndex(String device, int files, byte[] fingerprint, int mostVersions, Instant oldestPrunable,
+    public record SourceIndex(String device, Fingerprint fingerprint, int mostVersions, Instant oldestPrunable,
             Instant oldestDeletion) {
 
-        /** Whether the files fingerprinted as {@code other} are exactly this source's live files; ends {@code other}. */
+        /** How many live files the source has. */
+        public int files() {
+            return fingerprint.count();
+        }
+
+        /** Whether the files fingerprinted as {@code other} are exactly this source's live files. */
         public boolean sameFiles(Fingerprint other) {
-            return other.count() == files && MessageDigest.isEqual(other.finish(), fingerprint);
+            return fingerprint.equals(other);
         }
     }
 
@@ -163,13 +104,15 @@ public final class MetadataIndex {
             out.writeUTF(e.getKey());
             out.writeUTF(s.device());
             writeOutlook(out, s.history().values());
-            Fingerprint fp = new Fingerprint();
-            for (Map.Entry<String, LiveFile> f : s.files().entrySet()) { // sorted by path
+            Fingerprint.Builder fp = new Fingerprint.Builder();
+            for (Map.Entry<String, LiveFile> f : s.files().entrySet()) {
                 LiveFile lf = f.getValue();
                 fp.add(f.getKey(), lf.size(), lf.mtime(), lf.inode(), lf.perms());
             }
-            out.writeInt(fp.count());
-            out.write(fp.finish());
+            Fingerprint files = fp.build();
+            out.writeInt(files.count());
+            out.writeLong(files.a());
+            out.writeLong(files.b());
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes.toByteArray(), 0, bytes.size());
@@ -259,9 +202,8 @@ public final class MetadataIndex {
                 Instant oldestPrunable = readInstant(in);
                 Instant oldestDeletion = readInstant(in);
                 int count = in.readInt();
-                byte[] fingerprint = new byte[32];
-                in.readFully(fingerprint);
-                sources.put(name, new SourceIndex(device, count, fingerprint, most, oldestPrunable, oldestDeletion));
+                Fingerprint files = new Fingerprint(count, in.readLong(), in.readLong());
+                sources.put(name, new SourceIndex(device, files, most, oldestPrunable, oldestDeletion));
             }
             return Optional.of(new MetadataIndex(stamp, algorithm, sources));
         } catch (IOException | IndexOutOfBoundsException e) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.fs.RealFs;
+import io.keepwatch.state.Fingerprint;
 import io.keepwatch.testing.TestFs;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
@@ -64,6 +65,14 @@ class ScannerTest {
         ScanResult r = scanAll(List.of("cache/**"));
 
         assertEquals(expected, r.files().stream().map(ScannedFile::rel).toList());
+        // The fingerprint the threads summed is that of the files found, in whatever order they are added.
+        Fingerprint.Builder backwards = new Fingerprint.Builder();
+        for (int i = r.files().size() - 1; i >= 0; i--) {
+            ScannedFile f = r.files().get(i);
+            backwards.add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms());
+        }
+        assertEquals(backwards.build(), r.fingerprint());
+        assertEquals(r.files().size(), r.fingerprint().count());
         assertEquals(Set.of(""), r.covered());
         assertEquals(List.of("link"), r.links());
         assertTrue(r.problems().isEmpty(), r.problems().toString());

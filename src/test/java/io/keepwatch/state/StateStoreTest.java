@@ -305,11 +305,15 @@ class StateStoreTest {
         renamed.put("a.txt.moved", renamed.remove("a.txt"));
         assertFalse(docsIndex.sameFiles(fingerprint(renamed)));
         // Not even when the lengths of the fields shift between one file and the next.
-        MetadataIndex.Fingerprint ab = new MetadataIndex.Fingerprint();
-        ab.add("ab", 1, 2, "c", "");
-        MetadataIndex.Fingerprint a2 = new MetadataIndex.Fingerprint();
-        a2.add("a", 1, 2, "bc", "");
-        assertFalse(java.util.Arrays.equals(ab.finish(), a2.finish()));
+        assertNotEquals(new Fingerprint.Builder().add("ab", 1, 2, "c", "").build(),
+                new Fingerprint.Builder().add("a", 1, 2, "bc", "").build());
+        // The order files are added in does not count (each scanning thread adds what it lists), their number does.
+        Fingerprint forward = new Fingerprint.Builder().add("x", 1, 2, "i1", "").add("y", 3, 4, "i2", "").build();
+        Fingerprint backward = new Fingerprint.Builder().add("y", 3, 4, "i2", "").add("x", 1, 2, "i1", "").build();
+        assertEquals(forward, backward);
+        assertEquals(forward, new Fingerprint.Builder().add("x", 1, 2, "i1", "").build()
+                .plus(new Fingerprint.Builder().add("y", 3, 4, "i2", "").build()));
+        assertNotEquals(forward, forward.plus(new Fingerprint.Builder().add("x", 1, 2, "i1", "").build()));
 
         // docs/a.txt keeps v1 and v3: v3 is its newest, so v1 is what an age limit could remove; the oldest deletion
         // is that of "gone\nwith newline", at T0.
@@ -353,10 +357,10 @@ class StateStoreTest {
         assertTrue(store.currentIndex().isPresent());
     }
 
-    private static MetadataIndex.Fingerprint fingerprint(Map<String, LiveFile> files) {
-        MetadataIndex.Fingerprint fp = new MetadataIndex.Fingerprint();
-        new TreeMap<>(files).forEach((rel, f) -> fp.add(rel, f.size(), f.mtime(), f.inode(), f.perms()));
-        return fp;
+    private static Fingerprint fingerprint(Map<String, LiveFile> files) {
+        Fingerprint.Builder fp = new Fingerprint.Builder();
+        files.forEach((rel, f) -> fp.add(rel, f.size(), f.mtime(), f.inode(), f.perms()));
+        return fp.build();
     }
 
     /** The save_id of a state.json text (format 2 has one, right after saved_at). */

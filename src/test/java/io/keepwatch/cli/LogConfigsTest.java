@@ -1,0 +1,103 @@
+package io.keepwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.rolling.TimeBasedRollingPolicy;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The logging setup made in code is the one keepwatch-logback.xml (shipped as conf/logback.xml) writes down. */
+class LogConfigsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theBuiltInSetupIsWhatTheShippedXmlSays() throws Exception {
+        String consolePattern = "%d{HH:mm:ss.SSS} %-5level %msg%n";
+        LoggerContext fromXml = new LoggerContext();
+        fromXml.putProperty("LOG_DIR", tmp.toString());
+        fromXml.putProperty("CONSOLE_PATTERN", consolePattern);
+        JoranConfigurator joran = new JoranConfigurator();
+        joran.setContext(fromXml);
+        joran.doConfigure(LogSetup.class.getResource(LogSetup.BUILT_IN));
+
+        LoggerContext inCode = new LoggerContext();
+        LogConfigs.toFile(inCode, tmp, consolePattern);
+
+        String expected = describe(fromXml);
+        assertTrue(expected.contains("keepwatch.%d{yyyy-MM-dd}.%i.log.gz") && expected.contains("maxHistory=30"), expected);
+        assertEquals(expected, describe(inCode));
+        fromXml.stop();
+        inCode.stop();
+    }
+
+    @Test
+    void theShippedXmlIsRecognisedAsTheBuiltInSetup() throws Exception {
+        Path shipped = tmp.resolve("logback.xml");
+        try (var in = LogSetup.class.getResourceAsStream(LogSetup.BUILT_IN)) {
+            Files.write(shipped, in.readAllBytes());
+        }
+        assertTrue(LogSetup.isBuiltIn(shipped));
+        Files.writeString(shipped, Files.readString(shipped).replace("<maxHistory>30</maxHistory>", "<maxHistory>7</maxHistory>"));
+        assertEquals(false, LogSetup.isBuiltIn(shipped), "an edited file is read as XML");
+        assertEquals(false, LogSetup.isBuiltIn(tmp.resolve("missing.xml")));
+    }
+
+    /** Levels, additivity and appenders of every configured logger, with what each appender writes where. */
+    private static String describe(LoggerContext ctx) throws Exception {
+        TreeMap<String, String> out = new TreeMap<>();
+        for (Logger logger : ctx.getLoggerList()) {
+            List<String> appenders = new ArrayList<>();
+            for (Iterator<Appender<ILoggingEvent>> it = logger.iteratorForAppenders(); it.hasNext(); ) {
+                appenders.add(appender(it.next()));
+            }
+            if (logger.getLevel() != null || !appenders.isEmpty()) {
+                out.put(logger.getName(), logger.getLevel() + " additive=" + logger.isAdditive() + " " + appenders);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String appender(Appender<ILoggingEvent> a) throws Exception {
+        StringBuilder s = new StringBuilder(a.getName() + ":" + a.getClass().getSimpleName() + " started=" + a.isStarted());
+        if (a instanceof OutputStreamAppender<ILoggingEvent> o) {
+            s.append(" pattern=").append(((PatternLayoutEncoder) o.getEncoder()).getPattern());
+        }
+        if (a instanceof ConsoleAppender<ILoggingEvent> c) {
+            s.append(" target=").append(c.getTarget());
+        }
+        if (a instanceof RollingFileAppender<ILoggingEvent> r) {
+            SizeAndTimeBasedRollingPolicy<?> p = (SizeAndTimeBasedRollingPolicy<?>) r.getRollingPolicy();
+            s.append(" file=").append(r.getFile()).append(" rolled=").append(p.getFileNamePattern())
+                    .append(" maxHistory=").append(p.getMaxHistory())
+                    .append(" maxFileSize=").append(field(SizeAndTimeBasedRollingPolicy.class, "maxFileSize", p))
+                    .append(" totalSizeCap=").append(field(TimeBasedRollingPolicy.class, "totalSizeCap", p))
+                    .append(" policyStarted=").append(p.isStarted());
+        }
+        return s.toString();
+    }
+
+    private static Object field(Class<?> owner, String name, Object target) throws Exception {
+        Field f = owner.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(target);
+    }
+}
