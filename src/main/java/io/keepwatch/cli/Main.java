@@ -1,5 +1,6 @@
 package io.keepwatch.cli;
 
+import io.keepwatch.config.ConfigLoader;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,13 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Every command but --help reads a config file. Loading Jackson for it takes about as long as picocli takes
+        // to read the command line, on one core: the second core does it meanwhile. The thread only loads and
+        // initialises classes (nothing logs, nothing is read from disk); a command that gets to its config first
+        // waits for the class initialisation in progress, as the JVM has every thread do.
+        Thread warmUp = new Thread(ConfigLoader::warmUp, "keepwatch-warmup");
+        warmUp.setDaemon(true);
+        warmUp.start();
         System.exit(execute(args));
     }
 

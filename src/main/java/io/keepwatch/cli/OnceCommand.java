@@ -38,10 +38,11 @@ final class OnceCommand implements Callable<Integer> {
             cfg.source(name);
         }
         RealFs fs = RealFs.forFileSystem(cfg.backupRoot().getFileSystem());
-        // The scans only read the sources: they run while logging is set up and the backup root's lock is taken.
-        LogSetup.bind();
+        // The scans only read the sources, and log nothing: they start first, and run while logging is set up and
+        // the backup root's lock is taken. SLF4J is then bound here, on this thread, before anything else logs.
         ScanAhead scans = ScanAhead.start(cfg, fs);
         try {
+            LogSetup.bind();
             LogSetup.toFile(cfg.logDir());
         } catch (IOException | RuntimeException e) {
             scans.close();

@@ -213,9 +213,9 @@ public final class Engine implements AutoCloseable {
             ExecutorService syncPool = null;
             try {
                 int cores = Runtime.getRuntime().availableProcessors();
-                copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), threads("keepwatch-copy"));
-                syncPool = Executors.newFixedThreadPool(16, threads("keepwatch-sync"));
-                Map<String, Scanner> scanners = ahead.map(ScanAhead::scanners).orElseGet(() -> Engine.scanners(config, fs));
+                copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), Threads.named("keepwatch-copy"));
+                syncPool = Executors.newFixedThreadPool(16, Threads.named("keepwatch-sync"));
+                Map<String, Scanner> scanners = ahead.map(ScanAhead::scanners).orElseGet(() -> ScanAhead.scannersOf(config, fs));
                 Map<String, Future<ScanResult>> prefetched = ahead.map(ScanAhead::scans).orElse(Map.of());
                 StateStore store = new StateStore(layout, fs, clock);
                 store.cleanLeftovers();
@@ -260,15 +260,6 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    static Map<String, Scanner> scanners(Config config, Fs fs) {
-        ExcludeRules rules = ExcludeRules.compile(config.exclude());
-        Map<String, Scanner> out = new LinkedHashMap<>();
-        for (SourceConfig s : config.sources()) {
-            out.put(s.name(), new Scanner(s, rules, fs));
-        }
-        return out;
-    }
-
     private static void refuseIfBackupExists(BackupLayout layout, Config config, StateStore store) throws IOException, StateException {
         List<Path> candidates = new ArrayList<>(List.of(layout.root().resolve(BackupLayout.VERSIONS),
                 layout.root().resolve(BackupLayout.DELETED), layout.root().resolve(BackupLayout.DUPLICATES)));
@@ -283,15 +274,6 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-    }
-
-    static ThreadFactory threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     public Config config() {
@@ -842,7 +824,7 @@ public final class Engine implements AutoCloseable {
         unsyncedFolders.clear();
         long seq = uncommittedSeq;
         if (saver == null) {
-            saver = Executors.newSingleThreadExecutor(threads("keepwatch-state-save"));
+            saver = Executors.newSingleThreadExecutor(Threads.named("keepwatch-state-save"));
         }
         saving = Optional.of(saver.submit(() -> {
             executor.syncFolders(folders);

@@ -1,10 +1,13 @@
 package io.keepwatch.engine;
 
 import io.keepwatch.config.Config;
+import io.keepwatch.config.ExcludeRules;
+import io.keepwatch.config.SourceConfig;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.scan.ScanResult;
 import io.keepwatch.scan.Scanner;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,12 +25,25 @@ public final class ScanAhead implements AutoCloseable {
     private final Map<String, Future<ScanResult>> scans = new HashMap<>();
 
     private ScanAhead(Config config, Fs fs) {
-        this.scanners = Engine.scanners(config, fs);
-        this.pool = Executors.newFixedThreadPool(Math.max(1, scanners.size()), Engine.threads("keepwatch-scan"));
+        this.scanners = scannersOf(config, fs);
+        this.pool = Executors.newFixedThreadPool(Math.max(1, scanners.size()), Threads.named("keepwatch-scan"));
         scanners.forEach((name, scanner) -> scans.put(name, pool.submit(scanner::scanAll)));
     }
 
-    /** Starts a scan of every source of {@code config}. */
+    /** A scanner for every source of {@code config}, by source name, in the config's order. */
+    static Map<String, Scanner> scannersOf(Config config, Fs fs) {
+        ExcludeRules rules = ExcludeRules.compile(config.exclude());
+        Map<String, Scanner> out = new LinkedHashMap<>();
+        for (SourceConfig s : config.sources()) {
+            out.put(s.name(), new Scanner(s, rules, fs));
+        }
+        return out;
+    }
+
+    /**
+     * Starts a scan of every source of {@code config}. Nothing here logs, or loads a class that does: the scans
+     * may start before logging is set up (keepwatch once starts them first).
+     */
     public static ScanAhead start(Config config, Fs fs) {
         return new ScanAhead(config, fs);
     }

@@ -1,6 +1,8 @@
 package io.keepwatch.execute;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.plan.Action;
 import io.keepwatch.state.BackupLayout;
@@ -25,7 +27,8 @@ public final class Journal {
 
     private final Path dir;
     private final Fs fs;
-    private final ObjectMapper mapper = StateStore.mapper();
+    /** Made on first use: most passes find no journal to read and write none. */
+    private final Supplier<ObjectMapper> mapper = Suppliers.memoize(StateStore::mapper);
     private long next;
 
     public Journal(BackupLayout layout, Fs fs) throws IOException {
@@ -44,7 +47,7 @@ public final class Journal {
         Path tmp = dir.resolve(seq + SUFFIX + ".tmp");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = fs.createNew(tmp)) {
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(mapper.writeValueAsBytes(new Batch(seq, at, actions)));
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(mapper.get().writeValueAsBytes(new Batch(seq, at, actions)));
             while (bytes.hasRemaining()) {
                 ch.write(bytes);
             }
@@ -78,7 +81,7 @@ public final class Journal {
                 String name = f.getFileName().toString();
                 if (name.endsWith(SUFFIX)) {
                     try {
-                        out.add(mapper.readValue(Files.readAllBytes(f), Batch.class));
+                        out.add(mapper.get().readValue(Files.readAllBytes(f), Batch.class));
                     } catch (IOException e) {
                         throw new IOException("journal file " + f + " is unreadable (" + e.getMessage()
                                 + "); move it away and run `keepwatch rebuild-state`", e);

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 /** The production {@link Fs}: plain NIO calls, directory fsync where the OS supports it. */
 public final class RealFs implements Fs {
-    private static final Logger log = LoggerFactory.getLogger(RealFs.class);
     static final int REPLACE_ATTEMPTS = 8;
     /** Opening a source file locked by another process: 6 attempts, waiting 0.1, 0.2, 0.4, 0.8, 1.6 s between. */
     static final int OPEN_ATTEMPTS = 6;
@@ -87,7 +86,7 @@ public final class RealFs implements Fs {
                 if (!isSharingViolation(e) || attempt >= OPEN_ATTEMPTS) {
                     throw e;
                 }
-                log.warn("{} is locked by another process ({}); retrying in {} ms", file, e.getReason(), delayMs);
+                Log.LOG.warn("{} is locked by another process ({}); retrying in {} ms", file, e.getReason(), delayMs);
                 sleeper.sleep(delayMs);
                 delayMs *= 2;
             }
@@ -151,7 +150,7 @@ public final class RealFs implements Fs {
             if (code == 0) {
                 return true;
             }
-            log.warn("`sync -f {}` failed ({}: {}); syncing file by file from now on", path, code, out);
+            Log.LOG.warn("`sync -f {}` failed ({}: {}); syncing file by file from now on", path, code, out);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -187,7 +186,7 @@ public final class RealFs implements Fs {
                 if (!heldOpen || attempt >= REPLACE_ATTEMPTS) {
                     throw e;
                 }
-                log.warn("Replacing {} was refused ({}); retrying in {} ms", to, e.getMessage(), delayMs);
+                Log.LOG.warn("Replacing {} was refused ({}); retrying in {} ms", to, e.getMessage(), delayMs);
                 sleeper.sleep(delayMs);
                 delayMs *= 2;
             }
@@ -206,5 +205,13 @@ public final class RealFs implements Fs {
         }
         Object dev = Files.getAttribute(path, "unix:dev");
         return Optional.of(String.valueOf(dev));
+    }
+
+    /**
+     * The logger, bound on first use rather than when a RealFs is made: keepwatch once makes one, and starts
+     * its scans with it, before logging is set up.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(RealFs.class);
     }
 }

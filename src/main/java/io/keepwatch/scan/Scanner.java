@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayDeque;
@@ -252,6 +255,12 @@ public final class Scanner {
                 : Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** The same, read relative to the open folder (fstatat): the kernel looks up one name, not the whole path. */
+    private BasicFileAttributes attributes(SecureDirectoryStream<Path> dir, Path name) throws IOException {
+        return posixView ? dir.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes()
+                : dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+    }
+
     /** One scan's findings. Folders are walked with an explicit stack, so depth is no limit. */
     private final class Walk {
         final List<ScannedFile> files = new ArrayList<>();
@@ -274,12 +283,14 @@ public final class Scanner {
         /** Lists one folder: its files are recorded, its subfolders (not excluded) handed to {@code subfolders}. */
         void list(Path dir, String dirRel, java.util.function.Consumer<Map.Entry<Path, String>> subfolders) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                SecureDirectoryStream<Path> secure = entries instanceof SecureDirectoryStream<Path> sds ? sds : null;
                 for (Path child : entries) {
-                    String name = child.getFileName().toString();
+                    Path namePath = child.getFileName();
+                    String name = namePath.toString();
                     String childRel = dirRel.isEmpty() ? name : dirRel + "/" + name;
                     BasicFileAttributes attrs;
                     try {
-                        attrs = attributes(child);
+                        attrs = secure != null ? attributes(secure, namePath) : attributes(child);
                     } catch (NoSuchFileException e) {
                         continue;
                     } catch (IOException e) {

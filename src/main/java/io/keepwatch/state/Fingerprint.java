@@ -17,6 +17,17 @@ public record Fingerprint(int count, long a, long b) {
     /** The fingerprint of no files. */
     public static final Fingerprint EMPTY = new Fingerprint(0, 0, 0);
 
+    // Written out, as in MetadataIndex.StateFileStamp: no invokedynamic bootstrap for the one comparison of a pass.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Fingerprint f && f.count == count && f.a == a && f.b == b;
+    }
+
+    @Override
+    public int hashCode() {
+        return (int) (a ^ (a >>> 32) ^ b ^ (b >>> 32)) * 31 + count;
+    }
+
     /** The fingerprint of the files of both (two disjoint sets: two threads' shares of one scan). */
     public Fingerprint plus(Fingerprint other) {
         return new Fingerprint(count + other.count, a + other.a, b + other.b);

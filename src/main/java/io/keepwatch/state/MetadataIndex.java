@@ -61,6 +61,17 @@ public final class MetadataIndex {
 
     /** The size and CRC32C of a state.json file. */
     public record StateFileStamp(long size, int crc32c) {
+        // equals and hashCode written out: a record's own bootstrap through invokedynamic the first time they run,
+        // which spins some fifty classes (~10 ms of a fresh JVM), and a no-change pass compares just this once.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StateFileStamp s && s.size == size && s.crc32c == crc32c;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(size) * 31 + crc32c;
+        }
     }
 
     /**

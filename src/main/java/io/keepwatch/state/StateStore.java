@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -40,7 +42,8 @@ public final class StateStore {
     private final Path indexFile;
     private final Fs fs;
     private final Clock clock;
-    private final ObjectMapper mapper = mapper();
+    /** Made on first use: a no-change pass never needs it, and it costs a fresh JVM some 40 ms. */
+    private final Supplier<ObjectMapper> mapper = Suppliers.memoize(StateStore::mapper);
     /** The JSON factory of {@link #mapper()}, for the streaming reader. */
     private static final JsonFactory JSON = jsonFactory();
 
@@ -95,7 +98,7 @@ public final class StateStore {
     Optional<BackupState> loadGeneral() throws StateException {
         StateFile sf;
         try (InputStream in = Files.newInputStream(file)) {
-            sf = mapper.readValue(in, StateFile.class);
+            sf = mapper.get().readValue(in, StateFile.class);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (JsonProcessingException e) {
@@ -263,7 +266,7 @@ public final class StateStore {
         long size;
         try (FileChannel ch = fs.createNew(tmp);
              OutputStream out = new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16), crc)) {
-            mapper.writeValue(nonClosing(out), snapshot.file);
+            mapper.get().writeValue(nonClosing(out), snapshot.file);
             out.flush();
             ch.force(true);
             size = ch.size();
