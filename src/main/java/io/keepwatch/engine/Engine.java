@@ -78,6 +78,13 @@ public final class Engine implements AutoCloseable {
      * growing state.json over and over (twenty times for a first pass over 200,000 files).
      */
     static final int COMMIT_ACTIONS = 50_000;
+    /**
+     * Files read (and copied) at once. A copy mostly waits for the disk, and a disk answers many requests at once
+     * faster than one after another: reading data set A's small files from a cold cache took 2.5 s one at a time,
+     * 1.2 s four at a time and 0.95 s eight at a time here (2 cores, virtio disk). So at least 8, and two per core
+     * on larger machines.
+     */
+    static final int COPY_THREADS = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
 
     private final Config config;
     private final Fs fs;
@@ -212,8 +219,7 @@ public final class Engine implements AutoCloseable {
             ExecutorService copyPool = null;
             ExecutorService syncPool = null;
             try {
-                int cores = Runtime.getRuntime().availableProcessors();
-                copyPool = Executors.newFixedThreadPool(Math.max(2, cores * 2), Threads.named("keepwatch-copy"));
+                copyPool = Executors.newFixedThreadPool(COPY_THREADS, Threads.named("keepwatch-copy"));
                 syncPool = Executors.newFixedThreadPool(16, Threads.named("keepwatch-sync"));
                 Map<String, Scanner> scanners = ahead.map(ScanAhead::scanners).orElseGet(() -> ScanAhead.scannersOf(config, fs));
                 Map<String, Future<ScanResult>> prefetched = ahead.map(ScanAhead::scans).orElse(Map.of());

@@ -332,7 +332,7 @@ public final class Executor {
 
     private String sourcePath(FileRef ref) {
         Path root = sourceRoots.get(ref.source());
-        return root == null ? ref.toString() : BackupLayout.resolve(root, ref.rel()).toString();
+        return root == null ? ref.toString() : BackupLayout.resolvedText(root, ref.rel());
     }
 
     private String rel(Path p) {

@@ -3,7 +3,6 @@ package io.keepwatch.hash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.Arrays;
 
 /**
  * Writes a copy so that a sparse file stays sparse: a whole {@link #BLOCK} of zeros is not written, the
@@ -14,18 +13,19 @@ import java.util.Arrays;
 public final class SparseWriter {
     /** The size of a read, and of the runs of zeros left as holes. */
     public static final int BLOCK = 1 << 20;
-    private static final byte[] ZEROS = new byte[BLOCK];
+    /** Read-only and never moved (mismatch reads positions, it does not change them), so threads share it. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(BLOCK).asReadOnlyBuffer();
 
     private SparseWriter() {
     }
 
     /**
-     * Writes the remaining bytes of {@code buf} (a heap buffer) at {@code out}'s position, or, when they are a
+     * Writes the remaining bytes of {@code buf} (a heap or a direct buffer) at {@code out}'s position, or, when they are a
      * whole block of zeros, only moves the position past them. Either way {@code buf} ends fully consumed.
      */
     public static void write(FileChannel out, ByteBuffer buf) throws IOException {
         int n = buf.remaining();
-        if (n == BLOCK && isZeros(buf.array(), buf.arrayOffset() + buf.position(), n)) {
+        if (n == BLOCK && buf.mismatch(ZEROS) < 0) {
             out.position(out.position() + n);
             buf.position(buf.limit());
             return;
@@ -43,9 +43,5 @@ public final class SparseWriter {
         if (out.size() < length) {
             out.write(ByteBuffer.wrap(new byte[1]), length - 1);
         }
-    }
-
-    private static boolean isZeros(byte[] b, int from, int n) {
-        return Arrays.mismatch(b, from, from + n, ZEROS, 0, n) < 0;
     }
 }

@@ -111,8 +111,28 @@ public final class BackupLayout {
         return p;
     }
 
+    /**
+     * {@code resolve(base, rel).toString()}, made as a string: log lines name a path for every file a pass
+     * touches, and building each as a Path (a new object per name) and printing it was a good part of that.
+     * {@code rel} is a path keepwatch made ({@code /}-separated names, none empty).
+     */
+    public static String resolvedText(Path base, String rel) {
+        String b = base.toString();
+        String sep = base.getFileSystem().getSeparator();
+        return (b.endsWith(sep) ? b : b + sep) + (sep.equals("/") ? rel : rel.replace("/", sep));
+    }
+
     /** The {@code /}-separated form of {@code path} relative to {@code base}. */
     public static String relative(Path base, Path path) {
+        // Most paths asked about were made from base: then the tail of the string is the answer, and cutting it off
+        // is far cheaper than relativize (log lines ask for one per file).
+        String b = base.toString();
+        String p = path.toString();
+        String sep = base.getFileSystem().getSeparator();
+        if (p.length() > b.length() + sep.length() && p.startsWith(b) && p.startsWith(sep, b.length()) && !b.endsWith(sep)) {
+            String tail = p.substring(b.length() + sep.length());
+            return sep.equals("/") ? tail : tail.replace(sep, "/");
+        }
         Path r = base.relativize(path);
         StringBuilder sb = new StringBuilder();
         for (Path name : r) {
