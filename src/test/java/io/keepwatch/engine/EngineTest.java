@@ -242,6 +242,65 @@ class EngineTest {
     }
 
     @Test
+    void everyStagedCopyIsDurableBeforeItIsMovedIntoPlaceInEveryChunk() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            write(src.resolve("d" + (i % 4) + "/f" + i + ".txt"), "content " + i);
+        }
+        java.util.Set<Path> synced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<String> early = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Path tmpDir = new io.keepwatch.state.BackupLayout(backup).tmpDir();
+        io.keepwatch.fs.Fs real = new RealFs(false, ms -> { });
+        io.keepwatch.fs.Fs recording = new io.keepwatch.fs.Fs() {
+            public java.nio.channels.SeekableByteChannel openSource(Path file) throws IOException {
+                return real.openSource(file);
+            }
+
+            public java.nio.channels.FileChannel createNew(Path file) throws IOException {
+                return real.createNew(file);
+            }
+
+            public void syncFile(Path file) throws IOException {
+                synced.add(file);
+                real.syncFile(file);
+            }
+
+            public void syncDirectory(Path dir) throws IOException {
+                real.syncDirectory(dir);
+            }
+
+            public boolean syncFileSystem(Path path) {
+                return false; // each staged copy is then fsynced on its own, and recorded
+            }
+
+            public void moveNoReplace(Path from, Path to) throws IOException {
+                if (from.startsWith(tmpDir) && !synced.contains(from)) {
+                    early.add(from + " -> " + to);
+                }
+                real.moveNoReplace(from, to);
+            }
+
+            public void replaceAtomically(Path from, Path to) throws IOException {
+                real.replaceAtomically(from, to);
+            }
+
+            public void createHardLink(Path link, Path existing) throws IOException {
+                real.createHardLink(link, existing);
+            }
+
+            public Optional<String> deviceOf(Path path) throws IOException {
+                return real.deviceOf(path);
+            }
+        };
+        try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {
+            e.limitChunks(Long.MAX_VALUE, 4, 1000);
+            assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
+        }
+        assertEquals(List.of(), early, "moved into place before it was fsynced");
+        assertEquals(30, backupFiles().size());
+        assertTrue(synced.size() >= 30, synced.toString());
+    }
+
+    @Test
     void aChunkThatCannotBeJournaledStopsThePassAndTheNextChunksCopiesAreRemoved() throws Exception {
         for (int i = 0; i < 8; i++) {
             write(src.resolve("f" + i + ".txt"), "content " + i);
