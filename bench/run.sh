@@ -11,8 +11,10 @@
 # from the seed by bench/GenData.java if missing. Every first-run repetition starts from a fresh empty
 # destination, after `sync` and (if permitted, i.e. as root) `echo 3 > /proc/sys/vm/drop_caches`, so both
 # tools start with no dirty pages and a cold page cache; --warm skips the cache drop. The order of the
-# two tools alternates between repetitions. keepwatch's time is the whole `java -jar` process, JVM start-up
-# included. Extra JVM options for keepwatch: KW_JAVA_OPTS (default: the launcher's encoding flags).
+# two tools alternates between repetitions. keepwatch runs the way an installed keepwatch runs: through the
+# launcher packaging/bin/keepwatch (its JVM flags, and the collector it picks for `once`), with the built jar as
+# its lib/keepwatch.jar; its time is the whole process, launcher and JVM start-up included. Extra JVM options
+# for keepwatch: KW_JAVA_OPTS (passed as the launcher's JAVA_OPTS; default none).
 set -euo pipefail
 
 N=3
@@ -27,14 +29,14 @@ while [[ $# -gt 0 ]]; do
         -d) BENCH_DIR=$2; shift 2 ;;
         --only) ONLY=$2; shift 2 ;;
         --warm) WARM=1; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 64 ;;
     esac
 done
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${KW_JAR:-$REPO/target/keepwatch.jar}
-KW_JAVA_OPTS=${KW_JAVA_OPTS:--Dsun.jnu.encoding=UTF-8 -Dfile.encoding=UTF-8}
+KW_JAVA_OPTS=${KW_JAVA_OPTS:-}
 DATA=$BENCH_DIR/data
 WORK=$BENCH_DIR/work
 RESULTS=$BENCH_DIR/results
@@ -60,6 +62,14 @@ for set in A B; do
         exit 1
     fi
 done
+
+# An installation of keepwatch made of the launcher, the built jar and the shipped logging setup.
+APP=$WORK/app
+rm -rf "$APP"
+mkdir -p "$APP/bin" "$APP/lib" "$APP/conf"
+cp "$REPO/packaging/bin/keepwatch" "$APP/bin/keepwatch"
+ln -s "$JAR" "$APP/lib/keepwatch.jar"
+cp "$REPO/src/main/resources/keepwatch-logback.xml" "$APP/conf/logback.xml"
 
 CAN_DROP=0
 if [[ $WARM == 0 ]] && sync && (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
@@ -100,8 +110,7 @@ EOF
 }
 
 kw_once() {  # kw_once CONFIG
-    # shellcheck disable=SC2086
-    java $KW_JAVA_OPTS -jar "$JAR" once -c "$1" 2>"$WORK/kw-console.log" >/dev/null
+    JAVA_OPTS="$KW_JAVA_OPTS" "$APP/bin/keepwatch" once -c "$1" 2>"$WORK/kw-console.log" >/dev/null
 }
 rsync_sync() { rsync -a "$1/" "$2/" && sync; }
 rsync_only() { rsync -a "$1/" "$2/"; }
@@ -112,7 +121,7 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 CSV=$RESULTS/run-$STAMP.csv
 echo "case,tool,rep,seconds" >"$CSV"
 log "N=$N seed=$SEED data=$DATA cache-drop=$([[ $CAN_DROP == 1 ]] && echo yes || echo no) load: $(cut -d' ' -f1-3 /proc/loadavg)"
-log "keepwatch: java $KW_JAVA_OPTS -jar $JAR ($(java -version 2>&1 | head -1))"
+log "keepwatch: $APP/bin/keepwatch once (JAVA_OPTS='$KW_JAVA_OPTS', lib/keepwatch.jar -> $JAR; $(java -version 2>&1 | sed -n 1p))"
 
 declare -a A_KW=() A_RS=() B_KW=() B_RS=()
 

@@ -19,5 +19,10 @@ echo keepwatch: JAVA_HOME is %JAVA_HOME%, but %JAVACMD% does not exist 1>&2
 exit /b 1
 
 :run
-"%JAVACMD%" %DEFAULT_JVM_OPTS% "-Dkeepwatch.logback=%APP_HOME%\conf\logback.xml" %JAVA_OPTS% %KEEPWATCH_OPTS% -jar "%APP_HOME%\lib\keepwatch.jar" %*
+rem The collector, as in bin/keepwatch: serial for every command but the service (run), which keeps G1;
+rem a collector named in JAVA_OPTS or KEEPWATCH_OPTS wins.
+set "GC_OPTS=-XX:+UseSerialGC"
+if /I "%~1"=="run" set "GC_OPTS="
+echo.%JAVA_OPTS% %KEEPWATCH_OPTS% | findstr /R /C:"-XX:+Use[A-Za-z0-9]*GC" >nul && set "GC_OPTS="
+"%JAVACMD%" %DEFAULT_JVM_OPTS% %GC_OPTS% "-Dkeepwatch.logback=%APP_HOME%\conf\logback.xml" %JAVA_OPTS% %KEEPWATCH_OPTS% -jar "%APP_HOME%\lib\keepwatch.jar" %*
 exit /b %ERRORLEVEL%
