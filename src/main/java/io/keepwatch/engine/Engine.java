@@ -1,7 +1,6 @@
 package io.keepwatch.engine;
 
 import io.keepwatch.config.Config;
-import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.execute.Counts;
 import io.keepwatch.execute.Executor;
@@ -47,8 +46,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

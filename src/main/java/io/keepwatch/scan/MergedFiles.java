@@ -1,7 +1,6 @@
 package io.keepwatch.scan;
 
 import java.util.AbstractList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.RandomAccess;
 
@@ -11,7 +10,6 @@ import java.util.RandomAccess;
  * compares only the scan's fingerprint and its size, and never needs the order. Read-only.
  */
 final class MergedFiles extends AbstractList<ScannedFile> implements RandomAccess {
-    private static final Comparator<ScannedFile> BY_PATH = Comparator.comparing(ScannedFile::rel);
     private final List<List<ScannedFile>> shares;
     private final int size;
     private volatile ScannedFile[] merged;
@@ -54,7 +52,7 @@ final class MergedFiles extends AbstractList<ScannedFile> implements RandomAcces
             for (int k = 0; k < shares.size(); k++) {
                 List<ScannedFile> l = shares.get(k);
                 if (next[k] < l.size() && (best < 0
-                        || BY_PATH.compare(l.get(next[k]), shares.get(best).get(next[best])) < 0)) {
+                        || ScannedFile.BY_PATH.compare(l.get(next[k]), shares.get(best).get(next[best])) < 0)) {
                     best = k;
                 }
             }

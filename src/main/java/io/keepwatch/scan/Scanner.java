@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
  * subtree "unknown", so nothing under it is taken as deleted.
  */
 public final class Scanner {
-    private static final Comparator<ScannedFile> BY_PATH = Comparator.comparing(ScannedFile::rel);
     private final SourceConfig source;
     private final ExcludeRules rules;
     private final Fs fs;
@@ -166,7 +165,7 @@ public final class Scanner {
                 failure = e;
             }
             // Each thread sorts what it found, so the merge only interleaves sorted lists.
-            walk.files.sort(BY_PATH);
+            walk.files.sort(ScannedFile.BY_PATH);
         }
     }
 
@@ -356,7 +355,7 @@ public final class Scanner {
                 fingerprint = fingerprint.plus(w.fingerprint.build());
             }
             if (walks.size() == 1) {
-                walks.get(0).files.sort(BY_PATH);
+                walks.get(0).files.sort(ScannedFile.BY_PATH);
             }
             problems.sort(Comparator.naturalOrder());
             links.sort(Comparator.naturalOrder());

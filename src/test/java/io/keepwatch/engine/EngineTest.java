@@ -192,42 +192,21 @@ class EngineTest {
         write(src.resolve("a/x.txt"), "x2");
         List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         io.keepwatch.fs.Fs real = new RealFs(false, ms -> { });
-        io.keepwatch.fs.Fs recording = new io.keepwatch.fs.Fs() {
-            public java.nio.channels.SeekableByteChannel openSource(Path file) throws IOException {
-                return real.openSource(file);
-            }
-
-            public java.nio.channels.FileChannel createNew(Path file) throws IOException {
-                return real.createNew(file);
-            }
-
-            public void syncFile(Path file) throws IOException {
-                real.syncFile(file);
-            }
-
-            public void syncDirectory(Path dir) throws IOException {
+        io.keepwatch.fs.Fs recording = new io.keepwatch.testing.ForwardingFs(real) {
+            @Override
+            public void syncDirectory(Path dir) {
                 events.add("sync " + dir);
             }
 
+            @Override
             public boolean syncFileSystem(Path path) {
                 return false; // so each folder is synced on its own, and recorded
             }
 
-            public void moveNoReplace(Path from, Path to) throws IOException {
-                real.moveNoReplace(from, to);
-            }
-
+            @Override
             public void replaceAtomically(Path from, Path to) throws IOException {
                 events.add("replace " + to);
-                real.replaceAtomically(from, to);
-            }
-
-            public void createHardLink(Path link, Path existing) throws IOException {
-                real.createHardLink(link, existing);
-            }
-
-            public Optional<String> deviceOf(Path path) throws IOException {
-                return real.deviceOf(path);
+                super.replaceAtomically(from, to);
             }
         };
         try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {
@@ -250,45 +229,24 @@ class EngineTest {
         List<String> early = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         Path tmpDir = new io.keepwatch.state.BackupLayout(backup).tmpDir();
         io.keepwatch.fs.Fs real = new RealFs(false, ms -> { });
-        io.keepwatch.fs.Fs recording = new io.keepwatch.fs.Fs() {
-            public java.nio.channels.SeekableByteChannel openSource(Path file) throws IOException {
-                return real.openSource(file);
-            }
-
-            public java.nio.channels.FileChannel createNew(Path file) throws IOException {
-                return real.createNew(file);
-            }
-
+        io.keepwatch.fs.Fs recording = new io.keepwatch.testing.ForwardingFs(real) {
+            @Override
             public void syncFile(Path file) throws IOException {
                 synced.add(file);
-                real.syncFile(file);
+                super.syncFile(file);
             }
 
-            public void syncDirectory(Path dir) throws IOException {
-                real.syncDirectory(dir);
-            }
-
+            @Override
             public boolean syncFileSystem(Path path) {
                 return false; // each staged copy is then fsynced on its own, and recorded
             }
 
+            @Override
             public void moveNoReplace(Path from, Path to) throws IOException {
                 if (from.startsWith(tmpDir) && !synced.contains(from)) {
                     early.add(from + " -> " + to);
                 }
-                real.moveNoReplace(from, to);
-            }
-
-            public void replaceAtomically(Path from, Path to) throws IOException {
-                real.replaceAtomically(from, to);
-            }
-
-            public void createHardLink(Path link, Path existing) throws IOException {
-                real.createHardLink(link, existing);
-            }
-
-            public Optional<String> deviceOf(Path path) throws IOException {
-                return real.deviceOf(path);
+                super.moveNoReplace(from, to);
             }
         };
         try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  * matching path is opened or written, or a simulated crash (an Error that unwinds everything, like the
  * process dying) at the n-th operation that changes the backup root.
  */
-public final class FaultyFs implements Fs {
+public final class FaultyFs extends ForwardingFs {
     /** Thrown to simulate the process dying at an instant: nothing after it runs. */
     public static final class Crash extends Error {
         private static final long serialVersionUID = 1L;
@@ -29,7 +29,6 @@ public final class FaultyFs implements Fs {
         void maybeThrow(Path p) throws IOException;
     }
 
-    private final Fs delegate;
     private volatile Fault onOpenSource = p -> { };
     private volatile Fault onCreate = p -> { };
     private volatile Fault onMove = p -> { };
@@ -39,7 +38,7 @@ public final class FaultyFs implements Fs {
     private volatile java.util.function.Function<Path, Optional<String>> device;
 
     public FaultyFs(Fs delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     public static Fault when(Predicate<Path> which, IOExceptionFactory what) {
@@ -98,7 +97,7 @@ public final class FaultyFs implements Fs {
     @Override
     public SeekableByteChannel openSource(Path file) throws IOException {
         onOpenSource.maybeThrow(file);
-        SeekableByteChannel ch = delegate.openSource(file);
+        SeekableByteChannel ch = super.openSource(file);
         afterOpenSource.run();
         return ch;
     }
@@ -107,42 +106,32 @@ public final class FaultyFs implements Fs {
     public FileChannel createNew(Path file) throws IOException {
         onCreate.maybeThrow(file);
         mutation("create " + file);
-        return delegate.createNew(file);
+        return super.createNew(file);
     }
 
     @Override
     public void syncFile(Path file) throws IOException {
         mutation("sync " + file);
-        delegate.syncFile(file);
-    }
-
-    @Override
-    public void syncDirectory(Path dir) throws IOException {
-        delegate.syncDirectory(dir);
-    }
-
-    @Override
-    public boolean syncFileSystem(Path path) throws IOException {
-        return delegate.syncFileSystem(path);
+        super.syncFile(file);
     }
 
     @Override
     public void moveNoReplace(Path from, Path to) throws IOException {
         onMove.maybeThrow(to);
         mutation("move " + from + " -> " + to);
-        delegate.moveNoReplace(from, to);
+        super.moveNoReplace(from, to);
     }
 
     @Override
     public void replaceAtomically(Path from, Path to) throws IOException {
         mutation("replace " + to);
-        delegate.replaceAtomically(from, to);
+        super.replaceAtomically(from, to);
     }
 
     @Override
     public void createHardLink(Path link, Path existing) throws IOException {
         mutation("link " + link);
-        delegate.createHardLink(link, existing);
+        super.createHardLink(link, existing);
     }
 
     /** Pretends each path is on the device {@code devices} gives for it (mount points, remounts). */
@@ -160,6 +149,6 @@ public final class FaultyFs implements Fs {
     @Override
     public Optional<String> deviceOf(Path path) throws IOException {
         java.util.function.Function<Path, Optional<String>> d = device;
-        return d != null ? d.apply(path) : delegate.deviceOf(path);
+        return d != null ? d.apply(path) : super.deviceOf(path);
     }
 }
