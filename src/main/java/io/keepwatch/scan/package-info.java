@@ -3,7 +3,9 @@
  * source or just the paths a watch event names, never follows symbolic links, never opens FIFOs or
  * devices, prunes excluded paths and keepwatch's own folders, and tells which parts it could not read so
  * they are never taken as deleted. It logs nothing (what it passed over is in its result), so a scan can
- * start before logging is set up. It also probes whether a source is there at all (missing root,
- * unmounted disk).
+ * start before logging is set up. A whole-source scan also sums the fingerprint of what it found
+ * (the metadata index's, see {@link io.keepwatch.state.Fingerprint}) and hands its threads' shares over
+ * unmerged ({@link io.keepwatch.scan.MergedFiles} merges them on first use). It also probes whether a source
+ * is there at all (missing root, unmounted disk).
  */
 package io.keepwatch.scan;
