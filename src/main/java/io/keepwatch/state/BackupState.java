@@ -273,8 +273,11 @@ public final class BackupState {
         return live.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Two lists already sorted by key, seen as a sorted map so that {@code new TreeMap<>(m)} builds in linear time. */
-    private static final class SortedListsMap extends AbstractMap<String, LiveFile> implements SortedMap<String, LiveFile> {
+    /**
+     * Two lists already sorted by key, seen as a read-only sorted map so that {@code new TreeMap<>(m)} builds in
+     * linear time (the copy constructor reads only the comparator, the size and the entries in order).
+     */
+    static final class SortedListsMap extends AbstractMap<String, LiveFile> implements SortedMap<String, LiveFile> {
         private final List<String> keys;
         private final List<LiveFile> values;
 
@@ -323,26 +326,45 @@ public final class BackupState {
 
         @Override
         public SortedMap<String, LiveFile> subMap(String fromKey, String toKey) {
-            throw new UnsupportedOperationException();
+            if (fromKey.compareTo(toKey) > 0) {
+                throw new IllegalArgumentException("fromKey " + fromKey + " > toKey " + toKey);
+            }
+            return slice(indexOf(fromKey), indexOf(toKey));
         }
 
         @Override
         public SortedMap<String, LiveFile> headMap(String toKey) {
-            throw new UnsupportedOperationException();
+            return slice(0, indexOf(toKey));
         }
 
         @Override
         public SortedMap<String, LiveFile> tailMap(String fromKey) {
-            throw new UnsupportedOperationException();
+            return slice(indexOf(fromKey), keys.size());
+        }
+
+        /** Where {@code key} is, or would be inserted. */
+        private int indexOf(String key) {
+            int i = Collections.binarySearch(keys, java.util.Objects.requireNonNull(key, "key"));
+            return i >= 0 ? i : -i - 1;
+        }
+
+        private SortedListsMap slice(int from, int to) {
+            return new SortedListsMap(keys.subList(from, to), values.subList(from, to));
         }
 
         @Override
         public String firstKey() {
+            if (keys.isEmpty()) {
+                throw new java.util.NoSuchElementException("empty map");
+            }
             return keys.get(0);
         }
 
         @Override
         public String lastKey() {
+            if (keys.isEmpty()) {
+                throw new java.util.NoSuchElementException("empty map");
+            }
             return keys.get(keys.size() - 1);
         }
     }
