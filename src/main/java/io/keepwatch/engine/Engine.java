@@ -7,6 +7,7 @@ import io.keepwatch.execute.Executor;
 import io.keepwatch.execute.Journal;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.execute.Recovery;
+import io.keepwatch.execute.StagingArea;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.SafeDirs;
 import io.keepwatch.hash.HashingCopier;
@@ -56,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * fsyncs on pools of its own.
  *
  * <p>A pass over a source: probe that it is there; scan metadata; trust the stored hash of files whose
- * size, mtime and inode did not change; copy every other file into the staging folder while hashing it
- * (read once); fsync the staged copies all at once; plan; execute; apply retention; save the state. Large
+ * size, mtime and inode did not change; copy every other file, while hashing it (read once), to a temp file
+ * beside its destination ({@link StagingArea}); fsync the staged copies all at once; plan; execute; apply retention; save the state. Large
  * passes run in chunks so a crash loses at most one chunk of copying.
  */
 public final class Engine implements AutoCloseable {
@@ -99,10 +100,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Scanner> scanners = new LinkedHashMap<>();
     /** Full scans started by {@link #runOnce}, used by the first full pass of each source. */
     private final Map<String, Future<ScanResult>> prefetched = new HashMap<>();
-    private final AtomicLong tempCounter = new AtomicLong();
-    /** Makes temp names unique to this engine instance, so no two runs ever pick the same one. */
-    private final String tempPrefix = Long.toHexString(System.currentTimeMillis()) + "-"
-            + Long.toHexString(ProcessHandle.current().pid()) + "-";
+    /** Where copies wait, beside their destinations, to be moved into place. */
+    private final StagingArea staging;
     private long uncommittedSeq;
     /** Folders changed by journaled batches and not yet fsynced: done right before the state that records them is saved. */
     private final Set<Path> unsyncedFolders = new java.util.LinkedHashSet<>();
@@ -140,6 +139,8 @@ public final class Engine implements AutoCloseable {
         }
         this.scanners.putAll(scanners);
         this.executor = new Executor(layout, fs, journal, syncPool, roots);
+        // The id names this engine's temp files; it is unique to it (the time it opened and the process).
+        this.staging = StagingArea.create(layout, fs, System.currentTimeMillis());
     }
 
     /**
@@ -177,9 +178,6 @@ public final class Engine implements AutoCloseable {
                     Optional<MetadataIndex> index = r.store.currentIndex();
                     noIndex = index.isEmpty();
                     unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, clock.instant());
-                }
-                if (unchanged.isPresent()) {
-                    cleanTemp(r.layout);
                 }
             } catch (IOException | RuntimeException e) {
                 r.release();
@@ -222,6 +220,9 @@ public final class Engine implements AutoCloseable {
                 Map<String, Future<ScanResult>> prefetched = ahead.map(ScanAhead::scans).orElse(Map.of());
                 StateStore store = new StateStore(layout, fs, clock);
                 store.cleanLeftovers();
+                // Before anything looks at the backup root: a first run that crashed before its first batch leaves
+                // only staged copies (in folders made for them), which must not read as backups made earlier.
+                StagingArea.cleanLeftovers(layout);
                 return new Resources(layout, lock, copyPool, syncPool, scanners, prefetched, store, new Journal(layout, fs));
             } catch (IOException | RuntimeException e) {
                 if (copyPool != null) {
@@ -254,7 +255,6 @@ public final class Engine implements AutoCloseable {
             Engine engine = new Engine(config, fs, clock, progress, r.lock, state, r.journal, r.copyPool, r.syncPool, r.scanners);
             engine.prefetched.putAll(r.prefetched);
             engine.recover();
-            cleanTemp(r.layout);
             engine.migrateHashAlgorithm();
             return engine;
         } catch (IOException | StateException | RuntimeException e) {
@@ -303,19 +303,6 @@ public final class Engine implements AutoCloseable {
         }
         store.save(state);
         journal.clearThrough(pending.get(pending.size() - 1).seq());
-    }
-
-    private static void cleanTemp(BackupLayout layout) throws IOException {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.tmpDir())) {
-            int n = 0;
-            for (Path p : ds) {
-                Files.delete(p);
-                n++;
-            }
-            if (n > 0) {
-                log.info("Removed {} unfinished temp file(s) from {}", n, layout.tmpDir());
-            }
-        }
     }
 
     /** After {@code hash_algorithm} changed: re-hash every file the backup holds, so no version is created. */
@@ -439,9 +426,9 @@ public final class Engine implements AutoCloseable {
         }
         // Each chunk's files are copied while the chunk before it is flushed, planned and executed, so the disk
         // and the cores are not idle in turn. The copies read no state: what they need was looked up here.
-        Staging next = stage(source, chunks.get(0));
+        ChunkCopies next = stage(source, chunks.get(0));
         for (int k = 0; k < chunks.size(); k++) {
-            Staging current = next;
+            ChunkCopies current = next;
             next = k + 1 < chunks.size() ? stage(source, chunks.get(k + 1)) : null;
             try {
                 finishChunk(source, current, counts, problems, touchedRels);
@@ -545,7 +532,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A chunk whose copies are under way. */
-    private final class Staging {
+    private final class ChunkCopies {
         final Chunk chunk;
         final List<Future<Observed>> copies = new ArrayList<>();
         /** Set when the pass stopped before this chunk: copies not begun yet then end at once, unmade. */
@@ -553,7 +540,7 @@ public final class Engine implements AutoCloseable {
         /** Done when the copies are, and what they staged is durable (see {@link #stage}). */
         Future<?> durable;
 
-        Staging(Chunk chunk) {
+        ChunkCopies(Chunk chunk) {
             this.chunk = chunk;
         }
 
@@ -564,7 +551,7 @@ public final class Engine implements AutoCloseable {
                 try {
                     Optional<String> staged = Parallel.get(f).staged();
                     if (staged.isPresent()) {
-                        Files.deleteIfExists(layout.tmpDir().resolve(staged.get()));
+                        Files.deleteIfExists(staging.path(staged.get()));
                     }
                 } catch (IOException | RuntimeException e) {
                     // Not made (abandoned before it began) or failed: nothing staged. A leftover would be removed
@@ -615,13 +602,18 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Starts copying a chunk's files on the copy pool. */
-    private Staging stage(SourceConfig source, Chunk chunk) {
-        Staging staging = new Staging(chunk);
+    private ChunkCopies stage(SourceConfig source, Chunk chunk) {
+        ChunkCopies chunkCopies = new ChunkCopies(chunk);
+        if (!chunk.toRead().isEmpty()) {
+            List<String> rels = new ArrayList<>(chunk.toRead().size());
+            chunk.toRead().forEach(f -> rels.add(f.rel()));
+            staging.prepare(source.name(), rels);
+        }
         for (int k = 0; k < chunk.toRead().size(); k++) {
             ScannedFile f = chunk.toRead().get(k);
             Optional<LiveFile> live = chunk.liveOfRead().get(k);
-            staging.copies.add(copyPool.submit(() -> {
-                if (staging.abandoned.get()) {
+            chunkCopies.copies.add(copyPool.submit(() -> {
+                if (chunkCopies.abandoned.get()) {
                     throw new java.io.InterruptedIOException("pass stopped before " + source.name() + "/" + f.rel() + " was read");
                 }
                 return read(source, f, live);
@@ -630,9 +622,9 @@ public final class Engine implements AutoCloseable {
         // The staged copies are made durable as soon as they are all made, on the sync pool, not when this chunk's
         // turn to be executed comes: the syncfs then runs while the chunk before is still being executed (it took
         // 0.1-0.2 s a chunk on data set A, each of them spent waiting on the engine thread before).
-        staging.durable = syncPool.submit(() -> {
+        chunkCopies.durable = syncPool.submit(() -> {
             List<String> names = new ArrayList<>();
-            for (Future<Observed> copy : staging.copies) {
+            for (Future<Observed> copy : chunkCopies.copies) {
                 try {
                     Parallel.get(copy).staged().ifPresent(names::add);
                 } catch (IOException | RuntimeException e) {
@@ -647,21 +639,21 @@ public final class Engine implements AutoCloseable {
             }
             return null;
         });
-        return staging;
+        return chunkCopies;
     }
 
     /** Waits for a chunk's copies, makes them durable, then plans, executes and commits the chunk. */
-    private void finishChunk(SourceConfig source, Staging staging, Counts counts, List<String> problems,
+    private void finishChunk(SourceConfig source, ChunkCopies chunkCopies, Counts counts, List<String> problems,
             Set<String> touchedRels) throws IOException {
-        Chunk chunk = staging.chunk;
+        Chunk chunk = chunkCopies.chunk;
         List<String> absent = new ArrayList<>(chunk.absent());
         List<Observed> observed = new ArrayList<>(chunk.known().size() + chunk.toRead().size());
         observed.addAll(chunk.known());
         List<String> staged = new ArrayList<>();
-        for (int k = 0; k < staging.copies.size(); k++) {
+        for (int k = 0; k < chunkCopies.copies.size(); k++) {
             ScannedFile f = chunk.toRead().get(k);
             try {
-                Observed o = Parallel.get(staging.copies.get(k));
+                Observed o = Parallel.get(chunkCopies.copies.get(k));
                 observed.add(o);
                 o.staged().ifPresent(staged::add);
             } catch (NoSuchFileException e) {
@@ -676,7 +668,7 @@ public final class Engine implements AutoCloseable {
                 counts.failed++;
             }
         }
-        Parallel.get(staging.durable);
+        Parallel.get(chunkCopies.durable);
         Planner.Plan plan = Planner.plan(source.name(), observed, absent, state);
         counts.unchanged += plan.unchanged();
         if (log.isDebugEnabled()) {
@@ -710,9 +702,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Deletes staged copies that were not moved into place, and the folders that leaves empty (made to stage in). */
     private void deleteStaged(List<String> names) throws IOException {
+        Set<Path> folders = new HashSet<>();
         for (String name : names) {
-            Files.deleteIfExists(layout.tmpDir().resolve(name));
+            Path p = staging.path(name);
+            Files.deleteIfExists(p);
+            folders.add(p.getParent());
+        }
+        if (!folders.isEmpty()) {
+            unsyncedFolders.addAll(executor.removeEmptyFolders(folders));
         }
     }
 
@@ -772,10 +771,9 @@ public final class Engine implements AutoCloseable {
                 return new Observed(f.rel(), facts, Optional.empty());
             }
         }
-        String name = tempPrefix + tempCounter.incrementAndGet() + ".tmp";
-        FileFacts facts = copier.copy(file, layout.tmpDir().resolve(name));
+        StagingArea.Staged<FileFacts> staged = staging.stage(source.name(), f.rel(), target -> copier.copy(file, target));
         progress.advance(f.size());
-        return new Observed(f.rel(), facts, Optional.of(name));
+        return new Observed(f.rel(), staged.result(), Optional.of(staged.name()));
     }
 
     /** From this many files on, one filesystem-wide flush replaces the fsyncs of single files. */
@@ -786,12 +784,12 @@ public final class Engine implements AutoCloseable {
      * else an fsync per file, many at once (the disk and the kernel batch them).
      */
     private void syncStaged(List<String> names) throws IOException {
-        if (names.size() >= SYNCFS_THRESHOLD && fs.syncFileSystem(layout.tmpDir())) {
+        if (names.size() >= SYNCFS_THRESHOLD && fs.syncFileSystem(layout.root())) {
             return;
         }
         List<Future<?>> futures = new ArrayList<>(names.size());
         for (String name : names) {
-            Path p = layout.tmpDir().resolve(name);
+            Path p = staging.path(name);
             futures.add(syncPool.submit(() -> {
                 fs.syncFile(p);
                 return null;
@@ -916,6 +914,7 @@ public final class Engine implements AutoCloseable {
     public void close() throws IOException {
         try {
             commit();
+            staging.close();
         } finally {
             if (saver != null) {
                 saver.shutdownNow();

@@ -3,6 +3,7 @@ package io.keepwatch.engine;
 import io.keepwatch.config.Config;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.execute.DeletedNames;
+import io.keepwatch.execute.StagingArea;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.SafeDirs;
 import io.keepwatch.hash.HashingCopier;
@@ -69,6 +70,7 @@ public final class StateRebuilder {
         }
         new SafeDirs(layout.root()).ensure(layout.journalDir());
         try (BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root())) {
+            StagingArea.cleanLeftovers(layout);
             Instant now = clock.instant();
             BackupState state = new BackupState(config.hashAlgorithm().configName());
             for (SourceConfig s : config.sources()) {
@@ -150,7 +152,7 @@ public final class StateRebuilder {
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile()) {
+                if (attrs.isRegularFile() && !StagingArea.isStagedName(file.getFileName().toString())) {
                     out.put(BackupLayout.relative(dir, file), file);
                 }
                 return FileVisitResult.CONTINUE;

@@ -20,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -177,6 +178,9 @@ public final class Executor {
                 fs.moveNoReplace(staged(d.staged()), dest);
             }
             addWithParents(dest.getParent(), touched);
+            // The staged copy was made beside the mirror's copy; a folder made just for it is now empty.
+            touched.add(staged(d.staged()).getParent());
+            emptied.add(staged(d.staged()).getParent());
             state.putLive(d.ref(), LiveFile.of(d.facts(), now, d.original().toString()));
             log.info("DUPLICATE: {} → {} (same content as {})", sourcePath(d.ref()), rel(dest), d.original());
         } else if (action instanceof Action.Refresh r) {
@@ -266,8 +270,18 @@ public final class Executor {
         }
     }
 
+    /**
+     * Removes those of {@code folders} that are empty, and the parents that leaves empty, up to the top of their
+     * area (for folders made to stage copies in that were not used). Returns the folders whose entries changed.
+     */
+    public Set<Path> removeEmptyFolders(Collection<Path> folders) {
+        Set<Path> touched = new LinkedHashSet<>();
+        removeEmptyFolders(folders, touched);
+        return touched;
+    }
+
     /** Removes folders a deletion or retention emptied, up to the top of their area. */
-    private void removeEmptyFolders(Set<Path> emptied, Set<Path> touched) {
+    private void removeEmptyFolders(Collection<Path> emptied, Set<Path> touched) {
         List<Path> deepestFirst = new ArrayList<>(emptied);
         deepestFirst.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
         for (Path dir : deepestFirst) {
@@ -327,7 +341,7 @@ public final class Executor {
     }
 
     private Path staged(String name) {
-        return layout.tmpDir().resolve(name);
+        return layout.staged(name);
     }
 
     private String sourcePath(FileRef ref) {

@@ -1,22 +1,24 @@
 package io.keepwatch.fs;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Creates folders inside the backup root without ever passing through a symbolic link planted there: every
  * folder between the root and the target is checked to be a real directory. Verified folders are
- * remembered, so a batch of thousands of files into one folder costs one check.
+ * remembered, so a batch of thousands of files into one folder costs one check. Safe to share between
+ * threads: two that make the same folder at once both see it made.
  */
 public final class SafeDirs {
     private final Path root;
-    private final Set<Path> verified = new HashSet<>();
+    private final Set<Path> verified = ConcurrentHashMap.newKeySet();
 
     public SafeDirs(Path root) {
         this.root = root;
@@ -35,9 +37,14 @@ public final class SafeDirs {
         try {
             attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
-            Files.createDirectory(dir);
-            verified.add(dir);
-            return;
+            try {
+                Files.createDirectory(dir);
+                verified.add(dir);
+                return;
+            } catch (FileAlreadyExistsException made) {
+                // Made meanwhile (by another thread): checked below like any folder found.
+                attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            }
         }
         if (attrs.isSymbolicLink()) {
             throw new FileSystemException(dir.toString(), null,

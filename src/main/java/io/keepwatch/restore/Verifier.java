@@ -2,6 +2,7 @@ package io.keepwatch.restore;
 
 import io.keepwatch.engine.Progress;
 import io.keepwatch.execute.Parallel;
+import io.keepwatch.execute.StagingArea;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.hash.HashAlgorithm;
 import io.keepwatch.state.BackupLayout;
@@ -237,7 +238,8 @@ public final class Verifier {
                 if (file.getParent().equals(root) && file.getFileName().toString().startsWith(BackupLayout.STATE_FILE)) {
                     return FileVisitResult.CONTINUE;
                 }
-                if (!expected.containsKey(file)) {
+                // A staged copy (see StagingArea) belongs to a pass under way, or to a crash the next start cleans up.
+                if (!expected.containsKey(file) && !StagingArea.isStagedName(file.getFileName().toString())) {
                     problems.add(new VerifyReport.Problem(VerifyReport.Kind.UNEXPECTED, BackupLayout.relative(root, file), "",
                             (attrs.isSymbolicLink() ? "a symbolic link" : attrs.isRegularFile() ? "a file" : "a special file")
                                     + " that state.json does not know"));

@@ -43,6 +43,10 @@ public final class BackupLayout {
         return privateDir().resolve("tmp");
     }
 
+    public Path staged(String name) {
+        return resolve(root, name);
+    }
+
     public Path journalDir() {
         return privateDir().resolve("journal");
     }

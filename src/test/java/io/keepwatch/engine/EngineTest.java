@@ -227,7 +227,6 @@ class EngineTest {
         }
         java.util.Set<Path> synced = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<String> early = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        Path tmpDir = new io.keepwatch.state.BackupLayout(backup).tmpDir();
         io.keepwatch.fs.Fs real = new RealFs(false, ms -> { });
         io.keepwatch.fs.Fs recording = new io.keepwatch.testing.ForwardingFs(real) {
             @Override
@@ -243,7 +242,7 @@ class EngineTest {
 
             @Override
             public void moveNoReplace(Path from, Path to) throws IOException {
-                if (from.startsWith(tmpDir) && !synced.contains(from)) {
+                if (io.keepwatch.execute.StagingArea.isStagedName(from.getFileName().toString()) && !synced.contains(from)) {
                     early.add(from + " -> " + to);
                 }
                 super.moveNoReplace(from, to);
@@ -531,6 +530,8 @@ class EngineTest {
         assertTrue(r.problems().get(0).contains("changed while being read"), r.problems().toString());
         assertFalse(Files.exists(backup.resolve("src/busy.txt")));
         assertEquals(List.of(), tree(backup.resolve(".keepwatch/tmp")).keySet().stream().toList());
+        assertEquals(Map.of(), backupFiles(), "no staged copy left behind, and no folder made for one");
+        assertEquals(List.of(), Files.list(backup.resolve("src")).toList());
     }
 
     @Test
@@ -642,10 +643,68 @@ class EngineTest {
 
     @Test
     void tempLeftoversAreRemovedAtStart() throws Exception {
-        write(backup.resolve(".keepwatch/tmp/17.tmp"), "half a copy");
+        write(backup.resolve(".keepwatch/tmp/17.tmp"), "half a copy (staged by an older keepwatch)");
         write(src.resolve("a.txt"), "alpha");
         pass();
         assertEquals(Map.of(), tree(backup.resolve(".keepwatch/tmp")));
+    }
+
+    @Test
+    void copiesStagedBesideTheirDestinationByACrashedRunAreRemovedAtStartAndNothingElse() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        write(src.resolve("d/kept.txt"), "kept");
+        pass();
+        // What a run with id 18c-2a left when it died: its manifest, a staged copy beside a backed-up file, and one in
+        // folders made only to stage in. A backed-up file whose name looks like another run's staged copy is kept.
+        write(backup.resolve(".keepwatch/tmp/18c-2a.dirs"), "src/d\nsrc/new/deeper\n");
+        write(backup.resolve("src/d/.keepwatch-18c-2a-7.tmp"), "half a copy");
+        write(backup.resolve("src/new/deeper/.keepwatch-18c-2a-8.tmp"), "half a copy");
+        write(backup.resolve("src/d/.keepwatch-18c-2b-1.tmp"), "not of that run");
+        Map<String, String> before = backupFiles();
+
+        assertTrue(pass().complete());
+        Map<String, String> after = backupFiles();
+        assertEquals(Map.of("src/a.txt", "alpha", "src/d/kept.txt", "kept", "src/d/.keepwatch-18c-2b-1.tmp", "not of that run"),
+                after);
+        assertFalse(Files.exists(backup.resolve("src/new")), "folders made only to stage in are removed");
+        assertEquals(Map.of(), tree(backup.resolve(".keepwatch/tmp")));
+        assertEquals(5, before.size());
+    }
+
+    @Test
+    void aFirstRunThatDiedWithOnlyStagedCopiesMadeStartsAgainInsteadOfRefusing() throws Exception {
+        write(src.resolve("d/a.txt"), "alpha");
+        Files.createDirectories(backup.resolve(".keepwatch/tmp"));
+        write(backup.resolve(".keepwatch/tmp/18c-2a.dirs"), "src/d\n");
+        write(backup.resolve("src/d/.keepwatch-18c-2a-1.tmp"), "alp");
+
+        PassResult r = pass();
+        assertTrue(r.complete());
+        assertEquals(Map.of("src/d/a.txt", "alpha"), backupFiles());
+    }
+
+    @Test
+    void stagedCopiesAreMadeBesideTheirDestinationAndNoFolderIsLeftForADuplicate() throws Exception {
+        write(src.resolve("a.txt"), "alpha");
+        pass();
+        List<Path> created = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        io.keepwatch.fs.Fs recording = new io.keepwatch.testing.ForwardingFs(fs) {
+            @Override
+            public java.nio.channels.FileChannel createNew(Path file) throws IOException {
+                created.add(file);
+                return super.createNew(file);
+            }
+        };
+        write(src.resolve("x/y/new.txt"), "new");
+        write(src.resolve("z/same.txt"), "alpha");
+        try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {
+            assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
+        }
+        List<String> stagedIn = created.stream().filter(p -> io.keepwatch.execute.StagingArea.isStagedName(p.getFileName().toString()))
+                .map(p -> backup.relativize(p.getParent()).toString().replace('\\', '/')).sorted().toList();
+        assertEquals(List.of("src/x/y", "src/z"), stagedIn);
+        assertEquals(Map.of("src/a.txt", "alpha", "src/x/y/new.txt", "new", "_duplicates/src/z/same.txt", "alpha"), backupFiles());
+        assertFalse(Files.exists(backup.resolve("src/z")), "the folder made to stage the duplicate in is gone");
     }
 
     @Test
@@ -654,7 +713,8 @@ class EngineTest {
         write(src.resolve("b.txt"), "beta");
         pass();
         write(src.resolve("a.txt"), "alpha 2");
-        fs.failCreate(FaultyFs.when(p -> p.toString().contains("/.keepwatch/tmp/"), p -> new IOException("No space left on device")));
+        fs.failCreate(FaultyFs.when(p -> io.keepwatch.execute.StagingArea.isStagedName(p.getFileName().toString()),
+                p -> new IOException("No space left on device")));
         PassResult r = pass();
         assertEquals(1, r.counts().failed);
         assertEquals("alpha", read(backup.resolve("src/a.txt")));

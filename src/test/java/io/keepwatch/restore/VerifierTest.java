@@ -110,6 +110,8 @@ class VerifierTest {
         Files.createSymbolicLink(backup.resolve("src/link"), jimfs.getPath("/etc"));
         Files.writeString(backup.resolve(".keepwatch/whatever"), "private: ignored");
         Files.writeString(backup.resolve("state.json.tmp"), "ignored");
+        Files.writeString(backup.resolve("src/.keepwatch-18c-2a-7.tmp"), "a copy staged by a pass under way: ignored");
+        Files.writeString(backup.resolve("src/.keepwatch-18c-2a-7.tmp.txt"), "not a staged copy's name");
 
         List<String> all = verify(Optional.empty()).problems().stream().map(VerifyReport.Problem::toString).toList();
         assertEquals(List.of(
@@ -117,12 +119,13 @@ class VerifierTest {
                 "UNEXPECTED _duplicates/src/dup.txt.new: a file that state.json does not know",
                 "CORRUPTED docs/d.txt (current copy of docs/d.txt): content hashes to "
                         + "sha256:" + sha256("DELTA") + " (5 bytes), state.json records sha256:" + sha256("delta") + " (5 bytes)",
+                "UNEXPECTED src/.keepwatch-18c-2a-7.tmp.txt: a file that state.json does not know",
                 "UNEXPECTED src/link: a symbolic link that state.json does not know",
                 "UNEXPECTED stray-at-top: a file that state.json does not know",
                 "UNEXPECTED versions/nosuchsource/v1.bak: a file that state.json does not know"), all);
 
         List<String> onlySrc = verify(Optional.of("src")).problems().stream().map(VerifyReport.Problem::path).toList();
-        assertEquals(List.of("_deleted/src/gone.txt", "_duplicates/src/dup.txt.new", "src/link"), onlySrc);
+        assertEquals(List.of("_deleted/src/gone.txt", "_duplicates/src/dup.txt.new", "src/.keepwatch-18c-2a-7.tmp.txt", "src/link"), onlySrc);
     }
 
     @Test
