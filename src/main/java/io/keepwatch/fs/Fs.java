@@ -17,7 +17,7 @@ public interface Fs {
     /** Opens a source file for reading, never following a symbolic link. */
     SeekableByteChannel openSource(Path file) throws IOException;
 
-    /** Creates a new file for writing; fails if anything, including a symbolic link, is already there. */
+    /** Creates a new file for writing (and reading back); fails if anything, including a symbolic link, is already there. */
     FileChannel createNew(Path file) throws IOException;
 
     /** Makes a written file's content durable (fsync). */

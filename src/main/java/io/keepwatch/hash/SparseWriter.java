@@ -25,7 +25,7 @@ public final class SparseWriter {
      */
     public static void write(FileChannel out, ByteBuffer buf) throws IOException {
         int n = buf.remaining();
-        if (n == BLOCK && buf.mismatch(ZEROS) < 0) {
+        if (isHole(buf)) {
             out.position(out.position() + n);
             buf.position(buf.limit());
             return;
@@ -33,6 +33,11 @@ public final class SparseWriter {
         while (buf.hasRemaining()) {
             out.write(buf);
         }
+    }
+
+    /** Whether the remaining bytes of {@code buf} are a whole block of zeros, which a copy leaves as a hole. */
+    static boolean isHole(ByteBuffer buf) {
+        return buf.remaining() == BLOCK && buf.mismatch(ZEROS) < 0;
     }
 
     /**
