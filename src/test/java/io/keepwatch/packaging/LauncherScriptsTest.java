@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,83 @@ class LauncherScriptsTest {
         String own = launch(bin, tmp, "-XX:+UseParallelGC", "once");
         assertFalse(own.contains("UseSerialGC"), own);
         assertTrue(own.contains("-XX:+UseParallelGC"), own);
+    }
+
+    /**
+     * A fake java that records each call in calls.log, prints its arguments, makes the archive a training run asks
+     * for when {@code trainingWorks}, and fails such a run otherwise.
+     */
+    private static Path installWithFakeJava(Path tmp, boolean trainingWorks) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
+        Files.copy(LauncherFlags.SH, bin.resolve("keepwatch"));
+        bin.resolve("keepwatch").toFile().setExecutable(true);
+        Path jar = Files.createDirectories(tmp.resolve("app/lib")).resolve("keepwatch.jar");
+        Files.writeString(jar, "not really a jar");
+        Path fakeJava = Files.createDirectories(tmp.resolve("jdk/bin")).resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\n"
+                + "echo \"$*\" >>\"" + tmp.resolve("calls.log") + "\"\n"
+                + "for a in \"$@\"; do case $a in -XX:ArchiveClassesAtExit=*) "
+                + (trainingWorks ? "echo archive >\"${a#*=}\";; " : "exit 3;; ") + "esac; done\n"
+                + "echo \"$*\"\n");
+        fakeJava.toFile().setExecutable(true);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(100));
+        Files.setLastModifiedTime(jar, old);
+        Files.setLastModifiedTime(fakeJava, old);
+        return bin;
+    }
+
+    private static long calls(Path tmp, String containing) throws Exception {
+        Path log = tmp.resolve("calls.log");
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains(containing)).count() : 0;
+    }
+
+    @Test
+    void theShellLauncherMakesAClassDataArchiveOnceAndStartsWithIt(@TempDir Path tmp) throws Exception {
+        Path bin = installWithFakeJava(tmp, true);
+        Path archive = tmp.resolve("app/lib/keepwatch.jsa");
+        String first = launch(bin, tmp, "", "status");
+        assertTrue(first.contains(" -XX:SharedArchiveFile=" + archive + " "), first);
+        assertTrue(first.endsWith(" status "), first);
+        assertEquals("archive", Files.readString(archive).trim());
+        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="), "one training run makes the archive");
+        assertEquals(2, calls(tmp, " once -c "), "two passes over a temp folder train it");
+
+        String second = launch(bin, tmp, "", "once", "-c", "x.json");
+        assertTrue(second.contains(" -XX:SharedArchiveFile=" + archive + " "), second);
+        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="), "a fresh archive is used as it is");
+
+        // A new jar (an upgrade) makes the archive stale: it is made again.
+        Files.setLastModifiedTime(tmp.resolve("app/lib/keepwatch.jar"),
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(10)));
+        launch(bin, tmp, "", "status");
+        assertEquals(2, calls(tmp, "-XX:ArchiveClassesAtExit="));
+
+        ProcessBuilder off = new ProcessBuilder(bin.resolve("keepwatch").toString(), "status").redirectErrorStream(true);
+        off.environment().put("JAVA_HOME", tmp.resolve("jdk").toString());
+        off.environment().put("KEEPWATCH_CDS", "off");
+        Process p = off.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertFalse(out.contains("SharedArchiveFile"), out);
+    }
+
+    @Test
+    void aFailedTrainingRunIsNotRetriedAndTheCommandStillRuns(@TempDir Path tmp) throws Exception {
+        Path bin = installWithFakeJava(tmp, false);
+        String first = launch(bin, tmp, "", "status");
+        assertFalse(first.contains("SharedArchiveFile"), first);
+        assertTrue(first.endsWith(" status "), first);
+        assertFalse(Files.exists(tmp.resolve("app/lib/keepwatch.jsa")));
+        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="));
+        launch(bin, tmp, "", "status");
+        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="), "not again until the jar or Java changes");
+        assertEquals(List.of(), leftovers(tmp), "no temp folder or partial archive is left");
+    }
+
+    private static List<String> leftovers(Path tmp) throws Exception {
+        try (var s = Files.list(tmp.resolve("app/lib"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp")).toList();
+        }
     }
 
     /** The java command line the launcher makes (the fake java prints it). */

@@ -29,7 +29,9 @@ class TortureIT {
         assertEquals(List.of(), f.problems());
         assertEquals(0, f.lost());
         assertEquals(0, f.corrupt());
-        assertTrue(f.files() > 20, f.toString());
+        // How many files the source holds at the end is a random walk whose length depends on timing (it ended
+        // at 20, 22 and 36 in three runs): "more than 20" failed now and then. That the checks had files to check:
+        assertTrue(f.files() > 0, f.toString());
         // The service did real work between kills: versions and deletions were recorded along the way.
         assertTrue(f.versions() > 0 && f.deleted() > 0, f.toString());
     }
