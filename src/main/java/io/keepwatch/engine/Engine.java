@@ -47,7 +47,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +57,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A pass over a source: probe that it is there; scan metadata; trust the stored hash of files whose
  * size, mtime and inode did not change; copy every other file, while hashing it (read once), to a temp file
- * beside its destination ({@link StagingArea}); fsync the staged copies all at once; plan; execute; apply retention; save the state. Large
- * passes run in chunks so a crash loses at most one chunk of copying.
+ * beside its destination ({@link StagingArea}); fsync the staged copies all at once; plan; execute; apply
+ * retention; save the state. Large passes run in chunks so a crash loses at most one chunk of copying.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
