@@ -140,7 +140,7 @@ public final class StagingArea implements AutoCloseable {
             return inTmp(file, copy);
         }
         try {
-            dirs.ensure(dir);
+            ensure(source, dir);
         } catch (NoSuchFileException e) {
             throw e;
         } catch (FileSystemException e) {
@@ -157,9 +157,19 @@ public final class StagingArea implements AutoCloseable {
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw e; // the source went, not the folder
             }
-            dirs.forget(dir);
+            dirs.forget(layout.sourceMirror(source));
             dirs.ensure(dir);
             return new Staged<>(name, copy.to(target));
+        }
+    }
+
+    /** Makes {@code dir}; if a folder on its way that was made before is gone (emptied and removed), makes it again. */
+    private void ensure(String source, Path dir) throws IOException {
+        try {
+            dirs.ensure(dir);
+        } catch (NoSuchFileException e) {
+            dirs.forget(layout.sourceMirror(source));
+            dirs.ensure(dir);
         }
     }
 

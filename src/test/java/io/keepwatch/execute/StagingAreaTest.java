@@ -83,6 +83,20 @@ class StagingAreaTest {
     }
 
     @Test
+    void foldersOnTheWayRemovedSinceTheyWereMadeAreMadeAgain() throws IOException {
+        area.prepare("src", List.of("a/b/first.txt", "a/c/second.txt", "a/b/third.txt"));
+        area.stage("src", "a/b/first.txt", writing("1"));
+        Files.delete(root.resolve("src/a/b/.keepwatch-18c-2a-1.tmp"));
+        Files.delete(root.resolve("src/a/b"));
+        Files.delete(root.resolve("src/a"));
+        assertEquals("2", read(area.path(area.stage("src", "a/c/second.txt", writing("2")).name())));
+        Files.delete(root.resolve("src/a/c/.keepwatch-18c-2a-2.tmp"));
+        Files.delete(root.resolve("src/a/c"));
+        Files.delete(root.resolve("src/a"));
+        assertEquals("3", read(area.path(area.stage("src", "a/b/third.txt", writing("3")).name())));
+    }
+
+    @Test
     void aVanishedSourceIsReportedAndNotRetried() throws IOException {
         area.prepare("src", List.of("d/gone.txt"));
         AtomicInteger calls = new AtomicInteger();
