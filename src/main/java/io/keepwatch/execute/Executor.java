@@ -95,7 +95,7 @@ public final class Executor {
                 counts.failed++;
             }
         }
-        removeEmptyFolders(emptiedMirrorDirs, touched);
+        removeEmptyFolders(layout, emptiedMirrorDirs, touched);
         return new Outcome(seq, counts, failures, failedActions, touched);
     }
 
@@ -276,16 +276,16 @@ public final class Executor {
      */
     public Set<Path> removeEmptyFolders(Collection<Path> folders) {
         Set<Path> touched = new LinkedHashSet<>();
-        removeEmptyFolders(folders, touched);
+        removeEmptyFolders(layout, folders, touched);
         return touched;
     }
 
     /** Removes folders a deletion or retention emptied, up to the top of their area. */
-    private void removeEmptyFolders(Collection<Path> emptied, Set<Path> touched) {
+    static void removeEmptyFolders(BackupLayout layout, Collection<Path> emptied, Set<Path> touched) {
         List<Path> deepestFirst = new ArrayList<>(emptied);
         deepestFirst.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
         for (Path dir : deepestFirst) {
-            int keep = areaDepth(dir);
+            int keep = areaDepth(layout, dir);
             for (Path p = dir; p != null && p.startsWith(layout.root()) && p.getNameCount() > keep; p = p.getParent()) {
                 try (var entries = Files.newDirectoryStream(p)) {
                     if (entries.iterator().hasNext()) {
@@ -309,7 +309,7 @@ public final class Executor {
      * How deep the folders are that must stay even when empty: {@code <root>/<source>} for the mirror,
      * {@code <root>/versions/<source>} (and likewise {@code _deleted}, {@code _duplicates}) for the others.
      */
-    private int areaDepth(Path dir) {
+    private static int areaDepth(BackupLayout layout, Path dir) {
         int root = layout.root().getNameCount();
         if (dir.getNameCount() > root) {
             String top = dir.getName(root).toString();

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -258,15 +259,7 @@ public final class StagingArea implements AutoCloseable {
             }
         }
         // Folders made only to stage in are left empty by a crash; an empty folder means nothing in a mirror.
-        Path area = root.resolve(folder.substring(0, folder.indexOf('/') < 0 ? folder.length() : folder.indexOf('/')));
-        for (Path p = dir; !p.equals(area) && p.startsWith(area); p = p.getParent()) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-                if (ds.iterator().hasNext()) {
-                    break;
-                }
-            }
-            Files.delete(p);
-        }
+        Executor.removeEmptyFolders(layout, List.of(dir), new HashSet<>());
         return n;
     }
 
