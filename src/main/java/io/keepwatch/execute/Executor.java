@@ -166,21 +166,22 @@ public final class Executor {
             LiveFile original = state.live(d.original()).orElseThrow(() -> new NoSuchFileException(
                     d.original().toString(), null, "the original of duplicate " + d.ref() + " is no longer live"));
             Path originalCopy = layout.copyOf(d.original(), original);
+            Path staged = staged(d.staged());
             dirs.ensure(dest.getParent());
             try {
                 fs.createHardLink(dest, originalCopy);
-                Files.deleteIfExists(staged(d.staged()));
+                Files.deleteIfExists(staged);
             } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
                 throw e instanceof FileAlreadyExistsException f ? f : new IOException(e);
             } catch (FileSystemException e) {
                 // No hard links here (FAT, some network shares, link count limit): keep the staged copy.
                 log.debug("hard link {} -> {} failed ({}); keeping a copy", dest, originalCopy, e.getMessage());
-                fs.moveNoReplace(staged(d.staged()), dest);
+                fs.moveNoReplace(staged, dest);
             }
             addWithParents(dest.getParent(), touched);
             // The staged copy was made beside the mirror's copy; a folder made just for it is now empty.
-            touched.add(staged(d.staged()).getParent());
-            emptied.add(staged(d.staged()).getParent());
+            touched.add(staged.getParent());
+            emptied.add(staged.getParent());
             state.putLive(d.ref(), LiveFile.of(d.facts(), now, d.original().toString()));
             log.info("DUPLICATE: {} → {} (same content as {})", sourcePath(d.ref()), rel(dest), d.original());
         } else if (action instanceof Action.Refresh r) {

@@ -151,15 +151,14 @@ public final class StagingArea implements AutoCloseable {
             return inTmp(file, copy);
         }
         String name = folder + "/" + file;
-        Path target = BackupLayout.resolve(layout.root(), name);
+        Path target = layout.staged(name);
         try {
             return new Staged<>(name, copy.to(target));
         } catch (NoSuchFileException e) {
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw e; // the source went, not the folder
             }
-            dirs.forget(layout.sourceMirror(source));
-            dirs.ensure(dir);
+            remake(source, dir);
             return new Staged<>(name, copy.to(target));
         }
     }
@@ -169,14 +168,19 @@ public final class StagingArea implements AutoCloseable {
         try {
             dirs.ensure(dir);
         } catch (NoSuchFileException e) {
-            dirs.forget(layout.sourceMirror(source));
-            dirs.ensure(dir);
+            remake(source, dir);
         }
+    }
+
+    /** Checks the folders under the source's mirror afresh (some were removed since) and makes {@code dir}. */
+    private void remake(String source, Path dir) throws IOException {
+        dirs.forget(layout.sourceMirror(source));
+        dirs.ensure(dir);
     }
 
     private <T> Staged<T> inTmp(String file, Copy<T> copy) throws IOException {
         String name = BackupLayout.PRIVATE + "/" + layout.tmpDir().getFileName() + "/" + file;
-        return new Staged<>(name, copy.to(BackupLayout.resolve(layout.root(), name)));
+        return new Staged<>(name, copy.to(layout.staged(name)));
     }
 
     /** A staged copy: its name relative to the backup root, and what the copy returned. */
@@ -185,7 +189,7 @@ public final class StagingArea implements AutoCloseable {
 
     /** Where a staged name (as {@link #stage} returned it) is. */
     public Path path(String staged) {
-        return BackupLayout.resolve(layout.root(), staged);
+        return layout.staged(staged);
     }
 
     /** Whether {@code fileName} is the name of a staged copy (in flight, or a crash's leftover). */

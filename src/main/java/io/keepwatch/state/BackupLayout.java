@@ -38,11 +38,15 @@ public final class BackupLayout {
         return root.resolve(PRIVATE);
     }
 
-    /** Staging area for copies in progress; emptied at start. Same filesystem as the final paths. */
+    /**
+     * The lists of folders holding staged copies, and the copies that cannot be staged beside their destination
+     * ({@code io.keepwatch.execute.StagingArea}); emptied at start.
+     */
     public Path tmpDir() {
         return privateDir().resolve("tmp");
     }
 
+    /** A staged copy, by its name relative to the root ({@code /}-separated, as {@code StagingArea} makes them). */
     public Path staged(String name) {
         return resolve(root, name);
     }
