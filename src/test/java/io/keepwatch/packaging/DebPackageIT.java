@@ -61,6 +61,9 @@ class DebPackageIT {
         expected.put("/opt/keepwatch/bin/keepwatch", "-rwxr-xr-x root/root");
         expected.put("/opt/keepwatch/lib/keepwatch.jar", "-rw-r--r-- root/root");
         expected.put("/opt/keepwatch/README.md", "-rw-r--r-- root/root");
+        for (String doc : Docs.files()) {
+            expected.put("/opt/keepwatch/" + doc, "-rw-r--r-- root/root");
+        }
         expected.put("/opt/keepwatch/conf", "link root/root -> /etc/keepwatch");
         expected.put("/etc/keepwatch/config.json", "-rw-r--r-- root/root");
         expected.put("/etc/keepwatch/logback.xml", "-rw-r--r-- root/root");
@@ -145,15 +148,15 @@ class DebPackageIT {
     }
 
     @Test
-    void theReadmeStatesTheExposureScoreSystemdGivesTheUnit() throws Exception {
+    void theOperationsDocStatesTheExposureScoreSystemdGivesTheUnit() throws Exception {
         provideSystemdUnits();
         Run r = Run.of(root, "systemd-analyze", "security", "--offline=yes", "--root=" + root, "keepwatch.service");
         assertEquals(0, r.exit, r.describe());
         Matcher m = Pattern.compile("Overall exposure level for keepwatch\\.service: ([0-9.]+ [A-Z]+)").matcher(r.out + r.err);
         assertTrue(m.find(), r.describe());
-        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        String ops = Files.readString(Path.of("docs/operations.md"), StandardCharsets.UTF_8);
         String stated = "systemd-analyze security --offline=yes` rates the unit's exposure **" + m.group(1) + "**";
-        assertTrue(readme.contains(stated), "README.md should say: " + stated);
+        assertTrue(ops.contains(stated), "docs/operations.md should say: " + stated);
     }
 
     @Test

@@ -32,6 +32,10 @@ class ReleaseArchiveIT {
     static final Set<String> FILES = new TreeSet<>(List.of("bin/keepwatch", "bin/keepwatch.cmd", "lib/keepwatch.jar",
             "conf/config.json", "conf/logback.xml", "systemd/keepwatch.service", "keepwatch.xml", "README.md"));
 
+    static {
+        FILES.addAll(Docs.files());
+    }
+
     @TempDir
     Path tmp;
 
