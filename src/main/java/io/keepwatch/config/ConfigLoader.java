@@ -13,10 +13,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,29 +105,27 @@ public final class ConfigLoader {
     /** Reads one file; carries the file name for messages and the folder that relative paths resolve against. */
     private static final class Reader {
         private final Path file;
-        private final Path baseDir;
+        private Section top;
         private Path backupRoot;
 
         Reader(Path file) {
             this.file = file;
-            this.baseDir = file.getParent();
         }
 
         Config read(JsonNode root) throws ConfigException {
-            checkKeys(root, TOP_KEYS, "");
-            Path backupRoot = path(required(root, "backup_root"), "backup_root");
-            Path logDir = root.has("log_dir") ? path(root.get("log_dir"), "log_dir") : baseDir.resolve("logs");
+            top = Section.top(file, root, TOP_KEYS);
+            backupRoot = top.folder("backup_root");
+            Path logDir = top.folder("log_dir", top.baseDir().resolve("logs"));
             HashAlgorithm algorithm = HashAlgorithm.SHA256;
-            if (root.has("hash_algorithm")) {
-                String name = text(root.get("hash_algorithm"), "hash_algorithm");
-                algorithm = HashAlgorithm.byName(name).orElseThrow(() -> error("hash_algorithm",
+            if (top.has("hash_algorithm")) {
+                String name = top.text("hash_algorithm", null);
+                algorithm = HashAlgorithm.byName(name).orElseThrow(() -> top.error("hash_algorithm",
                         "unknown algorithm '" + name + "'; allowed: " + HashAlgorithm.allowedNames()));
             }
-            RetentionConfig retention = retention(root.get("retention"));
-            List<String> exclude = exclude(root.get("exclude"));
-            WatchConfig watch = watch(root.get("watch"));
-            this.backupRoot = backupRoot;
-            List<SourceConfig> sources = sources(required(root, "sources"));
+            RetentionConfig retention = retention(top.child("retention", RETENTION_KEYS, "{\"max_versions_per_file\": 10}"));
+            List<String> exclude = exclude(top.raw("exclude"));
+            WatchConfig watch = watch(top.child("watch", WATCH_KEYS, "{\"debounce_ms\": 1000}"));
+            List<SourceConfig> sources = sources(top.required("sources"));
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
             return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch);
@@ -149,18 +146,18 @@ public final class ConfigLoader {
                 Path path;
                 String name;
                 if (item.isTextual()) {
-                    path = path(item, key);
+                    path = top.path(item, key);
                     name = path.getFileName() == null ? "" : path.getFileName().toString();
                     if (name.isEmpty()) {
                         throw error(key, "'" + path + "' has no folder name; use {\"name\": \"...\", \"path\": \"...\"}");
                     }
                 } else if (item.isObject()) {
-                    checkKeys(item, SOURCE_KEYS, key + ".");
-                    path = path(required(item, "path", key + ".path"), key + ".path");
-                    name = item.has("name") ? text(item.get("name"), key + ".name")
+                    Section entry = top.entry(key, item, SOURCE_KEYS);
+                    path = top.path(entry.required("path"), key + ".path");
+                    name = entry.has("name") ? entry.text("name", "")
                             : path.getFileName() == null ? "" : path.getFileName().toString();
                 } else {
-                    throw error(key, "must be a path string or {\"name\": ..., \"path\": ...}, not " + describe(item));
+                    throw error(key, "must be a path string or {\"name\": ..., \"path\": ...}, not " + Section.describe(item));
                 }
                 checkName(name, key);
                 String previous = seen.put(name.toLowerCase(Locale.ROOT), key);
@@ -266,51 +263,25 @@ public final class ConfigLoader {
             }
         }
 
-        private RetentionConfig retention(JsonNode node) throws ConfigException {
-            if (node == null) {
-                return RetentionConfig.defaults();
-            }
-            if (!node.isObject()) {
-                throw error("retention", "must be an object, e.g. {\"max_versions_per_file\": 10}");
-            }
-            checkKeys(node, RETENTION_KEYS, "retention.");
-            int max = node.has("max_versions_per_file")
-                    ? (int) positive(node.get("max_versions_per_file"), "retention.max_versions_per_file", 1)
-                    : RetentionConfig.DEFAULT_MAX_VERSIONS;
-            Optional<Duration> age = node.has("max_version_age_days")
-                    ? Optional.of(Duration.ofDays(positive(node.get("max_version_age_days"), "retention.max_version_age_days", 1)))
-                    : Optional.empty();
-            Optional<Duration> deleted = node.has("deleted_keep_days")
-                    ? Optional.of(Duration.ofDays(positive(node.get("deleted_keep_days"), "retention.deleted_keep_days", 1)))
-                    : Optional.empty();
-            return new RetentionConfig(max, age, deleted);
+        private RetentionConfig retention(Section s) throws ConfigException {
+            return new RetentionConfig(
+                    s.count(ConfigKeys.MAX_VERSIONS_PER_FILE, RetentionConfig.DEFAULT_MAX_VERSIONS),
+                    s.optionalDuration(ConfigKeys.MAX_VERSION_AGE_DAYS, ChronoUnit.DAYS),
+                    s.optionalDuration(ConfigKeys.DELETED_KEEP_DAYS, ChronoUnit.DAYS));
         }
 
-        private WatchConfig watch(JsonNode node) throws ConfigException {
+        private WatchConfig watch(Section s) throws ConfigException {
             WatchConfig d = WatchConfig.defaults();
-            if (node == null) {
-                return d;
-            }
-            if (!node.isObject()) {
-                throw error("watch", "must be an object, e.g. {\"debounce_ms\": 1000}");
-            }
-            checkKeys(node, WATCH_KEYS, "watch.");
-            Duration debounce = node.has("debounce_ms")
-                    ? Duration.ofMillis(positive(node.get("debounce_ms"), "watch.debounce_ms", 0)) : d.debounce();
-            Duration maxDelay = node.has("max_delay_ms")
-                    ? Duration.ofMillis(positive(node.get("max_delay_ms"), "watch.max_delay_ms", 1)) : d.maxDelay();
+            Duration debounce = s.duration(ConfigKeys.DEBOUNCE_MS, ChronoUnit.MILLIS, d.debounce());
+            Duration maxDelay = s.duration(ConfigKeys.MAX_DELAY_MS, ChronoUnit.MILLIS, d.maxDelay());
             if (maxDelay.compareTo(debounce) < 0) {
-                throw error("watch.max_delay_ms", "(" + maxDelay.toMillis() + ") must not be shorter than watch.debounce_ms ("
+                throw top.error("watch.max_delay_ms", "(" + maxDelay.toMillis() + ") must not be shorter than watch.debounce_ms ("
                         + debounce.toMillis() + ")");
             }
-            Duration flush = node.has("state_flush_ms")
-                    ? Duration.ofMillis(positive(node.get("state_flush_ms"), "watch.state_flush_ms", 0)) : d.stateFlush();
-            Duration rescan = node.has("rescan_interval_minutes")
-                    ? Duration.ofMinutes(positive(node.get("rescan_interval_minutes"), "watch.rescan_interval_minutes", 1))
-                    : d.rescanInterval();
-            int capacity = node.has("queue_capacity")
-                    ? (int) positive(node.get("queue_capacity"), "watch.queue_capacity", 16) : d.queueCapacity();
-            return new WatchConfig(debounce, maxDelay, flush, rescan, capacity);
+            return new WatchConfig(debounce, maxDelay,
+                    s.duration(ConfigKeys.STATE_FLUSH_MS, ChronoUnit.MILLIS, d.stateFlush()),
+                    s.duration(ConfigKeys.RESCAN_INTERVAL_MINUTES, ChronoUnit.MINUTES, d.rescanInterval()),
+                    s.count(ConfigKeys.QUEUE_CAPACITY, d.queueCapacity()));
         }
 
         private List<String> exclude(JsonNode node) throws ConfigException {
@@ -322,7 +293,7 @@ public final class ConfigLoader {
             }
             List<String> globs = new ArrayList<>();
             for (int i = 0; i < node.size(); i++) {
-                globs.add(text(node.get(i), "exclude[" + i + "]"));
+                globs.add(top.text(node.get(i), "exclude[" + i + "]"));
             }
             try {
                 ExcludeRules.compile(globs);
@@ -332,101 +303,8 @@ public final class ConfigLoader {
             return globs;
         }
 
-        private void checkKeys(JsonNode node, Set<String> allowed, String prefix) throws ConfigException {
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                String key = it.next();
-                if (!allowed.contains(key)) {
-                    String hint = nearest(key, allowed).map(s -> "; did you mean '" + prefix + s + "'?")
-                            .orElse("; allowed keys: " + String.join(", ", new java.util.TreeSet<>(allowed)));
-                    throw new ConfigException(file + ": unknown key '" + prefix + key + "'" + hint);
-                }
-            }
-        }
-
-        private JsonNode required(JsonNode node, String key) throws ConfigException {
-            return required(node, key, key);
-        }
-
-        private JsonNode required(JsonNode node, String key, String fullKey) throws ConfigException {
-            JsonNode value = node.get(key);
-            if (value == null || value.isNull()) {
-                throw new ConfigException(file + ": missing required key '" + fullKey + "'");
-            }
-            return value;
-        }
-
-        private String text(JsonNode node, String key) throws ConfigException {
-            if (!node.isTextual()) {
-                throw error(key, "must be a string, not " + describe(node));
-            }
-            return node.asText();
-        }
-
-        private long positive(JsonNode node, String key, long min) throws ConfigException {
-            if (!node.isIntegralNumber()) {
-                throw error(key, "must be a whole number, not " + describe(node));
-            }
-            long v = node.asLong();
-            if (v < min) {
-                throw error(key, "must be at least " + min + ", not " + v);
-            }
-            return v;
-        }
-
-        private Path path(JsonNode node, String key) throws ConfigException {
-            String text = text(node, key);
-            if (text.isBlank()) {
-                throw error(key, "is empty");
-            }
-            try {
-                return baseDir.resolve(text).toAbsolutePath().normalize();
-            } catch (InvalidPathException e) {
-                throw error(key, "'" + text + "' is not a valid path: " + e.getReason());
-            }
-        }
-
         private ConfigException error(String key, String message) {
-            return new ConfigException(file + ": '" + key + "' " + message);
+            return top.error(key, message);
         }
-    }
-
-    private static String describe(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case STRING -> "the string \"" + node.asText() + "\"";
-            case NUMBER -> "the number " + node;
-            case BOOLEAN -> node.asText();
-            case ARRAY -> "a list";
-            case OBJECT -> "an object";
-            case NULL -> "null";
-            default -> node.getNodeType().toString().toLowerCase(Locale.ROOT);
-        };
-    }
-
-    /** The allowed key closest to a misspelled one, if it is close enough to be a typo. */
-    static Optional<String> nearest(String key, Set<String> allowed) {
-        return allowed.stream()
-                .map(a -> Map.entry(a, distance(key.toLowerCase(Locale.ROOT), a)))
-                .filter(e -> e.getValue() <= Math.max(2, e.getKey().length() / 3))
-                .min(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue()).thenComparing(Map.Entry::getKey))
-                .map(Map.Entry::getKey);
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -155,6 +155,26 @@ class CliScenarioTest {
     }
 
     @Test
+    void aNumberOutOfRangeOrABackupRootThatIsAFileExits78NamingTheKeyForEveryCommand() throws Exception {
+        Path cfg = config(", 'watch': {'queue_capacity': 4294967296}");
+        for (String command : List.of("check-config", "once", "status", "rebuild-state")) {
+            Run r = run(command, "-c", cfg.toString());
+            assertEquals(78, r.code(), command + ": " + r.err());
+            assertEquals("keepwatch: " + cfg + ": watch.queue_capacity = 4294967296 is out of range (16 to 10000000)\n",
+                    r.err(), command);
+        }
+        Files.writeString(tmp.resolve("a-file"), "not a folder");
+        Files.writeString(cfg, Files.readString(cfg).replace("4294967296", "1000").replace("./backup", "./a-file"));
+        Run r = run("check-config", "-c", cfg.toString());
+        assertEquals(78, r.code(), r.err());
+        assertEquals("keepwatch: " + cfg + ": backup_root = '" + tmp.resolve("a-file")
+                + "' is a file, not a folder; name a folder, or one that does not exist yet\n", r.err());
+        assertEquals("not a folder", Files.readString(tmp.resolve("a-file")));
+        assertFalse(Files.exists(tmp.resolve("logs")));
+        assertFalse(Files.exists(tmp.resolve("backup")));
+    }
+
+    @Test
     void aConfigErrorAfterAnEditIsAlsoTheLastLineOfTheExistingLog() throws Exception {
         Path cfg = config("");
         write("a.txt", "alpha");

@@ -86,8 +86,16 @@ class ConfigLoaderTest {
             "unknown key far from any | {'sources': ['./src'], 'backup_root': '/b', 'colour': 1} | unknown key 'colour'; allowed keys:",
             "missing backup_root | {'sources': ['./src']} | missing required key 'backup_root'",
             "missing sources | {'backup_root': '/b'} | missing required key 'sources'",
-            "wrong type | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 'ten'}} | 'retention.max_versions_per_file' must be a whole number, not the string \"ten\"",
-            "zero versions | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 0}} | 'retention.max_versions_per_file' must be at least 1, not 0",
+            "wrong type | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 'ten'}} | retention.max_versions_per_file = \"ten\" is not a whole number (1 to 1000000)",
+            "zero versions | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 0}} | retention.max_versions_per_file = 0 is out of range (1 to 1000000)",
+            "section not an object | {'sources': ['./src'], 'backup_root': '/b', 'watch': 1000} | 'watch' must be an object, e.g. {\"debounce_ms\": 1000}, not the number 1000",
+            "section null | {'sources': ['./src'], 'backup_root': '/b', 'retention': null} | 'retention' must be an object, e.g. {\"max_versions_per_file\": 10}, not null",
+            "unknown key in a source | {'sources': [{'path': './src', 'nmae': 'x'}], 'backup_root': '/b'} | unknown key 'sources[0].nmae'; did you mean 'sources[0].name'?",
+            "source path missing | {'sources': [{'name': 'x'}], 'backup_root': '/b'} | missing required key 'sources[0].path'",
+            "backup_root not a string | {'sources': ['./src'], 'backup_root': 42} | 'backup_root' must be a string, not the number 42",
+            "log_dir empty | {'sources': ['./src'], 'backup_root': '/b', 'log_dir': ' '} | 'log_dir' is empty",
+            "hash_algorithm not a string | {'sources': ['./src'], 'backup_root': '/b', 'hash_algorithm': 256} | 'hash_algorithm' must be a string, not the number 256",
+            "exclude entry not a string | {'sources': ['./src'], 'backup_root': '/b', 'exclude': [1]} | 'exclude[0]' must be a string, not the number 1",
             "sources not a list | {'sources': './src', 'backup_root': '/b'} | 'sources' must be a list of folders",
             "empty sources | {'sources': [], 'backup_root': '/b'} | 'sources' is empty",
             "source missing | {'sources': ['/nope'], 'backup_root': '/b'} | 'sources[0]' source folder '/nope' does not exist",
@@ -109,6 +117,36 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().startsWith("/etc/kw/config.json: "), e.getMessage());
         assertTrue(e.getMessage().contains(expected), "message was: " + e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    /** backup_root and log_dir are folders keepwatch writes into: a folder, or a path that can become one. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "backup_root is a file | 'backup_root': '/home/ann/file.txt' | backup_root = '/home/ann/file.txt' is a file, not a folder; name a folder, or one that does not exist yet",
+            "log_dir is a file | 'backup_root': '/b', 'log_dir': '/home/ann/file.txt' | log_dir = '/home/ann/file.txt' is a file, not a folder",
+            "default log_dir is a file | 'backup_root': '/b' | log_dir = '/etc/kw/logs' (the default) is a file, not a folder",
+            "backup_root under a file | 'backup_root': '/home/ann/file.txt/backup' | backup_root = '/home/ann/file.txt/backup' cannot be made: '/home/ann/file.txt' is a file, not a folder",
+            "log_dir under a file | 'backup_root': '/b', 'log_dir': '/home/ann/file.txt/a/logs' | log_dir = '/home/ann/file.txt/a/logs' cannot be made: '/home/ann/file.txt' is a file, not a folder",
+            "backup_root a link to nothing | 'backup_root': '/home/ann/dangling' | backup_root = '/home/ann/dangling' is a symbolic link to something that does not exist",
+            "backup_root under a link to nothing | 'backup_root': '/home/ann/dangling/backup' | backup_root = '/home/ann/dangling/backup' cannot be made: '/home/ann/dangling' is a symbolic link to something that does not exist",
+            "backup_root a link to a file | 'backup_root': '/home/ann/to-file' | backup_root = '/home/ann/to-file' is a file, not a folder",
+    })
+    void aFolderKeepwatchWritesIntoMustBeAFolderOrNotExistYet(String name, String keys, String expected) throws IOException {
+        Files.writeString(dir.resolve("logs"), "a file where the default log folder goes");
+        Files.createSymbolicLink(fs.getPath("/home/ann/dangling"), fs.getPath("/nowhere"));
+        Files.createSymbolicLink(fs.getPath("/home/ann/to-file"), fs.getPath("/home/ann/file.txt"));
+        String json = "{'sources': ['./src'], " + keys + (keys.contains("log_dir") || name.contains("default") ? "" : ", 'log_dir': '/l'") + "}";
+        ConfigException e = assertThrows(ConfigException.class, () -> load(json));
+        assertTrue(e.getMessage().startsWith("/etc/kw/config.json: " + expected), e.getMessage());
+    }
+
+    @Test
+    void aFolderALinkToAFolderOrAPathBelowAFolderIsAcceptedAndNothingIsMade() throws Exception {
+        Files.createSymbolicLink(fs.getPath("/home/ann/to-docs"), fs.getPath("/home/ann/docs"));
+        Config c = load("{'sources': ['./src'], 'backup_root': '/home/ann/to-docs', 'log_dir': '/home/ann/music/new/logs'}");
+        assertEquals(fs.getPath("/home/ann/to-docs"), c.backupRoot());
+        assertEquals(fs.getPath("/home/ann/music/new/logs"), c.logDir());
+        assertTrue(!Files.exists(fs.getPath("/home/ann/music/new")));
     }
 
     @Test

@@ -1,0 +1,38 @@
+package io.keepwatch.config;
+
+import java.util.List;
+
+/**
+ * The allowed range of every number in config.json, in one place. The ranges keep every later computation
+ * safe: a count fits an {@code int}, and a duration added to or taken from any instant of the next centuries
+ * cannot overflow. docs/configuration.md lists the same ranges; {@code ConfigKeysTest} checks that it does,
+ * and runs the table of bad values (below the minimum, above the maximum, overflowing, fractional, wrong type)
+ * against every key listed in {@link #ALL}.
+ *
+ * <p>To add a number key: declare it here, add it to {@link #ALL}, read it with {@link Section#number},
+ * {@link Section#count} or {@link Section#duration}, and give it a row in docs/configuration.md.
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {
+    }
+
+    /** 100 years: the longest any day count may be. */
+    private static final long CENTURY_DAYS = 36_500;
+
+    public static final NumberKey MAX_VERSIONS_PER_FILE = new NumberKey("retention.max_versions_per_file", 1, 1_000_000);
+    public static final NumberKey MAX_VERSION_AGE_DAYS = new NumberKey("retention.max_version_age_days", 1, CENTURY_DAYS);
+    public static final NumberKey DELETED_KEEP_DAYS = new NumberKey("retention.deleted_keep_days", 1, CENTURY_DAYS);
+
+    public static final NumberKey DEBOUNCE_MS = new NumberKey("watch.debounce_ms", 10, 600_000);
+    /** Up to a day: a file that never stops changing is backed up at least daily. */
+    public static final NumberKey MAX_DELAY_MS = new NumberKey("watch.max_delay_ms", 10, 86_400_000);
+    /** 0 saves the state after every batch; at most an hour of changes rely on the journal alone. */
+    public static final NumberKey STATE_FLUSH_MS = new NumberKey("watch.state_flush_ms", 0, 3_600_000);
+    /** Up to 30 days between safety-net passes. */
+    public static final NumberKey RESCAN_INTERVAL_MINUTES = new NumberKey("watch.rescan_interval_minutes", 1, 43_200);
+    public static final NumberKey QUEUE_CAPACITY = new NumberKey("watch.queue_capacity", 16, 10_000_000);
+
+    /** Every key above: the table test and the documentation check run over this list. */
+    public static final List<NumberKey> ALL = List.of(MAX_VERSIONS_PER_FILE, MAX_VERSION_AGE_DAYS, DELETED_KEEP_DAYS,
+            DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY);
+}
