@@ -32,13 +32,11 @@ public final class ExitCodes {
     }
 
     public static int forPass(PassResult result, int sourceCount) {
-        if (result.complete()) {
-            return OK;
-        }
-        if (result.unavailable().size() == sourceCount && sourceCount > 0) {
-            return FAILURE;
-        }
-        return PARTIAL;
+        return switch (result.outcome(sourceCount)) {
+            case OK -> OK;
+            case FAILED -> FAILURE;
+            case PARTIAL -> PARTIAL;
+        };
     }
 
     public static int forException(Throwable e) {

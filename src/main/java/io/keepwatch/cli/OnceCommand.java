@@ -4,6 +4,7 @@ import io.keepwatch.config.Config;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.PassResult;
 import io.keepwatch.engine.ScanAhead;
+import io.keepwatch.events.EngineListener;
 import io.keepwatch.fs.RealFs;
 import java.io.IOException;
 import java.time.Clock;
@@ -52,7 +53,7 @@ final class OnceCommand implements Callable<Integer> {
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
         PassResult result = Engine.runOnce(cfg, fs, Clock.systemUTC(), ConsoleProgress.create(),
-                new Engine.PassOptions(rehash, accept), scans);
+                new Engine.PassOptions(rehash, accept), scans, EngineListener.NONE);
         log.info(result.summaryLine());
         return ExitCodes.forPass(result, cfg.sources().size());
     }

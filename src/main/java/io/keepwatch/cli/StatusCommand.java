@@ -2,7 +2,7 @@ package io.keepwatch.cli;
 
 import io.keepwatch.config.Config;
 import io.keepwatch.daemon.ServiceStatus;
-import io.keepwatch.daemon.SourceState;
+import io.keepwatch.events.SourceState;
 import io.keepwatch.daemon.StatusFile;
 import io.keepwatch.state.BackupLayout;
 import java.io.PrintWriter;

@@ -3,6 +3,10 @@ package io.keepwatch.daemon;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.PassResult;
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.EngineListener;
+import io.keepwatch.events.SourceState;
+import io.keepwatch.events.Trigger;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.scan.Availability;
 import io.keepwatch.watch.ChangeQueue;
@@ -52,6 +56,8 @@ public final class Daemon {
     private final Debouncer<SourcePath> debouncer;
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final StatusBoard board;
+    /** Hears the sources' state changes (the engine, opened with the same listener, tells it of passes and files). */
+    private final EngineListener events;
     private volatile boolean stopping;
     private boolean ready;
     private Instant lastCommit;
@@ -66,6 +72,8 @@ public final class Daemon {
     private static final class Run {
         final SourceConfig source;
         SourceState state = SourceState.UNAVAILABLE;
+        /** Whether {@link #state} was found by the service (until its first registration it only means "not yet"). */
+        boolean stateKnown;
         Optional<String> reason = Optional.empty();
         Optional<WatchHandle> handle = Optional.empty();
         Optional<Object> rootKey = Optional.empty();
@@ -88,7 +96,14 @@ public final class Daemon {
      * opening (started with the same {@code watchers}); sources without one are registered at start-up.
      */
     public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing, Optional<EarlyWatches> early) {
+        this(engine, watchers, fs, clock, timing, early, EngineListener.NONE);
+    }
+
+    /** A service whose sources' state changes {@code events} hears. */
+    public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing, Optional<EarlyWatches> early,
+            EngineListener events) {
         this.engine = engine;
+        this.events = events;
         this.watchers = watchers;
         this.fs = fs;
         this.clock = clock;
@@ -153,7 +168,7 @@ public final class Daemon {
         engine.deferCommits(false);
         for (Run r : runs.values()) {
             if (r.state != SourceState.UNAVAILABLE && !stopping) {
-                fullPass(r, "start-up reconciliation of " + r.name());
+                fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP);
             }
         }
         engine.deferCommits(true);
@@ -350,7 +365,7 @@ public final class Daemon {
             r.failedMark = markBefore;
             return;
         }
-        fullPass(r, "full pass of " + r.name() + " (watching again)");
+        fullPass(r, "full pass of " + r.name() + " (watching again)", Trigger.STARTUP);
         if (r.state == SourceState.UNAVAILABLE) {
             r.failedMark = markBefore;
         }
@@ -385,6 +400,11 @@ public final class Daemon {
     }
 
     private void setState(Run r, SourceState state, Optional<String> reason) {
+        if (state != r.state || !r.stateKnown) {
+            events.on(new EngineEvent.SourceStateChanged(clock.instant(), r.name(),
+                    r.stateKnown ? Optional.of(r.state) : Optional.empty(), state, reason));
+        }
+        r.stateKnown = true;
         r.state = state;
         r.reason = reason;
         board.source(r.name(), state, r.handle.map(WatchHandle::folders).orElse(0), reason);
@@ -428,7 +448,7 @@ public final class Daemon {
             if (r.passDue.isPresent() && !r.passDue.get().isAfter(now) && r.state != SourceState.UNAVAILABLE) {
                 r.passDue = Optional.empty();
                 debouncer.forget(p -> p.source().equals(r.name()));
-                fullPass(r, "full pass of " + r.name());
+                fullPass(r, "full pass of " + r.name(), Trigger.FULL_PASS);
                 if (r.state == SourceState.POLLING && r.passDue.isEmpty()) {
                     r.passDue = Optional.of(clock.instant().plus(timing.limitRescan()));
                 }
@@ -436,11 +456,11 @@ public final class Daemon {
         }
     }
 
-    private void fullPass(Run r, String what) {
+    private void fullPass(Run r, String what, Trigger trigger) {
         board.activity(what);
         engine.deferCommits(false);
         try {
-            PassResult result = engine.runSource(r.name());
+            PassResult result = engine.runSource(r.name(), trigger);
             if (ready) {
                 returnMemory(); // start-up passes do it once, after Ready
             }

@@ -1,5 +1,6 @@
 package io.keepwatch.daemon;
 
+import io.keepwatch.events.SourceState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

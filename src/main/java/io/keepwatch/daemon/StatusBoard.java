@@ -1,7 +1,8 @@
 package io.keepwatch.daemon;
 
 import io.keepwatch.config.SourceConfig;
-import io.keepwatch.execute.Counts;
+import io.keepwatch.events.Counts;
+import io.keepwatch.events.SourceState;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ final class StatusBoard {
     private final Instant startedAt;
     private final IntSupplier queueDepth;
     private final Map<String, ServiceStatus.Source> sources = new LinkedHashMap<>();
-    private final Counts counts = new Counts();
+    private Counts counts = Counts.ZERO;
     private boolean running = true;
     private String activity = "starting";
     private Instant lastBatchAt;
@@ -45,12 +46,12 @@ final class StatusBoard {
     }
 
     synchronized void batchDone(Counts c) {
-        counts.add(c);
+        counts = counts.plus(c);
         lastBatchAt = clock.instant();
     }
 
     synchronized void passDone(Counts c) {
-        counts.add(c);
+        counts = counts.plus(c);
     }
 
     synchronized void pending(int n) {
@@ -69,13 +70,13 @@ final class StatusBoard {
 
     synchronized ServiceStatus snapshot() {
         Map<String, Long> c = new LinkedHashMap<>();
-        c.put("backed_up", (long) counts.backedUp);
-        c.put("updated", (long) counts.updated);
-        c.put("duplicates", (long) counts.duplicates);
-        c.put("deleted", (long) counts.deleted);
-        c.put("unchanged", (long) counts.unchanged);
-        c.put("failed", (long) counts.failed);
-        c.put("pruned", (long) counts.pruned);
+        c.put("backed_up", (long) counts.backedUp());
+        c.put("updated", (long) counts.updated());
+        c.put("duplicates", (long) counts.duplicates());
+        c.put("deleted", (long) counts.deleted());
+        c.put("unchanged", (long) counts.unchanged());
+        c.put("failed", (long) counts.failed());
+        c.put("pruned", (long) counts.pruned());
         return new ServiceStatus(ProcessHandle.current().pid(), startedAt, clock.instant(), running, activity,
                 new ArrayList<>(sources.values()), Optional.ofNullable(lastBatchAt), queueDepth.getAsInt(), pendingPaths, c,
                 Optional.ofNullable(lastErrorAt), Optional.ofNullable(lastError));

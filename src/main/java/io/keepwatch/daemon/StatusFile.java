@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keepwatch.events.SourceState;
 import io.keepwatch.fs.Fs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,12 +2,17 @@ package io.keepwatch.engine;
 
 import io.keepwatch.config.Config;
 import io.keepwatch.config.SourceConfig;
-import io.keepwatch.execute.Counts;
+import io.keepwatch.events.Counts;
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.EngineListener;
+import io.keepwatch.events.FailureReason;
+import io.keepwatch.events.Trigger;
 import io.keepwatch.execute.Executor;
 import io.keepwatch.execute.Journal;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.execute.Recovery;
 import io.keepwatch.execute.StagingArea;
+import io.keepwatch.execute.Tally;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.SafeDirs;
 import io.keepwatch.hash.HashingCopier;
@@ -16,6 +21,7 @@ import io.keepwatch.plan.Observed;
 import io.keepwatch.plan.Planner;
 import io.keepwatch.retention.RetentionPolicy;
 import io.keepwatch.scan.Availability;
+import io.keepwatch.scan.ScanProblem;
 import io.keepwatch.scan.ScanResult;
 import io.keepwatch.scan.ScannedFile;
 import io.keepwatch.scan.Scanner;
@@ -87,6 +93,8 @@ public final class Engine implements AutoCloseable {
     private final Fs fs;
     private final Clock clock;
     private final Progress progress;
+    /** Hears what each pass does (see {@link EngineEvent}); the executor tells it of each action. */
+    private final EngineListener events;
     private final BackupLayout layout;
     private final StateStore store;
     private final BackupLock lock;
@@ -118,12 +126,13 @@ public final class Engine implements AutoCloseable {
     private Optional<Future<?>> saving = Optional.empty();
     private long savingSeq;
 
-    private Engine(Config config, Fs fs, Clock clock, Progress progress, BackupLock lock, BackupState state,
+    private Engine(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, BackupLock lock, BackupState state,
             Journal journal, ExecutorService copyPool, ExecutorService syncPool, Map<String, Scanner> scanners) {
         this.config = config;
         this.fs = fs;
         this.clock = clock;
         this.progress = progress;
+        this.events = events;
         this.layout = new BackupLayout(config.backupRoot());
         this.store = new StateStore(layout, fs, clock);
         this.lock = lock;
@@ -137,7 +146,7 @@ public final class Engine implements AutoCloseable {
             roots.put(s.name(), s.path());
         }
         this.scanners.putAll(scanners);
-        this.executor = new Executor(layout, fs, journal, syncPool, roots);
+        this.executor = new Executor(layout, fs, journal, syncPool, roots, events);
         // The id names this engine's temp files; it is unique to it (the time it opened and the process).
         this.staging = StagingArea.create(layout, fs, System.currentTimeMillis());
     }
@@ -146,15 +155,21 @@ public final class Engine implements AutoCloseable {
      * Opens the backup root: creates it if needed, takes the lock, loads the state, recovers an interrupted
      * batch, removes temp leftovers, and re-hashes the backup if {@code hash_algorithm} changed.
      */
-    public static Engine open(Config config, Fs fs, Clock clock, Progress progress)
+    public static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events)
             throws IOException, StateException, LockedException {
-        return open(config, fs, clock, progress, Resources.acquire(config, fs, clock, Optional.empty()));
+        return open(config, fs, clock, progress, events, Resources.acquire(config, fs, clock, Optional.empty()));
     }
 
-    /** {@link #runOnce(Config, Fs, Clock, Progress, PassOptions, ScanAhead)}, its scans started here. */
+    /** {@link #open(Config, Fs, Clock, Progress, EngineListener)} with no listener. */
+    public static Engine open(Config config, Fs fs, Clock clock, Progress progress)
+            throws IOException, StateException, LockedException {
+        return open(config, fs, clock, progress, EngineListener.NONE);
+    }
+
+    /** {@link #runOnce(Config, Fs, Clock, Progress, PassOptions, ScanAhead, EngineListener)}, its scans started here, no listener. */
     public static PassResult runOnce(Config config, Fs fs, Clock clock, Progress progress, PassOptions options)
             throws IOException, StateException, LockedException {
-        return runOnce(config, fs, clock, progress, options, ScanAhead.start(config, fs));
+        return runOnce(config, fs, clock, progress, options, ScanAhead.start(config, fs), EngineListener.NONE);
     }
 
     /**
@@ -163,10 +178,23 @@ public final class Engine implements AutoCloseable {
      * largest parts of a pass share the cores. When the state's metadata index is current, the scans are
      * checked against it first: if no file, device or retention limit asks for anything, the pass ends there
      * without loading state.json (the state is then exactly as it was, so nothing needs saving); otherwise the
-     * state is loaded and the pass runs as always, with the scans already made.
+     * state is loaded and the pass runs as always, with the scans already made. {@code events} hears the pass
+     * (trigger {@link Trigger#ONCE}), also when it fails before it began (the backup root locked, a corrupt state).
      */
     public static PassResult runOnce(Config config, Fs fs, Clock clock, Progress progress, PassOptions options,
-            ScanAhead ahead) throws IOException, StateException, LockedException {
+            ScanAhead ahead, EngineListener events) throws IOException, StateException, LockedException {
+        PassEvents pass = PassEvents.start(events, clock, Trigger.ONCE, config.sources().stream().map(SourceConfig::name).toList());
+        Tally counts = new Tally();
+        try {
+            return pass.finished(once(config, fs, clock, progress, options, ahead, events, counts));
+        } catch (IOException | StateException | LockedException | RuntimeException e) {
+            pass.failed(e, counts.counts());
+            throw e;
+        }
+    }
+
+    private static PassResult once(Config config, Fs fs, Clock clock, Progress progress, PassOptions options,
+            ScanAhead ahead, EngineListener events, Tally counts) throws IOException, StateException, LockedException {
         try (ahead) {
             long start = System.nanoTime();
             Resources r = Resources.acquire(config, fs, clock, Optional.of(ahead));
@@ -186,8 +214,8 @@ public final class Engine implements AutoCloseable {
                 r.release();
                 return new PassResult(unchanged.get(), List.of(), List.of(), Duration.ofNanos(System.nanoTime() - start));
             }
-            try (Engine engine = open(config, fs, clock, progress, r)) {
-                PassResult pass = engine.runFull(options);
+            try (Engine engine = open(config, fs, clock, progress, events, r)) {
+                PassResult pass = engine.full(options, counts);
                 if (noIndex && !engine.dirty && engine.saving.isEmpty()) {
                     // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the
                     // two writes): write it now, or every later pass would load state.json until something changes.
@@ -242,7 +270,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, Resources r)
+    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, Resources r)
             throws IOException, StateException {
         try {
             Optional<BackupState> loaded = r.store.load();
@@ -251,7 +279,7 @@ public final class Engine implements AutoCloseable {
                 refuseIfBackupExists(r.layout, config, r.store);
             }
             BackupState state = loaded.orElseGet(() -> new BackupState(config.hashAlgorithm().configName()));
-            Engine engine = new Engine(config, fs, clock, progress, r.lock, state, r.journal, r.copyPool, r.syncPool, r.scanners);
+            Engine engine = new Engine(config, fs, clock, progress, events, r.lock, state, r.journal, r.copyPool, r.syncPool, r.scanners);
             engine.prefetched.putAll(r.prefetched);
             engine.recover();
             engine.migrateHashAlgorithm();
@@ -319,28 +347,48 @@ public final class Engine implements AutoCloseable {
         public static final PassOptions DEFAULT = new PassOptions(false, Set.of());
     }
 
-    /** A full pass over every source, committing the state as it goes. */
+    /** A full pass over every source, committing the state as it goes; heard as a {@link Trigger#ONCE} pass. */
     public PassResult runFull(PassOptions options) throws IOException {
+        PassEvents pass = PassEvents.start(events, clock, Trigger.ONCE, config.sources().stream().map(SourceConfig::name).toList());
+        Tally counts = new Tally();
+        try {
+            return pass.finished(full(options, counts));
+        } catch (IOException | RuntimeException e) {
+            pass.failed(e, counts.counts());
+            throw e;
+        }
+    }
+
+    /** A full pass over every source, counting into {@code counts}. */
+    private PassResult full(PassOptions options, Tally counts) throws IOException {
         long start = System.nanoTime();
-        Counts counts = new Counts();
         List<String> unavailable = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (SourceConfig source : config.sources()) {
             passOverSource(source, Optional.empty(), options, counts, unavailable, problems);
         }
         commit();
-        return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+        return new PassResult(counts.counts(), unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** A full pass over one source (the service's reconciliation and rescans), committing the state as it goes. */
-    public PassResult runSource(String sourceName) throws IOException {
-        long start = System.nanoTime();
-        Counts counts = new Counts();
-        List<String> unavailable = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable, problems);
-        commit();
-        return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+    /**
+     * A full pass over one source (the service's reconciliation and rescans: {@code trigger} says which), committing
+     * the state as it goes.
+     */
+    public PassResult runSource(String sourceName, Trigger trigger) throws IOException {
+        PassEvents pass = PassEvents.start(events, clock, trigger, List.of(sourceName));
+        Tally counts = new Tally();
+        try {
+            long start = System.nanoTime();
+            List<String> unavailable = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable, problems);
+            commit();
+            return pass.finished(new PassResult(counts.counts(), unavailable, problems, Duration.ofNanos(System.nanoTime() - start)));
+        } catch (IOException | RuntimeException e) {
+            pass.failed(e, counts.counts());
+            throw e;
+        }
     }
 
     /**
@@ -348,13 +396,19 @@ public final class Engine implements AutoCloseable {
      * not saved here: call {@link #commit()} (the service coalesces saves).
      */
     public PassResult runPaths(String sourceName, Collection<String> rels) throws IOException {
-        long start = System.nanoTime();
-        Counts counts = new Counts();
-        List<String> unavailable = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        passOverSource(config.source(sourceName), Optional.of(withLiveAncestors(sourceName, rels)), PassOptions.DEFAULT,
-                counts, unavailable, problems);
-        return new PassResult(counts, unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+        PassEvents pass = PassEvents.start(events, clock, Trigger.BATCH, List.of(sourceName));
+        Tally counts = new Tally();
+        try {
+            long start = System.nanoTime();
+            List<String> unavailable = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            passOverSource(config.source(sourceName), Optional.of(withLiveAncestors(sourceName, rels)), PassOptions.DEFAULT,
+                    counts, unavailable, problems);
+            return pass.finished(new PassResult(counts.counts(), unavailable, problems, Duration.ofNanos(System.nanoTime() - start)));
+        } catch (IOException | RuntimeException e) {
+            pass.failed(e, counts.counts());
+            throw e;
+        }
     }
 
     /** Whether a source can be read now (used by the service to resume a source that came back). */
@@ -377,7 +431,7 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    private void passOverSource(SourceConfig source, Optional<Set<String>> paths, PassOptions options, Counts counts,
+    private void passOverSource(SourceConfig source, Optional<Set<String>> paths, PassOptions options, Tally counts,
             List<String> unavailable, List<String> problems) throws IOException {
         Scanner scanner = scanners.get(source.name());
         Availability availability = scanner.probe(state.device(source.name()));
@@ -407,9 +461,10 @@ public final class Engine implements AutoCloseable {
             state.setDevice(source.name(), device);
             dirty = true;
         }
-        for (String p : scan.problems()) {
-            log.error("FAILED: {}", p);
-            problems.add(p);
+        for (ScanProblem p : scan.problems()) {
+            log.error("FAILED: {}", p.line());
+            events.on(new EngineEvent.Failure(clock.instant(), source.name(), p.rel(), p.reason(), p.line()));
+            problems.add(p.line());
         }
         logSkipped(source.name(), scan);
 
@@ -568,7 +623,7 @@ public final class Engine implements AutoCloseable {
      * counted, since the planner would call them unchanged. There is always one chunk, for the paths gone.
      */
     private List<Chunk> chunks(SourceConfig source, List<ScannedFile> files, List<Optional<LiveFile>> liveOf,
-            PassOptions options, List<String> absent, Counts counts) {
+            PassOptions options, List<String> absent, Tally counts) {
         List<Chunk> chunks = new ArrayList<>();
         int i = 0;
         do {
@@ -642,7 +697,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Waits for a chunk's copies, makes them durable, then plans, executes and commits the chunk. */
-    private void finishChunk(SourceConfig source, ChunkCopies chunkCopies, Counts counts, List<String> problems,
+    private void finishChunk(SourceConfig source, ChunkCopies chunkCopies, Tally counts, List<String> problems,
             Set<String> touchedRels) throws IOException {
         Chunk chunk = chunkCopies.chunk;
         List<String> absent = new ArrayList<>(chunk.absent());
@@ -663,6 +718,7 @@ public final class Engine implements AutoCloseable {
             } catch (IOException e) {
                 String msg = source.name() + "/" + f.rel() + ": " + Parallel.reason(e);
                 log.error("FAILED: {}", msg);
+                events.on(new EngineEvent.Failure(clock.instant(), source.name(), f.rel(), FailureReason.of(e, FailureReason.UNREADABLE), msg));
                 problems.add(msg);
                 counts.failed++;
             }
@@ -747,7 +803,7 @@ public final class Engine implements AutoCloseable {
         this.deferCommits = defer;
     }
 
-    private void record(Executor.Outcome o, Counts counts, List<String> problems) {
+    private void record(Executor.Outcome o, Tally counts, List<String> problems) {
         counts.add(o.counts());
         problems.addAll(o.failures());
         unsyncedFolders.addAll(o.touchedFolders());

@@ -1,6 +1,7 @@
 package io.keepwatch.engine;
 
-import io.keepwatch.execute.Counts;
+import io.keepwatch.events.Counts;
+import io.keepwatch.events.Outcome;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,7 +18,15 @@ public record PassResult(Counts counts, List<String> unavailable, List<String> p
     }
 
     public boolean complete() {
-        return unavailable.isEmpty() && problems.isEmpty() && counts.failed == 0;
+        return unavailable.isEmpty() && problems.isEmpty() && counts.failed() == 0;
+    }
+
+    /** OK if complete; FAILED if every one of the pass's {@code sourceCount} sources was unavailable; else PARTIAL. */
+    public Outcome outcome(int sourceCount) {
+        if (complete()) {
+            return Outcome.OK;
+        }
+        return unavailable.size() == sourceCount && sourceCount > 0 ? Outcome.FAILED : Outcome.PARTIAL;
     }
 
     /** The summary line, e.g. {@code Run complete: 3 backed up, … 0 failed in 0.12 s}. */

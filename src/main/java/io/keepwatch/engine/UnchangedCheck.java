@@ -3,7 +3,7 @@ package io.keepwatch.engine;
 import io.keepwatch.config.Config;
 import io.keepwatch.config.RetentionConfig;
 import io.keepwatch.config.SourceConfig;
-import io.keepwatch.execute.Counts;
+import io.keepwatch.events.Counts;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.scan.Availability;
 import io.keepwatch.scan.ScanResult;
@@ -67,9 +67,7 @@ final class UnchangedCheck {
             }
         }
         log.debug("No file changed since the last save of the state ({} files checked against its metadata index)", unchanged);
-        Counts counts = new Counts();
-        counts.unchanged = unchanged;
-        return Optional.of(counts);
+        return Optional.of(Counts.unchangedOnly(unchanged));
     }
 
     /** Whether {@link io.keepwatch.retention.RetentionPolicy} would remove nothing of this source now. */

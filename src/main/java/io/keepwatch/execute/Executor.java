@@ -1,5 +1,9 @@
 package io.keepwatch.execute;
 
+import io.keepwatch.events.Counts;
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.EngineListener;
+import io.keepwatch.events.FailureReason;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.SafeDirs;
 import io.keepwatch.plan.Action;
@@ -50,13 +54,17 @@ public final class Executor {
     private final Journal journal;
     private final ExecutorService ioPool;
     private final Map<String, Path> sourceRoots;
+    private final EngineListener events;
 
-    public Executor(BackupLayout layout, Fs fs, Journal journal, ExecutorService ioPool, Map<String, Path> sourceRoots) {
+    /** {@code events} hears of every action done (or failed) where its log line is written. */
+    public Executor(BackupLayout layout, Fs fs, Journal journal, ExecutorService ioPool, Map<String, Path> sourceRoots,
+            EngineListener events) {
         this.layout = layout;
         this.fs = fs;
         this.journal = journal;
         this.ioPool = ioPool;
         this.sourceRoots = Map.copyOf(sourceRoots);
+        this.events = events;
     }
 
     /**
@@ -72,10 +80,10 @@ public final class Executor {
      * moved); a failing action is logged, counted and skipped.
      */
     public Outcome run(List<Action> actions, BackupState state, Instant now) throws IOException {
-        Counts counts = new Counts();
+        Tally counts = new Tally();
         List<String> failures = new ArrayList<>();
         if (actions.isEmpty()) {
-            return new Outcome(0, counts, failures, List.of(), Set.of());
+            return new Outcome(0, Counts.ZERO, failures, List.of(), Set.of());
         }
         SafeDirs dirs = new SafeDirs(layout.root());
         List<Action> prepared = prepare(actions, state);
@@ -90,13 +98,14 @@ public final class Executor {
             } catch (IOException | RuntimeException e) {
                 String msg = describe(a) + " failed: " + Parallel.reason(e);
                 log.error(msg);
+                events.on(new EngineEvent.Failure(now, a.ref().source(), a.ref().rel(), FailureReason.of(e, FailureReason.OTHER), msg));
                 failures.add(msg);
                 failedActions.add(a);
                 counts.failed++;
             }
         }
         removeEmptyFolders(layout, emptiedMirrorDirs, touched);
-        return new Outcome(seq, counts, failures, failedActions, touched);
+        return new Outcome(seq, counts.counts(), failures, failedActions, touched);
     }
 
     /** Picks a free name under {@code _deleted/} for every deletion (never overwriting an earlier one). */
@@ -123,6 +132,7 @@ public final class Executor {
             moveInto(staged(b.staged()), dest, dirs, touched);
             state.putLive(b.ref(), LiveFile.of(b.facts(), now, ""));
             log.info("BACKUP: {} → {}", sourcePath(b.ref()), rel(dest));
+            events.on(new EngineEvent.FileBackedUp(now, b.ref().source(), b.ref().rel(), b.facts().size()));
         } else if (action instanceof Action.Update u) {
             Path current = layout.copyOf(u.ref(), u.previous());
             Path version = layout.version(u.ref(), u.version());
@@ -150,6 +160,7 @@ public final class Executor {
                 addWithParents(version.getParent(), touched);
                 archived = true;
                 log.info("ARCHIVE: {} → {}", rel(current), rel(version));
+                events.on(new EngineEvent.VersionArchived(now, u.ref().source(), u.ref().rel(), u.version()));
             } else {
                 log.warn("ARCHIVE skipped: the current copy {} is missing from the backup root; version {} of {} is lost",
                         rel(current), u.version(), u.ref());
@@ -161,6 +172,7 @@ public final class Executor {
                     : h.withLastVersion(u.version()));
             state.putLive(u.ref(), LiveFile.of(u.facts(), now, ""));
             log.info("UPDATED: {} → {}", sourcePath(u.ref()), rel(dest));
+            events.on(new EngineEvent.FileUpdated(now, u.ref().source(), u.ref().rel(), u.facts().size()));
         } else if (action instanceof Action.Duplicate d) {
             Path dest = layout.duplicate(d.ref());
             LiveFile original = state.live(d.original()).orElseThrow(() -> new NoSuchFileException(
@@ -184,6 +196,7 @@ public final class Executor {
             emptied.add(staged.getParent());
             state.putLive(d.ref(), LiveFile.of(d.facts(), now, d.original().toString()));
             log.info("DUPLICATE: {} → {} (same content as {})", sourcePath(d.ref()), rel(dest), d.original());
+            events.on(new EngineEvent.DuplicateKept(now, d.ref().source(), d.ref().rel(), d.original().toString()));
         } else if (action instanceof Action.Refresh r) {
             LiveFile live = state.live(r.ref()).orElseThrow(() -> new NoSuchFileException(r.ref().toString()));
             state.putLive(r.ref(), live.withFacts(r.facts()));
@@ -198,6 +211,7 @@ public final class Executor {
                 state.putHistory(d.ref(), state.history(d.ref()).withDeletion(
                         DeletionRecord.of(d.stored(), d.previous().facts(), d.previous().since(), now)));
                 log.info("ARCHIVE DELETE: {} → {}", rel(copy), rel(dest));
+                events.on(new EngineEvent.DeletionArchived(now, d.ref().source(), d.ref().rel(), d.stored()));
             } else {
                 log.warn("ARCHIVE DELETE skipped: the copy {} is missing from the backup root", rel(copy));
             }
@@ -210,6 +224,7 @@ public final class Executor {
             emptied.add(file.getParent());
             state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
             log.info("RETENTION delete: {} ({})", rel(file), p.reason());
+            events.on(new EngineEvent.Pruned(now, p.ref().source(), p.ref().rel(), rel(file), p.reason()));
         } else if (action instanceof Action.PruneDeleted p) {
             Path file = layout.deleted(p.ref().source(), p.deletion().stored());
             deleteIfPresent(file);
@@ -217,6 +232,7 @@ public final class Executor {
             emptied.add(file.getParent());
             state.putHistory(p.ref(), state.history(p.ref()).withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
             log.info("RETENTION delete: {} ({})", rel(file), p.reason());
+            events.on(new EngineEvent.Pruned(now, p.ref().source(), p.ref().rel(), rel(file), p.reason()));
         }
     }
 
@@ -355,7 +371,7 @@ public final class Executor {
     }
 
     private static String describe(Action a) {
-        return Counts.kind(a) + " " + a.ref();
+        return Tally.kind(a) + " " + a.ref();
     }
 
 }

@@ -13,11 +13,11 @@ import java.util.Set;
  *     {@code files} is gone. For a full scan this is the empty path (everything).
  * @param unknown paths at or under which nothing can be said (a folder that could not be read): their
  *     state entries are kept as they are
- * @param problems one line per path that could not be read, with the reason
+ * @param problems the paths that could not be read, with the reason
  * @param links symbolic links passed over (paths relative to the root)
  * @param special FIFOs, sockets and devices passed over, never opened (paths relative to the root)
  */
-public record ScanResult(List<ScannedFile> files, Fingerprint fingerprint, Set<String> covered, Set<String> unknown, List<String> problems,
+public record ScanResult(List<ScannedFile> files, Fingerprint fingerprint, Set<String> covered, Set<String> unknown, List<ScanProblem> problems,
         List<String> links, List<String> special) {
 
     public int skippedLinks() {

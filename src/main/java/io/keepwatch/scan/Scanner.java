@@ -2,6 +2,7 @@ package io.keepwatch.scan;
 
 import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.config.SourceConfig;
+import io.keepwatch.events.FailureReason;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.Fingerprint;
@@ -265,7 +266,7 @@ public final class Scanner {
         final List<ScannedFile> files = new ArrayList<>();
         final Set<String> covered = new HashSet<>();
         final Set<String> unknown = new HashSet<>();
-        final List<String> problems = new ArrayList<>();
+        final List<ScanProblem> problems = new ArrayList<>();
         final List<String> links = new ArrayList<>();
         final List<String> special = new ArrayList<>();
         final Fingerprint.Builder fingerprint = new Fingerprint.Builder();
@@ -330,7 +331,8 @@ public final class Scanner {
         void unreadable(String rel, IOException e) {
             unknown.add(rel);
             String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            problems.add(source.name() + "/" + rel + ": cannot read (" + reason + ")");
+            problems.add(new ScanProblem(rel, FailureReason.of(e, FailureReason.UNREADABLE),
+                    source.name() + "/" + rel + ": cannot read (" + reason + ")"));
         }
 
         ScanResult result() {
@@ -340,7 +342,7 @@ public final class Scanner {
         static ScanResult merge(List<Walk> walks) {
             Set<String> covered = new HashSet<>();
             Set<String> unknown = new HashSet<>();
-            List<String> problems = new ArrayList<>();
+            List<ScanProblem> problems = new ArrayList<>();
             List<String> links = new ArrayList<>();
             List<String> special = new ArrayList<>();
             Fingerprint fingerprint = Fingerprint.EMPTY;
@@ -357,7 +359,7 @@ public final class Scanner {
             if (walks.size() == 1) {
                 walks.get(0).files.sort(ScannedFile.BY_PATH);
             }
-            problems.sort(Comparator.naturalOrder());
+            problems.sort(Comparator.comparing(ScanProblem::line));
             links.sort(Comparator.naturalOrder());
             special.sort(Comparator.naturalOrder());
             return new ScanResult(new MergedFiles(files), fingerprint, Set.copyOf(covered), Set.copyOf(unknown),

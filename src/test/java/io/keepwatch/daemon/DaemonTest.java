@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.SourceState;
+import io.keepwatch.events.Trigger;
 import io.keepwatch.watch.SourcePath;
 import io.keepwatch.watch.WatchHandle;
 import io.keepwatch.watch.Watchers;
@@ -187,6 +190,13 @@ class DaemonTest {
             await().atMost(DEADLINE).until(() -> Files.exists(h.copy("d/new.txt")));
             assertEquals(List.of(), filesUnder(h.backup.resolve("_deleted")));
             assertEquals("A", read(h.backup.resolve("versions/src/a.txt/v1.bak")));
+            // What a listener heard: the state at start, the loss and the return, and the passes that reconciled it.
+            List<String> changes = h.heard.of(EngineEvent.SourceStateChanged.class).stream()
+                    .map(c -> c.source() + " " + c.from().map(Enum::name).orElse("(start)") + " -> " + c.to()).toList();
+            assertEquals(List.of("src (start) -> OK", "src OK -> UNAVAILABLE", "src UNAVAILABLE -> OK"), changes);
+            List<Trigger> triggers = h.heard.of(EngineEvent.PassFinished.class).stream().map(EngineEvent.PassFinished::trigger)
+                    .filter(t -> t != Trigger.BATCH).toList();
+            assertEquals(List.of(Trigger.STARTUP, Trigger.STARTUP), triggers, "start-up, then the pass when it was back");
         }
     }
 

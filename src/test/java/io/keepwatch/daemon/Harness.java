@@ -10,6 +10,7 @@ import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
+import io.keepwatch.testing.RecordingListener;
 import io.keepwatch.watch.DirectoryWatchers;
 import io.keepwatch.watch.Watchers;
 import java.io.IOException;
@@ -32,6 +33,8 @@ final class Harness implements AutoCloseable {
     final Config config;
     final Engine engine;
     final Daemon daemon;
+    /** Every event the engine and the service emitted. */
+    final RecordingListener heard = new RecordingListener();
     private final DirectoryWatchers realWatchers;
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -54,8 +57,8 @@ final class Harness implements AutoCloseable {
         Watchers watchers = wrap.apply(realWatchers);
         // As RunCommand does: the watches register while the engine opens.
         EarlyWatches early = EarlyWatches.start(config.sources(), watchers, t);
-        this.engine = Engine.open(config, fs, Clock.systemUTC(), Progress.NONE);
-        this.daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), t, java.util.Optional.of(early));
+        this.engine = Engine.open(config, fs, Clock.systemUTC(), Progress.NONE, heard);
+        this.daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), t, java.util.Optional.of(early), heard);
         this.thread = new Thread(() -> {
             try {
                 daemon.run();

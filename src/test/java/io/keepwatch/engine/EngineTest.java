@@ -137,8 +137,8 @@ class EngineTest {
         write(src.resolve("d2/same-as-f0.txt"), "content 0");
         PassResult first = chunkedPass(2, 5);
         assertTrue(first.complete());
-        assertEquals(9, first.counts().backedUp);
-        assertEquals(1, first.counts().duplicates);
+        assertEquals(9, first.counts().backedUp());
+        assertEquals(1, first.counts().duplicates());
         Map<String, String> files = backupFiles();
         assertEquals(10, files.size());
         assertEquals("content 0", files.get("_duplicates/src/d2/same-as-f0.txt"));
@@ -153,9 +153,9 @@ class EngineTest {
         Files.delete(src.resolve("d1/f1.txt"));
         write(src.resolve("d1/new.txt"), "new");
         PassResult second = chunkedPass(2, 5);
-        assertEquals(3, second.counts().updated);
-        assertEquals(1, second.counts().deleted);
-        assertEquals(1, second.counts().backedUp);
+        assertEquals(3, second.counts().updated());
+        assertEquals(1, second.counts().deleted());
+        assertEquals(1, second.counts().backedUp());
         assertEquals("content 3", read(backup.resolve("versions/src/d0/f3.txt/v1.bak")));
         assertEquals("edited 3", read(backup.resolve("src/d0/f3.txt")));
         assertEquals("content 1", read(backup.resolve("_deleted/src/d1/f1.txt")));
@@ -173,9 +173,9 @@ class EngineTest {
         }
         write(src.resolve("c.txt"), "new between");
         PassResult r = pass();
-        assertEquals(4, r.counts().deleted);
-        assertEquals(1, r.counts().backedUp);
-        assertEquals(3, r.counts().unchanged);
+        assertEquals(4, r.counts().deleted());
+        assertEquals(1, r.counts().backedUp());
+        assertEquals(3, r.counts().unchanged());
         for (String rel : List.of("a.txt", "b/1.txt", "m.txt", "zz/last.txt")) {
             assertEquals("content of " + rel, read(backup.resolve("_deleted/src/" + rel)), rel);
         }
@@ -272,7 +272,7 @@ class EngineTest {
         fs.failCreate(p -> { });
         PassResult r = chunkedPass(3, 100);
         assertTrue(r.complete());
-        assertEquals(8, r.counts().backedUp);
+        assertEquals(8, r.counts().backedUp());
         assertEquals(8, backupFiles().size());
     }
 
@@ -348,7 +348,7 @@ class EngineTest {
         pass();
         Files.setLastModifiedTime(src.resolve("a.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
         PassResult r = pass();
-        assertEquals(0, r.counts().updated);
+        assertEquals(0, r.counts().updated());
         assertFalse(Files.exists(backup.resolve("versions")));
         assertEquals(FileTime.from(Instant.parse("2030-01-01T00:00:00Z")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
                 savedState().live(new FileRef("src", "a.txt")).orElseThrow().mtime());
@@ -376,8 +376,8 @@ class EngineTest {
         config = new Config(config.configFile(), config.sources(), backup, config.logDir(), HashAlgorithm.SHA512,
                 config.retention(), config.exclude(), config.watch());
         PassResult r = pass();
-        assertEquals(0, r.counts().updated);
-        assertEquals(0, r.counts().backedUp);
+        assertEquals(0, r.counts().updated());
+        assertEquals(0, r.counts().backedUp());
         BackupState s = savedState();
         assertEquals("sha512", s.hashAlgorithm());
         assertTrue(s.live(new FileRef("src", "a.txt")).orElseThrow().hash().startsWith("sha512:"));
@@ -414,7 +414,7 @@ class EngineTest {
         assertEquals(List.of("src"), r.unavailable());
         assertFalse(Files.exists(backup.resolve("_deleted")));
         PassResult accepted = pass(new Engine.PassOptions(false, Set.of("src")));
-        assertEquals(1, accepted.counts().deleted);
+        assertEquals(1, accepted.counts().deleted());
         assertEquals("alpha", read(backup.resolve("_deleted/src/a.txt")));
     }
 
@@ -463,7 +463,7 @@ class EngineTest {
             r = pass();
             assertTrue(log.has("ERROR FAILED: src/secret.txt: AccessDeniedException: /data/src/secret.txt"), log.lines().toString());
         }
-        assertEquals(1, r.counts().failed);
+        assertEquals(1, r.counts().failed());
         assertFalse(r.complete());
         assertEquals(Map.of("src/a.txt", "alpha", "src/z.txt", "zulu"), backupFiles());
         fs.failOpenSource(p -> { });
@@ -526,7 +526,7 @@ class EngineTest {
             }
         });
         PassResult r = pass();
-        assertEquals(1, r.counts().failed);
+        assertEquals(1, r.counts().failed());
         assertTrue(r.problems().get(0).contains("changed while being read"), r.problems().toString());
         assertFalse(Files.exists(backup.resolve("src/busy.txt")));
         assertEquals(List.of(), tree(backup.resolve(".keepwatch/tmp")).keySet().stream().toList());
@@ -559,7 +559,7 @@ class EngineTest {
         Files.createSymbolicLink(backup.resolve("src/sub"), victim);
         write(src.resolve("sub/new.txt"), "new");
         PassResult r = pass();
-        assertEquals(1, r.counts().failed);
+        assertEquals(1, r.counts().failed());
         assertTrue(r.problems().get(0).contains("symbolic link"), r.problems().toString());
         assertEquals(Map.of(), tree(victim));
     }
@@ -716,7 +716,7 @@ class EngineTest {
         fs.failCreate(FaultyFs.when(p -> io.keepwatch.execute.StagingArea.isStagedName(p.getFileName().toString()),
                 p -> new IOException("No space left on device")));
         PassResult r = pass();
-        assertEquals(1, r.counts().failed);
+        assertEquals(1, r.counts().failed());
         assertEquals("alpha", read(backup.resolve("src/a.txt")));
         fs.failCreate(p -> { });
         assertTrue(pass().complete());

@@ -85,13 +85,13 @@ class UnchangedPassTest {
         write(src.resolve("a.txt"), "alpha");
         write(src.resolve("d/b.txt"), "beta");
         write(src.resolve("d/copy.txt"), "alpha");
-        assertFalse(once(r -> assertEquals(3, r.counts().backedUp + r.counts().duplicates)), "first pass has no index");
+        assertFalse(once(r -> assertEquals(3, r.counts().backedUp() + r.counts().duplicates())), "first pass has no index");
         byte[] state = Files.readAllBytes(backup.resolve("state.json"));
         var backupTree = tree(backup);
 
         clock.advance(Duration.ofHours(1));
         assertTrue(once(r -> {
-            assertEquals(3, r.counts().unchanged);
+            assertEquals(3, r.counts().unchanged());
             assertTrue(r.complete());
         }));
         assertArrayEquals(state, Files.readAllBytes(backup.resolve("state.json")), "state.json not rewritten");
@@ -105,10 +105,10 @@ class UnchangedPassTest {
         clock.advance(Duration.ofMinutes(1));
         write(src.resolve("a.txt"), "ALPHA");
         setMtime(src.resolve("a.txt"), clock.instant());
-        assertFalse(once(r -> assertEquals(1, r.counts().updated)));
+        assertFalse(once(r -> assertEquals(1, r.counts().updated())));
         assertEquals("ALPHA", read(backup.resolve("src/a.txt")));
         assertEquals("alpha", read(backup.resolve("versions/src/a.txt/v1.bak")));
-        assertTrue(once(r -> assertEquals(1, r.counts().unchanged)), "the update's save wrote a new index");
+        assertTrue(once(r -> assertEquals(1, r.counts().unchanged())), "the update's save wrote a new index");
     }
 
     @Test
@@ -117,14 +117,14 @@ class UnchangedPassTest {
         write(src.resolve("b.txt"), "beta");
         once(r -> { });
         write(src.resolve("c.txt"), "gamma");
-        assertFalse(once(r -> assertEquals(1, r.counts().backedUp)));
+        assertFalse(once(r -> assertEquals(1, r.counts().backedUp())));
         Files.delete(src.resolve("b.txt"));
-        assertFalse(once(r -> assertEquals(1, r.counts().deleted)));
+        assertFalse(once(r -> assertEquals(1, r.counts().deleted())));
         assertTrue(Files.exists(backup.resolve("_deleted/src/b.txt")));
         Files.setPosixFilePermissions(src.resolve("a.txt"), PosixFilePermissions.fromString("rw-------"));
-        assertFalse(once(r -> assertEquals(0, r.counts().updated)));
+        assertFalse(once(r -> assertEquals(0, r.counts().updated())));
         assertTrue(read(backup.resolve("state.json")).contains("\"perms\":\"rw-------\""));
-        assertTrue(once(r -> assertEquals(2, r.counts().unchanged)));
+        assertTrue(once(r -> assertEquals(2, r.counts().unchanged())));
     }
 
     @Test
@@ -137,14 +137,14 @@ class UnchangedPassTest {
             clock.advance(Duration.ofMinutes(1));
             write(src.resolve("a.txt"), content);
             setMtime(src.resolve("a.txt"), clock.instant());
-            once(r -> assertEquals(1, r.counts().updated));
+            once(r -> assertEquals(1, r.counts().updated()));
         }
         Files.delete(src.resolve("gone.txt"));
-        once(r -> assertEquals(1, r.counts().deleted));
+        once(r -> assertEquals(1, r.counts().deleted()));
 
         // Nothing is due yet: the deletion is 7 days old to the second, the older version 30 days.
         clock.advance(Duration.ofDays(7));
-        assertTrue(once(r -> assertEquals(1, r.counts().unchanged)));
+        assertTrue(once(r -> assertEquals(1, r.counts().unchanged())));
         assertTrue(Files.exists(backup.resolve("_deleted/src/gone.txt")));
         clock.advance(Duration.ofSeconds(1));
         assertFalse(once(r -> { }), "the deletion came due");
@@ -190,13 +190,13 @@ class UnchangedPassTest {
 
         write(a, "BBBB");
         setMtime(a, t1.plusSeconds(60));
-        once(r -> assertEquals(1, r.counts().updated));
+        once(r -> assertEquals(1, r.counts().updated()));
         // The file goes back to its first content and mtime, on the same inode: exactly what the old index lists.
         write(a, "AAAA");
         setMtime(a, t1);
         Files.copy(stale, index, StandardCopyOption.REPLACE_EXISTING);
 
-        assertFalse(once(r -> assertEquals(1, r.counts().updated)), "the old index belongs to another save");
+        assertFalse(once(r -> assertEquals(1, r.counts().updated())), "the old index belongs to another save");
         assertEquals("AAAA", read(backup.resolve("src/a.txt")));
         assertEquals("BBBB", read(backup.resolve("versions/src/a.txt/v2.bak")));
     }
@@ -230,13 +230,13 @@ class UnchangedPassTest {
         Path index = new BackupLayout(backup).indexFile();
         byte[] bytes = Files.readAllBytes(index);
         Files.write(index, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertFalse(once(r -> assertEquals(1, r.counts().unchanged)));
+        assertFalse(once(r -> assertEquals(1, r.counts().unchanged())));
         bytes[bytes.length / 2] ^= 1;
         Files.write(index, bytes);
-        assertFalse(once(r -> assertEquals(1, r.counts().unchanged)));
+        assertFalse(once(r -> assertEquals(1, r.counts().unchanged())));
         Files.delete(index);
-        assertFalse(once(r -> assertEquals(1, r.counts().unchanged)));
-        assertTrue(once(r -> assertEquals(1, r.counts().unchanged)), "each full pass above found no index to trust and wrote one for the state it left");
+        assertFalse(once(r -> assertEquals(1, r.counts().unchanged())));
+        assertTrue(once(r -> assertEquals(1, r.counts().unchanged())), "each full pass above found no index to trust and wrote one for the state it left");
     }
 
     @Test
@@ -246,7 +246,7 @@ class UnchangedPassTest {
         try (LogCapture logs = new LogCapture()) {
             PassResult r = Engine.runOnce(config, new RealFs(false, ms -> { }), clock, Progress.NONE,
                     new Engine.PassOptions(true, java.util.Set.of()));
-            assertEquals(1, r.counts().unchanged);
+            assertEquals(1, r.counts().unchanged());
             assertFalse(logs.has(FAST));
         }
         Files.delete(src.resolve("a.txt"));

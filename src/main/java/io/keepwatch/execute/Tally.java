@@ -1,9 +1,13 @@
 package io.keepwatch.execute;
 
+import io.keepwatch.events.Counts;
 import io.keepwatch.plan.Action;
 
-/** How many actions of each kind a batch or pass performed; summed over batches into a pass summary. */
-public final class Counts {
+/**
+ * Counts being made: how many actions of each kind a batch or pass performed so far, on one thread. What a batch
+ * or pass reports is the immutable {@link Counts} of {@link #counts()}.
+ */
+public final class Tally {
     public int backedUp;
     public int updated;
     public int duplicates;
@@ -11,20 +15,25 @@ public final class Counts {
     public int unchanged;
     public int failed;
     public int pruned;
+    public long bytes;
 
     void count(Action a) {
-        if (a instanceof Action.Backup) {
+        if (a instanceof Action.Backup b) {
             backedUp++;
-        } else if (a instanceof Action.Update) {
+            bytes += b.facts().size();
+        } else if (a instanceof Action.Update u) {
             updated++;
+            bytes += u.facts().size();
         } else if (a instanceof Action.Duplicate) {
             duplicates++;
         } else if (a instanceof Action.Delete) {
             deleted++;
         } else if (a instanceof Action.Refresh) {
             unchanged++;
-        } else {
+        } else if (a instanceof Action.PruneVersion || a instanceof Action.PruneDeleted) {
             pruned++;
+        } else {
+            throw new IllegalArgumentException("an action of a kind not counted: " + a);
         }
     }
 
@@ -45,23 +54,17 @@ public final class Counts {
     }
 
     public void add(Counts o) {
-        backedUp += o.backedUp;
-        updated += o.updated;
-        duplicates += o.duplicates;
-        deleted += o.deleted;
-        unchanged += o.unchanged;
-        failed += o.failed;
-        pruned += o.pruned;
+        backedUp += o.backedUp();
+        updated += o.updated();
+        duplicates += o.duplicates();
+        deleted += o.deleted();
+        unchanged += o.unchanged();
+        failed += o.failed();
+        pruned += o.pruned();
+        bytes += o.bytes();
     }
 
-    /** Whether anything in the backup root or the state changed. */
-    public boolean changedAnything() {
-        return backedUp + updated + duplicates + deleted + pruned > 0;
-    }
-
-    /** The summary line's counts: {@code 3 backed up, 1 updated, 1 duplicate, 0 deleted, 2 unchanged, 0 failed}. */
-    public String summary() {
-        return backedUp + " backed up, " + updated + " updated, " + duplicates + (duplicates == 1 ? " duplicate, " : " duplicates, ")
-                + deleted + " deleted, " + unchanged + " unchanged, " + failed + " failed";
+    public Counts counts() {
+        return new Counts(backedUp, updated, duplicates, deleted, unchanged, failed, pruned, bytes);
     }
 }

@@ -1,6 +1,6 @@
-package io.keepwatch.daemon;
+package io.keepwatch.events;
 
-/** How the service is keeping a source backed up. */
+/** How the service is keeping a source backed up (in status.json and in {@link EngineEvent.SourceStateChanged}). */
 public enum SourceState {
     /** Watched; changes are backed up within about a debounce period. */
     OK,

@@ -1,0 +1,93 @@
+package io.keepwatch.events;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One thing the engine or the service did, as an immutable record. Paths are as in the backup: {@code source} is
+ * the source's name and {@code path} the file's path relative to it, {@code /}-separated. {@code at} is the
+ * engine's clock when it happened. The engine emits these from the same places that write the matching log lines;
+ * no listener is expected to parse a log line or a message.
+ */
+public sealed interface EngineEvent {
+    Instant at();
+
+    /** A new file copied to {@code <source>/<path>} ({@code size} bytes). */
+    record FileBackedUp(Instant at, String source, String path, long size) implements EngineEvent {
+    }
+
+    /** A tracked file whose content changed: its new content is the current copy now ({@code size} bytes). */
+    record FileUpdated(Instant at, String source, String path, long size) implements EngineEvent {
+    }
+
+    /** A new file with the content of the live file {@code sameAs} ({@code source/path}), kept in {@code _duplicates/}. */
+    record DuplicateKept(Instant at, String source, String path, String sameAs) implements EngineEvent {
+    }
+
+    /** A file gone from its source, its copy moved to {@code _deleted/<source>/<stored>}. */
+    record DeletionArchived(Instant at, String source, String path, String stored) implements EngineEvent {
+    }
+
+    /** The previous copy of an updated file kept as {@code versions/<source>/<path>/v<version>.bak}. */
+    record VersionArchived(Instant at, String source, String path, int version) implements EngineEvent {
+    }
+
+    /**
+     * Retention removed an old version or a deleted file of {@code source/path}.
+     *
+     * @param removed what was removed, relative to the backup root
+     * @param reason the rule, in words (e.g. {@code more than 10 versions})
+     */
+    record Pruned(Instant at, String source, String path, String removed, String reason) implements EngineEvent {
+    }
+
+    /**
+     * A file or folder that could not be backed up (or an action on the backup root that failed).
+     *
+     * @param path relative to the source; empty for the source's root
+     * @param message one line: what failed and why, with the path
+     */
+    record Failure(Instant at, String source, String path, FailureReason reason, String message) implements EngineEvent {
+    }
+
+    /** The deletion guard held {@code count} deletions of a source instead of archiving them. */
+    record DeletionsHeld(Instant at, String source, int count) implements EngineEvent {
+    }
+
+    /**
+     * A source's state in the service changed (e.g. OK to UNAVAILABLE when its disk was unmounted, and back).
+     *
+     * @param from empty for the state the service first finds a source in, at its start
+     * @param reason why it is not OK, in words (empty for OK)
+     */
+    record SourceStateChanged(Instant at, String source, Optional<SourceState> from, SourceState to, Optional<String> reason)
+            implements EngineEvent {
+    }
+
+    /** A pass (or a service batch) began over {@code sources}. */
+    record PassStarted(Instant at, Trigger trigger, List<String> sources) implements EngineEvent {
+        public PassStarted {
+            sources = List.copyOf(sources);
+        }
+    }
+
+    /**
+     * A pass (or a service batch) ended; {@code at} is its end.
+     *
+     * @param unavailable sources the pass skipped because they were missing, unmounted or suddenly empty
+     * @param error why the pass stopped before its end (e.g. the journal could not be written); empty if it ran through
+     */
+    record PassFinished(Instant at, Trigger trigger, List<String> sources, Instant started, Counts counts,
+            List<String> unavailable, Outcome outcome, Optional<String> error) implements EngineEvent {
+        public PassFinished {
+            sources = List.copyOf(sources);
+            unavailable = List.copyOf(unavailable);
+        }
+
+        public Duration duration() {
+            return Duration.between(started, at);
+        }
+    }
+}
