@@ -72,8 +72,12 @@ public final class Daemon {
     private static final class Run {
         final SourceConfig source;
         SourceState state = SourceState.UNAVAILABLE;
-        /** Whether {@link #state} was found by the service (until its first registration it only means "not yet"). */
-        boolean stateKnown;
+        /**
+         * The state listeners were last told of (empty before the first); while {@code settling} (registering and
+         * reconciling it), changes are not told, so a source that turns out empty again is not reported back and gone.
+         */
+        Optional<SourceState> reported = Optional.empty();
+        boolean settling;
         Optional<String> reason = Optional.empty();
         Optional<WatchHandle> handle = Optional.empty();
         Optional<Object> rootKey = Optional.empty();
@@ -163,6 +167,7 @@ public final class Daemon {
     private void startUp() throws IOException, InterruptedException {
         Map<String, EarlyWatches.Attempt> registered = early.isPresent() ? early.get().take() : Map.of();
         for (Run r : runs.values()) {
+            r.settling = true;
             register(r, Optional.ofNullable(registered.get(r.name())));
         }
         engine.deferCommits(false);
@@ -170,6 +175,8 @@ public final class Daemon {
             if (r.state != SourceState.UNAVAILABLE && !stopping) {
                 fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP);
             }
+            r.settling = false;
+            report(r);
         }
         engine.deferCommits(true);
         Instant now = clock.instant();
@@ -360,6 +367,16 @@ public final class Daemon {
     private void resume(Run r) {
         // Taken before looking: a change made while the pass runs must make the next poll try again.
         Optional<String> markBefore = rootMark(r.source.path());
+        r.settling = true;
+        try {
+            settle(r, markBefore);
+        } finally {
+            r.settling = false;
+            report(r);
+        }
+    }
+
+    private void settle(Run r, Optional<String> markBefore) {
         register(r);
         if (r.state == SourceState.UNAVAILABLE) {
             r.failedMark = markBefore;
@@ -400,14 +417,20 @@ public final class Daemon {
     }
 
     private void setState(Run r, SourceState state, Optional<String> reason) {
-        if (state != r.state || !r.stateKnown) {
-            events.on(new EngineEvent.SourceStateChanged(clock.instant(), r.name(),
-                    r.stateKnown ? Optional.of(r.state) : Optional.empty(), state, reason));
-        }
-        r.stateKnown = true;
         r.state = state;
         r.reason = reason;
         board.source(r.name(), state, r.handle.map(WatchHandle::folders).orElse(0), reason);
+        if (!r.settling) {
+            report(r);
+        }
+    }
+
+    /** Tells the listeners of the source's state, if it is not the one they last heard of. */
+    private void report(Run r) {
+        if (!r.reported.equals(Optional.of(r.state))) {
+            events.on(new EngineEvent.SourceStateChanged(clock.instant(), r.name(), r.reported, r.state, r.reason));
+            r.reported = Optional.of(r.state);
+        }
     }
 
     /** Every poll: a watched root that was removed or replaced is lost; an UNAVAILABLE source that is back resumes. */
