@@ -44,10 +44,10 @@ final class LogConfigs {
 
     /**
      * What {@code keepwatch-logback.xml} says: {@code <logDir>/keepwatch.log}, rolled by day and at 10 MB into
-     * gzipped files kept 30 days and 1 GB in all, plus the console; {@code keepwatch.fatal} to the file only.
+     * gzipped files kept 30 days and 1 GB in all (keepwatch.log created owner-only), plus the console; {@code keepwatch.fatal} to the file only.
      */
     static void toFile(LoggerContext ctx, Path logDir, String consolePattern) {
-        RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
+        RollingFileAppender<ILoggingEvent> file = new OwnerOnlyFileAppender<>();
         file.setContext(ctx);
         file.setName("FILE");
         file.setFile(logDir.resolve("keepwatch.log").toString());

@@ -4,17 +4,22 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.status.Status;
+import io.keepwatch.fs.Modes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
 /**
  * Points logging at {@code log_dir} before the first line is logged: {@code <log_dir>/keepwatch.log}
  * (a stable name for {@code tail -F}, rolled by size and day, gzipped) plus the console (stderr). Under
- * systemd the console lines carry no timestamp (journald adds its own). A {@code logback.xml} named by
+ * systemd the console lines carry no timestamp (journald adds its own). The log folder and keepwatch.log are
+ * owner-only ({@link #makePrivate}, {@link OwnerOnlyFileAppender}). A {@code logback.xml} named by
  * {@code -Dkeepwatch.logback=FILE} (the packaged {@code conf/logback.xml}) replaces the built-in one.
  */
 final class LogSetup {
@@ -58,7 +63,7 @@ final class LogSetup {
     }
 
     static void toFile(Path logDir) throws IOException {
-        Files.createDirectories(logDir);
+        boolean privateFolder = makePrivate(logDir);
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         ctx.putProperty("LOG_DIR", logDir.toAbsolutePath().toString());
@@ -84,6 +89,35 @@ final class LogSetup {
             }
         }
         toFile = true;
+        if (!privateFolder) {
+            LoggerFactory.getLogger(LogSetup.class).warn("The log folder {} is open to other users and holds files that are not "
+                    + "keepwatch's, so keepwatch leaves its mode alone: keepwatch.log is owner-only, but rolled logs are made with "
+                    + "the process's umask; give keepwatch a log_dir of its own, or make {} owner-only (chmod 700)", logDir, logDir);
+        }
+    }
+
+    /**
+     * Makes the log folder owner-only ({@code 0700}): a new one from its creation, an existing one that holds nothing
+     * but keepwatch's logs ({@code keepwatch.*}) by taking the group and other bits off. A folder that holds other
+     * files too (a log_dir shared with other programs) is left as it is. Returns false only for such a folder that
+     * others can read or enter: logback makes the rolled logs with the umask's mode, so they are then not private.
+     */
+    static boolean makePrivate(Path logDir) throws IOException {
+        if (!Files.isDirectory(logDir)) {
+            Modes.createFolders(logDir);
+            return true;
+        }
+        Optional<PosixFileAttributes> attrs = Modes.attributes(logDir, true);
+        if (attrs.isEmpty() || attrs.get().permissions().stream().allMatch(p -> p.name().startsWith("OWNER_"))) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(logDir)) {
+            if (entries.allMatch(p -> p.getFileName().toString().startsWith("keepwatch."))) {
+                Modes.restrict(logDir.toRealPath());
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

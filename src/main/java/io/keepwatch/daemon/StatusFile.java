@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.Modes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import java.util.Optional;
 
 /**
  * Reads and writes {@code .keepwatch/status.json}. A write goes to {@code status.json.tmp} and is renamed
- * over the old file, so a reader never sees half a file. The service rewrites it every few seconds
+ * over the old file, so a reader never sees half a file. It is owner-only, like everything in {@code .keepwatch/}. The service rewrites it every few seconds
  * ({@link Timing#HEARTBEAT}); a status not rewritten for {@link #STALE_AFTER} belongs to a service that is
  * not running (or hangs).
  */
@@ -37,7 +38,7 @@ public final class StatusFile {
 
     public static void write(Fs fs, Path file, ServiceStatus s) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, toJson(s).getBytes(StandardCharsets.UTF_8));
+        Modes.writePrivate(tmp, toJson(s).getBytes(StandardCharsets.UTF_8));
         fs.replaceAtomically(tmp, file);
     }
 

@@ -6,14 +6,16 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import io.keepwatch.fs.Modes;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
  * Makes sure only one keepwatch process writes to a backup root. The lock is an OS file lock on
  * {@code .keepwatch/lock}, which also holds the owner's PID for the message; the OS releases it when the
- * process dies in any way, so a lock left by a killed process is never in the way.
+ * process dies in any way, so a lock left by a killed process is never in the way. The file is owner-only.
  */
 public final class BackupLock implements AutoCloseable {
     private final FileChannel channel;
@@ -25,7 +27,8 @@ public final class BackupLock implements AutoCloseable {
     }
 
     public static BackupLock acquire(Path lockFile, Path backupRoot) throws IOException, LockedException {
-        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch = Modes.openPrivate(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         FileLock lock;
         try {
             lock = ch.tryLock();

@@ -14,6 +14,7 @@ import io.keepwatch.execute.Recovery;
 import io.keepwatch.execute.StagingArea;
 import io.keepwatch.execute.Tally;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.Modes;
 import io.keepwatch.fs.SafeDirs;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.plan.Action;
@@ -233,10 +234,13 @@ public final class Engine implements AutoCloseable {
 
         static Resources acquire(Config config, Fs fs, Clock clock, Optional<ScanAhead> ahead) throws IOException, LockedException {
             BackupLayout layout = new BackupLayout(config.backupRoot());
-            Files.createDirectories(config.backupRoot());
+            Modes.createFolders(config.backupRoot());
             SafeDirs dirs = new SafeDirs(layout.root());
             dirs.ensure(layout.tmpDir());
             dirs.ensure(layout.journalDir());
+            // Made with the umask's mode by versions before 0600/0700 were given at creation: made private now.
+            Modes.restrict(layout.privateDir());
+            Modes.restrict(layout.stateFile());
             BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root());
             ExecutorService copyPool = null;
             ExecutorService syncPool = null;

@@ -1,6 +1,7 @@
 package io.keepwatch.execute;
 
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.Modes;
 import io.keepwatch.fs.SafeDirs;
 import io.keepwatch.state.BackupLayout;
 import java.io.IOException;
@@ -109,7 +110,7 @@ public final class StagingArea implements AutoCloseable {
         fresh.forEach(f -> sb.append(f).append('\n'));
         ByteBuffer bytes = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
         try {
-            try (FileChannel ch = FileChannel.open(manifest, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            try (FileChannel ch = Modes.openPrivate(manifest, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
                 while (bytes.hasRemaining()) {
                     ch.write(bytes);

@@ -17,7 +17,11 @@ public interface Fs {
     /** Opens a source file for reading, never following a symbolic link. */
     SeekableByteChannel openSource(Path file) throws IOException;
 
-    /** Creates a new file for writing (and reading back); fails if anything, including a symbolic link, is already there. */
+    /**
+     * Creates a new file for writing (and reading back); fails if anything, including a symbolic link, is already
+     * there. The file is owner-only ({@code 0600}) from its creation where the filesystem has POSIX permission bits
+     * (see {@link Modes}): a copy gets its source's mode only once it is complete.
+     */
     FileChannel createNew(Path file) throws IOException;
 
     /** Makes a written file's content durable (fsync). */

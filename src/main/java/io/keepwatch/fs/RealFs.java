@@ -111,9 +111,12 @@ public final class RealFs implements Fs {
                 || reason.contains("another process has locked a portion of the file");
     }
 
+    private static final java.util.Set<StandardOpenOption> CREATE_NEW = java.util.EnumSet.of(
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+
     @Override
     public FileChannel createNew(Path file) throws IOException {
-        return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return FileChannel.open(file, CREATE_NEW, Modes.ownerOnlyFile(file));
     }
 
     @Override

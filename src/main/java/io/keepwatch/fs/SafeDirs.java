@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Creates folders inside the backup root without ever passing through a symbolic link planted there: every
- * folder between the root and the target is checked to be a real directory. Verified folders are
+ * folder between the root and the target is checked to be a real directory. A folder it makes is owner-only
+ * ({@code 0700}, {@link Modes#createFolder}) until its user gives it its own mode (the source folder's, once filled). Verified folders are
  * remembered, so a batch of thousands of files into one folder costs one check. Safe to share between
  * threads: two that make the same folder at once both see it made.
  */
@@ -38,7 +39,7 @@ public final class SafeDirs {
             attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
             try {
-                Files.createDirectory(dir);
+                Modes.createFolder(dir);
                 verified.add(dir);
                 return;
             } catch (FileAlreadyExistsException made) {

@@ -17,6 +17,7 @@ import ch.qos.logback.core.rolling.TimeBasedRollingPolicy;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -59,6 +60,48 @@ class LogConfigsTest {
         Files.writeString(shipped, Files.readString(shipped).replace("<maxHistory>30</maxHistory>", "<maxHistory>7</maxHistory>"));
         assertEquals(false, LogSetup.isBuiltIn(shipped), "an edited file is read as XML");
         assertEquals(false, LogSetup.isBuiltIn(tmp.resolve("missing.xml")));
+    }
+
+    @Test
+    void theLogFileIsOwnerOnlyWhateverTheUmask() throws Exception {
+        LoggerContext ctx = new LoggerContext();
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        LogConfigs.toFile(ctx, tmp, "%msg%n");
+        ctx.getLogger("x").info("BACKUP: /home/ann/private/plans.txt");
+        ctx.stop();
+        assertTrue(Files.readString(tmp.resolve("keepwatch.log")).contains("plans.txt"));
+        assertEquals("rw-------", mode(tmp.resolve("keepwatch.log")));
+
+        // A log left 0644 by an earlier version is made owner-only when it is opened again.
+        Files.setPosixFilePermissions(tmp.resolve("keepwatch.log"), PosixFilePermissions.fromString("rw-r--r--"));
+        LoggerContext again = new LoggerContext();
+        LogConfigs.toFile(again, tmp, "%msg%n");
+        again.stop();
+        assertEquals("rw-------", mode(tmp.resolve("keepwatch.log")));
+    }
+
+    @Test
+    void theLogFolderIsOwnerOnlyUnlessItIsSharedWithOtherFiles() throws Exception {
+        Path made = tmp.resolve("new/logs");
+        assertTrue(LogSetup.makePrivate(made));
+        assertEquals("rwx------", mode(made), "made by keepwatch");
+
+        Path ours = Files.createDirectory(tmp.resolve("ours"));
+        Files.setPosixFilePermissions(ours, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(ours.resolve("keepwatch.log"), "");
+        Files.writeString(ours.resolve("keepwatch.2026-01-01.0.log.gz"), "");
+        assertTrue(LogSetup.makePrivate(ours));
+        assertEquals("rwx------", mode(ours), "holds nothing but keepwatch's logs");
+
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(shared.resolve("syslog"), "");
+        assertEquals(false, LogSetup.makePrivate(shared), "others' files: keepwatch says so rather than change it");
+        assertEquals("rwxr-xr-x", mode(shared));
+    }
+
+    private static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 
     /** Levels, additivity and appenders of every configured logger, with what each appender writes where. */

@@ -294,5 +294,8 @@ class DaemonTest {
         ServiceStatus s = StatusFile.read(tmp.resolve("backup/.keepwatch/status.json"));
         assertFalse(s.running());
         assertEquals("stopped", s.activity());
+        // Owner-only whatever the umask (the test runs with the shell's, 022 here): it names the sources and the last error.
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("backup/.keepwatch/status.json"))));
     }
 }

@@ -81,7 +81,8 @@ final class Harness implements AutoCloseable {
         }
         Harness h = new Harness(dir, backupRoot, extraJson, wrap, tune);
         h.thread.start();
-        await().atMost(DEADLINE).untilAsserted(() -> {
+        // Until the service writes its first status, there is no status file to read.
+        await().atMost(DEADLINE).ignoreException(java.nio.file.NoSuchFileException.class).untilAsserted(() -> {
             h.checkAlive();
             assertEquals("idle", h.status().activity());
         });

@@ -1,0 +1,43 @@
+package io.keepwatch.testing;
+
+import io.keepwatch.fs.Fs;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An Fs that records the permission bits every file it creates has at its creation: read right after the file is
+ * opened, before its first byte is written (so a later chmod cannot hide a mode that let others read it meanwhile).
+ */
+public final class ModeRecordingFs extends ForwardingFs {
+    /** A file created, and its mode ({@code rw-------}) at that instant. */
+    public record Created(Path file, String mode) {
+    }
+
+    private final List<Created> created = new ArrayList<>();
+
+    public ModeRecordingFs(Fs delegate) {
+        super(delegate);
+    }
+
+    @Override
+    public FileChannel createNew(Path file) throws IOException {
+        FileChannel ch = super.createNew(file);
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        synchronized (created) {
+            created.add(new Created(file, mode));
+        }
+        return ch;
+    }
+
+    public List<Created> created() {
+        synchronized (created) {
+            return List.copyOf(created);
+        }
+    }
+}
