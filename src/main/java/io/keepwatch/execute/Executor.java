@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * records the moves, and clears the journal after that save. Until then a crash is recovered from the
  * journal, which checks every move on disk, so batches need no fsync of their own. Nothing is ever
  * overwritten: a version number or a deleted name that is taken makes that one action fail, with its
- * path and reason, and the rest of the batch goes on.
+ * path and reason, and the rest of the batch goes on. Folders are made owner-only and take their source folder's
+ * mode at the end of the batch ({@link FolderModes}).
  */
 public final class Executor {
     private static final Logger log = LoggerFactory.getLogger(Executor.class);
@@ -55,6 +56,7 @@ public final class Executor {
     private final ExecutorService ioPool;
     private final Map<String, Path> sourceRoots;
     private final EngineListener events;
+    private final FolderModes folderModes;
 
     /** {@code events} hears of every action done (or failed) where its log line is written. */
     public Executor(BackupLayout layout, Fs fs, Journal journal, ExecutorService ioPool, Map<String, Path> sourceRoots,
@@ -65,6 +67,7 @@ public final class Executor {
         this.ioPool = ioPool;
         this.sourceRoots = Map.copyOf(sourceRoots);
         this.events = events;
+        this.folderModes = new FolderModes(layout, this.sourceRoots);
     }
 
     /**
@@ -105,6 +108,8 @@ public final class Executor {
             }
         }
         removeEmptyFolders(layout, emptiedMirrorDirs, touched);
+        // Made owner-only (SafeDirs), filled: now they take their source folder's mode.
+        folderModes.apply(touched);
         return new Outcome(seq, counts.counts(), failures, failedActions, touched);
     }
 

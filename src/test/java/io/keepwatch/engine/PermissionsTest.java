@@ -108,6 +108,52 @@ class PermissionsTest {
     }
 
     @Test
+    void aBackupFolderIsOwnerOnlyWhileFilledThenTakesItsSourceFoldersMode() throws Exception {
+        write(src.resolve("private/a.txt"), "a");
+        write(src.resolve("private/deep/b.txt"), "b");
+        write(src.resolve("shared/c.txt"), "c");
+        write(src.resolve("readonly/d.txt"), "d");
+        chmod(src, "rwxr-x--x");
+        chmod(src.resolve("private"), "rwx------");
+        chmod(src.resolve("private/deep"), "rwxr-xr-x");
+        chmod(src.resolve("shared"), "rwxr-x---");
+        chmod(src.resolve("readonly"), "r-xr-xr-x");
+        pass();
+
+        for (ModeRecordingFs.Created c : fs.created()) {
+            if (c.file().getFileName().toString().startsWith(".keepwatch-")) {
+                assertEquals("rwx------", c.folderMode(), "the folder " + c.file().getParent() + " while it was filled");
+            }
+        }
+        assertEquals("rwxr-x--x", mode(backup.resolve("src")));
+        assertEquals("rwx------", mode(backup.resolve("src/private")));
+        assertEquals("rwxr-xr-x", mode(backup.resolve("src/private/deep")));
+        assertEquals("rwxr-x---", mode(backup.resolve("src/shared")));
+        assertEquals("rwxr-xr-x", mode(backup.resolve("src/readonly")), "keepwatch keeps writing into a copy of a read-only folder");
+
+        // Versions: the same modes, a file's own folder of versions that of its folder; the area that of the backup root.
+        clock.advance(Duration.ofMinutes(1));
+        write(src.resolve("private/a.txt"), "a2");
+        write(src.resolve("shared/c.txt"), "c2");
+        chmod(src.resolve("shared"), "rwxr-xr-x"); // a source folder opened up: the backup follows with the change
+        pass();
+        assertEquals("rwx------", mode(backup.resolve("versions")));
+        assertEquals("rwxr-x--x", mode(backup.resolve("versions/src")));
+        assertEquals("rwx------", mode(backup.resolve("versions/src/private")));
+        assertEquals("rwx------", mode(backup.resolve("versions/src/private/a.txt")));
+        assertEquals("rwxr-xr-x", mode(backup.resolve("versions/src/shared/c.txt")));
+        assertEquals("rwxr-xr-x", mode(backup.resolve("src/shared")));
+
+        // A folder deleted from the source: its files go to _deleted/ in a folder that stays owner-only.
+        Files.delete(src.resolve("private/deep/b.txt"));
+        Files.delete(src.resolve("private/deep"));
+        pass();
+        assertEquals("b", TestFs.read(backup.resolve("_deleted/src/private/deep/b.txt")));
+        assertEquals("rwx------", mode(backup.resolve("_deleted/src/private")));
+        assertEquals("rwx------", mode(backup.resolve("_deleted/src/private/deep")));
+    }
+
+    @Test
     void keepwatchsOwnFilesLeftOpenByAnEarlierVersionAreMadeOwnerOnly() throws Exception {
         write(src.resolve("a.txt"), "alpha");
         pass();
