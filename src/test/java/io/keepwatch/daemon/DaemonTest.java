@@ -33,9 +33,26 @@ class DaemonTest {
         if (!Files.exists(root)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/')).sorted().toList();
-        }
+        // Walked leniently: a copy staged by a pass under way can be moved away between listing and reading it.
+        List<String> out = new java.util.ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes a) {
+                if (a.isRegularFile()) {
+                    out.add(root.relativize(p).toString().replace('\\', '/'));
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        return out.stream().sorted().toList();
     }
 
     /** The files under {@code root} but copies staged by a pass under way (which are moved into place by it). */
