@@ -549,7 +549,9 @@ public final class Daemon {
 
     private void failed(Run r, String what, IOException e) {
         Duration retry = timing.poll().multipliedBy(5);
-        String line = "FAILED " + what + ": " + e + "; a full pass of " + r.name() + " follows in " + retry.toSeconds() + " s";
+        // Not a "FAILED:" line: those are one per file, each counted in a pass's "N failed".
+        String line = "Could not finish " + what + ": " + e + "; a full pass of " + r.name() + " follows in "
+                + retry.toSeconds() + " s";
         log.error(line);
         board.error(line);
         if (r.state != SourceState.UNAVAILABLE) {
@@ -571,7 +573,7 @@ public final class Daemon {
             engine.commitInBackground();
             lastCommit = now;
         } catch (IOException e) {
-            String line = "FAILED to save the state: " + e + "; retrying";
+            String line = "Could not save the state: " + e + "; retrying";
             log.error(line);
             board.error(line);
             lastCommit = now;

@@ -367,12 +367,11 @@ public final class Engine implements AutoCloseable {
     private PassResult full(PassOptions options, Tally counts) throws IOException {
         long start = System.nanoTime();
         List<String> unavailable = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
         for (SourceConfig source : config.sources()) {
-            passOverSource(source, Optional.empty(), options, counts, unavailable, problems);
+            passOverSource(source, Optional.empty(), options, counts, unavailable);
         }
         commit();
-        return new PassResult(counts.counts(), unavailable, problems, Duration.ofNanos(System.nanoTime() - start));
+        return new PassResult(counts.counts(), unavailable, counts.failures(), Duration.ofNanos(System.nanoTime() - start));
     }
 
     /**
@@ -385,10 +384,9 @@ public final class Engine implements AutoCloseable {
         try {
             long start = System.nanoTime();
             List<String> unavailable = new ArrayList<>();
-            List<String> problems = new ArrayList<>();
-            passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable, problems);
+            passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable);
             commit();
-            return pass.finished(new PassResult(counts.counts(), unavailable, problems, Duration.ofNanos(System.nanoTime() - start)));
+            return pass.finished(new PassResult(counts.counts(), unavailable, counts.failures(), Duration.ofNanos(System.nanoTime() - start)));
         } catch (IOException | RuntimeException e) {
             pass.failed(e, counts.counts());
             throw e;
@@ -405,10 +403,9 @@ public final class Engine implements AutoCloseable {
         try {
             long start = System.nanoTime();
             List<String> unavailable = new ArrayList<>();
-            List<String> problems = new ArrayList<>();
             passOverSource(config.source(sourceName), Optional.of(withLiveAncestors(sourceName, rels)), PassOptions.DEFAULT,
-                    counts, unavailable, problems);
-            return pass.finished(new PassResult(counts.counts(), unavailable, problems, Duration.ofNanos(System.nanoTime() - start)));
+                    counts, unavailable);
+            return pass.finished(new PassResult(counts.counts(), unavailable, counts.failures(), Duration.ofNanos(System.nanoTime() - start)));
         } catch (IOException | RuntimeException e) {
             pass.failed(e, counts.counts());
             throw e;
@@ -436,7 +433,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void passOverSource(SourceConfig source, Optional<Set<String>> paths, PassOptions options, Tally counts,
-            List<String> unavailable, List<String> problems) throws IOException {
+            List<String> unavailable) throws IOException {
         Scanner scanner = scanners.get(source.name());
         Availability availability = scanner.probe(state.device(source.name()));
         Optional<Future<ScanResult>> early = Optional.ofNullable(prefetched.remove(source.name()));
@@ -466,9 +463,7 @@ public final class Engine implements AutoCloseable {
             dirty = true;
         }
         for (ScanProblem p : scan.problems()) {
-            log.error("FAILED: {}", p.line());
-            events.on(new EngineEvent.Failure(clock.instant(), source.name(), p.rel(), p.reason(), p.line()));
-            problems.add(p.line());
+            counts.fail(new EngineEvent.Failure(clock.instant(), source.name(), p.rel(), p.reason(), p.line()), events);
         }
         logSkipped(source.name(), scan);
 
@@ -489,7 +484,7 @@ public final class Engine implements AutoCloseable {
             ChunkCopies current = next;
             next = k + 1 < chunks.size() ? stage(source, chunks.get(k + 1)) : null;
             try {
-                finishChunk(source, current, counts, problems, touchedRels);
+                finishChunk(source, current, counts, touchedRels);
             } catch (IOException | RuntimeException e) {
                 if (next != null) {
                     next.abandon();
@@ -506,7 +501,7 @@ public final class Engine implements AutoCloseable {
                 : RetentionPolicy.apply(source.name(), state.histories(source.name()), config.retention(), clock.instant());
         if (!pruning.isEmpty()) {
             Executor.Outcome o = executor.run(pruning, state, clock.instant());
-            record(o, counts, problems);
+            record(o, counts);
             if (paths.isEmpty()) {
                 commit();
             }
@@ -701,7 +696,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Waits for a chunk's copies, makes them durable, then plans, executes and commits the chunk. */
-    private void finishChunk(SourceConfig source, ChunkCopies chunkCopies, Tally counts, List<String> problems,
+    private void finishChunk(SourceConfig source, ChunkCopies chunkCopies, Tally counts,
             Set<String> touchedRels) throws IOException {
         Chunk chunk = chunkCopies.chunk;
         List<String> absent = new ArrayList<>(chunk.absent());
@@ -720,11 +715,8 @@ public final class Engine implements AutoCloseable {
                     absent.add(f.rel());
                 }
             } catch (IOException e) {
-                String msg = source.name() + "/" + f.rel() + ": " + Parallel.reason(e);
-                log.error("FAILED: {}", msg);
-                events.on(new EngineEvent.Failure(clock.instant(), source.name(), f.rel(), FailureReason.of(e, FailureReason.UNREADABLE), msg));
-                problems.add(msg);
-                counts.failed++;
+                counts.fail(new EngineEvent.Failure(clock.instant(), source.name(), f.rel(),
+                        FailureReason.of(e, FailureReason.UNREADABLE), source.name() + "/" + f.rel() + ": " + Parallel.reason(e)), events);
             }
         }
         Parallel.get(chunkCopies.durable);
@@ -743,7 +735,7 @@ public final class Engine implements AutoCloseable {
             deleteStaged(staged);
             throw e;
         }
-        record(outcome, counts, problems);
+        record(outcome, counts);
         uncommittedActions += plan.actions().size();
         for (Action a : plan.actions()) {
             if (a instanceof Action.Update || a instanceof Action.Delete) {
@@ -807,9 +799,8 @@ public final class Engine implements AutoCloseable {
         this.deferCommits = defer;
     }
 
-    private void record(Executor.Outcome o, Tally counts, List<String> problems) {
-        counts.add(o.counts());
-        problems.addAll(o.failures());
+    private void record(Executor.Outcome o, Tally counts) {
+        counts.add(o.tally());
         unsyncedFolders.addAll(o.touchedFolders());
         if (o.journalSeq() != 0) {
             uncommittedSeq = o.journalSeq();

@@ -9,12 +9,16 @@ import java.util.List;
  * What a pass did.
  *
  * @param unavailable sources that were skipped because they are missing, unmounted or suddenly empty
- * @param problems one line per file or folder that could not be backed up, with the reason
+ * @param problems one line per file or folder that could not be backed up, with the reason: the pass's FAILED
+ *     lines, as many as {@code counts.failed()} (both come from the pass's {@link io.keepwatch.execute.Tally})
  */
 public record PassResult(Counts counts, List<String> unavailable, List<String> problems, Duration took) {
     public PassResult {
         unavailable = List.copyOf(unavailable);
         problems = List.copyOf(problems);
+        if (problems.size() != counts.failed()) {
+            throw new IllegalArgumentException(counts.failed() + " failed but " + problems.size() + " FAILED line(s): " + problems);
+        }
     }
 
     public boolean complete() {

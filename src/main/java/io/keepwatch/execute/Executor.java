@@ -71,11 +71,14 @@ public final class Executor {
     }
 
     /**
-     * What a batch did. {@code journalSeq} is 0 when there was nothing to do. {@code touchedFolders}: the
-     * folders whose entries changed, to fsync before a state that records this batch is saved.
+     * What a batch did. {@code journalSeq} is 0 when there was nothing to do. {@code tally}: what it counted,
+     * its FAILED lines included, for the pass to add to its own. {@code touchedFolders}: the folders whose
+     * entries changed, to fsync before a state that records this batch is saved.
      */
-    public record Outcome(long journalSeq, Counts counts, List<String> failures, List<Action> failedActions,
-            Set<Path> touchedFolders) {
+    public record Outcome(long journalSeq, Tally tally, List<Action> failedActions, Set<Path> touchedFolders) {
+        public Counts counts() {
+            return tally.counts();
+        }
     }
 
     /**
@@ -84,9 +87,8 @@ public final class Executor {
      */
     public Outcome run(List<Action> actions, BackupState state, Instant now) throws IOException {
         Tally counts = new Tally();
-        List<String> failures = new ArrayList<>();
         if (actions.isEmpty()) {
-            return new Outcome(0, Counts.ZERO, failures, List.of(), Set.of());
+            return new Outcome(0, counts, List.of(), Set.of());
         }
         SafeDirs dirs = new SafeDirs(layout.root());
         List<Action> prepared = prepare(actions, state);
@@ -99,18 +101,15 @@ public final class Executor {
                 perform(a, state, now, dirs, touched, emptiedMirrorDirs);
                 counts.count(a);
             } catch (IOException | RuntimeException e) {
-                String msg = describe(a) + " failed: " + Parallel.reason(e);
-                log.error(msg);
-                events.on(new EngineEvent.Failure(now, a.ref().source(), a.ref().rel(), FailureReason.of(e, FailureReason.OTHER), msg));
-                failures.add(msg);
+                counts.fail(new EngineEvent.Failure(now, a.ref().source(), a.ref().rel(), FailureReason.of(e, FailureReason.OTHER),
+                        describe(a) + ": " + Parallel.reason(e)), events);
                 failedActions.add(a);
-                counts.failed++;
             }
         }
         removeEmptyFolders(layout, emptiedMirrorDirs, touched);
         // Made owner-only (SafeDirs), filled: now they take their source folder's mode.
         folderModes.apply(touched);
-        return new Outcome(seq, counts.counts(), failures, failedActions, touched);
+        return new Outcome(seq, counts, failedActions, touched);
     }
 
     /** Picks a free name under {@code _deleted/} for every deletion (never overwriting an earlier one). */

@@ -136,6 +136,8 @@ class RealFaultsIT {
         write("sub/b.txt", "beta");
         write("secret.txt", "root only");
         Files.setPosixFilePermissions(src.resolve("secret.txt"), PosixFilePermissions.fromString("rw-------"));
+        write("private/inside.txt", "in a root-only folder");
+        Files.setPosixFilePermissions(src.resolve("private"), PosixFilePermissions.fromString("rwx------"));
         // keepwatch runs as another user: it may enter the work folder, read the source, write backup and logs.
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(backup);
@@ -147,7 +149,11 @@ class RealFaultsIT {
         String line = "FAILED: src/secret.txt: AccessDeniedException: " + src.resolve("secret.txt");
         assertTrue(r.err.contains(line), r.all());
         assertTrue(logFile().contains(line), logFile());
-        assertTrue(r.err.contains("1 failed"), r.all());
+        String folderLine = "FAILED: src/private: cannot read (AccessDeniedException: " + src.resolve("private") + ")";
+        assertTrue(r.err.contains(folderLine), r.all());
+        // The summary counts exactly the FAILED lines: the file that cannot be read and the folder that cannot be listed.
+        assertEquals(2, r.err.lines().filter(l -> l.contains("FAILED")).count(), r.all());
+        assertTrue(r.err.contains("unchanged, 2 failed in "), r.all());
         assertEquals("alpha", Files.readString(backup.resolve("src/a.txt")));
         assertEquals("beta", Files.readString(backup.resolve("src/sub/b.txt")));
         assertFalse(Files.exists(backup.resolve("src/secret.txt")));
@@ -160,8 +166,11 @@ class RealFaultsIT {
         write("sub/c.txt", "gamma");
         await().atMost(DEADLINE).until(() -> Files.exists(backup.resolve("src/sub/c.txt")));
         assertEquals("gamma", Files.readString(backup.resolve("src/sub/c.txt")));
+        assertEquals(2, afterStart(logFile()).lines().filter(l -> l.contains("FAILED")).count(), logFile());
+        await().atMost(DEADLINE).until(() -> keepwatch("status").out.contains(", 2 failed"));
         Result status = keepwatch("status");
-        assertTrue(status.out.contains("secret.txt"), "status names the last error: " + status.all());
+        assertTrue(status.out.contains("secret.txt") || status.out.contains("src/private"),
+                "status names the last error: " + status.all());
         service.destroy();
         assertTrue(service.waitFor(30, TimeUnit.SECONDS));
         assertFalse(Files.exists(backup.resolve("src/secret.txt")));
@@ -172,6 +181,7 @@ class RealFaultsIT {
         Result capable = keepwatch(withCapability, "once");
         assertEquals(0, capable.exit, capable.all());
         assertEquals("root only", Files.readString(backup.resolve("src/secret.txt")));
+        assertEquals("in a root-only folder", Files.readString(backup.resolve("src/private/inside.txt")));
         assertEquals(NOBODY_ELSE, (int) Files.getAttribute(backup.resolve("src/secret.txt"), "unix:uid"));
     }
 
