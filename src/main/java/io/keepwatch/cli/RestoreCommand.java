@@ -98,7 +98,8 @@ final class RestoreCommand implements Callable<Integer> {
         String asOf = when instanceof Selection.When.At a ? " as of " + BackupReader.local(a.instant())
                 : when instanceof Selection.When.Version v ? " (version " + v.n() + ")" : " (latest state)";
         out.println("Restored " + report.restored() + " of " + items.size() + " file(s), " + BackupReader.bytes(report.bytes())
-                + ", into " + dir + asOf + (report.complete() ? "; every hash matches state.json"
+                + ", into " + dir + asOf + (report.alreadyThere() > 0 ? " (" + report.alreadyThere() + " already there, not written again)" : "")
+                + (report.complete() ? "; every hash matches state.json"
                         : "; " + report.problems().size() + " not restored ("
                                 + summary(report) + "), listed above"));
         out.flush();

@@ -5,10 +5,13 @@ import java.util.List;
 /**
  * What a restore did.
  *
- * @param restored files written to their final path, each checked against the hash state.json records
+ * @param restored files at their final path, each checked against the hash state.json records
+ * @param alreadyThere of those, the files that were already there with that content (a restore resumed) and so
+ *     were not written again
+ * @param bytes bytes written
  * @param problems one per file that was not restored, with its kind and reason
  */
-public record RestoreReport(int restored, long bytes, List<Problem> problems) {
+public record RestoreReport(int restored, int alreadyThere, long bytes, List<Problem> problems) {
     public RestoreReport {
         problems = List.copyOf(problems);
     }

@@ -3,6 +3,7 @@ package io.keepwatch.restore;
 import io.keepwatch.engine.Progress;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.Modes;
 import io.keepwatch.hash.HashAlgorithm;
 import io.keepwatch.hash.SparseWriter;
 import io.keepwatch.state.BackupLayout;
@@ -11,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -30,25 +32,34 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes selected contents from the backup root into a destination folder. Each file is copied to a temp
- * name in its final folder while being hashed (blocks of zeros left as holes, as in the backup), fsynced, compared with the hash state.json records, given
+ * file, owner-only, in the restore's own folder {@code DIR/.keepwatch-restore/} ({@code 0700}) while being hashed
+ * (blocks of zeros left as holes, as in the backup), fsynced, compared with the hash state.json records, given
  * its mtime and permission bits, and only then renamed to its final name, so a final path never holds a
- * partial or wrong file. Nothing is written outside the destination: paths from state.json are checked
+ * partial or wrong file and no folder of the user's ever holds a temp file.
+ *
+ * <p>An interrupted restore (killed, a power cut) leaves that folder behind, and at most a temp file in it: a restore
+ * into the same {@code DIR} resumes. It empties the folder, and a file already at its target with the content
+ * state.json records (same size, same hash) is not written again, only given its mtime and mode. Nothing is written outside the destination: paths from state.json are checked
  * name by name, and folders are created without passing through a symbolic link found inside it. Reads
  * the backup root only; it takes no lock, so it runs beside a working keepwatch service.
  */
 public final class Restorer {
     private static final Logger log = LoggerFactory.getLogger(Restorer.class);
     private static final int BUFFER = SparseWriter.BLOCK;
-    static final String TEMP_PREFIX = ".keepwatch-restore-";
+    /** The restore's own folder in {@code DIR}: temp files, and the sign of a restore that did not finish. */
+    public static final String WORK_FOLDER = ".keepwatch-restore";
 
     private final BackupLayout layout;
     private final Fs fs;
     private final Progress progress;
+    /** A temp file of a restore: {@code <pid>-<n>.tmp}. */
+    private static final Pattern TEMP_NAME = Pattern.compile("[0-9]+-[0-9]+\\.tmp");
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     private long tempCounter;
 
@@ -85,7 +96,7 @@ public final class Restorer {
                 throw new RestoreException("refusing to restore into " + dir + ": it is not a folder");
             }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(abs)) {
-                if (ds.iterator().hasNext() && !overwrite) {
+                if (ds.iterator().hasNext() && !overwrite && !Files.isDirectory(abs.resolve(WORK_FOLDER), LinkOption.NOFOLLOW_LINKS)) {
                     throw new RestoreException("refusing to restore into " + dir
                             + ": it is not empty (use --overwrite to replace files there that the restore also holds)");
                 }
@@ -116,17 +127,24 @@ public final class Restorer {
      * Restores every item into {@code dir} (which {@link #prepareDestination} checked). One file's failure
      * is reported and the rest go on. With {@code overwrite}, an existing file at a target is replaced.
      */
-    public RestoreReport restore(List<Selection.Item> items, Path dir, boolean overwrite) {
+    public RestoreReport restore(List<Selection.Item> items, Path dir, boolean overwrite) throws IOException {
         List<RestoreReport.Problem> problems = new ArrayList<>();
         Set<Path> verifiedDirs = new HashSet<>();
         Set<Path> touched = new LinkedHashSet<>();
         int restored = 0;
+        int alreadyThere = 0;
         long bytes = 0;
+        Path work = openWorkFolder(dir);
         progress.begin("restoring", items.stream().mapToLong(i -> i.entry().size()).sum());
         try {
             for (Selection.Item item : items) {
                 try {
-                    bytes += restoreOne(item, dir, overwrite, verifiedDirs, touched);
+                    long n = restoreOne(item, dir, work, overwrite, verifiedDirs, touched);
+                    if (n < 0) {
+                        alreadyThere++;
+                    } else {
+                        bytes += n;
+                    }
                     restored++;
                 } catch (Refused e) {
                     problems.add(new RestoreReport.Problem(e.kind, item.target(), e.getMessage()));
@@ -147,14 +165,60 @@ public final class Restorer {
                         "cannot make the folder durable: " + Parallel.reason(e)));
             }
         }
+        // Every temp file was renamed or deleted: the folder is empty, and its going says the restore ran to its end.
+        try {
+            Files.delete(work);
+            fs.syncDirectory(dir);
+        } catch (IOException e) {
+            log.warn("Cannot remove the restore's folder {} ({}); a restore into {} removes what it holds", work, Parallel.reason(e), dir);
+        }
         problems.forEach(p -> log.debug("restore problem: {}", p));
-        return new RestoreReport(restored, bytes, problems);
+        return new RestoreReport(restored, alreadyThere, bytes, problems);
     }
 
-    private long restoreOne(Selection.Item item, Path dir, boolean overwrite, Set<Path> verifiedDirs, Set<Path> touched)
+    /**
+     * Makes {@code DIR/.keepwatch-restore/} owner-only, or empties the one an interrupted restore left (of the temp
+     * files it holds; anything else there is an error, as is a symbolic link in its place).
+     */
+    private static Path openWorkFolder(Path dir) throws IOException {
+        Path work = dir.resolve(WORK_FOLDER);
+        try {
+            Modes.createFolder(work);
+            return work;
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(work, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileSystemException(work.toString(), null,
+                        "is in the way of the restore's own folder (not a folder, or a symbolic link); move it away");
+            }
+        }
+        Modes.restrict(work);
+        int removed = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(work)) {
+            for (Path p : ds) {
+                if (!TEMP_NAME.matcher(p.getFileName().toString()).matches()) {
+                    throw new FileSystemException(p.toString(), null, "is not a temp file of keepwatch restore; move it away");
+                }
+                Files.delete(p);
+                removed++;
+            }
+        }
+        log.info("Resuming the restore into {}: removed {} unfinished temp file(s); files already restored are not written again",
+                dir, removed);
+        return work;
+    }
+
+    /**
+     * Restores one file; returns the bytes written, or -1 when the file was already at its target with the right
+     * content (an interrupted restore resumed, or {@code --overwrite} over the same file).
+     */
+    private long restoreOne(Selection.Item item, Path dir, Path work, boolean overwrite, Set<Path> verifiedDirs, Set<Path> touched)
             throws IOException, Refused, UnsafePathException {
         Timeline.Entry e = item.entry();
         Path target = SafeRel.resolve(dir, item.target(), "target '" + item.target() + "' of the " + e.describe());
+        if (target.startsWith(work)) {
+            throw new UnsafePathException(target.toString(), "lies in the restore's own folder " + WORK_FOLDER
+                    + "; restore without --source (it then lands at DIR/<source>/" + WORK_FOLDER + ")");
+        }
         Path source = e.file(layout);
         HashAlgorithm algorithm = HashAlgorithm.ofStoredHash(e.hash()).orElseThrow(() -> new Refused(RestoreReport.Kind.FAILED,
                 "state.json records the hash '" + e.hash() + "' of an unknown algorithm (known: " + HashAlgorithm.allowedNames() + ")"));
@@ -170,7 +234,12 @@ public final class Restorer {
                     + ") is not a regular file" + (attrs.isSymbolicLink() ? " but a symbolic link" : "") + "; nothing was written");
         }
         ensureDir(target.getParent(), dir, verifiedDirs);
-        Path temp = target.getParent().resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-" + (++tempCounter) + ".tmp");
+        if (alreadyThere(target, e, algorithm)) {
+            setMetadata(target, e);
+            progress.advance(e.size());
+            return -1;
+        }
+        Path temp = work.resolve(ProcessHandle.current().pid() + "-" + (++tempCounter) + ".tmp");
         MessageDigest digest = algorithm.newDigest();
         long n = 0;
         try {
@@ -197,13 +266,7 @@ public final class Restorer {
                         + "content hashes to " + got + " (" + n + " bytes) but state.json records " + e.hash() + " (" + e.size()
                         + " bytes); nothing was written (see `keepwatch versions` for other copies)");
             }
-            Files.setLastModifiedTime(temp, FileTime.from(e.mtime(), TimeUnit.NANOSECONDS));
-            if (!e.perms().isEmpty()) {
-                PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-                if (view != null) {
-                    view.setPermissions(PosixFilePermissions.fromString(e.perms()));
-                }
-            }
+            setMetadata(temp, e);
             if (overwrite) {
                 if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     throw new FileSystemException(target.toString(), null, "a folder is in the way; it was left as it is");
@@ -222,6 +285,42 @@ public final class Restorer {
         }
         touched.add(target.getParent());
         return n;
+    }
+
+    /** Whether {@code target} is a regular file (not a link) with the size and hash state.json records for it. */
+    private boolean alreadyThere(Path target, Timeline.Entry e, HashAlgorithm algorithm) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException x) {
+            return false;
+        }
+        if (!a.isRegularFile() || a.size() != e.size()) {
+            return false;
+        }
+        MessageDigest digest = algorithm.newDigest();
+        try (SeekableByteChannel in = Files.newByteChannel(target, LinkOption.NOFOLLOW_LINKS)) {
+            while (true) {
+                buffer.clear();
+                int r = in.read(buffer);
+                if (r < 0) {
+                    break;
+                }
+                digest.update(buffer.array(), 0, r);
+            }
+        }
+        return algorithm.format(digest.digest()).equals(e.hash());
+    }
+
+    /** The recorded mtime and permission bits (where the filesystem has them), set without following a link. */
+    private static void setMetadata(Path file, Timeline.Entry e) throws IOException {
+        Files.setLastModifiedTime(file, FileTime.from(e.mtime(), TimeUnit.NANOSECONDS));
+        if (!e.perms().isEmpty()) {
+            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            if (view != null) {
+                view.setPermissions(PosixFilePermissions.fromString(e.perms()));
+            }
+        }
     }
 
     /** Creates {@code d} inside {@code root} as real folders; a symbolic link on the way is refused. */
