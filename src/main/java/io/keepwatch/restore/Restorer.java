@@ -45,21 +45,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An interrupted restore (killed, a power cut) leaves that folder behind, and at most a temp file in it: a restore
  * into the same {@code DIR} resumes. It empties the folder, and a file already at its target with the content
- * state.json records (same size, same hash) is not written again, only given its mtime and mode. Nothing is written outside the destination: paths from state.json are checked
- * name by name, and folders are created without passing through a symbolic link found inside it. Reads
- * the backup root only; it takes no lock, so it runs beside a working keepwatch service.
+ * state.json records (same size, same hash) is not written again, only given its mtime and mode.
+ *
+ * <p>Nothing is written outside the destination: paths from state.json are checked name by name, and folders are
+ * created without passing through a symbolic link found inside it. Reads the backup root only; it takes no lock,
+ * so it runs beside a working keepwatch service.
  */
 public final class Restorer {
     private static final Logger log = LoggerFactory.getLogger(Restorer.class);
     private static final int BUFFER = SparseWriter.BLOCK;
     /** The restore's own folder in {@code DIR}: temp files, and the sign of a restore that did not finish. */
     public static final String WORK_FOLDER = ".keepwatch-restore";
+    /** A temp file of a restore: {@code <pid>-<n>.tmp}. */
+    private static final Pattern TEMP_NAME = Pattern.compile("[0-9]+-[0-9]+\\.tmp");
 
     private final BackupLayout layout;
     private final Fs fs;
     private final Progress progress;
-    /** A temp file of a restore: {@code <pid>-<n>.tmp}. */
-    private static final Pattern TEMP_NAME = Pattern.compile("[0-9]+-[0-9]+\\.tmp");
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     private long tempCounter;
 
