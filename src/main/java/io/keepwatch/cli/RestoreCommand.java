@@ -51,6 +51,15 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--version", paramLabel = "N", description = "restore version N of the file named by --source and --path")
     Integer version;
 
+    @Mixin
+    RepoOptions repo;
+
+    @Option(names = "--host", paramLabel = "NAME", description = "with --repo: restore the newest snapshot of this host")
+    String host;
+
+    @Option(names = "--snapshot", paramLabel = "ID", description = "with --repo: restore from this snapshot (an id or its start)")
+    String snapshot;
+
     @Option(names = "--overwrite", description = "allow a non-empty DIR; files there that the restore also holds are replaced")
     boolean overwrite;
 
@@ -58,6 +67,10 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (at != null && version != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--at and --version cannot be used together");
+        }
+        Selection.When when = when();
+        if (repo.given()) {
+            return RepoRestoreRun.run(this, when);
         }
         Config cfg = config.load();
         Optional<String> src = Optional.ofNullable(source);
@@ -69,6 +82,16 @@ final class RestoreCommand implements Callable<Integer> {
             }
             src = Optional.of(cfg.sources().get(0).name());
         }
+        BackupState state = BackupReader.load(cfg);
+        List<Selection.Item> items = Selection.select(state, new Selection.Request(src, Optional.ofNullable(path), when));
+        List<Path> roots = cfg.sources().stream().map(SourceConfig::path).toList();
+        Path dir = Restorer.prepareDestination(to, roots, cfg.backupRoot(), overwrite);
+        RestoreReport report = new Restorer(new BackupLayout(cfg.backupRoot()), BackupReader.fs(cfg), ConsoleProgress.create())
+                .restore(items, dir, overwrite);
+        return report(report, items, dir, when, "state.json");
+    }
+
+    Selection.When when() {
         Selection.When when;
         if (version != null) {
             when = new Selection.When.Version(version);
@@ -83,13 +106,11 @@ final class RestoreCommand implements Callable<Integer> {
         } else {
             when = new Selection.When.Latest();
         }
-        BackupState state = BackupReader.load(cfg);
-        List<Selection.Item> items = Selection.select(state, new Selection.Request(src, Optional.ofNullable(path), when));
-        List<Path> roots = cfg.sources().stream().map(SourceConfig::path).toList();
-        Path dir = Restorer.prepareDestination(to, roots, cfg.backupRoot(), overwrite);
-        RestoreReport report = new Restorer(new BackupLayout(cfg.backupRoot()), BackupReader.fs(cfg), ConsoleProgress.create())
-                .restore(items, dir, overwrite);
+        return when;
+    }
 
+    /** Prints what a restore did; the exit code. {@code hashesFrom} names what the hashes were checked against. */
+    int report(RestoreReport report, List<Selection.Item> items, Path dir, Selection.When when, String hashesFrom) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (RestoreReport.Problem p : report.problems()) {
@@ -99,7 +120,7 @@ final class RestoreCommand implements Callable<Integer> {
                 : when instanceof Selection.When.Version v ? " (version " + v.n() + ")" : " (latest state)";
         out.println("Restored " + report.restored() + " of " + items.size() + " file(s), " + BackupReader.bytes(report.bytes())
                 + ", into " + dir + asOf + (report.alreadyThere() > 0 ? " (" + report.alreadyThere() + " already there, not written again)" : "")
-                + (report.complete() ? "; every hash matches state.json"
+                + (report.complete() ? "; every hash matches " + hashesFrom
                         : "; " + report.problems().size() + " not restored ("
                                 + summary(report) + "), listed above"));
         out.flush();

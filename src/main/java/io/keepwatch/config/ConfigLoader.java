@@ -33,7 +33,8 @@ public final class ConfigLoader {
             ".keepwatch");
 
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
-            "retention", "exclude", "watch");
+            "retention", "exclude", "watch", "repository");
+    private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path");
     private static final Set<String> RETENTION_KEYS = Set.of("max_versions_per_file", "max_version_age_days",
             "deleted_keep_days");
@@ -74,6 +75,43 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": the configuration must be a JSON object { ... }");
         }
         return new Reader(file).read(root);
+    }
+
+    /**
+     * The config file's {@code repository} entry, checked, without the rest of the config: a repository is
+     * also opened on a new machine whose config names source folders that do not exist there yet.
+     */
+    public Optional<RepositoryConfig> repository(Path configFile) throws ConfigException {
+        Path file = configFile.toAbsolutePath().normalize();
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": config file not found (use -c PATH, set KEEPWATCH_CONFIG, or give --repo and --key-file)");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read config file: " + e.getMessage(), e);
+        }
+        return root == null || !root.isObject() ? Optional.empty() : repository(Section.top(file, root, TOP_KEYS));
+    }
+
+    /** The {@code repository} entry: {@code url} (a folder, resolved like other paths, or an {@code s3:} URL), {@code key_file}, {@code passphrase_file}. */
+    private static Optional<RepositoryConfig> repository(Section top) throws ConfigException {
+        if (!top.has("repository")) {
+            return Optional.empty();
+        }
+        Section r = top.child("repository", REPOSITORY_KEYS,
+                "{\"url\": \"/mnt/usb/keepwatch-repo\", \"key_file\": \"/root/keepwatch.key\"}");
+        String url = r.text(r.required("url"), "repository.url");
+        if (url.isBlank()) {
+            throw r.error("repository.url", "is empty");
+        }
+        if (!url.startsWith("s3:")) {
+            url = r.path(r.raw("url"), "repository.url").toString();
+        }
+        Optional<Path> key = r.has("key_file") ? Optional.of(r.path(r.raw("key_file"), "repository.key_file")) : Optional.empty();
+        Optional<Path> pass = r.has("passphrase_file")
+                ? Optional.of(r.path(r.raw("passphrase_file"), "repository.passphrase_file")) : Optional.empty();
+        return Optional.of(new RepositoryConfig(url, key, pass));
     }
 
     /** Jackson names where an array or object started as "[Source: REDACTED (...); line: 2, column: 13]". */
@@ -125,6 +163,7 @@ public final class ConfigLoader {
             RetentionConfig retention = retention(top.child("retention", RETENTION_KEYS, "{\"max_versions_per_file\": 10}"));
             List<String> exclude = exclude(top.raw("exclude"));
             WatchConfig watch = watch(top.child("watch", WATCH_KEYS, "{\"debounce_ms\": 1000}"));
+            repository(top);
             List<SourceConfig> sources = sources(top.required("sources"));
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));

@@ -9,12 +9,12 @@ import java.util.Optional;
  * not {@code .} or {@code ..}, hold no NUL, and stay one name on the target filesystem (so a backslash,
  * an ordinary character in a Linux file name, is refused only where it separates folders, on Windows).
  */
-final class SafeRel {
+public final class SafeRel {
     private SafeRel() {
     }
 
     /** Why {@code rel} is not a safe relative path, or empty when it is. */
-    static Optional<String> problem(String rel, Path base) {
+    public static Optional<String> problem(String rel, Path base) {
         if (rel == null || rel.isEmpty()) {
             return Optional.of("empty path");
         }
@@ -48,7 +48,7 @@ final class SafeRel {
     }
 
     /** {@code base} resolved with {@code rel}, or an {@link UnsafePathException} naming the entry and the reason. */
-    static Path resolve(Path base, String rel, String entry) throws UnsafePathException {
+    public static Path resolve(Path base, String rel, String entry) throws UnsafePathException {
         Optional<String> why = problem(rel, base);
         if (why.isPresent()) {
             throw new UnsafePathException(entry, why.get());

@@ -1,0 +1,96 @@
+package io.keepwatch.cli;
+
+import io.keepwatch.config.ConfigException;
+import io.keepwatch.config.ConfigLoader;
+import io.keepwatch.config.RepositoryConfig;
+import io.keepwatch.repo.BlobStore;
+import io.keepwatch.repo.KeyFile;
+import io.keepwatch.repo.LocalStore;
+import io.keepwatch.repo.RepoException;
+import io.keepwatch.repo.Repository;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every repository command shares: {@code --repo}, {@code --key-file}, {@code --passphrase-file}
+ * and {@code --cache-dir}; what the command line leaves out comes from the config file's {@code repository}
+ * entry (read alone, so a new machine's config may name source folders that do not exist yet).
+ */
+final class RepoOptions {
+    @Option(names = "--repo", paramLabel = "REPO", arity = "0..1", fallbackValue = "",
+            description = "the repository: a folder (default: the config file's repository.url)")
+    String repo;
+
+    @Option(names = "--key-file", paramLabel = "KEY", description = "the repository's key file (default: repository.key_file)")
+    Path keyFile;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "file whose first line is the key file's passphrase (default: repository.passphrase_file)")
+    Path passphraseFile;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "local cache of the repository's index (default: $XDG_CACHE_HOME/keepwatch or ~/.cache/keepwatch)")
+    Path cacheDir;
+
+    /** Whether the command line asks for the repository (restore uses the backup root otherwise). */
+    boolean given() {
+        return repo != null || keyFile != null;
+    }
+
+    /** Where the repository and its key are, from the command line, else from the config. */
+    record Resolved(BlobStore store, Path keyFile, Optional<char[]> passphrase, Optional<Path> cache) {
+        Repository open() throws RepoException, IOException {
+            return Repository.open(store, keyFile, passphrase, cache);
+        }
+    }
+
+    Resolved resolve(ConfigOption config) throws ConfigException, RepoException, IOException {
+        Optional<RepositoryConfig> fromConfig = Optional.empty();
+        if (repo == null || repo.isEmpty() || keyFile == null) {
+            fromConfig = new ConfigLoader().repository(config.path());
+        }
+        String url = repo != null && !repo.isEmpty() ? repo : fromConfig.map(RepositoryConfig::url).orElseThrow(() ->
+                new RepoException("no repository: give --repo REPO, or a \"repository\": {\"url\": ..., \"key_file\": ...} in "
+                        + config.path()));
+        Path key = keyFile != null ? keyFile : fromConfig.flatMap(RepositoryConfig::keyFile).orElseThrow(() ->
+                new RepoException("no key file: give --key-file KEY, or repository.key_file in " + config.path()));
+        // The config's passphrase file goes with the config's key file, not with one named on the command line.
+        Optional<Path> pass = passphraseFile != null ? Optional.of(passphraseFile)
+                : keyFile == null ? fromConfig.flatMap(RepositoryConfig::passphraseFile) : Optional.empty();
+        Optional<char[]> passphrase = pass.isPresent() ? Optional.of(KeyFile.readPassphrase(pass.get())) : Optional.empty();
+        return new Resolved(store(url), key, passphrase, Optional.of(cacheRoot()));
+    }
+
+    static BlobStore store(String url) throws RepoException {
+        if (url.startsWith("s3:")) {
+            throw new RepoException("S3 repositories (" + url + ") are not supported by this version; use a folder");
+        }
+        return new LocalStore(Paths.get(url));
+    }
+
+    Path cacheRoot() {
+        if (cacheDir != null) {
+            return cacheDir;
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return Paths.get(xdg, "keepwatch");
+        }
+        return Paths.get(System.getProperty("user.home"), ".cache", "keepwatch");
+    }
+
+    static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h == null || h.isBlank()) {
+            try {
+                h = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                h = "unknown";
+            }
+        }
+        return h;
+    }
+}

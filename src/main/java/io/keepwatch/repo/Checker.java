@@ -1,0 +1,207 @@
+package io.keepwatch.repo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code keepwatch check}: the repository's structure (every snapshot opens, every tree is indexed and
+ * reads, every chunk a file refers to is indexed in a pack that exists and is long enough) and, with
+ * {@code readData} set, the data (every blob of the chosen packs opens and matches its id, and each pack's
+ * header matches the index). Each damaged object is reported with the files and versions it affects.
+ */
+public final class Checker {
+    /** One damaged object: what is wrong and what it affects (file descriptions with the snapshot). */
+    public record Damage(String object, Set<String> reasons, Set<String> affects) {
+    }
+
+    /** What check found. */
+    public record Report(int snapshots, int packs, int packsRead, long bytesRead, List<Damage> damage, List<String> notes) {
+        public boolean clean() {
+            return damage.isEmpty();
+        }
+    }
+
+    private final Repository repo;
+    private final Map<String, Damage> damage = new TreeMap<>();
+    private final List<String> notes = new ArrayList<>();
+    /** Chunk or tree id to the files, versions and folders that use it. */
+    private final Map<String, Set<String>> uses = new HashMap<>();
+    private final Set<String> treesSeen = new HashSet<>();
+
+    public Checker(Repository repo) {
+        this.repo = repo;
+    }
+
+    /** @param readFraction 0 for structure only, 1 to read every pack, else the fraction of packs to read (chosen at random) */
+    public Report check(double readFraction) throws IOException, RepoException {
+        repo.damagedIndex().forEach((name, reason) -> damage(name, reason, Set.of("the packs it lists are found through their headers")));
+        Set<String> indexed = new HashSet<>(repo.index().packIds());
+        int orphans = repo.indexOrphanPacks(false);
+        Map<String, Long> sizes = new HashMap<>();
+        for (BlobStore.Entry e : repo.store().list("data/")) {
+            sizes.put(e.name().substring(e.name().lastIndexOf('/') + 1), e.size());
+        }
+        int snapshots = 0;
+        for (BlobStore.Entry e : repo.store().list("snapshots/")) {
+            Snapshot s;
+            try {
+                s = Snapshot.decode(e.name(), repo.loadObject(e.name()));
+            } catch (RepoException x) {
+                damage(e.name(), x.getMessage(), Set.of("the whole snapshot " + e.name()));
+                continue;
+            }
+            snapshots++;
+            for (Snapshot.Source src : s.sources()) {
+                walk(src.tree(), src.name(), "", "snapshot " + s.shortId());
+            }
+        }
+        Set<String> usedPacks = new HashSet<>();
+        for (String blob : uses.keySet()) {
+            repo.index().find(blob).ifPresent(l -> usedPacks.add(l.packId()));
+        }
+        int orphanUnused = 0;
+        for (String packId : repo.index().packIds()) {
+            String name = Pack.name(packId);
+            List<Pack.Entry> entries = repo.index().pack(packId);
+            Long size = sizes.get(packId);
+            if (!indexed.contains(packId)) {
+                if (usedPacks.contains(packId)) {
+                    damage(name, "listed in no index object (an index object was lost or damaged); `keepwatch push` indexes it again",
+                            affected(entries));
+                } else {
+                    orphanUnused++;
+                }
+            }
+            if (size == null) {
+                damage(name, "missing", affected(entries));
+                continue;
+            }
+            long end = entries.stream().mapToLong(x -> (long) x.offset() + x.length()).max().orElse(0);
+            if (size < end + 4 + Crypto.OVERHEAD) {
+                damage(name, "truncated: " + size + " bytes, its blobs alone need " + end, affected(entries));
+            }
+        }
+        if (orphans > 0) {
+            notes.add(orphans + " pack(s) listed in no index" + (orphanUnused > 0 ? ", " + orphanUnused
+                    + " of them used by no snapshot (left by an interrupted push: the next push indexes them, prune removes them)" : ""));
+        }
+        List<String> toRead = new ArrayList<>(repo.index().packIds());
+        toRead.removeIf(p -> !sizes.containsKey(p) || damage.containsKey(Pack.name(p)));
+        if (readFraction < 1) {
+            Collections.shuffle(toRead, new Random());
+            toRead = toRead.subList(0, readFraction <= 0 ? 0 : (int) Math.ceil(toRead.size() * readFraction));
+        }
+        long bytes = 0;
+        for (String packId : toRead) {
+            bytes += readPack(packId, sizes.get(packId));
+        }
+        return new Report(snapshots, sizes.size(), toRead.size(), bytes, List.copyOf(damage.values()), notes);
+    }
+
+    private long readPack(String packId, long size) throws IOException {
+        String name = Pack.name(packId);
+        List<Pack.Entry> entries = repo.index().pack(packId);
+        byte[] pack = repo.store().get(name);
+        try {
+            int hlen = ByteBuffer.wrap(pack, pack.length - 4, 4).getInt();
+            if (hlen < Crypto.OVERHEAD || hlen > pack.length - 4) {
+                throw new RepoException("its header length " + hlen + " does not fit (truncated or damaged)");
+            }
+            byte[] sealed = java.util.Arrays.copyOfRange(pack, pack.length - 4 - hlen, pack.length - 4);
+            List<Pack.Entry> header = Pack.header(repo.crypto(), packId, sealed);
+            if (!new HashSet<>(header).equals(new HashSet<>(entries))) {
+                damage(name, "its header does not list the same blobs as the index", affected(entries));
+            }
+        } catch (RepoException | RuntimeException e) {
+            damage(name, e.getMessage(), affected(entries));
+        }
+        for (Pack.Entry e : entries) {
+            try {
+                if ((long) e.offset() + e.length() > pack.length) {
+                    throw new RepoException("blob " + e.id() + " lies beyond the end of the pack (truncated)");
+                }
+                repo.openBlob(packId, e, pack, e.offset());
+            } catch (RepoException x) {
+                damage(name, x.getMessage(), uses.getOrDefault(e.id(), Set.of("no file (blob " + e.id() + " is unused)")));
+            }
+        }
+        return pack.length;
+    }
+
+    private Set<String> affected(List<Pack.Entry> entries) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Pack.Entry e : entries) {
+            out.addAll(uses.getOrDefault(e.id(), Set.of()));
+        }
+        if (out.isEmpty()) {
+            out.add("no file of any snapshot");
+        }
+        return out;
+    }
+
+    private void walk(String treeId, String source, String prefix, String snapshot) throws IOException {
+        String folder = "folder " + source + "/" + prefix + " (" + snapshot + ")";
+        uses.computeIfAbsent(treeId, k -> new LinkedHashSet<>()).add("everything in " + folder);
+        if (!treesSeen.add(treeId)) {
+            return;
+        }
+        JsonNode tree;
+        try {
+            tree = Trees.parse(repo.read(treeId), "tree " + treeId);
+        } catch (RepoException e) {
+            String object = repo.index().find(treeId).map(l -> Pack.name(l.packId())).orElse("tree " + treeId);
+            damage(object, e.getMessage(), Set.of("everything in " + folder));
+            return;
+        }
+        for (JsonNode e : tree.path("entries")) {
+            String name = e.path("name").asText("");
+            String rel = prefix.isEmpty() ? name : prefix + "/" + name;
+            String file = source + "/" + rel;
+            if (e.has("live")) {
+                record(e.get("live"), "current copy of " + file + " (" + snapshot + ")");
+            }
+            for (JsonNode v : e.path("versions")) {
+                record(v, "version " + v.path("n").asInt() + " of " + file + " (" + snapshot + ")");
+            }
+            for (JsonNode d : e.path("deletions")) {
+                record(d, "deleted copy of " + file + " (deleted " + d.path("deleted_at").asText() + ", " + snapshot + ")");
+            }
+            if (e.hasNonNull("tree")) {
+                walk(e.get("tree").asText(), source, rel, snapshot);
+            }
+        }
+    }
+
+    private void record(JsonNode record, String description) {
+        List<String> chunks;
+        try {
+            chunks = Trees.chunkList(record);
+        } catch (IllegalArgumentException e) {
+            damage("tree entry", e.getMessage(), Set.of(description));
+            return;
+        }
+        for (String c : chunks) {
+            uses.computeIfAbsent(c, k -> new LinkedHashSet<>()).add(description);
+            if (!repo.index().has(c)) {
+                damage("chunk " + c, "in no pack of the repository", Set.of(description));
+            }
+        }
+    }
+
+    private void damage(String object, String reason, Set<String> affects) {
+        Damage d = damage.computeIfAbsent(object, o -> new Damage(o, new LinkedHashSet<>(), new LinkedHashSet<>()));
+        d.reasons().add(reason);
+        d.affects().addAll(affects);
+    }
+}

@@ -1,0 +1,187 @@
+package io.keepwatch.repo;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A repository in a folder (another disk, a USB stick, a NAS mount). An object is written to a private temp
+ * file in {@code tmp/}, fsynced, and then linked to its final name, which fails if the name exists, so an
+ * object is never replaced and a final name never holds a partial object; where hard links are not supported
+ * (FAT, some network shares) it is renamed after a check that the name is free. The folder is synced after
+ * each object. Folders are made 0700 and files 0600 from creation. Symbolic links inside are not followed.
+ */
+public final class LocalStore implements BlobStore {
+    private final Path root;
+
+    public LocalStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public boolean putIfAbsent(String name, byte[] data) throws IOException {
+        Path target = path(name);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Path tmpDir = root.resolve("tmp");
+        Private.ensureDir(root, tmpDir);
+        Private.ensureDir(root, target.getParent());
+        Path temp = tmpDir.resolve(UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel ch = Private.createFile(temp)) {
+                ByteBuffer b = ByteBuffer.wrap(data);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            boolean placed = place(temp, target);
+            if (placed) {
+                Private.syncDir(target.getParent());
+            }
+            return placed;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static boolean place(Path temp, Path target) throws IOException {
+        try {
+            Files.createLink(target, temp);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            try {
+                Files.move(temp, target);
+                return true;
+            } catch (FileAlreadyExistsException x) {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public byte[] get(String name) throws IOException {
+        Path p = path(name);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IOException(name + ": object too large (" + size + " bytes)");
+            }
+            return read(ch, 0, (int) size, name);
+        }
+    }
+
+    @Override
+    public byte[] getRange(String name, long offset, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return read(ch, offset, length, name);
+        }
+    }
+
+    private static byte[] read(FileChannel ch, long offset, int length, String name) throws IOException {
+        byte[] out = new byte[length];
+        ByteBuffer b = ByteBuffer.wrap(out);
+        long pos = offset;
+        while (b.hasRemaining()) {
+            int r = ch.read(b, pos);
+            if (r < 0) {
+                throw new EOFException(name + ": ends at " + pos + " bytes, before " + (offset + length));
+            }
+            pos += r;
+        }
+        return out;
+    }
+
+    @Override
+    public List<Entry> list(String prefix) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        walk(root, "", prefix, out);
+        out.sort(java.util.Comparator.comparing(Entry::name));
+        return out;
+    }
+
+    private void walk(Path dir, String rel, String prefix, List<Entry> out) throws IOException {
+        DirectoryStream<Path> ds;
+        try {
+            ds = Files.newDirectoryStream(dir);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        try (ds) {
+            for (Path p : ds) {
+                String name = rel + p.getFileName().toString();
+                if (rel.isEmpty() && name.equals("tmp")) {
+                    continue;
+                }
+                if (!prefix.startsWith(name + "/") && !(name + "/").startsWith(prefix) && !name.startsWith(prefix)) {
+                    continue;
+                }
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) {
+                    walk(p, name + "/", prefix, out);
+                } else if (a.isRegularFile() && name.startsWith(prefix)) {
+                    out.add(new Entry(name, a.size()));
+                }
+            }
+        }
+    }
+
+    @Override
+    public Optional<Long> stat(String name) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? Optional.of(a.size()) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        Path p = path(name);
+        if (Files.deleteIfExists(p)) {
+            Private.syncDir(p.getParent());
+        }
+    }
+
+    @Override
+    public void create() throws IOException {
+        Private.ensureTop(root);
+    }
+
+    @Override
+    public String describe() {
+        return root.toString();
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private Path path(String name) {
+        return io.keepwatch.state.BackupLayout.resolve(root, BlobStore.checkName(name));
+    }
+}

@@ -1,0 +1,103 @@
+package io.keepwatch.repo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A lock object ({@code locks/<random id>}, sealed JSON: host, pid, time, exclusive). A push holds a
+ * shared lock, so pushes from several hosts run side by side; prune holds an exclusive one. Each side writes
+ * its lock first and then looks at the others, so of two that start together at least one sees the other and
+ * gives way. A lock is renewed (a new object, the old one deleted) every {@link #RENEW}; one not renewed for
+ * {@link #STALE} belongs to a process that died and is ignored (and removed by prune).
+ */
+public final class Lock implements AutoCloseable {
+    public static final Duration STALE = Duration.ofMinutes(30);
+    static final Duration RENEW = Duration.ofMinutes(5);
+
+    private final Repository repo;
+    private final Clock clock;
+    private final String host;
+    private final boolean exclusive;
+    private String name;
+    private Instant written;
+
+    private Lock(Repository repo, Clock clock, String host, boolean exclusive) {
+        this.repo = repo;
+        this.clock = clock;
+        this.host = host;
+        this.exclusive = exclusive;
+    }
+
+    /** Takes a lock, or a {@link RepoException} naming the holder of a conflicting one (nothing is left behind). */
+    public static Lock take(Repository repo, Clock clock, String host, boolean exclusive) throws IOException, RepoException {
+        Lock l = new Lock(repo, clock, host, exclusive);
+        l.write();
+        try {
+            for (BlobStore.Entry e : repo.store().list("locks/")) {
+                if (e.name().equals(l.name)) {
+                    continue;
+                }
+                Holder h = read(repo, e.name());
+                if (h == null || h.stale(clock.instant())) {
+                    continue;
+                }
+                if (exclusive || h.exclusive) {
+                    throw new RepoException("the repository " + repo.store().describe() + " is locked by "
+                            + (h.exclusive ? "a prune" : "a push") + " on " + h.host + " (pid " + h.pid + ") since " + h.time
+                            + "; try again when it is done (a lock not renewed for " + STALE.toMinutes() + " minutes is ignored)");
+                }
+            }
+        } catch (IOException | RepoException | RuntimeException e) {
+            l.close();
+            throw e;
+        }
+        return l;
+    }
+
+    /** A lock's holder; null if the lock object is unreadable (ignored: a lock that does not decrypt cannot be ours). */
+    record Holder(String host, long pid, Instant time, boolean exclusive) {
+        boolean stale(Instant now) {
+            return time.plus(STALE).isBefore(now);
+        }
+    }
+
+    static Holder read(Repository repo, String name) {
+        try {
+            JsonNode n = Repository.JSON.readTree(repo.loadObject(name));
+            return new Holder(n.path("host").asText(), n.path("pid").asLong(), Instant.parse(n.path("time").asText()),
+                    n.path("exclusive").asBoolean());
+        } catch (IOException | RepoException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void write() throws IOException, RepoException {
+        ObjectNode n = Repository.JSON.createObjectNode();
+        written = clock.instant();
+        n.put("host", host).put("pid", ProcessHandle.current().pid()).put("time", written.toString()).put("exclusive", exclusive);
+        String old = name;
+        name = repo.saveSealed("locks", Repository.JSON.writeValueAsBytes(n));
+        if (old != null) {
+            repo.store().delete(old);
+        }
+    }
+
+    /** Writes a fresh lock object if the current one is older than {@link #RENEW}. */
+    public void renewIfDue() throws IOException, RepoException {
+        if (Duration.between(written, clock.instant()).compareTo(RENEW) >= 0) {
+            write();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (name != null) {
+            repo.store().delete(name);
+            name = null;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.keepwatch.repo;
+
+import io.keepwatch.engine.Progress;
+import io.keepwatch.hash.HashAlgorithm;
+import io.keepwatch.restore.Timeline;
+import io.keepwatch.restore.UnsafePathException;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code keepwatch push}: the local backup's state into a new snapshot. Every content the state refers to
+ * (current copies, old versions, deleted copies) is read from the backup root, checked against the hash the
+ * state records, chunked, and each chunk the repository lacks is added; then the trees; then the packs and
+ * index are flushed; the snapshot object is written last. A content already pushed is known by its hash from
+ * a local cache (checked against the index) and not read again. A push that is stopped leaves packs and maybe
+ * index objects but no snapshot; the next push indexes those packs and does not upload their chunks again.
+ */
+public final class Pusher {
+    private static final Logger log = LoggerFactory.getLogger(Pusher.class);
+
+    /** What a push did. {@code snapshot} is empty when nothing changed since the host's newest snapshot. */
+    public record Result(Optional<Snapshot> snapshot, Optional<Snapshot> unchangedFrom, int contentsRead, long bytesRead,
+            long bytesAdded, List<String> problems) {
+    }
+
+    private final Repository repo;
+    private final BackupLayout layout;
+    private final Clock clock;
+    private final String host;
+    private final Progress progress;
+    private final Optional<Path> cacheFile;
+    private final Map<String, List<String>> known = new HashMap<>();
+    private final Map<String, List<String>> cached = new HashMap<>();
+    private final List<String> problems = new ArrayList<>();
+    private int contentsRead;
+    private long bytesRead;
+    private Lock lock;
+
+    public Pusher(Repository repo, BackupLayout layout, Clock clock, String host, Progress progress, Optional<Path> cacheRoot) {
+        this.repo = repo;
+        this.layout = layout;
+        this.clock = clock;
+        this.host = host;
+        this.progress = progress;
+        this.cacheFile = cacheRoot.map(r -> r.resolve(repo.id()).resolve("contents"));
+    }
+
+    /** Pushes the state; {@code sourcePaths} gives each source's folder on this host, for the snapshot. */
+    public Result push(BackupState state, Map<String, String> sourcePaths) throws IOException, RepoException {
+        try (Lock l = Lock.take(repo, clock, host, false)) {
+            this.lock = l;
+            int orphans = repo.indexOrphanPacks(true);
+            if (orphans > 0) {
+                log.info("indexed {} pack(s) left by an interrupted push", orphans);
+            }
+            loadCache();
+            List<Snapshot.Source> sources = new ArrayList<>();
+            long total = 0;
+            for (String s : state.sourceNames()) {
+                total += state.liveFiles(s).values().stream().mapToLong(f -> f.size()).sum();
+            }
+            progress.begin("pushing", total);
+            try {
+                for (String source : state.sourceNames()) {
+                    String tree = Trees.write(repo, state, source, Timeline.paths(state, source), this::chunks);
+                    sources.add(new Snapshot.Source(source, sourcePaths.getOrDefault(source, ""), tree));
+                }
+            } finally {
+                progress.end();
+            }
+            repo.flush();
+            saveCache();
+            Optional<Snapshot> parent = newestOfHost();
+            if (parent.isPresent() && parent.get().sources().equals(sources) && problems.isEmpty()
+                    && parent.get().hashAlgorithm().equals(state.hashAlgorithm())) {
+                return new Result(Optional.empty(), parent, contentsRead, bytesRead, repo.bytesAdded(), problems);
+            }
+            Snapshot snap = new Snapshot("", clock.instant(), host, state.hashAlgorithm(), sources, problems.size());
+            String name = repo.saveObject("snapshots", snap.encode());
+            snap = new Snapshot(name, snap.time(), host, snap.hashAlgorithm(), sources, problems.size());
+            return new Result(Optional.of(snap), Optional.empty(), contentsRead, bytesRead, repo.bytesAdded(), problems);
+        }
+    }
+
+    private Optional<Snapshot> newestOfHost() throws IOException, RepoException {
+        return Snapshot.all(repo).stream().filter(s -> s.host().equals(host)).reduce((a, b) -> b);
+    }
+
+    /** The chunks of one content: known from this push or the cache, else read from the backup root. */
+    private Optional<List<String>> chunks(Timeline.Entry entry) throws IOException, RepoException {
+        String hash = entry.hash();
+        List<String> ids = known.get(hash);
+        if (ids == null) {
+            List<String> c = cached.get(hash);
+            if (c != null && c.stream().allMatch(repo::has)) {
+                ids = c;
+            }
+        }
+        if (ids == null) {
+            Optional<List<String>> read = read(entry);
+            if (read.isEmpty()) {
+                return read;
+            }
+            ids = read.get();
+        }
+        known.put(hash, ids);
+        lock.renewIfDue();
+        return Optional.of(ids);
+    }
+
+    private Optional<List<String>> read(Timeline.Entry entry) throws IOException, RepoException {
+        String hash = entry.hash();
+        long size = entry.size();
+        Optional<Path> file;
+        try {
+            file = Optional.of(entry.file(layout));
+        } catch (UnsafePathException e) {
+            problem(entry, e.getMessage());
+            return Optional.empty();
+        }
+        Optional<HashAlgorithm> alg = HashAlgorithm.ofStoredHash(hash);
+        if (alg.isEmpty()) {
+            problem(entry, "state.json records the hash '" + hash + "' of an unknown algorithm");
+            return Optional.empty();
+        }
+        MessageDigest digest = alg.get().newDigest();
+        long[] n = new long[1];
+        List<String> ids;
+        try (InputStream raw = Files.newInputStream(file.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                InputStream in = new FilterInputStream(raw) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int r = super.read(b, off, len);
+                        if (r > 0) {
+                            digest.update(b, off, r);
+                            n[0] += r;
+                            progress.advance(r);
+                        }
+                        return r;
+                    }
+                }) {
+            ids = repo.addStream(in);
+        } catch (NoSuchFileException e) {
+            problem(entry, "its backup file " + BackupLayout.relative(layout.root(), file.get()) + " is missing");
+            return Optional.empty();
+        }
+        contentsRead++;
+        bytesRead += n[0];
+        String got = alg.get().format(digest.digest());
+        if (!got.equals(hash) || n[0] != size) {
+            problem(entry, "its backup file " + BackupLayout.relative(layout.root(), file.get()) + " is corrupt (hashes to "
+                    + got + ", " + n[0] + " bytes; state.json records " + hash + ", " + size + " bytes)");
+            return Optional.empty();
+        }
+        return Optional.of(ids);
+    }
+
+    private void problem(Timeline.Entry entry, String reason) {
+        String p = entry.describe() + ": " + reason + "; left out of the snapshot";
+        log.warn(p);
+        problems.add(p);
+    }
+
+    private void loadCache() throws IOException {
+        if (cacheFile.isEmpty() || !Files.isRegularFile(cacheFile.get())) {
+            return;
+        }
+        for (String line : Files.readAllLines(cacheFile.get(), StandardCharsets.UTF_8)) {
+            int tab = line.indexOf('\t');
+            if (tab > 0) {
+                String ids = line.substring(tab + 1);
+                cached.put(line.substring(0, tab), ids.isEmpty() ? List.of() : List.of(ids.split(",")));
+            }
+        }
+    }
+
+    private void saveCache() throws IOException {
+        if (cacheFile.isEmpty()) {
+            return;
+        }
+        Map<String, List<String>> all = new java.util.TreeMap<>(cached);
+        all.putAll(known);
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, List<String>> e : all.entrySet()) {
+            if (e.getValue().stream().allMatch(repo::has)) {
+                sb.append(e.getKey()).append('\t').append(String.join(",", e.getValue())).append('\n');
+            }
+        }
+        Private.ensureTop(cacheFile.get().getParent());
+        Private.replace(cacheFile.get(), sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}
