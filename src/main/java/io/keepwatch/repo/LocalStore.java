@@ -108,7 +108,7 @@ public final class LocalStore implements BlobStore {
         while (b.hasRemaining()) {
             int r = ch.read(b, pos);
             if (r < 0) {
-                throw new EOFException(name + ": ends at " + pos + " bytes, before " + (offset + length));
+                throw new EOFException("ends at " + pos + " bytes, before " + (offset + length));
             }
             pos += r;
         }
