@@ -35,6 +35,7 @@ final class LogConfigs {
             if (ConsoleOnly.class.getClassLoader().getResource("logback-test.xml") != null) {
                 return ExecutionStatus.INVOKE_NEXT_IF_ANY;
             }
+            EscapedMessage.register(ctx);
             Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
             root.setLevel(Level.INFO);
             root.addAppender(console(ctx, "%-5level %msg%n"));
@@ -44,9 +45,11 @@ final class LogConfigs {
 
     /**
      * What {@code keepwatch-logback.xml} says: {@code <logDir>/keepwatch.log}, rolled by day and at 10 MB into
-     * gzipped files kept 30 days and 1 GB in all (keepwatch.log created owner-only), plus the console; {@code keepwatch.fatal} to the file only.
+     * gzipped files kept 30 days and 1 GB in all (keepwatch.log created owner-only), plus the console; {@code keepwatch.fatal}
+     * to the file only; messages escaped by {@link EscapedMessage}.
      */
     static void toFile(LoggerContext ctx, Path logDir, String consolePattern) {
+        EscapedMessage.register(ctx);
         RollingFileAppender<ILoggingEvent> file = new OwnerOnlyFileAppender<>();
         file.setContext(ctx);
         file.setName("FILE");

@@ -49,14 +49,14 @@ public final class Main implements Runnable {
         cl.setExitCodeExceptionMapper(ExitCodes::forException);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("keepwatch: " + ex.getMessage());
+            c.getErr().println("keepwatch: " + io.keepwatch.fs.NameText.escape(ex.getMessage()));
             if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
                 c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
             }
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("keepwatch: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            c.getErr().println("keepwatch: " + io.keepwatch.fs.NameText.escape(ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
             int code = ExitCodes.forException(ex);
             LogSetup.fatal(ex, code);

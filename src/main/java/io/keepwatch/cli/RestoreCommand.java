@@ -7,6 +7,7 @@ import io.keepwatch.restore.Restorer;
 import io.keepwatch.restore.Selection;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
+import io.keepwatch.fs.NameText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -114,15 +115,15 @@ final class RestoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (RestoreReport.Problem p : report.problems()) {
-            err.println(p);
+            err.println(NameText.escape(p.toString()));
         }
         String asOf = when instanceof Selection.When.At a ? " as of " + BackupReader.local(a.instant())
                 : when instanceof Selection.When.Version v ? " (version " + v.n() + ")" : " (latest state)";
-        out.println("Restored " + report.restored() + " of " + items.size() + " file(s), " + BackupReader.bytes(report.bytes())
+        out.println(NameText.escape("Restored " + report.restored() + " of " + items.size() + " file(s), " + BackupReader.bytes(report.bytes())
                 + ", into " + dir + asOf + (report.alreadyThere() > 0 ? " (" + report.alreadyThere() + " already there, not written again)" : "")
                 + (report.complete() ? "; every hash matches " + hashesFrom
                         : "; " + report.problems().size() + " not restored ("
-                                + summary(report) + "), listed above"));
+                                + summary(report) + "), listed above")));
         out.flush();
         err.flush();
         return report.complete() ? ExitCodes.OK : ExitCodes.PARTIAL;

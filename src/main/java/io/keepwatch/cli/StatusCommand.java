@@ -5,6 +5,7 @@ import io.keepwatch.daemon.ServiceStatus;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.daemon.StatusFile;
 import io.keepwatch.state.BackupLayout;
+import io.keepwatch.fs.NameText;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -104,7 +105,7 @@ final class StatusCommand implements Callable<Integer> {
                 + s.counts().getOrDefault("updated", 0L) + " updated, " + s.counts().getOrDefault("duplicates", 0L)
                 + " duplicates, " + s.counts().getOrDefault("deleted", 0L) + " deleted, "
                 + s.counts().getOrDefault("pruned", 0L) + " pruned, " + s.counts().getOrDefault("failed", 0L) + " failed");
-        out.println("Last error:   " + s.lastError().map(m -> s.lastErrorAt().map(t -> shown(t) + " ").orElse("") + m).orElse("none"));
+        out.println("Last error:   " + NameText.escape(s.lastError().map(m -> s.lastErrorAt().map(t -> shown(t) + " ").orElse("") + m).orElse("none")));
         out.println("Updated:      " + shown(s.updatedAt()) + " (" + Duration.between(s.updatedAt(), now).toSeconds() + " s ago)");
     }
 }

@@ -10,6 +10,7 @@ import io.keepwatch.restore.Verifier;
 import io.keepwatch.restore.VerifyReport;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
+import io.keepwatch.fs.NameText;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,10 +79,10 @@ final class VerifyCommand implements Callable<Integer> {
                 n.put("what", p.what());
                 n.put("detail", p.detail());
             }
-            out.println(m.writeValueAsString(root));
+            out.println(NameText.json(m.writeValueAsString(root)));
         } else {
             for (VerifyReport.Problem p : report.problems()) {
-                out.println(p);
+                out.println(NameText.escape(p.toString()));
             }
             String counts = String.format(Locale.ROOT, "%d file(s) checked, %s in %.2f s", report.checked(),
                     BackupReader.bytes(report.bytes()), seconds);

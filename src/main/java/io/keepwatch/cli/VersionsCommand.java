@@ -11,6 +11,7 @@ import io.keepwatch.restore.Timeline;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
+import io.keepwatch.fs.NameText;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -80,11 +81,11 @@ final class VersionsCommand implements Callable<Integer> {
                 n.put("hash", e.hash());
                 n.put("mtime", Instant.EPOCH.plusNanos(e.mtime()).toString());
                 n.put("perms", e.perms());
-                n.put("backup_file", backupFile(e, layout));
+                n.put("backup_file", backupFile(e, layout, false));
             }
-            out.println(m.writeValueAsString(root));
+            out.println(NameText.json(m.writeValueAsString(root)));
         } else {
-            out.println(ref + " (newest first; times are local)");
+            out.println(NameText.escape(ref + " (newest first; times are local)"));
             out.println(String.format(Locale.ROOT, "  %-9s %4s  %-25s  %-25s  %12s  %s", "WHAT", "N", "ARCHIVED/DELETED AT",
                     "CURRENT SINCE", "SIZE", "HASH"));
             for (Timeline.Entry e : entries) {
@@ -92,19 +93,22 @@ final class VersionsCommand implements Callable<Integer> {
                 out.println(String.format(Locale.ROOT, "  %-9s %4s  %-25s  %-25s  %12s  %s%s", what,
                         e.kind() == Timeline.Kind.VERSION ? String.valueOf(e.version()) : "",
                         e.until().map(BackupReader::local).orElse("-"), BackupReader.local(e.since()), e.size() + " B",
-                        shortHash(e.hash()), e.kind() == Timeline.Kind.DELETED ? "  " + backupFile(e, layout) : ""));
+                        shortHash(e.hash()), e.kind() == Timeline.Kind.DELETED ? "  " + backupFile(e, layout, true) : ""));
             }
         }
         out.flush();
         return ExitCodes.OK;
     }
 
-    private static String backupFile(Timeline.Entry e, BackupLayout layout) {
+    /** The backup file of {@code e}, relative to the backup root; {@code shown}: escaped for a line of text. */
+    private static String backupFile(Timeline.Entry e, BackupLayout layout, boolean shown) {
+        String s;
         try {
-            return BackupLayout.relative(layout.root(), e.file(layout));
+            s = BackupLayout.relative(layout.root(), e.file(layout));
         } catch (io.keepwatch.restore.UnsafePathException x) {
-            return "(refused: " + x.getMessage() + ")";
+            s = "(refused: " + x.getMessage() + ")";
         }
+        return shown ? NameText.escape(s) : s;
     }
 
     /** {@code sha256:ab12cd34ef56}: the algorithm and the first 12 hex digits. */

@@ -38,7 +38,7 @@ public final class StatusFile {
 
     public static void write(Fs fs, Path file, ServiceStatus s) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Modes.writePrivate(tmp, toJson(s).getBytes(StandardCharsets.UTF_8));
+        Modes.writePrivate(tmp, io.keepwatch.fs.NameText.json(toJson(s)).getBytes(StandardCharsets.UTF_8));
         fs.replaceAtomically(tmp, file);
     }
 

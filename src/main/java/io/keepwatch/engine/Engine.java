@@ -813,6 +813,15 @@ public final class Engine implements AutoCloseable {
      * state held when the chunk was made, has its size), else copy while hashing.
      */
     private Observed read(SourceConfig source, ScannedFile f, Optional<LiveFile> live) throws IOException {
+        try {
+            return readNamed(source, f, live);
+        } catch (java.nio.file.InvalidPathException e) {
+            // A name this system cannot make (see FileNames): this file fails, loudly; the pass goes on.
+            throw new java.nio.file.FileSystemException(source.name() + "/" + f.rel(), null, e.getReason());
+        }
+    }
+
+    private Observed readNamed(SourceConfig source, ScannedFile f, Optional<LiveFile> live) throws IOException {
         Path file = BackupLayout.resolve(source.path(), f.rel());
         if (live.isPresent() && live.get().size() == f.size()) {
             FileFacts facts = copier.hash(file);

@@ -115,8 +115,8 @@ public final class FileNames {
                 return base.resolve(name);
             }
         } else if (!isRawUnix(base)) {
-            throw new InvalidPathException(name, "the name holds bytes that are not valid UTF-8 (" + NameText.escape(name)
-                    + "), which a file name on this system cannot hold");
+            throw new InvalidPathException(name, "the name holds bytes that are not valid UTF-8, which a file name on this "
+                    + "system cannot hold");
         }
         if (FROM_BYTES == null) {
             throw new InvalidPathException(name, NO_BYTES);

@@ -60,6 +60,29 @@ public final class NameText {
         return sb.toString();
     }
 
+    /**
+     * JSON text (as Jackson writes it into a String) with each lone surrogate written as its {@code \\uNNNN} escape:
+     * inside a JSON string that is the same character, and as bytes it would become a {@code ?}. Jackson already
+     * escapes control characters. For JSON written to a terminal or a file from a String.
+     */
+    public static String json(String json) {
+        StringBuilder sb = null;
+        for (int i = 0, n = json.length(); i < n; i++) {
+            char c = json.charAt(i);
+            boolean lone = Character.isHighSurrogate(c) ? i + 1 >= n || !Character.isLowSurrogate(json.charAt(i + 1))
+                    : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(json.charAt(i - 1)));
+            if (lone && sb == null) {
+                sb = new StringBuilder(n + 16).append(json, 0, i);
+            }
+            if (lone) {
+                hex(sb.append("\\u"), c, 4);
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? json : sb.toString();
+    }
+
     private static boolean needsEscape(String s, int i, boolean escapeBackslash) {
         char c = s.charAt(i);
         if (c >= 0x20 && c < 0x7f) {

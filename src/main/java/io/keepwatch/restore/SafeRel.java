@@ -1,5 +1,7 @@
 package io.keepwatch.restore;
 
+import io.keepwatch.fs.FileNames;
+import io.keepwatch.fs.NameText;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -7,7 +9,8 @@ import java.util.Optional;
  * Checks a {@code /}-separated relative path taken from state.json before it is used to build a path, so
  * a tampered state cannot point outside the folder it is resolved against: every name must be non-empty,
  * not {@code .} or {@code ..}, hold no NUL, and stay one name on the target filesystem (so a backslash,
- * an ordinary character in a Linux file name, is refused only where it separates folders, on Windows).
+ * an ordinary character in a Linux file name, is refused only where it separates folders, on Windows; so is a
+ * drive letter's {@code :}). Names are made as {@link FileNames} makes them, bytes that are not UTF-8 included.
  */
 public final class SafeRel {
     private SafeRel() {
@@ -21,8 +24,9 @@ public final class SafeRel {
         if (rel.startsWith("/")) {
             return Optional.of("absolute path");
         }
-        if (rel.length() > 1 && rel.charAt(1) == ':') {
-            return Optional.of("absolute path (drive letter)");
+        boolean windows = base.getFileSystem().getSeparator().equals("\\");
+        if (windows && rel.length() > 1 && rel.charAt(1) == ':') {
+            return Optional.of("absolute path (drive letter)"); // only there: "a:b" is a plain name on Linux
         }
         for (String name : rel.split("/", -1)) {
             if (name.isEmpty()) {
@@ -36,12 +40,12 @@ public final class SafeRel {
             }
             Path p;
             try {
-                p = base.getFileSystem().getPath(name);
+                p = FileNames.resolve(base, name);
             } catch (java.nio.file.InvalidPathException e) {
-                return Optional.of("invalid name '" + name + "' (" + e.getReason() + ")");
+                return Optional.of("invalid name '" + NameText.escape(name) + "' (" + e.getReason() + ")");
             }
-            if (p.isAbsolute() || p.getNameCount() != 1 || !p.toString().equals(name)) {
-                return Optional.of("name '" + name + "' is not a single plain name here");
+            if (!base.equals(p.getParent()) || !FileNames.of(p.getFileName()).equals(name)) {
+                return Optional.of("name '" + NameText.escape(name) + "' is not a single plain name here");
             }
         }
         return Optional.empty();

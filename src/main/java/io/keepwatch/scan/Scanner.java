@@ -232,7 +232,7 @@ public final class Scanner {
         int start = 0;
         int slash;
         while ((slash = rel.indexOf('/', start)) >= 0) {
-            p = p.resolve(rel.substring(start, slash));
+            p = io.keepwatch.fs.FileNames.resolve(p, rel.substring(start, slash));
             try {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (!a.isDirectory()) {
@@ -286,7 +286,16 @@ public final class Scanner {
                 SecureDirectoryStream<Path> secure = entries instanceof SecureDirectoryStream<Path> sds ? sds : null;
                 for (Path child : entries) {
                     Path namePath = child.getFileName();
-                    String name = namePath.toString();
+                    String name;
+                    try {
+                        name = io.keepwatch.fs.FileNames.of(namePath);
+                    } catch (java.nio.file.InvalidPathException e) {
+                        // Its name cannot be known, so nothing in this folder is taken as deleted.
+                        unknown.add(dirRel);
+                        problems.add(source.name() + "/" + (dirRel.isEmpty() ? "" : dirRel + "/") + namePath
+                                + ": cannot read its name (" + e.getReason() + ")");
+                        continue;
+                    }
                     String childRel = dirRel.isEmpty() ? name : dirRel + "/" + name;
                     BasicFileAttributes attrs;
                     try {

@@ -1,5 +1,6 @@
 package io.keepwatch.state;
 
+import io.keepwatch.fs.FileNames;
 import java.nio.file.Path;
 
 /**
@@ -101,7 +102,12 @@ public final class BackupLayout {
         return resolve(deletedRoot(source), stored);
     }
 
-    /** Resolves a {@code /}-separated relative path name by name (so it is the same on every OS). */
+    /**
+     * Resolves a {@code /}-separated relative path name by name (so it is the same on every OS), each name made from
+     * its bytes where it holds some that are not UTF-8 ({@link FileNames}).
+     *
+     * @throws java.nio.file.InvalidPathException when a name cannot be a file name on {@code base}'s filesystem
+     */
     public static Path resolve(Path base, String rel) {
         Path p = base;
         int start = 0;
@@ -109,7 +115,7 @@ public final class BackupLayout {
             int slash = rel.indexOf('/', start);
             int end = slash < 0 ? rel.length() : slash;
             if (end > start) {
-                p = p.resolve(rel.substring(start, end));
+                p = FileNames.resolve(p, rel.substring(start, end));
             }
             if (slash < 0) {
                 break;
@@ -130,7 +136,11 @@ public final class BackupLayout {
         return (b.endsWith(sep) ? b : b + sep) + (sep.equals("/") ? rel : rel.replace("/", sep));
     }
 
-    /** The {@code /}-separated form of {@code path} relative to {@code base}. */
+    /**
+     * The {@code /}-separated form of {@code path} relative to {@code base}, each name as {@link FileNames#of} has it.
+     *
+     * @throws java.nio.file.InvalidPathException when a name is not UTF-8 and its bytes cannot be read
+     */
     public static String relative(Path base, Path path) {
         // Most paths asked about were made from base: then the tail of the string is the answer, and cutting it off
         // is far cheaper than relativize (log lines ask for one per file).
@@ -139,7 +149,9 @@ public final class BackupLayout {
         String sep = base.getFileSystem().getSeparator();
         if (p.length() > b.length() + sep.length() && p.startsWith(b) && p.startsWith(sep, b.length()) && !b.endsWith(sep)) {
             String tail = p.substring(b.length() + sep.length());
-            return sep.equals("/") ? tail : tail.replace(sep, "/");
+            if (tail.indexOf('\uFFFD') < 0) { // else maybe a name that is not UTF-8: taken name by name below
+                return sep.equals("/") ? tail : tail.replace(sep, "/");
+            }
         }
         Path r = base.relativize(path);
         StringBuilder sb = new StringBuilder();
@@ -147,7 +159,7 @@ public final class BackupLayout {
             if (sb.length() > 0) {
                 sb.append('/');
             }
-            sb.append(name.toString());
+            sb.append(FileNames.of(name));
         }
         return sb.toString();
     }

@@ -191,7 +191,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             boolean noSubfolders = !listed.isEmpty() && hasNoSubfolders(dir);
             for (Path entry : listed) {
                 // The same string WatchFilter.relOf makes (names joined with '/'), without a Path.relativize.
-                String name = entry.getFileName().toString();
+                String name = nameOf(entry);
                 String entryRel = rel.isEmpty() ? name : rel + "/" + name;
                 if (noSubfolders) {
                     if (!filter.excludes(entryRel)) {
@@ -260,6 +260,18 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             log.debug("{} vanished while being registered for watching", path);
         } else {
             log.warn("Cannot watch {}: {} (its files are still backed up by every full pass)", path, e.toString());
+        }
+    }
+
+    /**
+     * The name of an entry, for matching the exclude patterns. One whose bytes cannot be read (see
+     * {@code FileNames}) is matched by its displayed form: the full pass reports it as a failure anyway.
+     */
+    private static String nameOf(Path entry) {
+        try {
+            return io.keepwatch.fs.FileNames.of(entry.getFileName());
+        } catch (java.nio.file.InvalidPathException e) {
+            return entry.getFileName().toString();
         }
     }
 }

@@ -32,7 +32,14 @@ public final class WatchFilter {
         if (!path.startsWith(root) || path.equals(root)) {
             return Optional.empty();
         }
-        String rel = BackupLayout.relative(root, path);
+        String rel;
+        try {
+            rel = BackupLayout.relative(root, path);
+        } catch (java.nio.file.InvalidPathException e) {
+            // A name whose bytes cannot be read: look at its folder again, whose scan reports it as a failure.
+            Path parent = path.getParent();
+            return parent == null || parent.equals(root) ? Optional.of("") : relOf(parent);
+        }
         return excludes(rel) ? Optional.empty() : Optional.of(rel);
     }
 

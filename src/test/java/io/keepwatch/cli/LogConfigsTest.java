@@ -50,6 +50,31 @@ class LogConfigsTest {
         inCode.stop();
     }
 
+    /** A file name holding a newline (or bytes that are not UTF-8) stays on its line, in both setups. */
+    @Test
+    void aNameCannotForgeALogLine() throws Exception {
+        String name = "a\n2026-01-01 00:00:00.000 ERROR [main] forged\uDCFF\\";
+        for (boolean xml : new boolean[] {false, true}) {
+            Path dir = tmp.resolve(xml ? "xml" : "code");
+            LoggerContext ctx = new LoggerContext();
+            ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+            if (xml) {
+                ctx.putProperty("LOG_DIR", dir.toString());
+                ctx.putProperty("CONSOLE_PATTERN", "%msg%n");
+                JoranConfigurator joran = new JoranConfigurator();
+                joran.setContext(ctx);
+                joran.doConfigure(LogSetup.class.getResource(LogSetup.BUILT_IN));
+            } else {
+                LogConfigs.toFile(ctx, dir, "%msg%n");
+            }
+            ctx.getLogger("t").info("BACKUP: {} done", name);
+            ctx.stop();
+            List<String> lines = Files.readAllLines(dir.resolve("keepwatch.log"));
+            assertEquals(1, lines.size(), lines::toString);
+            assertTrue(lines.get(0).endsWith(" INFO  [main] BACKUP: a\\n2026-01-01 00:00:00.000 ERROR [main] forged\\xff\\\\ done"), lines.get(0));
+        }
+    }
+
     @Test
     void theShippedXmlIsRecognisedAsTheBuiltInSetup() throws Exception {
         Path shipped = tmp.resolve("logback.xml");
@@ -107,6 +132,8 @@ class LogConfigsTest {
     /** Levels, additivity and appenders of every configured logger, with what each appender writes where. */
     private static String describe(LoggerContext ctx) throws Exception {
         TreeMap<String, String> out = new TreeMap<>();
+        Object rules = ctx.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY);
+        out.put("(conversion rules)", rules == null ? "none" : new TreeMap<>((java.util.Map<?, ?>) rules).toString());
         for (Logger logger : ctx.getLoggerList()) {
             List<String> appenders = new ArrayList<>();
             for (Iterator<Appender<ILoggingEvent>> it = logger.iteratorForAppenders(); it.hasNext(); ) {

@@ -25,4 +25,12 @@ class NameTextTest {
         assertEquals("a\\\\nb", NameText.escape("a\\nb", true)); // a backslash and an n: not a newline
         assertEquals("C:\\new\\x", NameText.escape("C:\\new\\x", false)); // Windows: the separator
     }
+
+    @Test
+    void jsonKeepsLoneSurrogatesAsEscapes() throws Exception {
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("path", "a\uDCFF\uD834\uDD1E\n"));
+        String safe = NameText.json(json);
+        assertEquals("{\"path\":\"a\\udcff\uD834\uDD1E\\n\"}", safe);
+        assertEquals("a\uDCFF\uD834\uDD1E\n", new com.fasterxml.jackson.databind.ObjectMapper().readTree(safe).get("path").asText());
+    }
 }

@@ -17,6 +17,8 @@ class SafeRelTest {
             "a/b.txt               | OK",
             "back\\slash.txt       | OK",
             "-rf                   | OK",
+            "a:b                   | OK",
+            "C:/x                  | OK",
             "trailing space |OK",
             "../../escape          | '..' in path",
             "a/../b                | '..' in path",
@@ -33,8 +35,18 @@ class SafeRelTest {
     @Test
     void aBackslashSeparatesFoldersOnWindowsAndIsRefusedThere() throws Exception {
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.windows())) {
-            assertEquals(Optional.of("name 'a\\..\\..\\x' is not a single plain name here"), SafeRel.problem("a\\..\\..\\x", fs.getPath("C:\\restore")));
+            assertEquals(Optional.of("name '" + io.keepwatch.fs.NameText.escape("a\\..\\..\\x") + "' is not a single plain name here"), SafeRel.problem("a\\..\\..\\x", fs.getPath("C:\\restore")));
             assertEquals(Optional.of("absolute path (drive letter)"), SafeRel.problem("C:/x", fs.getPath("C:\\restore")));
+        }
+    }
+
+    /** A name whose bytes are not UTF-8 is a plain name on Linux; where names are Strings it cannot be made. */
+    @Test
+    void bytesThatAreNotUtf8(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        assertEquals(Optional.empty(), SafeRel.problem("d/\uDCFF\uDCFE", tmp));
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.windows())) {
+            String why = SafeRel.problem("d/\uDCFF", fs.getPath("C:\\restore")).orElseThrow();
+            org.junit.jupiter.api.Assertions.assertTrue(why.startsWith("invalid name '\\xff' (the name holds bytes that are not valid UTF-8"), why);
         }
     }
 }
