@@ -110,7 +110,7 @@ public final class FileNames {
      * @throws InvalidPathException when the name cannot be a file name on {@code base}'s filesystem
      */
     public static Path resolve(Path base, String name) {
-        if (!hasSurrogate(name)) {
+        if (!hasLoneSurrogate(name)) {
             if (!isRawUnix(base) || JNU_UTF8) {
                 return base.resolve(name);
             }
@@ -143,9 +143,13 @@ public final class FileNames {
         return UNIX_PATH != null && p.getClass() == UNIX_PATH;
     }
 
-    private static boolean hasSurrogate(String s) {
+    /** Whether {@code s} holds a surrogate that is not half of a pair (an escaped byte, or worse). */
+    private static boolean hasLoneSurrogate(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {
-            if (Character.isSurrogate(s.charAt(i))) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
                 return true;
             }
         }

@@ -95,6 +95,7 @@ class FileNamesTest {
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             Path root = fs.getPath("/r");
             assertEquals(root.resolve("caf\u00e9"), FileNames.resolve(root, "caf\u00e9"));
+            assertEquals(root.resolve("\uD83C\uDF89"), FileNames.resolve(root, "\uD83C\uDF89")); // a pair is a character
             assertEquals("\uFFFD", FileNames.of(fs.getPath("\uFFFD")));
             InvalidPathException e = assertThrows(InvalidPathException.class, () -> FileNames.resolve(root, "\uDCFF"));
             assertTrue(e.getReason().contains("not valid UTF-8, which a file name on this system cannot hold"), e.getReason());
