@@ -292,8 +292,8 @@ public final class Scanner {
                     } catch (java.nio.file.InvalidPathException e) {
                         // Its name cannot be known, so nothing in this folder is taken as deleted.
                         unknown.add(dirRel);
-                        problems.add(source.name() + "/" + (dirRel.isEmpty() ? "" : dirRel + "/") + namePath
-                                + ": cannot read its name (" + e.getReason() + ")");
+                        problems.add(new ScanProblem(dirRel, io.keepwatch.events.FailureReason.UNREADABLE, source.name() + "/"
+                                + (dirRel.isEmpty() ? "" : dirRel + "/") + namePath + ": cannot read its name (" + e.getReason() + ")"));
                         continue;
                     }
                     String childRel = dirRel.isEmpty() ? name : dirRel + "/" + name;

@@ -42,7 +42,7 @@ class UnrepresentableNameTest {
                 assertFalse(log.lines().stream().anyMatch(l -> l.contains("vanished")), log.lines().toString());
             }
             assertFalse(r.complete());
-            assertEquals(1, r.counts().failed, r.counts().summary());
+            assertEquals(1, r.counts().failed(), r.counts().summary());
             assertEquals("1 backed up, 0 updated, 0 duplicates, 0 deleted, 0 unchanged, 1 failed", r.counts().summary());
             assertEquals("fine", Files.readString(backup.resolve("src/ok.txt")));
         }
