@@ -55,7 +55,7 @@ class LogConfigsTest {
     void aNameCannotForgeALogLine() throws Exception {
         String name = "a\n2026-01-01 00:00:00.000 ERROR [main] forged\uDCFF\\";
         for (boolean xml : new boolean[] {false, true}) {
-            Path dir = tmp.resolve(xml ? "xml" : "code");
+            Path dir = Files.createDirectories(tmp.resolve(xml ? "xml" : "code")); // as LogSetup makes it
             LoggerContext ctx = new LoggerContext();
             ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
             if (xml) {
