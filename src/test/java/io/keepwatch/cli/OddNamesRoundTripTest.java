@@ -189,6 +189,15 @@ class OddNamesRoundTripTest {
         assertEquals(0, now.code(), now.err());
         assertEquals(keep, tree(tmp.resolve("now/source")));
 
+        // verify finds every copy where state.json says, and rebuild-state finds them all again.
+        Run verify = run("verify", "-c", c);
+        assertEquals(0, verify.code(), verify.out() + verify.err());
+        assertTrue(verify.out().contains("Backup intact: " + (2 * files + 1) + " file(s) checked"), verify.out());
+        Run rebuilt = run("rebuild-state", "-c", c);
+        assertEquals(0, rebuilt.code(), rebuilt.out() + rebuilt.err());
+        verify = run("verify", "-c", c);
+        assertEquals(0, verify.code(), verify.out() + verify.err());
+
         // The log: no file was taken for vanished, and no name started a line of its own.
         List<String> lines = log();
         assertFalse(lines.stream().anyMatch(l -> l.contains("vanished")), lines.toString());
