@@ -16,6 +16,8 @@ import io.keepwatch.state.PathHistory;
 import io.keepwatch.state.StateStore;
 import io.keepwatch.state.VersionRecord;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -39,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code keepwatch rebuild-state}: makes a new state.json from what the backup root holds, for when the
- * state is lost or corrupt. The old file, if any, is kept as {@code state.json.broken-<time>}.
+ * state is lost or corrupt. The old file, if any, is kept as {@code state.json.broken-<time>} (a hard link made
+ * before the new state is written), and the new state replaces it atomically: state.json is never missing.
  *
  * <p>What cannot be known from the files is chosen so nothing is lost: inodes are left empty, so the next
  * pass re-reads every source file (and finds unchanged content unchanged); archive and deletion times
@@ -77,17 +81,43 @@ public final class StateRebuilder {
                 rebuildSource(state, s.name(), now);
             }
             Path file = layout.stateFile();
-            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                Path keep = file.resolveSibling("state.json.broken-" + now.toString().replace(':', '-'));
-                Files.move(file, keep, StandardCopyOption.ATOMIC_MOVE);
-                log.warn("Kept the old state file as {}", keep);
-            }
-            // Journaled batches refer to the old state; the rebuilt one already reflects the disk.
+            Optional<Path> kept = keepOld(file, now);
+            // Journaled batches refer to the old state; the rebuilt one already reflects the disk. (Cleared before
+            // the new state lands: if this is interrupted, state.json is still the old file and a rerun starts over.)
             new io.keepwatch.execute.Journal(layout, fs).clearThrough(Long.MAX_VALUE);
+            // Temp file, fsync, atomic replace: state.json is at every instant the old file or the whole new one.
             new StateStore(layout, fs, clock).save(state);
+            kept.ifPresent(k -> log.warn("The state file as it was before the rebuild is kept as {}", k));
             log.info("Rebuilt {}: {} live files", file, state.totalLive());
             return state;
         }
+    }
+
+    /**
+     * Keeps the state file as it is now under {@code state.json.broken-<time>}, without taking it away: a hard
+     * link (a durable copy where links are not possible), so state.json itself is only ever replaced, by the
+     * atomic rename of the save. What only the old file knew (archive and deletion times) stays readable there.
+     */
+    private Optional<Path> keepOld(Path file, Instant now) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        String name = "state.json.broken-" + now.toString().replace(':', '-');
+        Path keep = file.resolveSibling(name);
+        for (int n = 2; Files.exists(keep, LinkOption.NOFOLLOW_LINKS); n++) {
+            keep = file.resolveSibling(name + "-" + n);
+        }
+        try {
+            fs.createHardLink(keep, file);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            // No hard links here (FAT, some network shares): a copy, made durable before state.json is replaced.
+            Files.copy(file, keep, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            fs.syncFile(keep);
+        }
+        fs.syncDirectory(file.getParent());
+        return Optional.of(keep);
     }
 
     private void rebuildSource(BackupState state, String source, Instant now) throws IOException {
