@@ -31,8 +31,13 @@ public final class ConfigOption {
      * so someone tailing the log after a restart sees why the service stopped.
      */
     public Config loadLogged() throws ConfigException {
+        return loadLoggedWithDigest().config();
+    }
+
+    /** {@link #loadLogged()}, with the SHA-256 of the bytes it was read from (for the service's status file). */
+    public ConfigLoader.Loaded loadLoggedWithDigest() throws ConfigException {
         try {
-            return load();
+            return new ConfigLoader().loadWithDigest(path());
         } catch (ConfigException e) {
             new ConfigLoader().logDirHint(path()).filter(java.nio.file.Files::isDirectory)
                     .ifPresent(dir -> LogSetup.configError(dir, e));

@@ -1,12 +1,14 @@
 package io.keepwatch.cli;
 
 import io.keepwatch.config.Config;
+import io.keepwatch.config.ConfigLoader;
 import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.daemon.Daemon;
 import io.keepwatch.daemon.EarlyWatches;
 import io.keepwatch.daemon.Timing;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
+import io.keepwatch.events.EngineListener;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
 import io.keepwatch.watch.DirectoryWatchers;
@@ -39,7 +41,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg = config.loadLogged();
+        ConfigLoader.Loaded loaded = config.loadLoggedWithDigest();
+        Config cfg = loaded.config();
         LogSetup.toFile(cfg.logDir());
         Logger log = LoggerFactory.getLogger(RunCommand.class);
         log.info("keepwatch run: {} source(s) into {} (PID {})", cfg.sources().size(), cfg.backupRoot(),
@@ -52,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
             try (DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
                     Engine engine = Engine.open(cfg, fs, Clock.systemUTC(), Progress.NONE)) {
-                Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), timing, Optional.of(early));
+                Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), timing, Optional.of(early),
+                        EngineListener.NONE, Optional.of(loaded.sha256()));
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 daemon.run();
             }

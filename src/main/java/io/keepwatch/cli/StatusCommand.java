@@ -1,11 +1,13 @@
 package io.keepwatch.cli;
 
-import io.keepwatch.config.Config;
+import io.keepwatch.config.ConfigException;
+import io.keepwatch.config.ConfigLoader;
 import io.keepwatch.daemon.ServiceStatus;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.daemon.StatusFile;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.fs.NameText;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code keepwatch status}: prints {@code .keepwatch/status.json} for a person (or as it is with
  * {@code --json}). Exits 0 when the service runs and every source is watched or polled, 3 when a source is
  * UNAVAILABLE, 4 when the service is not running: no status file, a clean stop, its process gone, or the
- * file not rewritten for {@link StatusFile#STALE_AFTER}.
+ * file not rewritten for {@link StatusFile#STALE_AFTER}. It also says whether the service runs with the config
+ * file as it is on disk; a config file that is broken while the service runs is said, not exit 78 (the service
+ * runs with what it loaded at its start).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show what the running service is doing; exit 3 if a source is unavailable, 4 if the service is not running.")
@@ -41,23 +45,45 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg = config.load();
         PrintWriter out = spec.commandLine().getOut();
-        Path file = new BackupLayout(cfg.backupRoot()).statusFile();
+        Path configFile = config.path().toAbsolutePath().normalize();
+        ConfigLoader loader = new ConfigLoader();
+        Path backupRoot;
+        Optional<ConfigException> broken = Optional.empty();
+        try {
+            backupRoot = loader.load(configFile).backupRoot();
+        } catch (ConfigException e) {
+            // Maybe only the file on disk is broken, and the service runs with what it loaded at its start: find it
+            // through the backup root the file names, if it can be told.
+            backupRoot = loader.backupRootHint(configFile).orElseThrow(() -> e);
+            broken = Optional.of(e);
+        }
+        Path file = new BackupLayout(backupRoot).statusFile();
         ServiceStatus s;
         try {
             s = StatusFile.read(file);
         } catch (NoSuchFileException e) {
+            if (broken.isPresent()) {
+                throw broken.get();
+            }
             out.println("keepwatch is not running: no status file at " + file + " (has `keepwatch run` ever run here?)");
             out.flush();
             return ExitCodes.STATUS_NOT_RUNNING;
         }
         Instant now = Instant.now();
         Optional<String> notRunning = notRunning(s, now);
+        if (notRunning.isPresent() && broken.isPresent()) {
+            throw broken.get(); // nothing runs with an older config: the broken file is what stops keepwatch
+        }
+        ConfigCheck check = ConfigCheck.of(s, configFile, broken);
         if (json) {
             out.println(Files.readString(file).strip());
+            if (!check.same()) {
+                spec.commandLine().getErr().println("keepwatch: " + check.line());
+                spec.commandLine().getErr().flush();
+            }
         } else {
-            print(out, s, now, notRunning);
+            print(out, s, now, notRunning, check.line());
         }
         out.flush();
         if (notRunning.isPresent()) {
@@ -65,6 +91,47 @@ final class StatusCommand implements Callable<Integer> {
         }
         return s.sources().stream().anyMatch(x -> x.state() == SourceState.UNAVAILABLE) ? ExitCodes.STATUS_UNAVAILABLE
                 : ExitCodes.OK;
+    }
+
+    /**
+     * How the config file on disk compares with the one the service runs with (the file it loaded at its start,
+     * and the SHA-256 of the bytes it read then, both in the status file).
+     *
+     * @param same whether the service runs with this very file as it is now
+     * @param line what to tell the user
+     */
+    record ConfigCheck(boolean same, String line) {
+        static ConfigCheck of(ServiceStatus s, Path configFile, Optional<ConfigException> broken) {
+            String brokenNote = broken.map(e -> "; the file on disk is BROKEN, so a restart would fail: " + e.getMessage())
+                    .orElse("");
+            if (s.config().isEmpty()) {
+                return new ConfigCheck(false, "the service does not say which config it runs with (started by an older "
+                        + "keepwatch)" + brokenNote);
+            }
+            ServiceStatus.ConfigInUse inUse = s.config().get();
+            if (!inUse.file().equals(configFile.toString())) {
+                return new ConfigCheck(false, "the service runs with " + inUse.file() + ", not " + configFile + brokenNote);
+            }
+            if (broken.isPresent()) {
+                return new ConfigCheck(false, configFile + " is BROKEN now, so a restart would fail; the service still runs "
+                        + "with the config it loaded at its start. " + broken.get().getMessage());
+            }
+            if (inUse.sha256().isEmpty()) {
+                return new ConfigCheck(false, configFile + " (the service did not record what it loaded, so a change "
+                        + "cannot be told)");
+            }
+            String now;
+            try {
+                now = ConfigLoader.digestOf(configFile);
+            } catch (IOException e) {
+                return new ConfigCheck(false, configFile + " cannot be read now (" + e + "); the service runs with the "
+                        + "config it loaded at its start");
+            }
+            return now.equals(inUse.sha256().get())
+                    ? new ConfigCheck(true, configFile + " (as the service loaded it)")
+                    : new ConfigCheck(false, configFile + " has CHANGED since the service loaded it; the service runs "
+                            + "with the old config until it is restarted");
+        }
     }
 
     private static Optional<String> notRunning(ServiceStatus s, Instant now) {
@@ -87,9 +154,10 @@ final class StatusCommand implements Callable<Integer> {
         return t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    private static void print(PrintWriter out, ServiceStatus s, Instant now, Optional<String> notRunning) {
+    private static void print(PrintWriter out, ServiceStatus s, Instant now, Optional<String> notRunning, String config) {
         out.println(notRunning.map(r -> "keepwatch is NOT RUNNING: " + r)
                 .orElse("keepwatch is running (PID " + s.pid() + ") since " + shown(s.startedAt()) + ": " + s.activity()));
+        out.println("Config:       " + NameText.escape(config));
         for (ServiceStatus.Source src : s.sources()) {
             String detail = switch (src.state()) {
                 case OK -> src.foldersWatched() + " folders watched";

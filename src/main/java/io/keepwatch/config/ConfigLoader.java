@@ -3,6 +3,7 @@ package io.keepwatch.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,10 +59,23 @@ public final class ConfigLoader {
     }
 
     public Config load(Path configFile) throws ConfigException {
+        return loadWithDigest(configFile).config();
+    }
+
+    /**
+     * A loaded config with the SHA-256 of the very bytes it was read from: the service keeps it in its status
+     * file, so {@code keepwatch status} can tell when the file on disk is no longer the one the service runs with.
+     */
+    public record Loaded(Config config, String sha256) {
+    }
+
+    public Loaded loadWithDigest(Path configFile) throws ConfigException {
         Path file = configFile.toAbsolutePath().normalize();
+        byte[] bytes;
         JsonNode root;
         try {
-            root = MAPPER.readTree(Files.readAllBytes(file));
+            bytes = Files.readAllBytes(file);
+            root = MAPPER.readTree(bytes);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": config file not found (use -c PATH or set KEEPWATCH_CONFIG)");
         } catch (JsonProcessingException e) {
@@ -74,7 +88,20 @@ public final class ConfigLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException(file + ": the configuration must be a JSON object { ... }");
         }
-        return new Reader(file).read(root);
+        return new Loaded(new Reader(file).read(root), sha256(bytes));
+    }
+
+    /** The SHA-256 of a config file's bytes as they are now, in hex (as {@link Loaded#sha256}). */
+    public static String digestOf(Path configFile) throws IOException {
+        return sha256(Files.readAllBytes(configFile.toAbsolutePath().normalize()));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     /**
@@ -123,21 +150,43 @@ public final class ConfigLoader {
 
     /**
      * Where the log folder of a config file is, as far as it can be told even when the file is invalid:
-     * its {@code log_dir} if the JSON parses and names one, else {@code logs} beside the file. Used to put a
-     * configuration error into the log the user tails; empty when even that cannot be said.
+     * its {@code log_dir} if the file names one before anything in it goes wrong, else {@code logs} beside the
+     * file. Used to put a configuration error into the log the user tails.
      */
     public Optional<Path> logDirHint(Path configFile) {
         Path file = configFile.toAbsolutePath().normalize();
-        try {
-            JsonNode root = MAPPER.readTree(Files.readAllBytes(file));
-            JsonNode dir = root == null ? null : root.get("log_dir");
-            if (dir != null && dir.isTextual() && !dir.asText().isBlank()) {
-                return Optional.of(file.getParent().resolve(dir.asText()).normalize());
+        return Optional.of(pathHint(file, "log_dir").orElse(file.getParent().resolve("logs")));
+    }
+
+    /**
+     * The backup root a config file names, as far as it can be told even when the file is invalid: its
+     * {@code backup_root} if the file is JSON up to that key (a mistake further on does not matter). Used by
+     * {@code status} to find the running service when only the file on disk is broken.
+     */
+    public Optional<Path> backupRootHint(Path configFile) {
+        return pathHint(configFile.toAbsolutePath().normalize(), "backup_root");
+    }
+
+    /** The top-level string {@code key} as a path resolved like the loader does, read as far as the JSON is valid. */
+    private static Optional<Path> pathHint(Path file, String key) {
+        try (JsonParser p = MAPPER.getFactory().createParser(Files.readAllBytes(file))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals(key)) {
+                    return value == JsonToken.VALUE_STRING && !p.getText().isBlank()
+                            ? Optional.of(file.getParent().resolve(p.getText()).toAbsolutePath().normalize())
+                            : Optional.empty();
+                }
+                p.skipChildren();
             }
         } catch (IOException | InvalidPathException e) {
-            // Unreadable or not JSON: fall back to the default place.
+            // Unreadable, or not JSON before the key: nothing can be told.
         }
-        return Optional.of(file.getParent().resolve("logs"));
+        return Optional.empty();
     }
 
     /** Reads one file; carries the file name for messages and the folder that relative paths resolve against. */

@@ -106,6 +106,15 @@ public final class Daemon {
     /** A service whose sources' state changes {@code events} hears. */
     public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing, Optional<EarlyWatches> early,
             EngineListener events) {
+        this(engine, watchers, fs, clock, timing, early, events, Optional.empty());
+    }
+
+    /**
+     * A service that also writes into its status file the SHA-256 of the config file's bytes it was loaded from
+     * ({@code configSha256}), so that {@code keepwatch status} can tell when the file on disk is another one.
+     */
+    public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing, Optional<EarlyWatches> early,
+            EngineListener events, Optional<String> configSha256) {
         this.engine = engine;
         this.events = events;
         this.watchers = watchers;
@@ -118,7 +127,8 @@ public final class Daemon {
         for (SourceConfig s : engine.config().sources()) {
             runs.put(s.name(), new Run(s));
         }
-        this.board = new StatusBoard(clock, engine.config().sources(), queue::depth);
+        this.board = new StatusBoard(clock, engine.config().sources(), queue::depth,
+                new ServiceStatus.ConfigInUse(engine.config().configFile().toString(), configSha256));
     }
 
     /** Asks {@link #run} to return after the batch in progress. Safe from any thread (a shutdown hook). */

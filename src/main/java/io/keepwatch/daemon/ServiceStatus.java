@@ -14,14 +14,22 @@ import java.util.Optional;
  * @param queueDepth changed paths waiting in the watch queue
  * @param pendingPaths changed paths waiting for their debounce period
  * @param counts actions since start: backed_up, updated, duplicates, deleted, unchanged, failed, pruned
+ * @param config the config file the service runs with; empty in a status file of a keepwatch that did not say
  */
 public record ServiceStatus(long pid, Instant startedAt, Instant updatedAt, boolean running, String activity,
         List<Source> sources, Optional<Instant> lastBatchAt, int queueDepth, int pendingPaths, Map<String, Long> counts,
-        Optional<Instant> lastErrorAt, Optional<String> lastError) {
+        Optional<Instant> lastErrorAt, Optional<String> lastError, Optional<ConfigInUse> config) {
 
     public ServiceStatus {
         sources = List.copyOf(sources);
         counts = Map.copyOf(counts);
+    }
+
+    /**
+     * The config file the service loaded at its start, and the SHA-256 (hex) of the bytes it read then; empty when
+     * the service was not told them.
+     */
+    public record ConfigInUse(String file, Optional<String> sha256) {
     }
 
     /** One source: its state, the folders watched, and why it is not OK. */

@@ -17,6 +17,7 @@ final class StatusBoard {
     private final Clock clock;
     private final Instant startedAt;
     private final IntSupplier queueDepth;
+    private final ServiceStatus.ConfigInUse config;
     private final Map<String, ServiceStatus.Source> sources = new LinkedHashMap<>();
     private Counts counts = Counts.ZERO;
     private boolean running = true;
@@ -26,8 +27,9 @@ final class StatusBoard {
     private Instant lastErrorAt;
     private String lastError;
 
-    StatusBoard(Clock clock, List<SourceConfig> configured, IntSupplier queueDepth) {
+    StatusBoard(Clock clock, List<SourceConfig> configured, IntSupplier queueDepth, ServiceStatus.ConfigInUse config) {
         this.clock = clock;
+        this.config = config;
         this.startedAt = clock.instant();
         this.queueDepth = queueDepth;
         for (SourceConfig s : configured) {
@@ -79,6 +81,6 @@ final class StatusBoard {
         c.put("pruned", (long) counts.pruned());
         return new ServiceStatus(ProcessHandle.current().pid(), startedAt, clock.instant(), running, activity,
                 new ArrayList<>(sources.values()), Optional.ofNullable(lastBatchAt), queueDepth.getAsInt(), pendingPaths, c,
-                Optional.ofNullable(lastErrorAt), Optional.ofNullable(lastError));
+                Optional.ofNullable(lastErrorAt), Optional.ofNullable(lastError), Optional.of(config));
     }
 }

@@ -68,6 +68,10 @@ public final class StatusFile {
         ObjectNode err = root.putObject("last_error");
         s.lastErrorAt().ifPresentOrElse(t -> err.put("at", t.toString()), () -> err.putNull("at"));
         s.lastError().ifPresentOrElse(m -> err.put("message", m), () -> err.putNull("message"));
+        s.config().ifPresent(c -> {
+            root.put("config_file", c.file());
+            c.sha256().ifPresentOrElse(h -> root.put("config_sha256", h), () -> root.putNull("config_sha256"));
+        });
         try {
             return MAPPER.writeValueAsString(root);
         } catch (IOException e) {
@@ -97,7 +101,8 @@ public final class StatusFile {
                     Instant.parse(need(root, "updated_at", file).asText()), need(root, "running", file).asBoolean(),
                     need(root, "activity", file).asText(), sources, text(root.get("last_batch_at")).map(Instant::parse),
                     need(root, "queue_depth", file).asInt(), need(root, "pending_paths", file).asInt(), counts,
-                    text(err.get("at")).map(Instant::parse), text(err.get("message")));
+                    text(err.get("at")).map(Instant::parse), text(err.get("message")),
+                    text(root.get("config_file")).map(f -> new ServiceStatus.ConfigInUse(f, text(root.get("config_sha256")))));
         } catch (DateTimeParseException | IllegalArgumentException e) {
             throw new IOException(file + ": not a valid status file: " + e.getMessage(), e);
         }

@@ -142,10 +142,22 @@ class RunProcessIT {
         String status = text("status.out");
         assertTrue(status.contains("keepwatch is running (PID " + service.pid() + ")"), status);
         assertTrue(status.contains("OK  src"), status);
+        assertTrue(status.contains("Config:       " + config + " (as the service loaded it)"), status);
 
         assertEquals(ExitCodes.OK, runToEnd("json", "status", "--json", "-c", config.toString()));
         assertTrue(text("json.out").contains("\"state\" : \"OK\""), text("json.out"));
         assertTrue(text("json.out").contains("\"pid\" : " + service.pid()), text("json.out"));
+        assertTrue(text("json.out").contains("\"config_sha256\" : \"" + io.keepwatch.config.ConfigLoader.digestOf(config) + "\""),
+                text("json.out"));
+
+        // The config file broken while the service runs: status says so, and still reports the service (exit 0).
+        String good = Files.readString(config);
+        Files.writeString(config, good.replace("\"debounce_ms\": 150", "\"debounce_ms\": 1.5"));
+        assertEquals(ExitCodes.OK, runToEnd("broken", "status", "-c", config.toString()), text("broken.err"));
+        assertTrue(text("broken.out").contains("keepwatch is running (PID " + service.pid() + ")"), text("broken.out"));
+        assertTrue(text("broken.out").contains("is BROKEN now, so a restart would fail")
+                && text("broken.out").contains("watch.debounce_ms = 1.5 is not a whole number (10 to 600000)"), text("broken.out"));
+        Files.writeString(config, good);
 
         // The running service backs up a new file.
         Files.writeString(tmp.resolve("src/b.txt"), "bee");
