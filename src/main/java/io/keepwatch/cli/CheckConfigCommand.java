@@ -37,6 +37,10 @@ final class CheckConfigCommand implements Callable<Integer> {
                 ArrayNode ex = n.putArray("keepwatch_folders_skipped");
                 s.internalExcludes().forEach(ex::add);
             }
+            ObjectNode g = n.putObject("deletion_guard");
+            g.put("max_delete_percent", s.guard().maxDeletePercent());
+            g.put("max_delete_min_files", s.guard().maxDeleteMinFiles());
+            s.guard().markerFile().ifPresentOrElse(f -> g.put("marker_file", f), () -> g.putNull("marker_file"));
         }
         root.put("backup_root", c.backupRoot().toString());
         root.put("log_dir", c.logDir().toString());

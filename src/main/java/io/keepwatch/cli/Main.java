@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code keepwatch} command: one subcommand class per command, one exit-code mapping ({@link ExitCodes}). */
 @Command(name = "keepwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps a current copy, every old version and every deleted file of the folders you name.",
-        subcommands = {RunCommand.class, StatusCommand.class, OnceCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, OnceCommand.class, AcceptDeletionsCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
                 VersionsCommand.class, RestoreCommand.class, VerifyCommand.class,
                 InitCommand.class, PushCommand.class, CheckCommand.class,
                 CommandLine.HelpCommand.class},

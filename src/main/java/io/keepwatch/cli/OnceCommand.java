@@ -32,10 +32,18 @@ final class OnceCommand implements Callable<Integer> {
             description = "accept that SOURCE is now empty and move its backed-up files to _deleted/ (normally an empty source is taken as unmounted)")
     List<String> acceptEmpty = List.of();
 
+    @Option(names = "--accept-deletions", paramLabel = "SOURCE", split = ",",
+            description = "let this pass move to _deleted/ everything gone from SOURCE, even more than the deletion guard allows "
+                    + "(deletion_guard)")
+    List<String> acceptDeletions = List.of();
+
     @Override
     public Integer call() throws Exception {
         Config cfg = config.loadLogged();
         for (String name : acceptEmpty) {
+            cfg.source(name);
+        }
+        for (String name : acceptDeletions) {
             cfg.source(name);
         }
         RealFs fs = RealFs.forFileSystem(cfg.backupRoot().getFileSystem());
@@ -53,7 +61,7 @@ final class OnceCommand implements Callable<Integer> {
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
         PassResult result = Engine.runOnce(cfg, fs, Clock.systemUTC(), ConsoleProgress.create(),
-                new Engine.PassOptions(rehash, accept), scans, EngineListener.NONE);
+                new Engine.PassOptions(rehash, accept, new LinkedHashSet<>(acceptDeletions)), scans, EngineListener.NONE);
         log.info(result.summaryLine());
         return ExitCodes.forPass(result, cfg.sources().size());
     }

@@ -89,8 +89,8 @@ final class StatusCommand implements Callable<Integer> {
         if (notRunning.isPresent()) {
             return ExitCodes.STATUS_NOT_RUNNING;
         }
-        return s.sources().stream().anyMatch(x -> x.state() == SourceState.UNAVAILABLE) ? ExitCodes.STATUS_UNAVAILABLE
-                : ExitCodes.OK;
+        return s.sources().stream().anyMatch(x -> x.state() == SourceState.UNAVAILABLE || !x.unavailableFolders().isEmpty())
+                ? ExitCodes.STATUS_UNAVAILABLE : ExitCodes.OK;
     }
 
     /**
@@ -134,7 +134,8 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    private static Optional<String> notRunning(ServiceStatus s, Instant now) {
+    /** Why the service of a status file is not running, if it is not. */
+    static Optional<String> notRunning(ServiceStatus s, Instant now) {
         if (!s.running()) {
             return Optional.of("stopped at " + shown(s.updatedAt()));
         }
@@ -166,6 +167,12 @@ final class StatusCommand implements Callable<Integer> {
             };
             out.println("  " + src.state() + "  " + src.name() + "  " + src.path() + "  (" + detail
                     + src.reason().map(r -> "; " + r).orElse("") + ")");
+            src.unavailableFolders().forEach((rel, why) -> out.println("    UNAVAILABLE  " + src.name() + "/" + rel + "  ("
+                    + why + "; nothing under it is treated as deleted)"));
+            if (src.heldDeletions() > 0) {
+                out.println("    HELD  " + src.heldDeletions() + " deletion(s)" + src.heldReason().map(r -> " (" + r + ")").orElse("")
+                        + "; `keepwatch accept-deletions " + src.name() + "` releases them");
+            }
         }
         out.println("Last batch:   " + s.lastBatchAt().map(StatusCommand::shown).orElse("none yet"));
         out.println("Waiting:      " + s.queueDepth() + " in queue, " + s.pendingPaths() + " in debounce");

@@ -32,7 +32,12 @@ public final class ConfigKeys {
     public static final NumberKey RESCAN_INTERVAL_MINUTES = new NumberKey("watch.rescan_interval_minutes", 1, 43_200);
     public static final NumberKey QUEUE_CAPACITY = new NumberKey("watch.queue_capacity", 16, 10_000_000);
 
+    /** A share of a source's files, in percent (100: the share never holds deletions). */
+    public static final NumberKey MAX_DELETE_PERCENT = new NumberKey("deletion_guard.max_delete_percent", 0, 100);
+    public static final NumberKey MAX_DELETE_MIN_FILES = new NumberKey("deletion_guard.max_delete_min_files", 0, 1_000_000_000);
+
     /** Every key above: the table test and the documentation check run over this list. */
     public static final List<NumberKey> ALL = List.of(MAX_VERSIONS_PER_FILE, MAX_VERSION_AGE_DAYS, DELETED_KEEP_DAYS,
-            DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY);
+            DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, MAX_DELETE_PERCENT,
+            MAX_DELETE_MIN_FILES);
 }

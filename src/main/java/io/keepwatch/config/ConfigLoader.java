@@ -34,13 +34,15 @@ public final class ConfigLoader {
             ".keepwatch");
 
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
-            "retention", "exclude", "watch", "repository");
+            "retention", "exclude", "watch", "repository", "deletion_guard");
     private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file");
-    private static final Set<String> SOURCE_KEYS = Set.of("name", "path");
+    private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard");
     private static final Set<String> RETENTION_KEYS = Set.of("max_versions_per_file", "max_version_age_days",
             "deleted_keep_days");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
             "rescan_interval_minutes", "queue_capacity");
+    private static final Set<String> GUARD_KEYS = Set.of("max_delete_percent", "max_delete_min_files", "marker_file");
+    private static final String GUARD_EXAMPLE = "{\"max_delete_percent\": 50}";
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -213,13 +215,14 @@ public final class ConfigLoader {
             List<String> exclude = exclude(top.raw("exclude"));
             WatchConfig watch = watch(top.child("watch", WATCH_KEYS, "{\"debounce_ms\": 1000}"));
             repository(top);
-            List<SourceConfig> sources = sources(top.required("sources"));
+            GuardConfig guard = guard(top.child("deletion_guard", GUARD_KEYS, GUARD_EXAMPLE), GuardConfig.DEFAULTS);
+            List<SourceConfig> sources = sources(top.required("sources"), guard);
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
             return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch);
         }
 
-        private List<SourceConfig> sources(JsonNode node) throws ConfigException {
+        private List<SourceConfig> sources(JsonNode node, GuardConfig guard) throws ConfigException {
             if (!node.isArray()) {
                 throw error("sources", "must be a list of folders, e.g. [\"/home/ann/Documents\"]");
             }
@@ -233,6 +236,7 @@ public final class ConfigLoader {
                 String key = "sources[" + i + "]";
                 Path path;
                 String name;
+                GuardConfig sourceGuard = guard;
                 if (item.isTextual()) {
                     path = top.path(item, key);
                     name = path.getFileName() == null ? "" : path.getFileName().toString();
@@ -244,6 +248,7 @@ public final class ConfigLoader {
                     path = top.path(entry.required("path"), key + ".path");
                     name = entry.has("name") ? entry.text("name", "")
                             : path.getFileName() == null ? "" : path.getFileName().toString();
+                    sourceGuard = guard(entry.child("deletion_guard", GUARD_KEYS, GUARD_EXAMPLE), guard);
                 } else {
                     throw error(key, "must be a path string or {\"name\": ..., \"path\": ...}, not " + Section.describe(item));
                 }
@@ -257,7 +262,7 @@ public final class ConfigLoader {
                     throw error(key, Files.exists(path) ? "'" + path + "' is not a folder"
                             : "source folder '" + path + "' does not exist");
                 }
-                sources.add(new SourceConfig(name, path));
+                sources.add(new SourceConfig(name, path, Set.of(), sourceGuard));
             }
             return sources;
         }
@@ -328,7 +333,7 @@ public final class ConfigLoader {
                         inside.add(io.keepwatch.state.BackupLayout.relative(real, r));
                     }
                 }
-                out.add(new SourceConfig(s.name(), s.path(), inside));
+                out.add(new SourceConfig(s.name(), s.path(), inside, s.guard()));
             }
             return out;
         }
@@ -370,6 +375,26 @@ public final class ConfigLoader {
                     s.duration(ConfigKeys.STATE_FLUSH_MS, ChronoUnit.MILLIS, d.stateFlush()),
                     s.duration(ConfigKeys.RESCAN_INTERVAL_MINUTES, ChronoUnit.MINUTES, d.rescanInterval()),
                     s.count(ConfigKeys.QUEUE_CAPACITY, d.queueCapacity()));
+        }
+
+        /**
+         * A {@code deletion_guard} section (at the top, or of one source): each key it has replaces the one of
+         * {@code base} (the top-level guard, or the defaults).
+         */
+        private GuardConfig guard(Section s, GuardConfig base) throws ConfigException {
+            String marker = s.text("marker_file", null);
+            if (marker != null && (marker.isEmpty() || marker.equals(".") || marker.equals("..") || marker.contains("/")
+                    || marker.contains("\\") || marker.indexOf('\0') >= 0)) {
+                throw s.error(s.key("marker_file"), "must be one file name (e.g. \".stfolder\"), not '" + marker + "'");
+            }
+            return new GuardConfig(s.count(in(s, ConfigKeys.MAX_DELETE_PERCENT), base.maxDeletePercent()),
+                    s.count(in(s, ConfigKeys.MAX_DELETE_MIN_FILES), base.maxDeleteMinFiles()),
+                    marker == null ? base.markerFile() : Optional.of(marker));
+        }
+
+        /** A key of the top-level {@code deletion_guard}, as it is named in {@code s} (which may be a source's). */
+        private static NumberKey in(Section s, NumberKey k) {
+            return new NumberKey(s.key(k.name()), k.min(), k.max());
         }
 
         private List<String> exclude(JsonNode node) throws ConfigException {

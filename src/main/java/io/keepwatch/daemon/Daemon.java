@@ -458,8 +458,30 @@ public final class Daemon {
                 }
             } else if (r.handle.isPresent() && !EarlyWatches.rootKey(r.source.path()).equals(r.rootKey)) {
                 lost(r, "folder '" + r.source.path() + "' was removed or replaced");
+            } else {
+                pollGuard(r);
             }
         }
+    }
+
+    /**
+     * The deletion guard's part of a poll: a mount point inside the source that is mounted again is taken back
+     * (watched again, with a full pass; its watches went with the unmount); one that is gone turns UNAVAILABLE;
+     * a request of {@code keepwatch accept-deletions} makes a full pass due now, which takes it.
+     */
+    private void pollGuard(Run r) {
+        if (engine.pollMounts(r.name())) {
+            closeWatch(r);
+            resume(r);
+        }
+        if (engine.acceptRequested(r.name()) && r.passDue.isEmpty()) {
+            r.passDue = Optional.of(clock.instant());
+        }
+        showGuard(r);
+    }
+
+    private void showGuard(Run r) {
+        board.guard(r.name(), engine.heldDeletions(r.name()), engine.heldReason(r.name()), engine.unavailableFolders(r.name()));
     }
 
     private static Optional<String> rootMark(Path root) {
@@ -504,6 +526,7 @@ public final class Daemon {
             if (result.unavailable().contains(r.name())) {
                 markUnavailable(r, "its folder is missing, unmounted or suddenly empty (see the ERROR above)");
             }
+            showGuard(r);
         } catch (IOException e) {
             failed(r, what, e);
         } finally {
@@ -548,6 +571,7 @@ public final class Daemon {
             if (result.unavailable().contains(r.name())) {
                 markUnavailable(r, "its folder is missing or on another device (see the ERROR above)");
             }
+            showGuard(r);
         } catch (IOException e) {
             failed(r, "backing up " + rels.size() + " changed path(s) of " + r.name(), e);
         } finally {

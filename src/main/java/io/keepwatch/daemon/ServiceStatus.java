@@ -32,7 +32,18 @@ public record ServiceStatus(long pid, Instant startedAt, Instant updatedAt, bool
     public record ConfigInUse(String file, Optional<String> sha256) {
     }
 
-    /** One source: its state, the folders watched, and why it is not OK. */
-    public record Source(String name, String path, SourceState state, int foldersWatched, Optional<String> reason) {
+    /**
+     * One source: its state, the folders watched, and why it is not OK; what the deletion guard holds (and why),
+     * and its folders that are unavailable (unmounted mount points, by relative path, with the reason).
+     */
+    public record Source(String name, String path, SourceState state, int foldersWatched, Optional<String> reason,
+            int heldDeletions, Optional<String> heldReason, Map<String, String> unavailableFolders) {
+        public Source {
+            unavailableFolders = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(unavailableFolders));
+        }
+
+        public Source(String name, String path, SourceState state, int foldersWatched, Optional<String> reason) {
+            this(name, path, state, foldersWatched, reason, 0, Optional.empty(), Map.of());
+        }
     }
 }

@@ -40,7 +40,15 @@ final class StatusBoard {
 
     synchronized void source(String name, SourceState state, int folders, Optional<String> reason) {
         ServiceStatus.Source old = sources.get(name);
-        sources.put(name, new ServiceStatus.Source(name, old.path(), state, folders, reason));
+        sources.put(name, new ServiceStatus.Source(name, old.path(), state, folders, reason, old.heldDeletions(), old.heldReason(),
+                old.unavailableFolders()));
+    }
+
+    /** What the deletion guard holds in a source, and its folders that are unavailable. */
+    synchronized void guard(String name, int held, Optional<String> why, Map<String, String> unavailableFolders) {
+        ServiceStatus.Source old = sources.get(name);
+        sources.put(name, new ServiceStatus.Source(name, old.path(), old.state(), old.foldersWatched(), old.reason(), held, why,
+                unavailableFolders));
     }
 
     synchronized void activity(String what) {

@@ -57,6 +57,10 @@ public final class StatusFile {
             n.put("state", src.state().name());
             n.put("folders_watched", src.foldersWatched());
             src.reason().ifPresentOrElse(r -> n.put("reason", r), () -> n.putNull("reason"));
+            n.put("held_deletions", src.heldDeletions());
+            src.heldReason().ifPresentOrElse(r -> n.put("held_reason", r), () -> n.putNull("held_reason"));
+            ArrayNode folders = n.putArray("unavailable_folders");
+            src.unavailableFolders().forEach((rel, why) -> folders.addObject().put("path", rel).put("reason", why));
         }
         s.lastBatchAt().ifPresentOrElse(t -> root.put("last_batch_at", t.toString()), () -> root.putNull("last_batch_at"));
         root.put("queue_depth", s.queueDepth());
@@ -90,9 +94,13 @@ public final class StatusFile {
         try {
             List<ServiceStatus.Source> sources = new ArrayList<>();
             for (JsonNode n : need(root, "sources", file)) {
+                Map<String, String> folders = new LinkedHashMap<>();
+                for (JsonNode f : n.path("unavailable_folders")) {
+                    folders.put(need(f, "path", file).asText(), f.path("reason").asText(""));
+                }
                 sources.add(new ServiceStatus.Source(need(n, "name", file).asText(), need(n, "path", file).asText(),
                         SourceState.valueOf(need(n, "state", file).asText()), need(n, "folders_watched", file).asInt(),
-                        text(n.get("reason"))));
+                        text(n.get("reason")), n.path("held_deletions").asInt(0), text(n.get("held_reason")), folders));
             }
             Map<String, Long> counts = new LinkedHashMap<>();
             need(root, "counts", file).fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));

@@ -16,6 +16,7 @@ import io.keepwatch.execute.Tally;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.Modes;
 import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.guard.Guard;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.plan.Action;
 import io.keepwatch.plan.Observed;
@@ -110,6 +111,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Future<ScanResult>> prefetched = new HashMap<>();
     /** Where copies wait, beside their destinations, to be moved into place. */
     private final StagingArea staging;
+    /** The deletion guard: mount points, source folders' identity, held deletions. */
+    private final Guard guard;
     private long uncommittedSeq;
     /** Folders changed by journaled batches and not yet fsynced: done right before the state that records them is saved. */
     private final Set<Path> unsyncedFolders = new java.util.LinkedHashSet<>();
@@ -127,13 +130,14 @@ public final class Engine implements AutoCloseable {
     private Optional<Future<?>> saving = Optional.empty();
     private long savingSeq;
 
-    private Engine(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, BackupLock lock, BackupState state,
+    private Engine(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, Guard guard, BackupLock lock, BackupState state,
             Journal journal, ExecutorService copyPool, ExecutorService syncPool, Map<String, Scanner> scanners) {
         this.config = config;
         this.fs = fs;
         this.clock = clock;
         this.progress = progress;
         this.events = events;
+        this.guard = guard;
         this.layout = new BackupLayout(config.backupRoot());
         this.store = new StateStore(layout, fs, clock);
         this.lock = lock;
@@ -205,7 +209,7 @@ public final class Engine implements AutoCloseable {
                 if (!options.rehash() && r.journal.pending().isEmpty()) {
                     Optional<MetadataIndex> index = r.store.currentIndex();
                     noIndex = index.isEmpty();
-                    unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, clock.instant());
+                    unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, r.guard, clock.instant());
                 }
             } catch (IOException | RuntimeException e) {
                 r.release();
@@ -223,14 +227,15 @@ public final class Engine implements AutoCloseable {
                     engine.store.writeIndex(engine.state);
                 }
                 return new PassResult(pass.counts(), pass.unavailable(), pass.problems(),
-                        Duration.ofNanos(System.nanoTime() - start));
+                        Duration.ofNanos(System.nanoTime() - start), pass.held(), pass.unavailableFolders());
             }
         }
     }
 
     /** What an engine holds before its state is loaded: the lock, its pools, the scanners and the scans they began. */
     private record Resources(BackupLayout layout, BackupLock lock, ExecutorService copyPool, ExecutorService syncPool,
-            Map<String, Scanner> scanners, Map<String, Future<ScanResult>> prefetched, StateStore store, Journal journal) {
+            Map<String, Scanner> scanners, Map<String, Future<ScanResult>> prefetched, StateStore store, Journal journal,
+            Guard guard) {
 
         static Resources acquire(Config config, Fs fs, Clock clock, Optional<ScanAhead> ahead) throws IOException, LockedException {
             BackupLayout layout = new BackupLayout(config.backupRoot());
@@ -254,7 +259,8 @@ public final class Engine implements AutoCloseable {
                 // Before anything looks at the backup root: a first run that crashed before its first batch leaves
                 // only staged copies (in folders made for them), which must not read as backups made earlier.
                 StagingArea.cleanLeftovers(layout);
-                return new Resources(layout, lock, copyPool, syncPool, scanners, prefetched, store, new Journal(layout, fs));
+                return new Resources(layout, lock, copyPool, syncPool, scanners, prefetched, store, new Journal(layout, fs),
+                        Guard.load(layout, fs));
             } catch (IOException | RuntimeException e) {
                 if (copyPool != null) {
                     copyPool.shutdownNow();
@@ -283,7 +289,7 @@ public final class Engine implements AutoCloseable {
                 refuseIfBackupExists(r.layout, config, r.store);
             }
             BackupState state = loaded.orElseGet(() -> new BackupState(config.hashAlgorithm().configName()));
-            Engine engine = new Engine(config, fs, clock, progress, events, r.lock, state, r.journal, r.copyPool, r.syncPool, r.scanners);
+            Engine engine = new Engine(config, fs, clock, progress, events, r.guard, r.lock, state, r.journal, r.copyPool, r.syncPool, r.scanners);
             engine.prefetched.putAll(r.prefetched);
             engine.recover();
             engine.migrateHashAlgorithm();
@@ -346,9 +352,23 @@ public final class Engine implements AutoCloseable {
         store.save(state);
     }
 
-    /** Options of a full pass. */
-    public record PassOptions(boolean rehash, Set<String> acceptEmpty) {
-        public static final PassOptions DEFAULT = new PassOptions(false, Set.of());
+    /**
+     * Options of a full pass.
+     *
+     * @param acceptEmpty sources that may be empty now (else an empty source is taken as unmounted)
+     * @param acceptDeletions sources whose deletions the deletion guard lets through in this pass
+     */
+    public record PassOptions(boolean rehash, Set<String> acceptEmpty, Set<String> acceptDeletions) {
+        public static final PassOptions DEFAULT = new PassOptions(false, Set.of(), Set.of());
+
+        public PassOptions {
+            acceptEmpty = Set.copyOf(acceptEmpty);
+            acceptDeletions = Set.copyOf(acceptDeletions);
+        }
+
+        public PassOptions(boolean rehash, Set<String> acceptEmpty) {
+            this(rehash, acceptEmpty, Set.of());
+        }
     }
 
     /** A full pass over every source, committing the state as it goes; heard as a {@link Trigger#ONCE} pass. */
@@ -371,7 +391,7 @@ public final class Engine implements AutoCloseable {
             passOverSource(source, Optional.empty(), options, counts, unavailable);
         }
         commit();
-        return new PassResult(counts.counts(), unavailable, counts.failures(), Duration.ofNanos(System.nanoTime() - start));
+        return result(counts, unavailable, start, config.sources());
     }
 
     /**
@@ -386,7 +406,7 @@ public final class Engine implements AutoCloseable {
             List<String> unavailable = new ArrayList<>();
             passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable);
             commit();
-            return pass.finished(new PassResult(counts.counts(), unavailable, counts.failures(), Duration.ofNanos(System.nanoTime() - start)));
+            return pass.finished(result(counts, unavailable, start, List.of(config.source(sourceName))));
         } catch (IOException | RuntimeException e) {
             pass.failed(e, counts.counts());
             throw e;
@@ -405,10 +425,56 @@ public final class Engine implements AutoCloseable {
             List<String> unavailable = new ArrayList<>();
             passOverSource(config.source(sourceName), Optional.of(withLiveAncestors(sourceName, rels)), PassOptions.DEFAULT,
                     counts, unavailable);
-            return pass.finished(new PassResult(counts.counts(), unavailable, counts.failures(), Duration.ofNanos(System.nanoTime() - start)));
+            return pass.finished(result(counts, unavailable, start, List.of(config.source(sourceName))));
         } catch (IOException | RuntimeException e) {
             pass.failed(e, counts.counts());
             throw e;
+        }
+    }
+
+    private PassResult result(Tally counts, List<String> unavailable, long start, List<SourceConfig> sources) {
+        Map<String, Integer> held = new HashMap<>();
+        List<String> folders = new ArrayList<>();
+        for (SourceConfig s : sources) {
+            if (heldDeletions(s.name()) > 0) {
+                held.put(s.name(), heldDeletions(s.name()));
+            }
+            guard.unavailable(s.name()).keySet().forEach(rel -> folders.add(s.name() + "/" + rel));
+        }
+        return new PassResult(counts.counts(), unavailable, counts.failures(), Duration.ofNanos(System.nanoTime() - start), held,
+                folders);
+    }
+
+    /** The deletions the deletion guard holds in a source now (what {@code status} shows). */
+    public int heldDeletions(String sourceName) {
+        return guard.holds().count(sourceName);
+    }
+
+    /** Why the deletion guard holds deletions of a source, if it does. */
+    public Optional<String> heldReason(String sourceName) {
+        return guard.holds().reason(sourceName);
+    }
+
+    /** Whether {@code keepwatch accept-deletions} asked for a full pass of a source that makes its held deletions. */
+    public boolean acceptRequested(String sourceName) {
+        return guard.requests().pending(sourceName);
+    }
+
+    /** The folders of a source that are unavailable (unmounted mount points), with the reason. */
+    public Map<String, String> unavailableFolders(String sourceName) {
+        return guard.unavailable(sourceName);
+    }
+
+    /**
+     * Looks at the mount points inside a source now (the service's poll): one that is gone becomes unavailable (an
+     * ERROR); returns whether one that was unavailable is mounted again, so a full pass should take it back.
+     */
+    public boolean pollMounts(String sourceName) {
+        SourceConfig source = config.source(sourceName);
+        try {
+            return guard.poll(source, source.path().toRealPath());
+        } catch (IOException e) {
+            return false; // the source itself is gone: its own probe says so
         }
     }
 
@@ -435,6 +501,9 @@ public final class Engine implements AutoCloseable {
     private void passOverSource(SourceConfig source, Optional<Set<String>> paths, PassOptions options, Tally counts,
             List<String> unavailable) throws IOException {
         Scanner scanner = scanners.get(source.name());
+        // A request of `keepwatch accept-deletions` is taken by the next full pass of its source, whatever comes of it.
+        boolean accepted = paths.isEmpty() && (options.acceptDeletions().contains(source.name())
+                || guard.requests().take(source.name(), clock.instant()));
         Availability availability = scanner.probe(state.device(source.name()));
         Optional<Future<ScanResult>> early = Optional.ofNullable(prefetched.remove(source.name()));
         if (availability instanceof Availability.Unavailable u) {
@@ -445,6 +514,8 @@ public final class Engine implements AutoCloseable {
             return;
         }
         String device = ((Availability.Available) availability).device();
+        String rootKey = ((Availability.Available) availability).rootKey();
+        boolean rootReplaced = guard.rootReplaced(source.name(), rootKey, device.equals(state.device(source.name()).orElse(device)));
         ScanResult scan = paths.isPresent() ? scanner.scan(paths.get())
                 : early.isPresent() ? Parallel.get(early.get()) : scanner.scanAll();
         int liveBefore = state.liveCount(source.name());
@@ -462,14 +533,21 @@ public final class Engine implements AutoCloseable {
             state.setDevice(source.name(), device);
             dirty = true;
         }
+        Path realRoot = source.path().toRealPath();
+        scan = paths.isPresent() ? guard.pathScan(source, realRoot, paths.get(), scan)
+                : guard.fullScan(source, realRoot, scan, scanner::skips, accepted);
         for (ScanProblem p : scan.problems()) {
             counts.fail(new EngineEvent.Failure(clock.instant(), source.name(), p.rel(), p.reason(), p.line()), events);
         }
         logSkipped(source.name(), scan);
 
         List<Optional<LiveFile>> liveOf = new ArrayList<>(scan.files().size());
-        List<String> absent = new ArrayList<>();
-        match(source.name(), scan, liveOf, absent);
+        List<String> found = new ArrayList<>();
+        match(source.name(), scan, liveOf, found);
+        List<String> absent = guard.deletable(source.name(), paths.isEmpty(), liveBefore, found,
+                paths.isEmpty() || heldDeletions(source.name()) == 0 ? List.of() : scan.files().stream().map(ScannedFile::rel).toList(),
+                source, accepted, rootKey, rootReplaced);
+        guard.save();
 
         Set<String> touchedRels = new HashSet<>();
         List<Chunk> chunks = chunks(source, scan.files(), liveOf, options, absent, counts);

@@ -5,6 +5,8 @@ import io.keepwatch.config.RetentionConfig;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.events.Counts;
 import io.keepwatch.execute.Parallel;
+import io.keepwatch.guard.Guard;
+import io.keepwatch.guard.SourceMarks;
 import io.keepwatch.scan.Availability;
 import io.keepwatch.scan.ScanResult;
 import io.keepwatch.scan.Scanner;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The no-change check of a full pass: whether the scans of every source match the state's metadata index
  * exactly (the same files with the same size, mtime, inode and permission bits, by their fingerprint; the
- * same device; nothing unreadable) and retention has nothing to remove now. Then the pass has nothing to do: the planner would call
+ * same device; nothing unreadable; the source folder and its mount points as the deletion guard knows them) and
+ * retention has nothing to remove now. Then the pass has nothing to do: the planner would call
  * every file unchanged (the same decision the engine makes when it trusts a stored hash), and state.json need
  * not be loaded. Any difference, or no current index, answers "load the state and run the pass".
  */
@@ -33,7 +36,7 @@ final class UnchangedCheck {
 
     /** The counts of a pass that found nothing to do, or empty when the pass must run. */
     static Optional<Counts> run(Config config, Optional<MetadataIndex> index, Map<String, Scanner> scanners,
-            Map<String, Future<ScanResult>> scans, Instant now) throws IOException {
+            Map<String, Future<ScanResult>> scans, Guard guard, Instant now) throws IOException {
         if (index.isEmpty() || !index.get().hashAlgorithm().equals(config.hashAlgorithm().configName())) {
             return Optional.empty();
         }
@@ -55,6 +58,12 @@ final class UnchangedCheck {
                 return Optional.empty(); // the pass meets the same failure and reports it
             }
             if (!scan.problems().isEmpty() || !scan.unknown().isEmpty() || !recorded.get().sameFiles(scan.fingerprint())) {
+                return Optional.empty();
+            }
+            // The deletion guard knows this source's folder and its mount points as they are now.
+            Optional<SourceMarks> marks = guard.marks(source.name());
+            if (marks.isEmpty() || !marks.get().root().equals(a.rootKey()) || !marks.get().devices().equals(scan.mounts())
+                    || guard.requests().pending(source.name())) {
                 return Optional.empty();
             }
             unchanged += scan.files().size();

@@ -48,4 +48,12 @@ public interface Fs {
 
     /** An identifier of the device holding {@code path}, where the platform exposes one. */
     Optional<String> deviceOf(Path path) throws IOException;
+
+    /**
+     * The device of {@code path}, whose attributes {@code attrs} were just read: where their file key holds the
+     * device (Linux, macOS), without another system call. The same identifier as {@link #deviceOf(Path)}.
+     */
+    default Optional<String> deviceOf(Path path, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+        return deviceOf(path);
+    }
 }

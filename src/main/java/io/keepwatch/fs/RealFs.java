@@ -210,6 +210,22 @@ public final class RealFs implements Fs {
         return Optional.of(String.valueOf(dev));
     }
 
+    /** The JDK's file key on Unix reads {@code (dev=fe00,ino=2)}: the device in hex, as unix:dev gives it in decimal. */
+    @Override
+    public Optional<String> deviceOf(Path path, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+        Object key = attrs.fileKey();
+        String text = key == null ? "" : key.toString();
+        int comma = text.indexOf(',');
+        if (text.startsWith("(dev=") && comma > 5) {
+            try {
+                return Optional.of(Long.toString(Long.parseUnsignedLong(text.substring(5, comma), 16)));
+            } catch (NumberFormatException e) {
+                // Not the form expected: ask for it.
+            }
+        }
+        return deviceOf(path);
+    }
+
     /**
      * The logger, bound on first use rather than when a RealFs is made: keepwatch once makes one, and starts
      * its scans with it, before logging is set up.

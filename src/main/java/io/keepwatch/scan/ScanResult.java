@@ -16,9 +16,30 @@ import java.util.Set;
  * @param problems the paths that could not be read, with the reason
  * @param links symbolic links passed over (paths relative to the root)
  * @param special FIFOs, sockets and devices passed over, never opened (paths relative to the root)
+ * @param mounts the mount points found inside the source (folders on another device than the folder holding
+ *     them) with their device: all of them for a scan of the whole source, those below the folders it
+ *     listed for a scan of some paths
  */
 public record ScanResult(List<ScannedFile> files, Fingerprint fingerprint, Set<String> covered, Set<String> unknown, List<ScanProblem> problems,
-        List<String> links, List<String> special) {
+        List<String> links, List<String> special, java.util.Map<String, String> mounts) {
+
+    public ScanResult {
+        mounts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(mounts));
+    }
+
+    /**
+     * This scan with nothing at or under {@code subtrees} (folders that cannot be read as they are: an unmounted
+     * mount point): their files are left out, and they are unknown, so their state entries are kept as they are.
+     */
+    public ScanResult without(Set<String> subtrees) {
+        if (subtrees.isEmpty()) {
+            return this;
+        }
+        List<ScannedFile> kept = files.stream().filter(f -> !underAny(f.rel(), subtrees)).toList();
+        Set<String> unknownNow = new java.util.HashSet<>(unknown);
+        unknownNow.addAll(subtrees);
+        return new ScanResult(kept, fingerprint, covered, Set.copyOf(unknownNow), problems, links, special, mounts);
+    }
 
     public int skippedLinks() {
         return links.size();

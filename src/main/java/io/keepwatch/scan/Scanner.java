@@ -50,14 +50,20 @@ public final class Scanner {
     }
 
     /**
-     * Whether the source can be read: its root is a folder, and it is on the device it was on when last
-     * seen (a folder whose disk is not mounted is an empty folder on another device).
+     * Whether the source can be read: its root is a folder, holds its marker file if one is configured, and is
+     * on the device it was on when last seen (a folder whose disk is not mounted is an empty folder on another
+     * device).
      */
     public Availability probe(Optional<String> recordedDevice) {
         Path root = source.path();
         if (!Files.isDirectory(root)) {
             return new Availability.Unavailable(Files.exists(root, LinkOption.NOFOLLOW_LINKS)
                     ? "'" + root + "' is not a folder" : "folder '" + root + "' does not exist (unmounted or removed?)");
+        }
+        Optional<String> marker = source.guard().markerFile();
+        if (marker.isPresent() && !Files.exists(root.resolve(marker.get()), LinkOption.NOFOLLOW_LINKS)) {
+            return new Availability.Unavailable("its marker '" + marker.get() + "' is missing in '" + root
+                    + "' (unmounted, or not the folder that was backed up? if it is, create the marker)");
         }
         try {
             String device = fs.deviceOf(root).orElse("");
@@ -66,7 +72,8 @@ public final class Scanner {
                 return new Availability.Unavailable("'" + root + "' is on device " + device + " but was on device "
                         + recordedDevice.get() + " when last backed up (is its disk unmounted?)");
             }
-            return new Availability.Available(device);
+            Object key = Files.readAttributes(root, BasicFileAttributes.class).fileKey();
+            return new Availability.Available(device, key == null ? "" : key.toString());
         } catch (IOException e) {
             return new Availability.Unavailable("cannot read '" + root + "': " + e);
         }
@@ -89,7 +96,7 @@ public final class Scanner {
     /** Every file of the source, its folders listed by {@link #SCAN_THREADS} threads at once. */
     public ScanResult scanAll() throws IOException {
         Path root = realRoot();
-        List<Walk> walks = new ParallelWalk(root).run();
+        List<Walk> walks = new ParallelWalk(new Folder(root, "", fs.deviceOf(root).orElse(""))).run();
         walks.get(0).covered.add("");
         return Walk.merge(walks);
     }
@@ -100,14 +107,14 @@ public final class Scanner {
      * on which thread listed what). Depth is no limit: the stack is a collection, not the call stack.
      */
     private final class ParallelWalk {
-        private final java.util.concurrent.ConcurrentLinkedDeque<Map.Entry<Path, String>> todo =
+        private final java.util.concurrent.ConcurrentLinkedDeque<Folder> todo =
                 new java.util.concurrent.ConcurrentLinkedDeque<>();
         /** Folders pushed and not yet listed to the end. */
         private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         private volatile Throwable failure;
 
-        ParallelWalk(Path root) {
-            todo.push(Map.entry(root, ""));
+        ParallelWalk(Folder root) {
+            todo.push(root);
             open.set(1);
         }
 
@@ -148,7 +155,7 @@ public final class Scanner {
         private void work(Walk walk) {
             try {
                 while (failure == null) {
-                    Map.Entry<Path, String> next = todo.pollFirst();
+                    Folder next = todo.pollFirst();
                     if (next == null) {
                         if (open.get() == 0) {
                             break;
@@ -156,7 +163,7 @@ public final class Scanner {
                         java.util.concurrent.locks.LockSupport.parkNanos(20_000); // another thread is listing
                         continue;
                     }
-                    walk.list(next.getKey(), next.getValue(), dir -> {
+                    walk.list(next, dir -> {
                         open.incrementAndGet();
                         todo.push(dir);
                     });
@@ -186,7 +193,7 @@ public final class Scanner {
             last = rel;
             if (rel.isEmpty()) {
                 walk.covered.add("");
-                walk.walk(root, "");
+                walk.walk(new Folder(root, "", null));
                 continue;
             }
             walk.covered.add(rel);
@@ -204,12 +211,29 @@ public final class Scanner {
                 continue;
             }
             if (attrs.isDirectory()) {
-                walk.walk(p, rel);
+                walk.walk(new Folder(p, rel, null));
             } else {
                 walk.file(rel, attrs);
             }
         }
         return walk.result();
+    }
+
+    /**
+     * A folder to list, and the device it is on ({@code null} where not known: the folders a scan of some paths
+     * starts from), so that a subfolder on another device is known to be a mount point.
+     */
+    private record Folder(Path path, String rel, String device) {
+    }
+
+    /** Whether a scan passes over {@code rel}: it, or a folder above it, is excluded or one of keepwatch's own. */
+    public boolean skips(String rel) {
+        for (int slash = rel.indexOf('/'); slash > 0; slash = rel.indexOf('/', slash + 1)) {
+            if (isExcluded(rel.substring(0, slash))) {
+                return true;
+            }
+        }
+        return isExcluded(rel);
     }
 
     private Path realRoot() throws IOException {
@@ -270,18 +294,24 @@ public final class Scanner {
         final List<String> links = new ArrayList<>();
         final List<String> special = new ArrayList<>();
         final Fingerprint.Builder fingerprint = new Fingerprint.Builder();
+        /** Subfolders on another device than the folder holding them, with that device. */
+        final Map<String, String> mounts = new java.util.HashMap<>();
 
-        void walk(Path dir, String rel) {
-            Deque<Map.Entry<Path, String>> todo = new ArrayDeque<>();
-            todo.push(Map.entry(dir, rel));
+        void walk(Folder start) {
+            Deque<Folder> todo = new ArrayDeque<>();
+            todo.push(start);
             while (!todo.isEmpty()) {
-                Map.Entry<Path, String> next = todo.pop();
-                list(next.getKey(), next.getValue(), todo::push);
+                list(todo.pop(), todo::push);
             }
         }
 
-        /** Lists one folder: its files are recorded, its subfolders (not excluded) handed to {@code subfolders}. */
-        void list(Path dir, String dirRel, java.util.function.Consumer<Map.Entry<Path, String>> subfolders) {
+        /**
+         * Lists one folder: its files are recorded, its subfolders (not excluded) handed to {@code subfolders};
+         * a subfolder on another device is recorded as a mount point.
+         */
+        void list(Folder folder, java.util.function.Consumer<Folder> subfolders) {
+            Path dir = folder.path();
+            String dirRel = folder.rel();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 SecureDirectoryStream<Path> secure = entries instanceof SecureDirectoryStream<Path> sds ? sds : null;
                 for (Path child : entries) {
@@ -308,7 +338,11 @@ public final class Scanner {
                     }
                     if (attrs.isDirectory()) {
                         if (!isExcluded(childRel)) {
-                            subfolders.accept(Map.entry(child, childRel));
+                            String device = deviceOf(child, attrs, childRel);
+                            if (folder.device() != null && device != null && !device.equals(folder.device())) {
+                                mounts.put(childRel, device);
+                            }
+                            subfolders.accept(new Folder(child, childRel, device));
                         }
                     } else {
                         file(childRel, attrs);
@@ -318,6 +352,16 @@ public final class Scanner {
                 // Removed while being scanned: nothing in it exists any more.
             } catch (IOException | java.nio.file.DirectoryIteratorException e) {
                 unreadable(dirRel, e instanceof IOException io ? io : ((java.nio.file.DirectoryIteratorException) e).getCause());
+            }
+        }
+
+        /** A folder's device, or null (and the folder unreadable) if it cannot be told. */
+        private String deviceOf(Path dir, BasicFileAttributes attrs, String rel) {
+            try {
+                return fs.deviceOf(dir, attrs).orElse("");
+            } catch (IOException e) {
+                unreadable(rel, e);
+                return null;
             }
         }
 
@@ -356,7 +400,9 @@ public final class Scanner {
             List<String> special = new ArrayList<>();
             Fingerprint fingerprint = Fingerprint.EMPTY;
             List<List<ScannedFile>> files = new ArrayList<>();
+            Map<String, String> mounts = new java.util.TreeMap<>();
             for (Walk w : walks) {
+                mounts.putAll(w.mounts);
                 files.add(w.files);
                 covered.addAll(w.covered);
                 unknown.addAll(w.unknown);
@@ -372,7 +418,7 @@ public final class Scanner {
             links.sort(Comparator.naturalOrder());
             special.sort(Comparator.naturalOrder());
             return new ScanResult(new MergedFiles(files), fingerprint, Set.copyOf(covered), Set.copyOf(unknown),
-                    List.copyOf(problems), List.copyOf(links), List.copyOf(special));
+                    List.copyOf(problems), List.copyOf(links), List.copyOf(special), mounts);
         }
     }
 }

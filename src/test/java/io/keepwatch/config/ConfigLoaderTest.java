@@ -79,6 +79,41 @@ class ConfigLoaderTest {
         assertEquals(Set.of("backup", "docs/logs"), c.sources().get(0).internalExcludes());
     }
 
+    @Test
+    void deletionGuardDefaultsAtTheTopAndPerSourceKeyByKey() throws Exception {
+        Config c = load("""
+                {'sources': [{'name': 'docs', 'path': '/home/ann/docs', 'deletion_guard': {'max_delete_min_files': 10}},
+                             '/home/ann/music'],
+                 'backup_root': '/backup', 'deletion_guard': {'max_delete_percent': 20, 'marker_file': '.stfolder'}}""");
+        assertEquals(new GuardConfig(20, 10, Optional.of(".stfolder")), c.sources().get(0).guard());
+        assertEquals(new GuardConfig(20, 1000, Optional.of(".stfolder")), c.sources().get(1).guard());
+        assertEquals(GuardConfig.DEFAULTS, load("{'sources': ['./src'], 'backup_root': '/b'}").sources().get(0).guard());
+        assertEquals(new GuardConfig(50, 1000, Optional.empty()), GuardConfig.DEFAULTS);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "percent above 100 | {'deletion_guard': {'max_delete_percent': 101}} | deletion_guard.max_delete_percent = 101 is out of range (0 to 100)",
+            "percent not a number | {'deletion_guard': {'max_delete_percent': '50%'}} | deletion_guard.max_delete_percent = \"50%\" is not a whole number (0 to 100)",
+            "min files overflow | {'deletion_guard': {'max_delete_min_files': 4294967297}} | deletion_guard.max_delete_min_files = 4294967297 is out of range (0 to 1000000000)",
+            "marker with a slash | {'deletion_guard': {'marker_file': 'a/b'}} | 'deletion_guard.marker_file' must be one file name",
+            "marker empty | {'deletion_guard': {'marker_file': ''}} | 'deletion_guard.marker_file' must be one file name",
+            "marker dot dot | {'deletion_guard': {'marker_file': '..'}} | 'deletion_guard.marker_file' must be one file name",
+            "marker not a string | {'deletion_guard': {'marker_file': 1}} | 'deletion_guard.marker_file' must be a string",
+            "not an object | {'deletion_guard': 50} | 'deletion_guard' must be an object",
+            "typo | {'deletion_guard': {'max_delete_precent': 5}} | unknown key 'deletion_guard.max_delete_precent'; did you mean 'deletion_guard.max_delete_percent'?",
+    })
+    void rejectsABadDeletionGuard(String name, String guard, String expected) {
+        String top = guard.substring(1, guard.length() - 1);
+        ConfigException e = assertThrows(ConfigException.class, () -> load("{'sources': ['./src'], 'backup_root': '/b', " + top + "}"));
+        assertTrue(e.getMessage().contains(expected), "message was: " + e.getMessage());
+        // The same keys per source are named with the source.
+        ConfigException perSource = assertThrows(ConfigException.class,
+                () -> load("{'sources': [{'path': './src', " + top + "}], 'backup_root': '/b'}"));
+        assertTrue(perSource.getMessage().contains(expected.replace("deletion_guard", "sources[0].deletion_guard")),
+                "message was: " + perSource.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "typo with suggestion | {'sources': ['./src'], 'backup_root': '/b', 'retenion': {}} | unknown key 'retenion'; did you mean 'retention'?",

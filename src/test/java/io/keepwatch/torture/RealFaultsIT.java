@@ -251,6 +251,89 @@ class RealFaultsIT {
         assertEquals(0, keepwatch("verify").exit);
     }
 
+    // ---- the deletion guard: a filesystem unmounted inside a source, a source folder made anew -------------
+
+    @Test
+    void aFilesystemUnmountedInsideASourceIsUnavailableNotDeletedAndResumesWhenMountedAgain() throws Exception {
+        write("a.txt", "alpha");
+        Path photos = src.resolve("photos");
+        mountTmpfs(photos, "4m");
+        write("photos/p1.jpg", "one");
+        write("photos/sub/p2.jpg", "two");
+        Process service = startService(List.of());
+        await().atMost(DEADLINE).until(() -> Files.exists(backup.resolve("src/photos/sub/p2.jpg")));
+
+        run("umount", photos.toString());
+        mounts.remove(photos);
+        await().atMost(DEADLINE).until(() -> logFile().contains("ERROR") && logFile().contains("Folder src/photos is UNAVAILABLE"));
+        await().atMost(DEADLINE).until(() -> keepwatch("status").exit == 3);
+        Result status = keepwatch("status");
+        assertTrue(status.out.contains("UNAVAILABLE  src/photos  (it is no longer a mount point"), status.all());
+        assertTrue(keepwatch("status", "--json").out.contains("\"unavailable_folders\" : [ {"), "status --json lists it");
+        // The rest of the source is backed up as usual; nothing of the unmounted folder is deleted.
+        write("b.txt", "beta");
+        await().atMost(DEADLINE).until(() -> Files.exists(backup.resolve("src/b.txt")));
+        assertFalse(Files.exists(backup.resolve("_deleted")), "nothing under the unmounted folder was taken as deleted");
+        assertEquals("one", Files.readString(backup.resolve("src/photos/p1.jpg")));
+
+        // Mounted again (a new tmpfs: a new device number) with the same files: it resumes, watched again.
+        mountTmpfs(photos, "4m");
+        write("photos/p1.jpg", "one");
+        write("photos/sub/p2.jpg", "two");
+        await().atMost(DEADLINE).until(() -> keepwatch("status").exit == 0);
+        assertTrue(logFile().contains("Folder src/photos is back"), logFile());
+        write("photos/p1.jpg", "one, edited");
+        await().atMost(DEADLINE).until(() -> Files.readString(backup.resolve("src/photos/p1.jpg")).equals("one, edited"));
+        assertEquals("one", Files.readString(backup.resolve("versions/src/photos/p1.jpg/v1.bak")));
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        service.destroy();
+        assertTrue(service.waitFor(30, TimeUnit.SECONDS));
+
+        // `once` while it is unmounted: exit 2, nothing deleted; accepted: moved to _deleted/.
+        run("umount", photos.toString());
+        mounts.remove(photos);
+        Result once = keepwatch("once");
+        assertEquals(2, once.exit, once.all());
+        assertTrue(once.err.contains("ERROR Folder src/photos is UNAVAILABLE"), once.all());
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        Result accepted = keepwatch("once", "--accept-deletions", "src");
+        assertEquals(0, accepted.exit, accepted.all());
+        assertEquals("one, edited", Files.readString(backup.resolve("_deleted/src/photos/p1.jpg")));
+        assertEquals(0, keepwatch("verify").exit);
+    }
+
+    @Test
+    void aSourceFolderMovedAwayAndMadeAnewMovesNothingUntilTheServiceIsToldToAccept() throws Exception {
+        write("a.txt", "alpha");
+        write("d/b.txt", "beta");
+        assertEquals(0, keepwatch("once").exit);
+        Files.move(src, tmp.resolve("src-old"));
+        Files.createDirectories(src);
+        write("new.txt", "made in the new folder");
+        Result once = keepwatch("once");
+        assertEquals(2, once.exit, "held deletions make the pass partial: " + once.all());
+        assertTrue(once.err.contains("WARN  HELD: 2 deletion(s) in src: the source folder was replaced"), once.all());
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        assertEquals("made in the new folder", Files.readString(backup.resolve("src/new.txt")));
+        Result notRunning = keepwatch("accept-deletions", "src");
+        assertEquals(4, notRunning.exit, notRunning.all());
+        assertTrue(notRunning.out.contains("keepwatch once --accept-deletions src"), notRunning.all());
+
+        Process service = startService(List.of());
+        await().atMost(DEADLINE).until(() -> keepwatch("status").out.contains("HELD  2 deletion(s)"));
+        assertFalse(Files.exists(backup.resolve("_deleted")));
+        Result accept = keepwatch("accept-deletions", "src");
+        assertEquals(0, accept.exit, accept.all());
+        assertTrue(accept.out.contains("Done: no deletions are held in src now"), accept.all());
+        assertEquals("alpha", Files.readString(backup.resolve("_deleted/src/a.txt")));
+        assertEquals("beta", Files.readString(backup.resolve("_deleted/src/d/b.txt")));
+        assertFalse(Files.exists(backup.resolve(".keepwatch/accept-deletions/src")), "the request was taken");
+        assertFalse(keepwatch("status").out.contains("HELD"));
+        service.destroy();
+        assertTrue(service.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, keepwatch("verify").exit);
+    }
+
     // ---- a corrupt state.json ---------------------------------------------------------------------------
 
     @Test
