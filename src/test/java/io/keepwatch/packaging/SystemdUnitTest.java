@@ -71,6 +71,7 @@ class SystemdUnitTest {
         expected.put("ProtectSystem", "strict");
         expected.put("ReadWritePaths", "/var/backups/keepwatch");
         expected.put("LogsDirectory", "keepwatch");
+        expected.put("LogsDirectoryMode", "0700");
         expected.put("ConfigurationDirectory", "keepwatch");
         expected.put("StateDirectory", "keepwatch");
         expected.put("ProtectHome", "read-only");
