@@ -17,7 +17,9 @@ import java.nio.file.Path;
 public class OwnerOnlyFileAppender<E> extends RollingFileAppender<E> {
     @Override
     public void openFile(String fileName) throws IOException {
-        Path file = Path.of(fileName);
+        Path file = Path.of(fileName).toAbsolutePath();
+        // logback makes a missing folder itself (with the umask's mode): made here, owner-only, as LogSetup makes it.
+        Modes.createFolders(file.getParent());
         try {
             Files.createFile(file, Modes.ownerOnlyFile(file));
         } catch (FileAlreadyExistsException e) {

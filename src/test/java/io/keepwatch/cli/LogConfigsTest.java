@@ -103,6 +103,14 @@ class LogConfigsTest {
         LogConfigs.toFile(again, tmp, "%msg%n");
         again.stop();
         assertEquals("rw-------", mode(tmp.resolve("keepwatch.log")));
+
+        // A log folder removed while keepwatch runs is made again, owner-only, when the log is opened next.
+        Path gone = tmp.resolve("gone");
+        LoggerContext third = new LoggerContext();
+        LogConfigs.toFile(third, gone, "%msg%n");
+        third.stop();
+        assertEquals("rwx------", mode(gone));
+        assertEquals("rw-------", mode(gone.resolve("keepwatch.log")));
     }
 
     @Test
