@@ -46,12 +46,13 @@ final class CheckConfigCommand implements Callable<Integer> {
         root.put("log_dir", c.logDir().toString());
         root.put("log_file", c.logDir().resolve("keepwatch.log").toString());
         root.put("hash_algorithm", c.hashAlgorithm().configName());
-        ObjectNode r = root.putObject("retention");
-        r.put("max_versions_per_file", c.retention().maxVersionsPerFile());
-        c.retention().maxVersionAge().ifPresentOrElse(d -> r.put("max_version_age_days", d.toDays()),
-                () -> r.putNull("max_version_age_days"));
-        c.retention().deletedKeep().ifPresentOrElse(d -> r.put("deleted_keep_days", d.toDays()),
-                () -> r.putNull("deleted_keep_days"));
+        RetentionJson.write(root.putObject("retention"), c.retention(), c.rootCaps());
+        for (SourceConfig s : c.sources()) {
+            if (c.retentionOverrides().containsKey(s.name())) {
+                ObjectNode n = (ObjectNode) sources.get(c.sources().indexOf(s));
+                RetentionJson.write(n.putObject("retention"), c.retention(s.name()), io.keepwatch.config.RootCaps.NONE);
+            }
+        }
         ArrayNode ex = root.putArray("exclude");
         c.exclude().forEach(ex::add);
         ObjectNode w = root.putObject("watch");

@@ -37,6 +37,10 @@ final class OnceCommand implements Callable<Integer> {
                     + "(deletion_guard)")
     List<String> acceptDeletions = List.of();
 
+    @Option(names = "--accept-retention",
+            description = "apply a changed retention policy even if it removes more than half of all old versions at once")
+    boolean acceptRetention;
+
     @Override
     public Integer call() throws Exception {
         Config cfg = config.loadLogged();
@@ -60,8 +64,9 @@ final class OnceCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(OnceCommand.class);
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
-        PassResult result = Engine.runOnce(cfg, fs, Clock.systemUTC(), ConsoleProgress.create(),
-                new Engine.PassOptions(rehash, accept, new LinkedHashSet<>(acceptDeletions)), scans, EngineListener.NONE);
+        PassResult result = Engine.runOnce(cfg, fs, Clock.systemDefaultZone(), ConsoleProgress.create(),
+                new Engine.PassOptions(rehash, accept, new LinkedHashSet<>(acceptDeletions), acceptRetention), scans,
+                EngineListener.NONE);
         log.info(result.summaryLine());
         return ExitCodes.forPass(result, cfg.sources().size());
     }

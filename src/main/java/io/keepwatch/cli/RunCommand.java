@@ -54,8 +54,8 @@ final class RunCommand implements Callable<Integer> {
             // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
             try (DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
-                    Engine engine = Engine.open(cfg, fs, Clock.systemUTC(), Progress.NONE)) {
-                Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), timing, Optional.of(early),
+                    Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(), Progress.NONE)) {
+                Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
                         EngineListener.NONE, Optional.of(loaded.sha256()));
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 daemon.run();

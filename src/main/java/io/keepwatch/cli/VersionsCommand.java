@@ -15,7 +15,13 @@ import io.keepwatch.fs.NameText;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
+import io.keepwatch.engine.RetentionPass;
+import io.keepwatch.retention.Verdict;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,6 +67,7 @@ final class VersionsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         BackupLayout layout = new BackupLayout(cfg.backupRoot());
+        Map<String, String> keep = keepReasons(cfg, state, ref);
         if (json) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode root = m.createObjectNode();
@@ -82,22 +89,44 @@ final class VersionsCommand implements Callable<Integer> {
                 n.put("mtime", Instant.EPOCH.plusNanos(e.mtime()).toString());
                 n.put("perms", e.perms());
                 n.put("backup_file", backupFile(e, layout, false));
+                Optional.ofNullable(keep.get(key(e))).ifPresent(r -> n.put("retention", r));
             }
             out.println(NameText.json(m.writeValueAsString(root)));
         } else {
             out.println(NameText.escape(ref + " (newest first; times are local)"));
-            out.println(String.format(Locale.ROOT, "  %-9s %4s  %-25s  %-25s  %12s  %s", "WHAT", "N", "ARCHIVED/DELETED AT",
-                    "CURRENT SINCE", "SIZE", "HASH"));
+            out.println(String.format(Locale.ROOT, "  %-9s %4s  %-25s  %-25s  %12s  %-19s  %s", "WHAT", "N", "ARCHIVED/DELETED AT",
+                    "CURRENT SINCE", "SIZE", "HASH", "RETENTION"));
             for (Timeline.Entry e : entries) {
                 String what = e.kind().name().toLowerCase(Locale.ROOT);
-                out.println(String.format(Locale.ROOT, "  %-9s %4s  %-25s  %-25s  %12s  %s%s", what,
+                out.println(String.format(Locale.ROOT, "  %-9s %4s  %-25s  %-25s  %12s  %-19s  %s%s", what,
                         e.kind() == Timeline.Kind.VERSION ? String.valueOf(e.version()) : "",
                         e.until().map(BackupReader::local).orElse("-"), BackupReader.local(e.since()), e.size() + " B",
-                        shortHash(e.hash()), e.kind() == Timeline.Kind.DELETED ? "  " + backupFile(e, layout, true) : ""));
+                        shortHash(e.hash()), keep.getOrDefault(key(e), ""),
+                        e.kind() == Timeline.Kind.DELETED ? "  " + backupFile(e, layout, true) : "").stripTrailing());
             }
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * What retention says of each old version and deleted file of {@code ref} now: "keep: daily 2026-11-30", or
+     * "goes: more than 10 versions" for what the next pass (or {@code keepwatch prune}) removes.
+     */
+    private static Map<String, String> keepReasons(Config cfg, BackupState state, FileRef ref) throws java.io.IOException {
+        Map<String, String> out = new HashMap<>();
+        for (Verdict v : RetentionPass.plan(cfg, state, Clock.systemDefaultZone()).verdicts()) {
+            if (v.ref().equals(ref)) {
+                String key = v.item() instanceof Verdict.Version ver ? "v" + ver.record().n()
+                        : "d" + ((Verdict.Deleted) v.item()).record().stored();
+                out.put(key, (v.keep() ? "keep: " : "goes: ") + v.reason());
+            }
+        }
+        return out;
+    }
+
+    private static String key(Timeline.Entry e) {
+        return e.kind() == Timeline.Kind.VERSION ? "v" + e.version() : e.kind() == Timeline.Kind.DELETED ? "d" + e.stored() : "";
     }
 
     /** The backup file of {@code e}, relative to the backup root; {@code shown}: escaped for a line of text. */

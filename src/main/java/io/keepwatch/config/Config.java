@@ -3,13 +3,15 @@ package io.keepwatch.config;
 import io.keepwatch.hash.HashAlgorithm;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A validated configuration. Every path is absolute and normalized; relative paths in config.json were
  * resolved against the folder holding the config file.
  *
- * @param excludedRoots folders never scanned or watched: the backup root and log folder wherever they lie
- *     inside a source
+ * @param retention the retention policy of every source without one of its own
+ * @param retentionOverrides the policies of sources that have their own {@code retention}, by source name
+ * @param rootCaps size limits of the whole backup root
  */
 public record Config(
         Path configFile,
@@ -19,11 +21,25 @@ public record Config(
         HashAlgorithm hashAlgorithm,
         RetentionConfig retention,
         List<String> exclude,
-        WatchConfig watch) {
+        WatchConfig watch,
+        Map<String, RetentionConfig> retentionOverrides,
+        RootCaps rootCaps) {
 
     public Config {
         sources = List.copyOf(sources);
         exclude = List.copyOf(exclude);
+        retentionOverrides = Map.copyOf(retentionOverrides);
+    }
+
+    /** A configuration whose sources all follow {@code retention}, with no size limits on the root. */
+    public Config(Path configFile, List<SourceConfig> sources, Path backupRoot, Path logDir, HashAlgorithm hashAlgorithm,
+            RetentionConfig retention, List<String> exclude, WatchConfig watch) {
+        this(configFile, sources, backupRoot, logDir, hashAlgorithm, retention, exclude, watch, Map.of(), RootCaps.NONE);
+    }
+
+    /** The retention policy of one source: its own, else the top-level one. */
+    public RetentionConfig retention(String source) {
+        return retentionOverrides.getOrDefault(source, retention);
     }
 
     /** Folders that are never part of any source: the backup root and the log folder. */

@@ -17,11 +17,20 @@ public final class ConfigKeys {
     }
 
     /** 100 years: the longest any day count may be. */
-    private static final long CENTURY_DAYS = 36_500;
+    static final long CENTURY_DAYS = 36_500;
 
     public static final NumberKey MAX_VERSIONS_PER_FILE = new NumberKey("retention.max_versions_per_file", 1, 1_000_000);
     public static final NumberKey MAX_VERSION_AGE_DAYS = new NumberKey("retention.max_version_age_days", 1, CENTURY_DAYS);
     public static final NumberKey DELETED_KEEP_DAYS = new NumberKey("retention.deleted_keep_days", 1, CENTURY_DAYS);
+
+    public static final NumberKey KEEP_LAST = new NumberKey("retention.keep_last", 0, 1_000_000);
+    public static final NumberKey KEEP_HOURLY = new NumberKey("retention.keep_hourly", 0, 1_000_000);
+    public static final NumberKey KEEP_DAILY = new NumberKey("retention.keep_daily", 0, 1_000_000);
+    public static final NumberKey KEEP_WEEKLY = new NumberKey("retention.keep_weekly", 0, 1_000_000);
+    public static final NumberKey KEEP_MONTHLY = new NumberKey("retention.keep_monthly", 0, 1_000_000);
+    public static final NumberKey KEEP_YEARLY = new NumberKey("retention.keep_yearly", 0, 1_000_000);
+    /** Whole percent of the backup disk; 99 leaves at least something to write into. */
+    public static final NumberKey MIN_FREE_PERCENT = new NumberKey("retention.min_free_percent", 1, 99);
 
     public static final NumberKey DEBOUNCE_MS = new NumberKey("watch.debounce_ms", 10, 600_000);
     /** Up to a day: a file that never stops changing is backed up at least daily. */
@@ -38,6 +47,7 @@ public final class ConfigKeys {
 
     /** Every key above: the table test and the documentation check run over this list. */
     public static final List<NumberKey> ALL = List.of(MAX_VERSIONS_PER_FILE, MAX_VERSION_AGE_DAYS, DELETED_KEEP_DAYS,
+            KEEP_LAST, KEEP_HOURLY, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY, MIN_FREE_PERCENT,
             DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, MAX_DELETE_PERCENT,
             MAX_DELETE_MIN_FILES);
 }

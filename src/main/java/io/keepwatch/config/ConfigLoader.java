@@ -36,9 +36,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
             "retention", "exclude", "watch", "repository", "deletion_guard");
     private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file");
-    private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard");
-    private static final Set<String> RETENTION_KEYS = Set.of("max_versions_per_file", "max_version_age_days",
-            "deleted_keep_days");
+    private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
             "rescan_interval_minutes", "queue_capacity");
     private static final Set<String> GUARD_KEYS = Set.of("max_delete_percent", "max_delete_min_files", "marker_file");
@@ -195,6 +193,8 @@ public final class ConfigLoader {
     private static final class Reader {
         private final Path file;
         private Section top;
+        private RetentionConfig retention;
+        private final Map<String, RetentionConfig> retentionOverrides = new HashMap<>();
         private Path backupRoot;
 
         Reader(Path file) {
@@ -211,7 +211,9 @@ public final class ConfigLoader {
                 algorithm = HashAlgorithm.byName(name).orElseThrow(() -> top.error("hash_algorithm",
                         "unknown algorithm '" + name + "'; allowed: " + HashAlgorithm.allowedNames()));
             }
-            RetentionConfig retention = retention(top.child("retention", RETENTION_KEYS, "{\"max_versions_per_file\": 10}"));
+            Section retentionSection = top.child("retention", RetentionReader.ROOT_KEYS, "{\"keep_last\": 10, \"keep_daily\": 7}");
+            retention = RetentionReader.root(retentionSection);
+            RootCaps caps = RetentionReader.rootCaps(retentionSection);
             List<String> exclude = exclude(top.raw("exclude"));
             WatchConfig watch = watch(top.child("watch", WATCH_KEYS, "{\"debounce_ms\": 1000}"));
             repository(top);
@@ -219,7 +221,7 @@ public final class ConfigLoader {
             List<SourceConfig> sources = sources(top.required("sources"), guard);
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
-            return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch);
+            return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch, retentionOverrides, caps);
         }
 
         private List<SourceConfig> sources(JsonNode node, GuardConfig guard) throws ConfigException {
@@ -249,6 +251,10 @@ public final class ConfigLoader {
                     name = entry.has("name") ? entry.text("name", "")
                             : path.getFileName() == null ? "" : path.getFileName().toString();
                     sourceGuard = guard(entry.child("deletion_guard", GUARD_KEYS, GUARD_EXAMPLE), guard);
+                    if (entry.has("retention")) {
+                        retentionOverrides.put(name, RetentionReader.source(
+                                entry.child("retention", RetentionReader.SOURCE_KEYS, "{\"keep_last\": 3}"), retention));
+                    }
                 } else {
                     throw error(key, "must be a path string or {\"name\": ..., \"path\": ...}, not " + Section.describe(item));
                 }
@@ -354,13 +360,6 @@ public final class ConfigLoader {
             } catch (IOException e) {
                 throw new ConfigException(file + ": cannot resolve '" + p + "': " + e, e);
             }
-        }
-
-        private RetentionConfig retention(Section s) throws ConfigException {
-            return new RetentionConfig(
-                    s.count(ConfigKeys.MAX_VERSIONS_PER_FILE, RetentionConfig.DEFAULT_MAX_VERSIONS),
-                    s.optionalDuration(ConfigKeys.MAX_VERSION_AGE_DAYS, ChronoUnit.DAYS),
-                    s.optionalDuration(ConfigKeys.DELETED_KEEP_DAYS, ChronoUnit.DAYS));
         }
 
         private WatchConfig watch(Section s) throws ConfigException {

@@ -21,6 +21,8 @@ import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.plan.Action;
 import io.keepwatch.plan.Observed;
 import io.keepwatch.plan.Planner;
+import io.keepwatch.retention.PolicyOutlook;
+import io.keepwatch.retention.RetentionPlan;
 import io.keepwatch.retention.RetentionPolicy;
 import io.keepwatch.scan.Availability;
 import io.keepwatch.scan.ScanProblem;
@@ -99,6 +101,10 @@ public final class Engine implements AutoCloseable {
     private final EngineListener events;
     private final BackupLayout layout;
     private final StateStore store;
+    /** The retention policy, as the metadata index records it. */
+    private final PolicyOutlook retention;
+    /** Set while a changed retention policy waits for --accept-retention: no retention removes anything. */
+    private boolean retentionHeld;
     private final BackupLock lock;
     private final BackupState state;
     private final Journal journal;
@@ -139,7 +145,8 @@ public final class Engine implements AutoCloseable {
         this.events = events;
         this.guard = guard;
         this.layout = new BackupLayout(config.backupRoot());
-        this.store = new StateStore(layout, fs, clock);
+        this.retention = new PolicyOutlook(config, clock.getZone());
+        this.store = new StateStore(layout, fs, clock, retention);
         this.lock = lock;
         this.state = state;
         this.journal = journal;
@@ -208,8 +215,10 @@ public final class Engine implements AutoCloseable {
             try {
                 if (!options.rehash() && r.journal.pending().isEmpty()) {
                     Optional<MetadataIndex> index = r.store.currentIndex();
-                    noIndex = index.isEmpty();
-                    unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, r.guard, clock.instant());
+                    PolicyOutlook retention = new PolicyOutlook(config, clock.getZone());
+                    noIndex = index.isEmpty() || retention.stale(index.get(), clock.instant());
+                    unchanged = UnchangedCheck.run(config, index, r.scanners, r.prefetched, r.guard, retention,
+                            RetentionPass.disk(config), clock.instant());
                 }
             } catch (IOException | RuntimeException e) {
                 r.release();
@@ -223,7 +232,9 @@ public final class Engine implements AutoCloseable {
                 PassResult pass = engine.full(options, counts);
                 if (noIndex && !engine.dirty && engine.saving.isEmpty()) {
                     // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the
-                    // two writes): write it now, or every later pass would load state.json until something changes.
+                    // two writes), or one whose retention outlook is out of date (another policy, or its next removal
+                    // came and removed nothing): write it now, or every later pass would load state.json until
+                    // something changes.
                     engine.store.writeIndex(engine.state);
                 }
                 return new PassResult(pass.counts(), pass.unavailable(), pass.problems(),
@@ -254,7 +265,7 @@ public final class Engine implements AutoCloseable {
                 syncPool = Executors.newFixedThreadPool(16, Threads.named("keepwatch-sync"));
                 Map<String, Scanner> scanners = ahead.map(ScanAhead::scanners).orElseGet(() -> ScanAhead.scannersOf(config, fs));
                 Map<String, Future<ScanResult>> prefetched = ahead.map(ScanAhead::scans).orElse(Map.of());
-                StateStore store = new StateStore(layout, fs, clock);
+                StateStore store = new StateStore(layout, fs, clock, new PolicyOutlook(config, clock.getZone()));
                 store.cleanLeftovers();
                 // Before anything looks at the backup root: a first run that crashed before its first batch leaves
                 // only staged copies (in folders made for them), which must not read as backups made earlier.
@@ -357,13 +368,18 @@ public final class Engine implements AutoCloseable {
      *
      * @param acceptEmpty sources that may be empty now (else an empty source is taken as unmounted)
      * @param acceptDeletions sources whose deletions the deletion guard lets through in this pass
+     * @param acceptRetention apply a changed retention policy even when it removes more than half of all old versions
      */
-    public record PassOptions(boolean rehash, Set<String> acceptEmpty, Set<String> acceptDeletions) {
-        public static final PassOptions DEFAULT = new PassOptions(false, Set.of(), Set.of());
+    public record PassOptions(boolean rehash, Set<String> acceptEmpty, Set<String> acceptDeletions, boolean acceptRetention) {
+        public static final PassOptions DEFAULT = new PassOptions(false, Set.of(), Set.of(), false);
 
         public PassOptions {
             acceptEmpty = Set.copyOf(acceptEmpty);
             acceptDeletions = Set.copyOf(acceptDeletions);
+        }
+
+        public PassOptions(boolean rehash, Set<String> acceptEmpty, Set<String> acceptDeletions) {
+            this(rehash, acceptEmpty, acceptDeletions, false);
         }
 
         public PassOptions(boolean rehash, Set<String> acceptEmpty) {
@@ -390,6 +406,7 @@ public final class Engine implements AutoCloseable {
         for (SourceConfig source : config.sources()) {
             passOverSource(source, Optional.empty(), options, counts, unavailable);
         }
+        applyRetention(options.acceptRetention(), ref -> true, counts);
         commit();
         return result(counts, unavailable, start, config.sources());
     }
@@ -405,6 +422,7 @@ public final class Engine implements AutoCloseable {
             long start = System.nanoTime();
             List<String> unavailable = new ArrayList<>();
             passOverSource(config.source(sourceName), Optional.empty(), PassOptions.DEFAULT, counts, unavailable);
+            applyRetention(false, ref -> true, counts);
             commit();
             return pass.finished(result(counts, unavailable, start, List.of(config.source(sourceName))));
         } catch (IOException | RuntimeException e) {
@@ -574,16 +592,40 @@ public final class Engine implements AutoCloseable {
             progress.end();
         }
 
-        List<Action> pruning = paths.isPresent()
-                ? retentionFor(source.name(), touchedRels)
-                : RetentionPolicy.apply(source.name(), state.histories(source.name()), config.retention(), clock.instant());
-        if (!pruning.isEmpty()) {
-            Executor.Outcome o = executor.run(pruning, state, clock.instant());
-            record(o, counts);
-            if (paths.isEmpty()) {
-                commit();
+        if (paths.isPresent() && !retentionHeld) {
+            List<Action> pruning = retentionFor(source.name(), touchedRels);
+            if (!pruning.isEmpty()) {
+                record(executor.run(pruning, state, clock.instant()), counts);
             }
         }
+    }
+
+    /**
+     * Retention over every source at the end of a full pass ({@link RetentionPass}): applied, or held while a changed
+     * policy that would remove most old versions waits for {@code accept}.
+     *
+     * @param scope the paths whose removals are carried out ({@code keepwatch prune --source/--path}); the plan, its
+     *     size limits and the check of a changed policy cover the whole root all the same
+     * @return what retention decided, and whether it was held
+     */
+    public RetentionPass.Decision applyRetention(boolean accept, java.util.function.Predicate<FileRef> scope, Tally counts)
+            throws IOException {
+        RetentionPlan plan = RetentionPass.plan(config, state, clock);
+        RetentionPass.Decision d = RetentionPass.decide(plan, layout, retention, accept);
+        retentionHeld = d.held();
+        List<Action> removals = d.removals().stream().filter(a -> scope.test(a.ref())).toList();
+        if (!removals.isEmpty()) {
+            record(executor.run(removals, state, clock.instant()), counts);
+        }
+        if (d.acceptPolicy().isPresent()) {
+            AcceptedPolicy.write(layout, fs, d.acceptPolicy().get());
+        }
+        return d;
+    }
+
+    /** The retention policy of this engine's configuration, as the index and {@code prune} see it. */
+    public PolicyOutlook retentionPolicy() {
+        return retention;
     }
 
     /**
@@ -646,9 +688,11 @@ public final class Engine implements AutoCloseable {
 
     private List<Action> retentionFor(String source, Set<String> rels) {
         List<Action> out = new ArrayList<>();
+        io.keepwatch.config.RetentionConfig policy = config.retention(source);
+        java.time.ZoneId zone = policy.zoneOr(clock.getZone());
         for (String rel : rels) {
             FileRef ref = new FileRef(source, rel);
-            out.addAll(RetentionPolicy.apply(ref, state.history(ref), config.retention(), clock.instant()));
+            out.addAll(RetentionPolicy.apply(ref, state.history(ref), policy, zone, clock.instant()));
         }
         return out;
     }

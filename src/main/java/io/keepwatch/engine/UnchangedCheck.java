@@ -1,12 +1,13 @@
 package io.keepwatch.engine;
 
 import io.keepwatch.config.Config;
-import io.keepwatch.config.RetentionConfig;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.events.Counts;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.guard.Guard;
 import io.keepwatch.guard.SourceMarks;
+import io.keepwatch.retention.PolicyOutlook;
+import io.keepwatch.retention.SizeCaps;
 import io.keepwatch.scan.Availability;
 import io.keepwatch.scan.ScanResult;
 import io.keepwatch.scan.Scanner;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The no-change check of a full pass: whether the scans of every source match the state's metadata index
  * exactly (the same files with the same size, mtime, inode and permission bits, by their fingerprint; the
  * same device; nothing unreadable; the source folder and its mount points as the deletion guard knows them) and
- * retention has nothing to remove now. Then the pass has nothing to do: the planner would call
+ * retention has nothing to remove now (as the retention policy recorded in the index, asked once per pass, says:
+ * {@link PolicyOutlook#idle}). Then the pass has nothing to do: the planner would call
  * every file unchanged (the same decision the engine makes when it trusts a stored hash), and state.json need
  * not be loaded. Any difference, or no current index, answers "load the state and run the pass".
  */
@@ -36,14 +38,16 @@ final class UnchangedCheck {
 
     /** The counts of a pass that found nothing to do, or empty when the pass must run. */
     static Optional<Counts> run(Config config, Optional<MetadataIndex> index, Map<String, Scanner> scanners,
-            Map<String, Future<ScanResult>> scans, Guard guard, Instant now) throws IOException {
-        if (index.isEmpty() || !index.get().hashAlgorithm().equals(config.hashAlgorithm().configName())) {
+            Map<String, Future<ScanResult>> scans, Guard guard, PolicyOutlook retention, Optional<SizeCaps.Disk> disk,
+            Instant now) throws IOException {
+        if (index.isEmpty() || !index.get().hashAlgorithm().equals(config.hashAlgorithm().configName())
+                || !retention.idle(index.get(), now, disk)) {
             return Optional.empty();
         }
         int unchanged = 0;
         for (SourceConfig source : config.sources()) {
             Optional<MetadataIndex.SourceIndex> recorded = index.get().source(source.name());
-            if (recorded.isEmpty() || !retentionIdle(recorded.get(), config.retention(), now)) {
+            if (recorded.isEmpty()) {
                 return Optional.empty();
             }
             String device = recorded.get().device();
@@ -77,12 +81,5 @@ final class UnchangedCheck {
         }
         log.debug("No file changed since the last save of the state ({} files checked against its metadata index)", unchanged);
         return Optional.of(Counts.unchangedOnly(unchanged));
-    }
-
-    /** Whether {@link io.keepwatch.retention.RetentionPolicy} would remove nothing of this source now. */
-    static boolean retentionIdle(MetadataIndex.SourceIndex s, RetentionConfig rules, Instant now) {
-        return s.mostVersions() <= rules.maxVersionsPerFile()
-                && rules.maxVersionAge().map(age -> !s.oldestPrunable().isBefore(now.minus(age))).orElse(true)
-                && rules.deletedKeep().map(keep -> !s.oldestDeletion().isBefore(now.minus(keep))).orElse(true);
     }
 }

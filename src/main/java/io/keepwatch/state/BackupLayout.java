@@ -65,6 +65,11 @@ public final class BackupLayout {
         return privateDir().resolve("index");
     }
 
+    /** The retention policy last applied (see {@code --accept-retention}). */
+    public Path acceptedPolicyFile() {
+        return privateDir().resolve("retention-policy");
+    }
+
     public Path statusFile() {
         return privateDir().resolve("status.json");
     }

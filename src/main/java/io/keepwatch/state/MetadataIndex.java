@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
 /**
  * What a full pass compares before it needs state.json, in a few hundred bytes: per source its device, the
  * number of live files and a {@link Fingerprint} of their paths with the size, mtime, inode and permission
- * bits of each, and the few facts that say whether retention has anything to remove.
+ * bits of each, and what the retention policy said when it was written: the earliest instant at which it could
+ * remove something, and the bytes of old versions and deleted files (for the size caps).
  * {@code keepwatch once} computes the same fingerprint over its scan; only when it, the device or the
  * retention outlook differs does it load state.json (a no-change pass over 200,000 files then hashes 10 MB
  * of metadata instead of parsing a 48 MB file).
@@ -33,7 +34,7 @@ import java.util.zip.CRC32C;
  * ignored, never trusted, and the pass loads state.json as it always did (and says what is wrong with it).
  */
 public final class MetadataIndex {
-    private static final byte[] MAGIC = "KWIDX4\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "KWIDX5\n".getBytes(StandardCharsets.US_ASCII);
 
     private final StateFileStamp stateFile;
     private final String hashAlgorithm;
@@ -77,13 +78,14 @@ public final class MetadataIndex {
     /**
      * One source: its device, how many live files it has and their {@link Fingerprint}, and its retention outlook.
      *
-     * @param mostVersions the most versions any one path keeps
-     * @param oldestPrunable the oldest archive time among versions that are not the newest of their path (what an
-     *     age limit could remove), {@link Instant#MAX} when there is none
-     * @param oldestDeletion the oldest deletion time, {@link Instant#MAX} when there is none
+     * @param policyKey the retention policy the outlook was asked of ({@link RetentionOutlook#policyKey})
+     * @param nextRemoval the earliest instant at which that policy could remove something of the source as saved
+     *     ({@link Instant#MAX}: never, unless something changes)
+     * @param versionBytes the bytes of the source's old versions
+     * @param deletedBytes the bytes of the source's deleted files
      */
-    public record SourceIndex(String device, Fingerprint fingerprint, int mostVersions, Instant oldestPrunable,
-            Instant oldestDeletion) {
+    public record SourceIndex(String device, Fingerprint fingerprint, String policyKey, Instant nextRemoval,
+            long versionBytes, long deletedBytes) {
 
         /** How many live files the source has. */
         public int files() {
@@ -101,7 +103,7 @@ public final class MetadataIndex {
      * after a crash a torn index fails its checksum and is ignored.
      */
     static void write(Fs fs, Path file, String saveId, StateFileStamp stateFile, String hashAlgorithm,
-            Map<String, SourceState> sources) throws IOException {
+            Map<String, SourceState> sources, RetentionOutlook outlook, Instant now) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -114,7 +116,7 @@ public final class MetadataIndex {
             SourceState s = e.getValue();
             out.writeUTF(e.getKey());
             out.writeUTF(s.device());
-            writeOutlook(out, s.history().values());
+            writeOutlook(out, e.getKey(), s.history().values(), outlook, now);
             Fingerprint.Builder fp = new Fingerprint.Builder();
             for (Map.Entry<String, LiveFile> f : s.files().entrySet()) {
                 LiveFile lf = f.getValue();
@@ -144,27 +146,30 @@ public final class MetadataIndex {
         fs.replaceAtomically(tmp, file);
     }
 
-    private static void writeOutlook(DataOutputStream out, Iterable<PathHistory> histories) throws IOException {
-        int most = 0;
-        Instant oldestPrunable = Instant.MAX;
-        Instant oldestDeletion = Instant.MAX;
+    private static void writeOutlook(DataOutputStream out, String source, Iterable<PathHistory> histories,
+            RetentionOutlook outlook, Instant now) throws IOException {
+        Instant next = Instant.MAX;
+        long versionBytes = 0;
+        long deletedBytes = 0;
         for (PathHistory h : histories) {
-            most = Math.max(most, h.versions().size());
-            int newest = h.versions().stream().mapToInt(VersionRecord::n).max().orElse(0);
+            if (h.versions().isEmpty() && h.deletions().isEmpty()) {
+                continue;
+            }
             for (VersionRecord v : h.versions()) {
-                if (v.n() != newest && v.archivedAt().isBefore(oldestPrunable)) {
-                    oldestPrunable = v.archivedAt();
-                }
+                versionBytes += v.size();
             }
             for (DeletionRecord d : h.deletions()) {
-                if (d.deletedAt().isBefore(oldestDeletion)) {
-                    oldestDeletion = d.deletedAt();
-                }
+                deletedBytes += d.size();
+            }
+            Instant t = outlook.nextRemoval(source, h, now);
+            if (t.isBefore(next)) {
+                next = t;
             }
         }
-        out.writeInt(most);
-        writeInstant(out, oldestPrunable);
-        writeInstant(out, oldestDeletion);
+        out.writeUTF(outlook.policyKey(source));
+        writeInstant(out, next);
+        out.writeLong(versionBytes);
+        out.writeLong(deletedBytes);
     }
 
     private static void writeInstant(DataOutputStream out, Instant t) throws IOException {
@@ -209,12 +214,13 @@ public final class MetadataIndex {
             for (int s = 0; s < sourceCount; s++) {
                 String name = in.readUTF();
                 String device = in.readUTF();
-                int most = in.readInt();
-                Instant oldestPrunable = readInstant(in);
-                Instant oldestDeletion = readInstant(in);
+                String policyKey = in.readUTF();
+                Instant nextRemoval = readInstant(in);
+                long versionBytes = in.readLong();
+                long deletedBytes = in.readLong();
                 int count = in.readInt();
                 Fingerprint files = new Fingerprint(count, in.readLong(), in.readLong());
-                sources.put(name, new SourceIndex(device, files, most, oldestPrunable, oldestDeletion));
+                sources.put(name, new SourceIndex(device, files, policyKey, nextRemoval, versionBytes, deletedBytes));
             }
             return Optional.of(new MetadataIndex(stamp, algorithm, sources));
         } catch (IOException | IndexOutOfBoundsException e) {

@@ -42,16 +42,24 @@ public final class StateStore {
     private final Path indexFile;
     private final Fs fs;
     private final Clock clock;
+    private final RetentionOutlook outlook;
     /** Made on first use: a no-change pass never needs it, and it costs a fresh JVM some 40 ms. */
     private final Supplier<ObjectMapper> mapper = Suppliers.memoize(StateStore::mapper);
     /** The JSON factory of {@link #mapper()}, for the streaming reader. */
     private static final JsonFactory JSON = jsonFactory();
 
+    /** A store whose metadata index never lets a pass skip retention (for commands that only read or rebuild). */
     public StateStore(BackupLayout layout, Fs fs, Clock clock) {
+        this(layout, fs, clock, RetentionOutlook.UNKNOWN);
+    }
+
+    /** @param outlook what the metadata index records of the retention policy */
+    public StateStore(BackupLayout layout, Fs fs, Clock clock, RetentionOutlook outlook) {
         this.file = layout.stateFile();
         this.indexFile = layout.indexFile();
         this.fs = fs;
         this.clock = clock;
+        this.outlook = outlook;
     }
 
     /** The JSON mapper for state.json and the journal: snake_case keys, ISO instants, sorted maps. */
@@ -302,7 +310,7 @@ public final class StateStore {
             return; // no private folder (a backup root only rebuild-state has touched): nothing to speed up yet
         }
         try {
-            MetadataIndex.write(fs, indexFile, sf.saveId(), stamp, sf.hashAlgorithm(), sf.sources());
+            MetadataIndex.write(fs, indexFile, sf.saveId(), stamp, sf.hashAlgorithm(), sf.sources(), outlook, clock.instant());
         } catch (IOException | RuntimeException e) {
             log.warn("Could not write the metadata index {} ({}); the next pass loads state.json instead", indexFile, e.toString());
         }

@@ -194,7 +194,7 @@ class CliScenarioTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("Configuration OK: " + cfg), r.out());
         assertTrue(r.out().contains("\"backup_root\" : \"" + tmp.resolve("backup") + "\""), r.out());
-        assertTrue(r.out().contains("\"max_versions_per_file\" : 10"), r.out());
+        assertTrue(r.out().contains("\"keep_last\" : 10"), r.out());
     }
 
     @Test

@@ -97,8 +97,9 @@ class RestoreVerifyCliTest {
         List<String> lines = r.out().lines().toList();
         assertEquals("source/a.txt (newest first; times are local)", lines.get(0));
         assertTrue(lines.get(2).matches("  current\\s+-\\s+\\S+\\s+7 B\\s+sha256:[0-9a-f]{12}"), lines.get(2));
-        assertTrue(lines.get(3).matches("  version\\s+2\\s+\\S+\\s+\\S+\\s+6 B\\s+sha256:[0-9a-f]{12}"), lines.get(3));
-        assertTrue(lines.get(4).matches("  version\\s+1\\s+\\S+\\s+\\S+\\s+5 B\\s+sha256:[0-9a-f]{12}"), lines.get(4));
+        // Each old version with what retention says of it now (the default policy: keep_last 10).
+        assertTrue(lines.get(3).matches("  version\\s+2\\s+\\S+\\s+\\S+\\s+6 B\\s+sha256:[0-9a-f]{12}\\s+keep: last 10"), lines.get(3));
+        assertTrue(lines.get(4).matches("  version\\s+1\\s+\\S+\\s+\\S+\\s+5 B\\s+sha256:[0-9a-f]{12}\\s+keep: last 10"), lines.get(4));
         assertEquals(5, lines.size(), r.out());
 
         Run d = run("versions", "-c", cfg, "source/b.txt", "--json");
@@ -107,6 +108,7 @@ class RestoreVerifyCliTest {
         assertEquals("deleted", j.get("entries").get(0).get("kind").asText());
         assertEquals("_deleted/source/b.txt", j.get("entries").get(0).get("backup_file").asText());
         assertEquals(3, j.get("entries").get(0).get("size").asInt());
+        assertEquals("keep: deleted files are kept forever", j.get("entries").get(0).get("retention").asText());
 
         Run none = run("versions", "-c", cfg, "source/never.txt");
         assertEquals(1, none.code());

@@ -74,6 +74,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void retentionRulesPerSourceAndForTheRoot() throws Exception {
+        Config c = load("""
+                {'sources': ['/home/ann/docs', {'name': 'media', 'path': '/home/ann/music',
+                             'retention': {'keep_last': 2, 'versions_max_bytes': '50GiB', 'time_zone': 'UTC'}}],
+                 'backup_root': '/backup',
+                 'retention': {'keep_daily': 7, 'keep_weekly': 5, 'keep_monthly': 13, 'keep_yearly': 6, 'keep_within': '2d12h',
+                               'staggered': {'max_age_days': 0}, 'deleted_keep_days': 90, 'time_zone': 'Europe/Berlin',
+                               'versions_max_bytes': 1000, 'deleted_max_bytes': '2KB', 'min_free_percent': 10}}""");
+        RetentionConfig docs = c.retention("docs");
+        assertEquals(new KeepRules(0, 0, 7, 5, 13, 6, Optional.of(Duration.ofHours(60)), Optional.of(Duration.ZERO)), docs.keep());
+        assertEquals(Optional.of(java.time.ZoneId.of("Europe/Berlin")), docs.zone());
+        assertEquals(java.util.OptionalLong.empty(), docs.versionsMaxBytes(), "the top-level caps are the root's, not each source's");
+        RetentionConfig media = c.retention("media");
+        assertEquals(KeepRules.lastOnly(2), media.keep(), "naming a keep rule replaces all of them");
+        assertEquals(Optional.of(Duration.ofDays(90)), media.deletedKeep(), "other keys are inherited");
+        assertEquals(Optional.of(java.time.ZoneId.of("UTC")), media.zone());
+        assertEquals(java.util.OptionalLong.of(50L << 30), media.versionsMaxBytes());
+        assertEquals(new RootCaps(java.util.OptionalLong.of(1000), java.util.OptionalLong.of(2000), java.util.OptionalLong.empty(),
+                java.util.OptionalInt.of(10)), c.rootCaps());
+        assertEquals(RetentionConfig.defaults(), load("{'sources': ['./src'], 'backup_root': '/b'}").retention());
+        assertEquals(KeepRules.lastOnly(10), RetentionConfig.defaults().keep());
+    }
+
+    @Test
     void backupRootAndLogDirInsideASourceAreSkippedInThatSource() throws Exception {
         Config c = load("{'sources': ['/home/ann'], 'backup_root': '/home/ann/backup', 'log_dir': '/home/ann/docs/logs'}");
         assertEquals(Set.of("backup", "docs/logs"), c.sources().get(0).internalExcludes());
@@ -124,7 +148,14 @@ class ConfigLoaderTest {
             "wrong type | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 'ten'}} | retention.max_versions_per_file = \"ten\" is not a whole number (1 to 1000000)",
             "zero versions | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 0}} | retention.max_versions_per_file = 0 is out of range (1 to 1000000)",
             "section not an object | {'sources': ['./src'], 'backup_root': '/b', 'watch': 1000} | 'watch' must be an object, e.g. {\"debounce_ms\": 1000}, not the number 1000",
-            "section null | {'sources': ['./src'], 'backup_root': '/b', 'retention': null} | 'retention' must be an object, e.g. {\"max_versions_per_file\": 10}, not null",
+            "section null | {'sources': ['./src'], 'backup_root': '/b', 'retention': null} | 'retention' must be an object, e.g. {\"keep_last\": 10, \"keep_daily\": 7}, not null",
+            "old and new name of one rule | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'max_versions_per_file': 3, 'keep_last': 3}} | 'retention.max_versions_per_file' and 'retention.keep_last' are the same rule; keep only 'keep_last'",
+            "bad duration | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'keep_within': '7 days'}} | 'retention.keep_within' must be a duration of up to 36500 days such as \"7d\", \"12h\" or \"2w3d\", not the string \"7 days\"",
+            "bad zone | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'time_zone': 'Mars/Olympus'}} | 'retention.time_zone' 'Mars/Olympus' is not a time zone",
+            "bad size | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'versions_max_bytes': '10 parsecs'}} | 'retention.versions_max_bytes' must be a number of bytes of at least 1, or a size such as \"500MB\" or \"20GiB\", not the string \"10 parsecs\"",
+            "bad staggered | {'sources': ['./src'], 'backup_root': '/b', 'retention': {'staggered': 'yes'}} | 'retention.staggered' must be true, false or {\"max_age_days\": 365}, not the string \"yes\"",
+            "disk limit in a source | {'sources': [{'path': './src', 'retention': {'min_free_percent': 5}}], 'backup_root': '/b'} | unknown key 'sources[0].retention.min_free_percent'",
+            "source count out of range | {'sources': [{'path': './src', 'retention': {'keep_daily': -1}}], 'backup_root': '/b'} | sources[0].retention.keep_daily = -1 is out of range (0 to 1000000)",
             "unknown key in a source | {'sources': [{'path': './src', 'nmae': 'x'}], 'backup_root': '/b'} | unknown key 'sources[0].nmae'; did you mean 'sources[0].name'?",
             "source path missing | {'sources': [{'name': 'x'}], 'backup_root': '/b'} | missing required key 'sources[0].path'",
             "backup_root not a string | {'sources': ['./src'], 'backup_root': 42} | 'backup_root' must be a string, not the number 42",

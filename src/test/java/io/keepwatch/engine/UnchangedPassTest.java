@@ -65,8 +65,12 @@ class UnchangedPassTest {
 
     /** One {@code keepwatch once}; true when it ended at the index. */
     private boolean once(PassResultCheck check) throws Exception {
+        return once(Engine.PassOptions.DEFAULT, check);
+    }
+
+    private boolean once(Engine.PassOptions options, PassResultCheck check) throws Exception {
         try (LogCapture logs = new LogCapture()) {
-            PassResult r = Engine.runOnce(config, new RealFs(false, ms -> { }), clock, Progress.NONE, Engine.PassOptions.DEFAULT);
+            PassResult r = Engine.runOnce(config, new RealFs(false, ms -> { }), clock, Progress.NONE, options);
             check.accept(r);
             return logs.has(FAST);
         }
@@ -171,10 +175,20 @@ class UnchangedPassTest {
             once(r -> { });
         }
         assertTrue(once(r -> { }));
+        // Keeping 1 of 3 versions removes two thirds of them: a changed policy that removes more than half waits.
         config = config(new RetentionConfig(1, Optional.empty(), Optional.empty()));
         assertFalse(once(r -> { }));
+        assertTrue(Files.exists(backup.resolve("versions/src/a.txt/v2.bak")));
+        assertFalse(once(r -> { }), "while it waits, every pass looks again (and says so)");
+        assertFalse(once(new Engine.PassOptions(false, java.util.Set.of(), java.util.Set.of(), true), r -> assertEquals(2, r.counts().pruned())));
         assertFalse(Files.exists(backup.resolve("versions/src/a.txt/v2.bak")));
         assertTrue(Files.exists(backup.resolve("versions/src/a.txt/v3.bak")));
+        assertTrue(once(r -> { }), "applied: the policy is the accepted one, and nothing more is due");
+
+        // Keeping 2 of 1 after that is a change too, but removes nothing: the next pass takes the fast path again.
+        config = config(new RetentionConfig(2, Optional.empty(), Optional.empty()));
+        assertFalse(once(r -> { }));
+        assertTrue(once(r -> { }));
     }
 
     @Test

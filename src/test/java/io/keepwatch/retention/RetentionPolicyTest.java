@@ -11,6 +11,7 @@ import io.keepwatch.state.PathHistory;
 import io.keepwatch.state.VersionRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Retention as a table: versions archived N days before "now", the rules, and the version numbers removed. */
+/**
+ * The old rules ({@code max_versions_per_file}, {@code max_version_age_days}, {@code deleted_keep_days}) as a table:
+ * versions archived N days before "now", the rules, and the version numbers removed. They read and act as they did
+ * before the keep rules came ({@code max_versions_per_file} is {@code keep_last}).
+ */
 class RetentionPolicyTest {
     private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
     private static final FileFacts F = new FileFacts("sha256:x", 1, 0, "", "");
@@ -61,8 +66,12 @@ class RetentionPolicyTest {
             versions.add(VersionRecord.of(i + 1, F, NOW.minus(ages.get(i)).minusSeconds(60), NOW.minus(ages.get(i))));
         }
         RetentionConfig rules = new RetentionConfig(max, Optional.ofNullable(ageDays).map(Duration::ofDays), Optional.empty());
-        List<Action> actions = RetentionPolicy.apply(new FileRef("s", "a"), new PathHistory(ages.size(), versions, List.of()), rules, NOW);
+        List<Action> actions = RetentionPolicy.apply(new FileRef("s", "a"), new PathHistory(ages.size(), versions, List.of()), rules,
+                ZoneOffset.UTC, NOW);
         assertEquals(removed, actions.stream().map(a -> ((Action.PruneVersion) a).version().n()).toList(), name);
+        actions.forEach(a -> assertEquals(ageDays != null && ((Action.PruneVersion) a).version().archivedAt()
+                .isBefore(NOW.minus(Duration.ofDays(ageDays))) ? "archived more than " + ageDays + " days ago"
+                : "more than " + max + " versions", ((Action.PruneVersion) a).reason(), name));
     }
 
     static Stream<Arguments> deletedRows() {
@@ -78,7 +87,8 @@ class RetentionPolicyTest {
     void removesDeletedFiles(String name, Long keepDays, Duration age, boolean removed) {
         DeletionRecord d = DeletionRecord.of("a", F, NOW.minus(age).minusSeconds(60), NOW.minus(age));
         RetentionConfig rules = new RetentionConfig(10, Optional.empty(), Optional.ofNullable(keepDays).map(Duration::ofDays));
-        List<Action> actions = RetentionPolicy.apply(new FileRef("s", "a"), new PathHistory(0, List.of(), List.of(d)), rules, NOW);
+        List<Action> actions = RetentionPolicy.apply(new FileRef("s", "a"), new PathHistory(0, List.of(), List.of(d)), rules,
+                ZoneOffset.UTC, NOW);
         assertEquals(removed ? 1 : 0, actions.size(), name);
     }
 }

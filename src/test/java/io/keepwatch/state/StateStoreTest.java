@@ -315,17 +315,20 @@ class StateStoreTest {
                 .plus(new Fingerprint.Builder().add("y", 3, 4, "i2", "").build()));
         assertNotEquals(forward, forward.plus(new Fingerprint.Builder().add("x", 1, 2, "i1", "").build()));
 
-        // docs/a.txt keeps v1 and v3: v3 is its newest, so v1 is what an age limit could remove; the oldest deletion
-        // is that of "gone\nwith newline", at T0.
+        // The retention outlook: the bytes of old versions and deleted files, and what the policy said. A store made
+        // without a policy (RetentionOutlook.UNKNOWN) records none, and a next removal that has always come.
         MetadataIndex.SourceIndex docs = idx.source("docs").orElseThrow();
-        assertEquals(2, docs.mostVersions());
-        assertEquals(T0.plusSeconds(60), docs.oldestPrunable());
-        assertEquals(T0, docs.oldestDeletion());
+        assertEquals(s.histories("docs").values().stream().flatMap(h -> h.versions().stream()).mapToLong(VersionRecord::size).sum(),
+                docs.versionBytes());
+        assertEquals(s.histories("docs").values().stream().flatMap(h -> h.deletions().stream()).mapToLong(DeletionRecord::size).sum(),
+                docs.deletedBytes());
+        assertTrue(docs.versionBytes() > 0 && docs.deletedBytes() > 0);
+        assertEquals("", docs.policyKey());
+        assertEquals(Instant.MIN, docs.nextRemoval());
         MetadataIndex.SourceIndex old = idx.source("old").orElseThrow();
         assertEquals(0, old.files());
-        assertEquals(0, old.mostVersions());
-        assertEquals(Instant.MAX, old.oldestPrunable());
-        assertEquals(Instant.MAX, old.oldestDeletion());
+        assertEquals(0, old.versionBytes());
+        assertEquals(Instant.MAX, old.nextRemoval());
 
         // The index of an earlier save is stale once state.json is saved again, even with the same content and clock.
         byte[] earlier = Files.readAllBytes(index);
