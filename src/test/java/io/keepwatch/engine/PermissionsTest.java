@@ -92,7 +92,8 @@ class PermissionsTest {
             kinds.merge(kind, c.mode(), (a, b) -> a.equals(b) ? a : a + " and " + b);
         }
         assertEquals(Map.of("staged copy", "rw-------", "state.json", "rw-------", "journal", "rw-------",
-                "index.tmp", "rw-------", "guard.json.tmp", "rw-------"), kinds, created.toString());
+                "index.tmp", "rw-------", "guard.json.tmp", "rw-------", "retention-policy.tmp", "rw-------"), kinds,
+                created.toString());
 
         assertEquals("rw-------", mode(backup.resolve("src/secret.txt")));
         assertEquals("rw-------", mode(backup.resolve("versions/src/secret.txt/v1.bak")));
