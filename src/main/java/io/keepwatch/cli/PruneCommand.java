@@ -68,8 +68,21 @@ final class PruneCommand implements Callable<Integer> {
             description = "apply a changed retention policy even if it removes more than half of all old versions at once")
     boolean acceptRetention;
 
+    @Mixin
+    RepoOptions repo;
+
+    @Option(names = "--keep-last", paramLabel = "N",
+            description = "with --repo: keep only the newest N snapshots of each host before removing what no snapshot uses")
+    Integer keepLast;
+
     @Override
     public Integer call() throws Exception {
+        if (repo.given()) {
+            return RepoPrune.run(this);
+        }
+        if (keepLast != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keep-last is for the repository (--repo)");
+        }
         Config cfg = dryRun ? config.load() : config.loadLogged();
         if (source != null) {
             cfg.source(source);

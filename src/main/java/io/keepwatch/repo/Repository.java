@@ -251,6 +251,14 @@ public final class Repository implements Closeable {
         if (has(blobId)) {
             return false;
         }
+        return addAgain(type, blobId, data, off, len);
+    }
+
+    /** Adds a blob even though the index has it (prune moving it out of a pack it deletes); once per session. */
+    boolean addAgain(byte type, String blobId, byte[] data, int off, int len) throws IOException, RepoException {
+        if (pending.contains(blobId)) {
+            return false;
+        }
         byte[] zipped = Zstd.compress(data, off, len);
         byte[] plain;
         if (zipped != null) {
@@ -304,6 +312,37 @@ public final class Repository implements Closeable {
         String name = saveObject("index", Index.encode(unindexed));
         indexObjects.add(name);
         unindexed.clear();
+    }
+
+    /**
+     * Writes index objects that list exactly {@code packs} (prune: every pack that stays), 256 packs to an
+     * object; the caller then deletes the index objects it read. Returns the names written.
+     */
+    List<String> writeIndexOf(java.util.Collection<String> packs) throws IOException, RepoException {
+        if (!pack.isEmpty()) {
+            throw new IllegalStateException("finishPack() first: the pack being filled would be in no index");
+        }
+        unindexed.clear();
+        List<String> names = new ArrayList<>();
+        Map<String, List<Pack.Entry>> batch = new LinkedHashMap<>();
+        for (String p : packs) {
+            batch.put(p, index.pack(p));
+            if (batch.size() == 256) {
+                names.add(saveObject("index", Index.encode(batch)));
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            names.add(saveObject("index", Index.encode(batch)));
+        }
+        indexObjects.addAll(names);
+        pending.clear();
+        return names;
+    }
+
+    /** Writes the pack being filled, if any, into the store and the in-memory index (prune, before {@link #writeIndexOf}). */
+    void finishPack() throws IOException, RepoException {
+        writePack();
     }
 
     /** Writes the pack being filled and an index object for every pack not in one yet. */

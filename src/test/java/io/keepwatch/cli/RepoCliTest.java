@@ -212,4 +212,22 @@ class RepoCliTest {
         assertEquals(1, wrongPass.code());
         assertTrue(wrongPass.err().contains("wrong passphrase for key file " + otherKey), wrongPass.err());
     }
+
+    @Test
+    void pruneKeepsTheNewestSnapshotWhole() throws Exception {
+        initAndPush();
+        Files.writeString(tmp.resolve("source/report.txt"), "revised numbers");
+        assertEquals(0, run("once", "-c", cfg.toString()).code());
+        assertEquals(0, kw("push").code());
+        Run dry = kw("prune", "--repo", "--keep-last", "1", "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().startsWith("Would remove 1 snapshot(s)"), dry.out());
+        Run prune = kw("prune", "--repo", "--keep-last", "1");
+        assertEquals(0, prune.code(), prune.err());
+        assertTrue(prune.out().startsWith("Removed 1 snapshot(s)"), prune.out());
+        Run check = kw("check", "--read-data");
+        assertEquals(0, check.code(), check.out());
+        assertTrue(check.out().contains("No damage: 1 snapshot(s)"), check.out());
+        assertEquals(64, kw("prune", "--repo", "--keep-last", "0").code());
+    }
 }
