@@ -61,6 +61,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         w.put("state_flush_ms", c.watch().stateFlush().toMillis());
         w.put("rescan_interval_minutes", c.watch().rescanInterval().toMinutes());
         w.put("queue_capacity", c.watch().queueCapacity());
+        root.putObject("history").put("keep_days", c.history().keep().toDays());
         spec.commandLine().getOut().println("Configuration OK: " + c.configFile());
         spec.commandLine().getOut().println(m.writeValueAsString(root));
         spec.commandLine().getOut().flush();

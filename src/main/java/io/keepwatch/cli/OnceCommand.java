@@ -4,7 +4,6 @@ import io.keepwatch.config.Config;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.PassResult;
 import io.keepwatch.engine.ScanAhead;
-import io.keepwatch.events.EngineListener;
 import io.keepwatch.fs.RealFs;
 import java.io.IOException;
 import java.time.Clock;
@@ -64,10 +63,12 @@ final class OnceCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(OnceCommand.class);
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
-        PassResult result = Engine.runOnce(cfg, fs, Clock.systemDefaultZone(), ConsoleProgress.create(),
-                new Engine.PassOptions(rehash, accept, new LinkedHashSet<>(acceptDeletions), acceptRetention), scans,
-                EngineListener.NONE);
-        log.info(result.summaryLine());
-        return ExitCodes.forPass(result, cfg.sources().size());
+        try (Listening listening = new Listening(cfg, Clock.systemDefaultZone())) {
+            PassResult result = Engine.runOnce(cfg, fs, Clock.systemDefaultZone(), ConsoleProgress.create(),
+                    new Engine.PassOptions(rehash, accept, new LinkedHashSet<>(acceptDeletions), acceptRetention), scans,
+                    listening.listener());
+            log.info(result.summaryLine());
+            return ExitCodes.forPass(result, cfg.sources().size());
+        }
     }
 }

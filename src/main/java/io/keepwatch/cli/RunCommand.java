@@ -8,7 +8,6 @@ import io.keepwatch.daemon.EarlyWatches;
 import io.keepwatch.daemon.Timing;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
-import io.keepwatch.events.EngineListener;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
 import io.keepwatch.watch.DirectoryWatchers;
@@ -52,11 +51,13 @@ final class RunCommand implements Callable<Integer> {
         try {
             Timing timing = Timing.of(cfg.watch());
             // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
-            try (DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
+            try (Listening listening = new Listening(cfg, Clock.systemDefaultZone());
+                    DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
-                    Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(), Progress.NONE)) {
+                    Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(), Progress.NONE, listening.listener())) {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
-                        EngineListener.NONE, Optional.of(loaded.sha256()));
+                        listening.listener(), Optional.of(loaded.sha256()));
+                listening.problems(daemon::reportProblem);
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 daemon.run();
             }

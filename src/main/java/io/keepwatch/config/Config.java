@@ -23,7 +23,8 @@ public record Config(
         List<String> exclude,
         WatchConfig watch,
         Map<String, RetentionConfig> retentionOverrides,
-        RootCaps rootCaps) {
+        RootCaps rootCaps,
+        HistoryConfig history) {
 
     public Config {
         sources = List.copyOf(sources);
@@ -40,6 +41,14 @@ public record Config(
     /** The retention policy of one source: its own, else the top-level one. */
     public RetentionConfig retention(String source) {
         return retentionOverrides.getOrDefault(source, retention);
+    }
+
+    /** A configuration whose later sections ({@code history}) are their defaults. */
+    public Config(Path configFile, List<SourceConfig> sources, Path backupRoot, Path logDir, HashAlgorithm hashAlgorithm,
+            RetentionConfig retention, List<String> exclude, WatchConfig watch, Map<String, RetentionConfig> retentionOverrides,
+            RootCaps rootCaps) {
+        this(configFile, sources, backupRoot, logDir, hashAlgorithm, retention, exclude, watch, retentionOverrides, rootCaps,
+                HistoryConfig.defaults());
     }
 
     /** Folders that are never part of any source: the backup root and the log folder. */

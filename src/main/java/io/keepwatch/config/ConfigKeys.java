@@ -45,9 +45,12 @@ public final class ConfigKeys {
     public static final NumberKey MAX_DELETE_PERCENT = new NumberKey("deletion_guard.max_delete_percent", 0, 100);
     public static final NumberKey MAX_DELETE_MIN_FILES = new NumberKey("deletion_guard.max_delete_min_files", 0, 1_000_000_000);
 
+    /** Rows of the run history older than this are deleted. */
+    public static final NumberKey HISTORY_KEEP_DAYS = new NumberKey("history.keep_days", 1, CENTURY_DAYS);
+
     /** Every key above: the table test and the documentation check run over this list. */
     public static final List<NumberKey> ALL = List.of(MAX_VERSIONS_PER_FILE, MAX_VERSION_AGE_DAYS, DELETED_KEEP_DAYS,
             KEEP_LAST, KEEP_HOURLY, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY, MIN_FREE_PERCENT,
             DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, MAX_DELETE_PERCENT,
-            MAX_DELETE_MIN_FILES);
+            MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS);
 }

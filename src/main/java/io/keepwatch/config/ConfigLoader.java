@@ -34,13 +34,14 @@ public final class ConfigLoader {
             ".keepwatch");
 
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
-            "retention", "exclude", "watch", "repository", "deletion_guard");
+            "retention", "exclude", "watch", "repository", "deletion_guard", "history");
     private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
             "rescan_interval_minutes", "queue_capacity");
     private static final Set<String> GUARD_KEYS = Set.of("max_delete_percent", "max_delete_min_files", "marker_file");
     private static final String GUARD_EXAMPLE = "{\"max_delete_percent\": 50}";
+    private static final Set<String> HISTORY_KEYS = Set.of("keep_days");
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -217,11 +218,14 @@ public final class ConfigLoader {
             List<String> exclude = exclude(top.raw("exclude"));
             WatchConfig watch = watch(top.child("watch", WATCH_KEYS, "{\"debounce_ms\": 1000}"));
             repository(top);
+            HistoryConfig history = new HistoryConfig(top.child("history", HISTORY_KEYS, "{\"keep_days\": 400}")
+                    .duration(ConfigKeys.HISTORY_KEEP_DAYS, ChronoUnit.DAYS, HistoryConfig.defaults().keep()));
             GuardConfig guard = guard(top.child("deletion_guard", GUARD_KEYS, GUARD_EXAMPLE), GuardConfig.DEFAULTS);
             List<SourceConfig> sources = sources(top.required("sources"), guard);
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
-            return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch, retentionOverrides, caps);
+            return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch, retentionOverrides, caps,
+                    history);
         }
 
         private List<SourceConfig> sources(JsonNode node, GuardConfig guard) throws ConfigException {

@@ -137,6 +137,14 @@ public final class Daemon {
         queue.wakeUp();
     }
 
+    /**
+     * Shows a problem outside the engine (e.g. the run history cannot be written) as the status file's last error.
+     * Safe from any thread; logs nothing (the caller has).
+     */
+    public void reportProblem(String line) {
+        board.error(line);
+    }
+
     /** The queue the watches deliver to (tests use it to stand in for a flood of events). */
     ChangeQueue queue() {
         return queue;

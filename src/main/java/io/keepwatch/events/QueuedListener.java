@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * engine thread never waits for a disk or a network. The queue is bounded: when it is full (the listener is stuck),
  * further events for it are dropped and counted, with one WARN, rather than holding up a backup. Only the events
  * {@code wanted} accepts are queued at all, so a listener that needs passes and failures does not queue one record
- * per file of a first run. {@link #close} lets the thread finish what is queued, for a bounded time.
+ * per file of a first run. {@link #close} lets the thread finish what is queued, for a bounded time, and then closes
+ * the target on that thread if it is {@link AutoCloseable}.
  */
 public final class QueuedListener implements EngineListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueuedListener.class);
@@ -67,14 +68,25 @@ public final class QueuedListener implements EngineListener, AutoCloseable {
         while (true) {
             EngineEvent e;
             try {
-                e = queue.poll(200, TimeUnit.MILLISECONDS);
+                e = queue.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException ie) {
                 return;
             }
             if (e != null) {
                 isolated.on(e);
             } else if (closed) {
-                return; // closed, and nothing is left (an offer made before close is in the queue by now)
+                closeTarget(); // closed, and nothing is left (an offer made before close is in the queue by now)
+                return;
+            }
+        }
+    }
+
+    private void closeTarget() {
+        if (target instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("Closing the {}: {}", name, e.toString());
             }
         }
     }
