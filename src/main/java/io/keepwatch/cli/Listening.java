@@ -6,37 +6,84 @@ import io.keepwatch.events.Listeners;
 import io.keepwatch.events.QueuedListener;
 import io.keepwatch.history.HistoryRecorder;
 import io.keepwatch.history.HistoryStore;
+import io.keepwatch.notify.Notifier;
 import io.keepwatch.state.BackupLayout;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The engine-events listeners of {@code once} and {@code run}: the run history (and what else listens), each on a
- * thread of its own. Problems they meet (a history that cannot be written) go to {@link #problems}, which the service
- * points at its status file once it runs. {@link #close} lets them finish what is queued.
+ * The engine-events listeners of {@code once} and {@code run}: the run history and the notifier, each on a thread of
+ * its own. Problems they meet (a history that cannot be written) go to {@link #problems}, which the service points at
+ * its status file once it runs. {@link #close} lets them finish what is queued, for at most {@code drain}.
  */
 final class Listening implements AutoCloseable {
-    /** How long closing waits for the listeners to finish what is queued. */
-    static final Duration DRAIN = Duration.ofSeconds(3);
+    private static final Logger log = LoggerFactory.getLogger(Listening.class);
+    /** How often the service asks the notifier about what time alone decides (a source unavailable too long, ...). */
+    static final Duration TICK = Duration.ofSeconds(30);
 
     private final List<QueuedListener> queued = new ArrayList<>();
     private final AtomicReference<Consumer<String>> problemSink = new AtomicReference<>(line -> { });
+    private final Optional<Notifier> notifier;
+    private final Duration drain;
     private final EngineListener all;
+    private Optional<ScheduledExecutorService> ticker = Optional.empty();
 
-    Listening(Config cfg, Clock clock) {
-        BackupLayout layout = new BackupLayout(cfg.backupRoot());
+    Listening(Config cfg, Clock clock, Duration drain) {
+        this.drain = drain;
+        Path history = HistoryStore.fileIn(new BackupLayout(cfg.backupRoot()).privateDir());
         Consumer<String> problems = line -> problemSink.get().accept(line);
         // The recorder opens its database when the first event to write comes: by then the engine has made .keepwatch.
-        queued.add(HistoryRecorder.start(HistoryStore.fileIn(layout.privateDir()), clock, cfg.history().keep(), problems));
+        queued.add(HistoryRecorder.start(history, clock, cfg.history().keep(), problems));
+        Optional<Notifier> n = Optional.empty();
+        if (cfg.notifications().enabled()) {
+            try {
+                n = Notifier.of(cfg, clock, lastSuccess(history), System::getenv);
+            } catch (IOException e) {
+                String line = "Notifications are off: " + e.getMessage();
+                log.error(line);
+                problems.accept(line);
+            }
+        }
+        this.notifier = n;
+        n.ifPresent(x -> queued.add(QueuedListener.start("notifier", x, Notifier::wanted, 10_000)));
         this.all = Listeners.of(new ArrayList<EngineListener>(queued));
+    }
+
+    private static Optional<Instant> lastSuccess(Path history) {
+        try {
+            Optional<HistoryStore> h = HistoryStore.openReadOnly(history);
+            if (h.isEmpty()) {
+                return Optional.empty();
+            }
+            try (HistoryStore store = h.get()) {
+                return store.lastSuccess();
+            }
+        } catch (SQLException e) {
+            log.debug("the last success from the history: {}", e.toString());
+            return Optional.empty();
+        }
     }
 
     EngineListener listener() {
         return all;
+    }
+
+    Optional<Notifier> notifier() {
+        return notifier;
     }
 
     /** Where problems of the listeners are reported from now on (besides the log). */
@@ -44,10 +91,30 @@ final class Listening implements AutoCloseable {
         problemSink.set(sink);
     }
 
+    /** For the service: has the notifier look at the time every {@link #TICK}. */
+    void tick() {
+        notifier.ifPresent(n -> {
+            ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "keepwatch-notify-tick");
+                t.setDaemon(true);
+                return t;
+            });
+            s.scheduleWithFixedDelay(() -> {
+                try {
+                    n.tick();
+                } catch (RuntimeException e) {
+                    log.warn("Notifications: {}", e.toString());
+                }
+            }, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+            ticker = Optional.of(s);
+        });
+    }
+
     @Override
     public void close() {
+        ticker.ifPresent(ScheduledExecutorService::shutdownNow);
         for (QueuedListener q : queued) {
-            q.close(DRAIN);
+            q.close(drain);
         }
     }
 }

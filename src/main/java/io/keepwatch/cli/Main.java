@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "keepwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps a current copy, every old version and every deleted file of the folders you name.",
         subcommands = {RunCommand.class, StatusCommand.class, OnceCommand.class, AcceptDeletionsCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
-                VersionsCommand.class, RestoreCommand.class, VerifyCommand.class, PruneCommand.class, HistoryCommand.class,
+                VersionsCommand.class, RestoreCommand.class, VerifyCommand.class, PruneCommand.class, HistoryCommand.class, NotifyCommand.class,
                 InitCommand.class, PushCommand.class, CheckCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

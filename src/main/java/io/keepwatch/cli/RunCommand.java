@@ -5,6 +5,7 @@ import io.keepwatch.config.ConfigLoader;
 import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.daemon.Daemon;
 import io.keepwatch.daemon.EarlyWatches;
+import io.keepwatch.daemon.StatusFile;
 import io.keepwatch.daemon.Timing;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
@@ -51,13 +52,15 @@ final class RunCommand implements Callable<Integer> {
         try {
             Timing timing = Timing.of(cfg.watch());
             // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
-            try (Listening listening = new Listening(cfg, Clock.systemDefaultZone());
+            try (Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3));
                     DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
                     Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(), Progress.NONE, listening.listener())) {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
                         listening.listener(), Optional.of(loaded.sha256()));
                 listening.problems(daemon::reportProblem);
+                listening.notifier().ifPresent(n -> StatusFile.leftRunning(engine.layout().statusFile()).ifPresent(n::unexpectedStop));
+                listening.tick();
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 daemon.run();
             }

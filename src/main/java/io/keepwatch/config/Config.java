@@ -24,7 +24,8 @@ public record Config(
         WatchConfig watch,
         Map<String, RetentionConfig> retentionOverrides,
         RootCaps rootCaps,
-        HistoryConfig history) {
+        HistoryConfig history,
+        NotifyConfig notifications) {
 
     public Config {
         sources = List.copyOf(sources);
@@ -43,12 +44,12 @@ public record Config(
         return retentionOverrides.getOrDefault(source, retention);
     }
 
-    /** A configuration whose later sections ({@code history}) are their defaults. */
+    /** A configuration whose later sections ({@code history}, {@code notify}) are their defaults. */
     public Config(Path configFile, List<SourceConfig> sources, Path backupRoot, Path logDir, HashAlgorithm hashAlgorithm,
             RetentionConfig retention, List<String> exclude, WatchConfig watch, Map<String, RetentionConfig> retentionOverrides,
             RootCaps rootCaps) {
         this(configFile, sources, backupRoot, logDir, hashAlgorithm, retention, exclude, watch, retentionOverrides, rootCaps,
-                HistoryConfig.defaults());
+                HistoryConfig.defaults(), NotifyConfig.defaults());
     }
 
     /** Folders that are never part of any source: the backup root and the log folder. */

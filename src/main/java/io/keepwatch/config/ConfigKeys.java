@@ -48,9 +48,16 @@ public final class ConfigKeys {
     /** Rows of the run history older than this are deleted. */
     public static final NumberKey HISTORY_KEEP_DAYS = new NumberKey("history.keep_days", 1, CENTURY_DAYS);
 
+    public static final NumberKey SMTP_PORT = new NumberKey("notify.email.smtp_port", 1, 65_535);
+    /** 0: every repeat of a problem is told at once; at most a week. */
+    public static final NumberKey QUIET_MINUTES = new NumberKey("notify.quiet_minutes", 0, 10_080);
+    /** Up to a year without a successful pass before the service says so. */
+    public static final NumberKey NO_SUCCESS_HOURS = new NumberKey("notify.no_success_hours", 1, 8_760);
+
     /** Every key above: the table test and the documentation check run over this list. */
     public static final List<NumberKey> ALL = List.of(MAX_VERSIONS_PER_FILE, MAX_VERSION_AGE_DAYS, DELETED_KEEP_DAYS,
             KEEP_LAST, KEEP_HOURLY, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY, MIN_FREE_PERCENT,
             DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, MAX_DELETE_PERCENT,
-            MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS);
+            MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS,
+            SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS);
 }

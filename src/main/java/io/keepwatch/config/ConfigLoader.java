@@ -34,7 +34,7 @@ public final class ConfigLoader {
             ".keepwatch");
 
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
-            "retention", "exclude", "watch", "repository", "deletion_guard", "history");
+            "retention", "exclude", "watch", "repository", "deletion_guard", "history", "notify");
     private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
@@ -42,6 +42,7 @@ public final class ConfigLoader {
     private static final Set<String> GUARD_KEYS = Set.of("max_delete_percent", "max_delete_min_files", "marker_file");
     private static final String GUARD_EXAMPLE = "{\"max_delete_percent\": 50}";
     private static final Set<String> HISTORY_KEYS = Set.of("keep_days");
+    private static final Set<String> NOTIFY_KEYS = Set.of("email", "webhook", "quiet_minutes", "no_success_hours", "summary");
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -224,8 +225,9 @@ public final class ConfigLoader {
             List<SourceConfig> sources = sources(top.required("sources"), guard);
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
+            NotifyConfig notifications = NotifyKeys.read(top.child("notify", NOTIFY_KEYS, "{\"quiet_minutes\": 60}"));
             return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch, retentionOverrides, caps,
-                    history);
+                    history, notifications);
         }
 
         private List<SourceConfig> sources(JsonNode node, GuardConfig guard) throws ConfigException {

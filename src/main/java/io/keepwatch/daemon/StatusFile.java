@@ -83,6 +83,23 @@ public final class StatusFile {
         }
     }
 
+    /**
+     * When the status file was last written, if it says the service is running: read by a service that holds the backup
+     * root's lock, before it writes its own, this means the one before stopped without saying so (killed, crashed, power
+     * lost). Empty if there is no such file, it says stopped, or it cannot be read.
+     */
+    public static Optional<Instant> leftRunning(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            ServiceStatus s = read(file);
+            return s.running() ? Optional.of(s.updatedAt()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Reads a status file; an unreadable or malformed one is an IOException naming the file and the reason. */
     public static ServiceStatus read(Path file) throws IOException {
         JsonNode root;

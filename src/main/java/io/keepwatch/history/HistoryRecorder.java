@@ -86,6 +86,9 @@ public final class HistoryRecorder implements EngineListener, AutoCloseable {
         if (event instanceof EngineEvent.PassStarted p) {
             failuresThisPass = 0;
             p.sources().forEach(held::remove);
+            if (java.nio.file.Files.isDirectory(file.getParent())) {
+                store(); // opened (and SQLite loaded) while the pass runs, not after it
+            }
             return;
         }
         if (event instanceof EngineEvent.DeletionsHeld h) {

@@ -323,6 +323,14 @@ public final class HistoryStore implements AutoCloseable {
         return out;
     }
 
+    /** The end of the last pass that ran through (outcome OK or PARTIAL), if any. */
+    public Optional<Instant> lastSuccess() throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT max(ended) FROM passes WHERE outcome != 'FAILED'")) {
+            long ms = r.next() ? r.getLong(1) : 0;
+            return r.wasNull() || ms == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ms));
+        }
+    }
+
     /** Failures at or after {@code since}, of {@code source} if given, oldest first. */
     public List<FailureRow> failures(Instant since, Optional<String> source) throws SQLException {
         List<FailureRow> out = new ArrayList<>();

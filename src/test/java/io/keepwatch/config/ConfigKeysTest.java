@@ -59,20 +59,21 @@ class ConfigKeysTest {
      * that both ends of each range pass the check that max_delay_ms is not shorter than debounce_ms.
      */
     private Config load(NumberKey key, String value) throws IOException, ConfigException {
-        Map<String, String> watch = new java.util.TreeMap<>(Map.of(
-                "debounce_ms", String.valueOf(ConfigKeys.DEBOUNCE_MS.min()),
-                "max_delay_ms", String.valueOf(ConfigKeys.MAX_DELAY_MS.max())));
-        Map<String, Map<String, String>> sections = new java.util.TreeMap<>(Map.of("watch", watch));
-        String section = key.path().substring(0, key.path().indexOf('.'));
-        sections.computeIfAbsent(section, s -> new java.util.TreeMap<>()).put(key.name(), value);
-        StringBuilder json = new StringBuilder("{\"sources\": [\"./src\"], \"backup_root\": \"/b\"");
-        sections.forEach((name, keys) -> {
-            json.append(", \"").append(name).append("\": {");
-            List<String> pairs = new ArrayList<>();
-            keys.forEach((k, v) -> pairs.add("\"" + k + "\": " + v));
-            json.append(String.join(", ", pairs)).append('}');
-        });
-        Files.writeString(file, json.append('}').toString());
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = m.createObjectNode();
+        root.putArray("sources").add("./src");
+        root.put("backup_root", "/b");
+        root.putObject("watch").put("debounce_ms", ConfigKeys.DEBOUNCE_MS.min()).put("max_delay_ms", ConfigKeys.MAX_DELAY_MS.max());
+        // A key in an object within a section (notify.email.smtp_port) comes with the keys that object requires.
+        root.putObject("notify").putObject("email").put("smtp_host", "localhost").put("from", "kw@example.org")
+                .put("to", "ops@example.org");
+        String[] parts = key.path().split("\\.");
+        com.fasterxml.jackson.databind.node.ObjectNode at = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            at = at.has(parts[i]) ? (com.fasterxml.jackson.databind.node.ObjectNode) at.get(parts[i]) : at.putObject(parts[i]);
+        }
+        at.set(parts[parts.length - 1], m.readTree(value));
+        Files.writeString(file, m.writeValueAsString(root));
         return new ConfigLoader().load(file);
     }
 
@@ -171,7 +172,7 @@ class ConfigKeysTest {
         assertEquals(Set.copyOf(declared), Set.copyOf(ConfigKeys.ALL));
         assertEquals(ConfigKeys.ALL.size(), ConfigKeys.ALL.stream().map(NumberKey::path).distinct().count());
         for (NumberKey k : ConfigKeys.ALL) {
-            assertTrue(k.path().matches("[a-z_]+\\.[a-z_]+"), k.path());
+            assertTrue(k.path().matches("[a-z_]+(\\.[a-z_]+)+"), k.path());
         }
     }
 }

@@ -175,12 +175,12 @@ class HistoryRecorderTest {
         try (LogCapture log = new LogCapture(); HistoryRecorder r = recorder(Duration.ofDays(400))) {
             batch(r, "docs", updated(1), Duration.ofSeconds(1));
             assertTrue(log.has("ERROR The run history " + file() + " is corrupt"), log.lines().toString());
-            assertTrue(log.has("moved it aside to history.db.corrupt-20260301T100001Z and started a new one. The backup is not affected."),
+            assertTrue(log.has("moved it aside to history.db.corrupt-20260301T100000Z and started a new one. The backup is not affected."),
                     log.lines().toString());
         }
         assertEquals(1, passes().size());
         try (Stream<Path> s = Files.list(dir)) {
-            Path aside = dir.resolve("history.db.corrupt-20260301T100001Z");
+            Path aside = dir.resolve("history.db.corrupt-20260301T100000Z");
             assertTrue(s.anyMatch(aside::equals));
             assertTrue(Files.readString(aside, StandardCharsets.UTF_8).startsWith("this is not a database"));
         }

@@ -19,8 +19,10 @@ public final class LogCapture implements AutoCloseable {
     }
 
     /** Lines as {@code LEVEL message}. */
-    public synchronized List<String> lines() {
-        return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    public List<String> lines() {
+        synchronized (appender) { // the lock under which the appender adds (other threads may log meanwhile)
+            return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        }
     }
 
     public List<String> messages(Level level) {

@@ -1,0 +1,203 @@
+package io.keepwatch.notify;
+
+import io.keepwatch.config.Config;
+import io.keepwatch.config.NotifyConfig;
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.EngineListener;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a person: an engine-events listener (run it behind a {@link io.keepwatch.events.QueuedListener}: sending takes
+ * seconds) that asks {@link Alerts} what to tell, renders it, and sends it through every channel. {@link #tick} (every
+ * 30 s in the service) tells what time alone decides: a source UNAVAILABLE too long, no success for too long, digests,
+ * summaries. A channel that fails is logged at WARN with its reason and never stops a backup. Thread-safe.
+ */
+public final class Notifier implements EngineListener {
+    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+
+    private final Alerts alerts;
+    private final List<Channel> channels;
+    private final Clock clock;
+    private final String host;
+    private final LogTail logTail;
+
+    Notifier(Alerts alerts, List<Channel> channels, Clock clock, String host, LogTail logTail) {
+        this.alerts = alerts;
+        this.channels = List.copyOf(channels);
+        this.clock = clock;
+        this.host = host;
+        this.logTail = logTail;
+    }
+
+    /**
+     * The notifier of a configuration, or empty if no channel is configured. {@code lastSuccess}: the end of the last
+     * pass that ran through, as the run history knows it. A secret that cannot be read is an IOException naming its file.
+     */
+    public static Optional<Notifier> of(Config cfg, Clock clock, Optional<Instant> lastSuccess, UnaryOperator<String> env)
+            throws IOException {
+        List<Channel> channels = channels(cfg.notifications(), env);
+        if (channels.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Notifier(new Alerts(cfg.notifications(), lastSuccess, clock.instant()), channels, clock, hostName(),
+                new LogTail(cfg.logDir().resolve("keepwatch.log"))));
+    }
+
+    /** The channels configured in {@code notify}, their secrets read. */
+    public static List<Channel> channels(NotifyConfig n, UnaryOperator<String> env) throws IOException {
+        Secrets secrets = new Secrets(env);
+        List<Channel> out = new ArrayList<>();
+        if (n.email().isPresent()) {
+            NotifyConfig.Email e = n.email().get();
+            if (e.security() == NotifyConfig.Security.NONE && !EmailChannel.isLocal(e.smtpHost())) {
+                log.warn("notify.email.security is \"none\" for the SMTP server {}, which is not this machine: the messages "
+                        + "(and the password, if any) cross the network unencrypted; use \"starttls\" or \"tls\"", e.smtpHost());
+            }
+            Optional<String> password = e.username().isPresent() ? secrets.read(e.passwordFile(), Secrets.SMTP_PASSWORD_ENV)
+                    : Optional.empty();
+            if (e.username().isPresent() && password.isEmpty()) {
+                throw new IOException("notify.email.username is set but there is no password: name a password_file or set "
+                        + Secrets.SMTP_PASSWORD_ENV);
+            }
+            out.add(new EmailChannel(e, password));
+        }
+        if (n.webhook().isPresent()) {
+            NotifyConfig.Webhook w = n.webhook().get();
+            out.add(new WebhookChannel(w.url(), secrets.read(w.secretFile(), Secrets.WEBHOOK_SECRET_ENV)));
+        }
+        return out;
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            String h = System.getenv("HOSTNAME");
+            return h == null || h.isBlank() ? "localhost" : h;
+        }
+    }
+
+    @Override
+    public void on(EngineEvent event) {
+        List<Message> messages;
+        synchronized (this) {
+            messages = alerts.on(event);
+        }
+        send(messages);
+    }
+
+    /** Tells what time alone decides (see {@link Alerts#tick}). */
+    public void tick() {
+        List<Message> messages;
+        synchronized (this) {
+            messages = alerts.tick(clock.instant());
+        }
+        send(messages);
+    }
+
+    /** The service found that it had stopped without saying so: its status file, last written at {@code lastSeen}, said running. */
+    public void unexpectedStop(Instant lastSeen) {
+        List<Message> messages;
+        synchronized (this) {
+            messages = alerts.unexpectedStop(lastSeen, clock.instant());
+        }
+        send(messages);
+    }
+
+    /** Which events the notifier needs (not the per-file ones). */
+    public static boolean wanted(EngineEvent e) {
+        return !(e instanceof EngineEvent.FileBackedUp || e instanceof EngineEvent.FileUpdated || e instanceof EngineEvent.DuplicateKept
+                || e instanceof EngineEvent.DeletionArchived || e instanceof EngineEvent.VersionArchived || e instanceof EngineEvent.Pruned);
+    }
+
+    private void send(List<Message> messages) {
+        for (Message m : messages) {
+            Rendered r = render(m, host, m.type() == Message.Type.RECOVERY || m.kind() == Message.Kind.SUMMARY
+                    ? List.of() : logTail.relevant(m.source()));
+            for (Channel c : channels) {
+                try {
+                    c.send(r);
+                    log.info("NOTIFIED through {}: {}", c.name(), r.subject());
+                } catch (IOException | RuntimeException e) {
+                    log.warn("Could not notify through {} ({}): {}; the backup goes on", c.name(), r.subject(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Sends one test message through each channel; returns each channel's name and its error, if any. */
+    public static List<Result> test(List<Channel> channels, Clock clock) {
+        String host = hostName();
+        Message m = new Message(Message.Kind.TEST, Optional.empty(), Message.Type.INFO, "test message",
+                List.of("This is a test of keepwatch's notifications (keepwatch notify --test). If you read this, the channel works."),
+                clock.instant());
+        Rendered r = render(m, host, List.of());
+        List<Result> out = new ArrayList<>();
+        for (Channel c : channels) {
+            try {
+                c.send(r);
+                out.add(new Result(c.name(), Optional.empty()));
+            } catch (IOException | RuntimeException e) {
+                out.add(new Result(c.name(), Optional.of(e.getMessage() == null ? e.toString() : e.getMessage())));
+            }
+        }
+        return out;
+    }
+
+    /** One channel's answer to {@link #test}. */
+    public record Result(String channel, Optional<String> error) {
+    }
+
+    static Rendered render(Message m, String host, List<String> logLines) {
+        String subject = "keepwatch on " + host + ": " + m.title();
+        StringBuilder text = new StringBuilder();
+        text.append(subject).append("\n\n");
+        m.lines().forEach(l -> text.append(l).append('\n'));
+        if (!logLines.isEmpty()) {
+            text.append("\nRecent log lines:\n");
+            logLines.forEach(l -> text.append(l).append('\n'));
+        }
+        text.append("\n-- \nkeepwatch on ").append(host).append(", ").append(m.at()).append('\n');
+        StringBuilder html = new StringBuilder();
+        html.append("<!DOCTYPE html><html><body style=\"font-family: sans-serif\">");
+        html.append("<h2 style=\"color: ").append(m.type() == Message.Type.RECOVERY ? "#1a7f37" : m.type() == Message.Type.INFO
+                ? "#333" : "#b3261e").append("\">").append(escape(subject)).append("</h2>");
+        html.append("<p>");
+        for (String l : m.lines()) {
+            html.append(escape(l)).append("<br>");
+        }
+        html.append("</p>");
+        if (!logLines.isEmpty()) {
+            html.append("<h3>Recent log lines</h3><pre style=\"font-size: 12px\">");
+            logLines.forEach(l -> html.append(escape(l)).append('\n'));
+            html.append("</pre>");
+        }
+        html.append("<p style=\"color: #777\">keepwatch on ").append(escape(host)).append(", ").append(m.at()).append("</p>");
+        html.append("</body></html>");
+        return new Rendered(m, host, subject, text.toString(), html.toString());
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
