@@ -15,7 +15,7 @@ import io.keepwatch.execute.StagingArea;
 import io.keepwatch.execute.Tally;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.Modes;
-import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.guard.Guard;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.plan.Action;
@@ -251,9 +251,9 @@ public final class Engine implements AutoCloseable {
         static Resources acquire(Config config, Fs fs, Clock clock, Optional<ScanAhead> ahead) throws IOException, LockedException {
             BackupLayout layout = new BackupLayout(config.backupRoot());
             Modes.createFolders(config.backupRoot());
-            SafeDirs dirs = new SafeDirs(layout.root());
-            dirs.ensure(layout.tmpDir());
-            dirs.ensure(layout.journalDir());
+            BackupRoot dirs = new BackupRoot(layout.root(), fs);
+            dirs.mkdirs(layout.tmpDir());
+            dirs.mkdirs(layout.journalDir());
             // Made with the umask's mode by versions before 0600/0700 were given at creation: made private now.
             Modes.restrict(layout.privateDir());
             Modes.restrict(layout.stateFile());
@@ -269,7 +269,7 @@ public final class Engine implements AutoCloseable {
                 store.cleanLeftovers();
                 // Before anything looks at the backup root: a first run that crashed before its first batch leaves
                 // only staged copies (in folders made for them), which must not read as backups made earlier.
-                StagingArea.cleanLeftovers(layout);
+                StagingArea.cleanLeftovers(layout, fs);
                 return new Resources(layout, lock, copyPool, syncPool, scanners, prefetched, store, new Journal(layout, fs),
                         Guard.load(layout, fs));
             } catch (IOException | RuntimeException e) {
@@ -345,7 +345,7 @@ public final class Engine implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        Recovery recovery = new Recovery(layout, copier);
+        Recovery recovery = new Recovery(layout, copier, new BackupRoot(layout.root(), fs));
         for (Journal.Batch b : pending) {
             recovery.apply(b, state);
         }
@@ -359,7 +359,7 @@ public final class Engine implements AutoCloseable {
         if (state.hashAlgorithm().equals(wanted)) {
             return;
         }
-        new HashMigration(layout, copier).migrate(state, wanted);
+        new HashMigration(layout, copier, new BackupRoot(layout.root(), fs)).migrate(state, wanted);
         store.save(state);
     }
 
@@ -518,6 +518,7 @@ public final class Engine implements AutoCloseable {
 
     private void passOverSource(SourceConfig source, Optional<Set<String>> paths, PassOptions options, Tally counts,
             List<String> unavailable) throws IOException {
+        staging.recheck();
         Scanner scanner = scanners.get(source.name());
         // A request of `keepwatch accept-deletions` is taken by the next full pass of its source, whatever comes of it.
         boolean accepted = paths.isEmpty() && (options.acceptDeletions().contains(source.name())
@@ -726,7 +727,7 @@ public final class Engine implements AutoCloseable {
                 try {
                     Optional<String> staged = Parallel.get(f).staged();
                     if (staged.isPresent()) {
-                        Files.deleteIfExists(staging.path(staged.get()));
+                        staging.delete(staged.get());
                     }
                 } catch (IOException | RuntimeException e) {
                     // Not made (abandoned before it began) or failed: nothing staged. A leftover would be removed
@@ -879,9 +880,8 @@ public final class Engine implements AutoCloseable {
     private void deleteStaged(List<String> names) throws IOException {
         Set<Path> folders = new HashSet<>();
         for (String name : names) {
-            Path p = staging.path(name);
-            Files.deleteIfExists(p);
-            folders.add(p.getParent());
+            staging.delete(name);
+            folders.add(staging.path(name).getParent());
         }
         if (!folders.isEmpty()) {
             unsyncedFolders.addAll(executor.removeEmptyFolders(folders));

@@ -1,5 +1,6 @@
 package io.keepwatch.engine;
 
+import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
@@ -30,10 +31,12 @@ final class HashMigration {
 
     private final BackupLayout layout;
     private final HashingCopier copier;
+    private final BackupRoot dirs;
 
-    HashMigration(BackupLayout layout, HashingCopier copier) {
+    HashMigration(BackupLayout layout, HashingCopier copier, BackupRoot dirs) {
         this.layout = layout;
         this.copier = copier;
+        this.dirs = dirs;
     }
 
     void migrate(BackupState state, String algorithm) throws IOException {
@@ -77,11 +80,17 @@ final class HashMigration {
         log.info("Re-hashed {} files with {}", n, algorithm);
     }
 
-    /** The new hash of a file in the backup root; empty when it is missing. */
+    /**
+     * The new hash of a file in the backup root; empty when it is missing, or cannot be read from inside the backup
+     * root (a symbolic link on its way: said in a WARN line, and {@code verify} reports it).
+     */
     private Optional<String> rehash(Path file) throws IOException {
         try {
-            return Optional.of(copier.hashOf(file));
+            return Optional.of(copier.hashOf(dirs.check(file)));
         } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (io.keepwatch.fs.UnsafePathException e) {
+            log.warn("Not re-hashing {}: {}", e.getFile(), e.getReason());
             return Optional.empty();
         }
     }

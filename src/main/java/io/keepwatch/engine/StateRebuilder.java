@@ -5,7 +5,7 @@ import io.keepwatch.config.SourceConfig;
 import io.keepwatch.execute.DeletedNames;
 import io.keepwatch.execute.StagingArea;
 import io.keepwatch.fs.Fs;
-import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
@@ -58,6 +58,7 @@ public final class StateRebuilder {
     private final Clock clock;
     private final BackupLayout layout;
     private final HashingCopier copier;
+    private final BackupRoot dirs;
 
     public StateRebuilder(Config config, Fs fs, Clock clock) {
         this.config = config;
@@ -65,6 +66,7 @@ public final class StateRebuilder {
         this.clock = clock;
         this.layout = new BackupLayout(config.backupRoot());
         this.copier = new HashingCopier(fs, config.hashAlgorithm());
+        this.dirs = new BackupRoot(layout.root(), fs);
     }
 
     /** Rebuilds and saves the state; returns it. */
@@ -72,9 +74,9 @@ public final class StateRebuilder {
         if (!Files.isDirectory(layout.root())) {
             throw new java.nio.file.NoSuchFileException(layout.root().toString(), null, "backup root does not exist");
         }
-        new SafeDirs(layout.root()).ensure(layout.journalDir());
+        dirs.mkdirs(layout.journalDir());
         try (BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root())) {
-            StagingArea.cleanLeftovers(layout);
+            StagingArea.cleanLeftovers(layout, fs);
             Instant now = clock.instant();
             BackupState state = new BackupState(config.hashAlgorithm().configName());
             for (SourceConfig s : config.sources()) {
@@ -163,20 +165,28 @@ public final class StateRebuilder {
 
     private LiveFile live(Path file, String duplicateOf) throws IOException {
         PosixFileAttributes posix = null;
-        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes attrs = dirs.attributes(file).orElseThrow(() -> new java.nio.file.NoSuchFileException(file.toString()));
         if (attrs instanceof PosixFileAttributes p) {
             posix = p;
         }
         long mtime = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        return new LiveFile(copier.hashOf(file), attrs.size(), mtime, "",
+        return new LiveFile(copier.hashOf(dirs.check(file)), attrs.size(), mtime, "",
                 posix == null ? "" : PosixFilePermissions.toString(posix.permissions()),
                 attrs.lastModifiedTime().toInstant(), duplicateOf);
     }
 
-    /** Regular files under {@code dir} by {@code /}-separated relative path (links are not followed). */
-    private static Map<String, Path> files(Path dir) throws IOException {
+    /**
+     * Regular files under {@code dir} by {@code /}-separated relative path. Links are not followed: a folder of the
+     * backup root that is a link (or has one on its way) is passed over with a WARN line.
+     */
+    private Map<String, Path> files(Path dir) throws IOException {
         Map<String, Path> out = new TreeMap<>();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+            if (!dirs.exists(dir) || !dirs.attributes(dir).orElseThrow().isDirectory()) {
+                return out;
+            }
+        } catch (io.keepwatch.fs.UnsafePathException e) {
+            log.warn("Not read: {}: {}", e.getFile(), e.getReason());
             return out;
         }
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {

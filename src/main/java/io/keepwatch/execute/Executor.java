@@ -5,7 +5,7 @@ import io.keepwatch.events.EngineEvent;
 import io.keepwatch.events.EngineListener;
 import io.keepwatch.events.FailureReason;
 import io.keepwatch.fs.Fs;
-import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.plan.Action;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
@@ -90,7 +90,8 @@ public final class Executor {
         if (actions.isEmpty()) {
             return new Outcome(0, counts, List.of(), Set.of());
         }
-        SafeDirs dirs = new SafeDirs(layout.root());
+        // Checked afresh for every batch: a link planted in the backup root since the last one is found.
+        BackupRoot dirs = new BackupRoot(layout.root(), fs);
         List<Action> prepared = prepare(actions, state);
         long seq = journal.append(now, prepared);
         Set<Path> touched = new LinkedHashSet<>();
@@ -106,8 +107,8 @@ public final class Executor {
                 failedActions.add(a);
             }
         }
-        removeEmptyFolders(layout, emptiedMirrorDirs, touched);
-        // Made owner-only (SafeDirs), filled: now they take their source folder's mode.
+        removeEmptyFolders(layout, dirs, emptiedMirrorDirs, touched);
+        // Made owner-only (BackupRoot.mkdirs), filled: now they take their source folder's mode.
         folderModes.apply(touched);
         return new Outcome(seq, counts, failedActions, touched);
     }
@@ -129,7 +130,7 @@ public final class Executor {
         return out;
     }
 
-    private void perform(Action action, BackupState state, Instant now, SafeDirs dirs, Set<Path> touched,
+    private void perform(Action action, BackupState state, Instant now, BackupRoot dirs, Set<Path> touched,
             Set<Path> emptied) throws IOException {
         if (action instanceof Action.Backup b) {
             Path dest = layout.current(b.ref());
@@ -142,16 +143,16 @@ public final class Executor {
             Path version = layout.version(u.ref(), u.version());
             Path dest = layout.current(u.ref());
             boolean archived = false;
-            if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-                dirs.ensure(version.getParent());
-                if (linkVersion(version, current)) {
+            if (dirs.exists(current)) {
+                dirs.mkdirs(version.getParent());
+                if (linkVersion(dirs, version, current)) {
                     // The old copy is now also vN.bak; the new one replaces it atomically, so a reader never
                     // finds the current copy missing.
                     if (current.equals(dest)) {
-                        fs.replaceAtomically(staged(u.staged()), dest);
+                        dirs.replace(staged(u.staged()), dest);
                         addWithParents(dest.getParent(), touched);
                     } else {
-                        Files.delete(current);
+                        dirs.delete(current);
                         touched.add(current.getParent());
                         emptied.add(current.getParent());
                         moveInto(staged(u.staged()), dest, dirs, touched);
@@ -183,16 +184,18 @@ public final class Executor {
                     d.original().toString(), null, "the original of duplicate " + d.ref() + " is no longer live"));
             Path originalCopy = layout.copyOf(d.original(), original);
             Path staged = staged(d.staged());
-            dirs.ensure(dest.getParent());
+            dirs.mkdirs(dest.getParent());
             try {
-                fs.createHardLink(dest, originalCopy);
-                Files.deleteIfExists(staged);
+                dirs.hardLink(dest, originalCopy);
+                dirs.deleteIfExists(staged);
             } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
                 throw e instanceof FileAlreadyExistsException f ? f : new IOException(e);
+            } catch (io.keepwatch.fs.UnsafePathException e) {
+                throw e;
             } catch (FileSystemException e) {
                 // No hard links here (FAT, some network shares, link count limit): keep the staged copy.
                 log.debug("hard link {} -> {} failed ({}); keeping a copy", dest, originalCopy, e.getMessage());
-                fs.moveNoReplace(staged, dest);
+                dirs.moveNoReplace(staged, dest);
             }
             addWithParents(dest.getParent(), touched);
             // The staged copy was made beside the mirror's copy; a folder made just for it is now empty.
@@ -208,7 +211,7 @@ public final class Executor {
         } else if (action instanceof Action.Delete d) {
             Path copy = layout.copyOf(d.ref(), d.previous());
             Path dest = layout.deleted(d.ref().source(), d.stored());
-            if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+            if (dirs.exists(copy)) {
                 moveInto(copy, dest, dirs, touched);
                 touched.add(copy.getParent());
                 emptied.add(copy.getParent());
@@ -223,7 +226,7 @@ public final class Executor {
             log.info("STATE REMOVE: {}", d.ref());
         } else if (action instanceof Action.PruneVersion p) {
             Path file = layout.version(p.ref(), p.version().n());
-            deleteIfPresent(file);
+            deleteIfPresent(dirs, file);
             touched.add(file.getParent());
             emptied.add(file.getParent());
             state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
@@ -231,7 +234,7 @@ public final class Executor {
             events.on(new EngineEvent.Pruned(now, p.ref().source(), p.ref().rel(), rel(file), p.reason()));
         } else if (action instanceof Action.PruneDeleted p) {
             Path file = layout.deleted(p.ref().source(), p.deletion().stored());
-            deleteIfPresent(file);
+            deleteIfPresent(dirs, file);
             touched.add(file.getParent());
             emptied.add(file.getParent());
             state.putHistory(p.ref(), state.history(p.ref()).withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
@@ -244,11 +247,11 @@ public final class Executor {
      * Hard-links the current copy as a version. False where the filesystem has no hard links (the caller
      * then moves it instead); an existing version file is never replaced (FileAlreadyExistsException).
      */
-    private boolean linkVersion(Path version, Path current) throws IOException {
+    private boolean linkVersion(BackupRoot dirs, Path version, Path current) throws IOException {
         try {
-            fs.createHardLink(version, current);
+            dirs.hardLink(version, current);
             return true;
-        } catch (FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException | io.keepwatch.fs.UnsafePathException e) {
             throw e;
         } catch (UnsupportedOperationException | FileSystemException e) {
             log.debug("hard link {} -> {} not possible ({}); moving instead", version, current, e.toString());
@@ -256,29 +259,30 @@ public final class Executor {
         }
     }
 
-    private void deleteIfPresent(Path file) throws IOException {
-        if (!Files.deleteIfExists(file)) {
+    private void deleteIfPresent(BackupRoot dirs, Path file) throws IOException {
+        // A link at `file` is left alone (and the retention fails, saying so): keepwatch made no links.
+        if (!dirs.exists(file) || !dirs.deleteIfExists(file)) {
             log.warn("RETENTION: {} was already gone from the backup root", rel(file));
         }
     }
 
     /** Renames into place, creating real folders on the way; an empty folder left at the target is replaced. */
-    private void moveInto(Path from, Path to, SafeDirs dirs, Set<Path> touched) throws IOException {
-        dirs.ensure(to.getParent());
+    private void moveInto(Path from, Path to, BackupRoot dirs, Set<Path> touched) throws IOException {
+        dirs.mkdirs(to.getParent());
         try {
-            fs.moveNoReplace(from, to);
+            dirs.moveNoReplace(from, to);
         } catch (FileAlreadyExistsException e) {
-            if (!Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
+            if (!dirs.attributes(to).map(a -> a.isDirectory() && !a.isSymbolicLink()).orElse(false)) {
                 throw new FileAlreadyExistsException(to.toString(), null,
                         "already exists and is not recorded in state.json; keepwatch never overwrites it (move it away or run `keepwatch rebuild-state`)");
             }
             try {
-                Files.delete(to);
+                dirs.delete(to);
             } catch (DirectoryNotEmptyException d) {
                 throw new FileAlreadyExistsException(to.toString(), null, "is a folder that is not empty");
             }
             dirs.forget(to);
-            fs.moveNoReplace(from, to);
+            dirs.moveNoReplace(from, to);
         }
         addWithParents(to.getParent(), touched);
     }
@@ -297,18 +301,21 @@ public final class Executor {
      */
     public Set<Path> removeEmptyFolders(Collection<Path> folders) {
         Set<Path> touched = new LinkedHashSet<>();
-        removeEmptyFolders(layout, folders, touched);
+        removeEmptyFolders(layout, new BackupRoot(layout.root(), fs), folders, touched);
         return touched;
     }
 
-    /** Removes folders a deletion or retention emptied, up to the top of their area. */
-    static void removeEmptyFolders(BackupLayout layout, Collection<Path> emptied, Set<Path> touched) {
+    /**
+     * Removes folders a deletion or retention emptied, up to the top of their area; a folder that is not a real
+     * folder of the backup root (a link on the way) is left alone.
+     */
+    static void removeEmptyFolders(BackupLayout layout, BackupRoot dirs, Collection<Path> emptied, Set<Path> touched) {
         List<Path> deepestFirst = new ArrayList<>(emptied);
         deepestFirst.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
         for (Path dir : deepestFirst) {
             int keep = areaDepth(layout, dir);
             for (Path p = dir; p != null && p.startsWith(layout.root()) && p.getNameCount() > keep; p = p.getParent()) {
-                try (var entries = Files.newDirectoryStream(p)) {
+                try (var entries = dirs.list(p)) {
                     if (entries.iterator().hasNext()) {
                         break;
                     }
@@ -316,7 +323,7 @@ public final class Executor {
                     break;
                 }
                 try {
-                    Files.delete(p);
+                    dirs.delete(p);
                     touched.add(p.getParent());
                 } catch (IOException e) {
                     log.debug("could not remove empty folder {}: {}", p, e.toString());

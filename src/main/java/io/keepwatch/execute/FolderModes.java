@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives the folders of the backup the mode of their source folder once a batch has filled them ({@code SafeDirs}
+ * Gives the folders of the backup the mode of their source folder once a batch has filled them ({@code BackupRoot.mkdirs}
  * makes every folder owner-only, {@code 0700}, so nothing in it can be read by others while it is filled). Which
  * folder's mode a backup folder takes (docs/security.md, "Who can read the backup"):
  * <ul>

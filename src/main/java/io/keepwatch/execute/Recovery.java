@@ -1,5 +1,7 @@
 package io.keepwatch.execute;
 
+import io.keepwatch.fs.BackupRoot;
+import io.keepwatch.fs.UnsafePathException;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.plan.Action;
 import io.keepwatch.state.BackupLayout;
@@ -10,8 +12,7 @@ import io.keepwatch.state.LiveFile;
 import io.keepwatch.state.PathHistory;
 import io.keepwatch.state.VersionRecord;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -29,18 +30,25 @@ public final class Recovery {
 
     private final BackupLayout layout;
     private final HashingCopier hasher;
+    private final BackupRoot dirs;
 
-    public Recovery(BackupLayout layout, HashingCopier hasher) {
+    public Recovery(BackupLayout layout, HashingCopier hasher, BackupRoot dirs) {
         this.layout = layout;
         this.hasher = hasher;
+        this.dirs = dirs;
     }
 
     public void apply(Journal.Batch batch, BackupState state) throws IOException {
         Instant at = batch.at();
         int applied = 0;
         for (Action a : batch.actions()) {
-            if (applyOne(a, state, at)) {
-                applied++;
+            try {
+                if (applyOne(a, state, at)) {
+                    applied++;
+                }
+            } catch (UnsafePathException | UncheckedIOException e) {
+                // A journal edited to point outside the backup root, or through a link planted in it: nothing is done.
+                log.error("RECOVERY refused {} {}: {}", Counts.kind(a), a.ref(), Parallel.reason(e));
             }
         }
         log.warn("RECOVERY: batch {} from {} was interrupted; {} of {} actions had taken effect and are now recorded",
@@ -55,14 +63,14 @@ public final class Recovery {
             }
         } else if (action instanceof Action.Update u) {
             Path versionFile = layout.version(u.ref(), u.version());
-            boolean archived = Files.exists(versionFile, LinkOption.NOFOLLOW_LINKS);
+            boolean archived = dirs.exists(versionFile);
             PathHistory h = state.history(u.ref());
             boolean recorded = h.versions().stream().anyMatch(v -> v.n() == u.version());
             Path current = layout.current(u.ref());
             if (archived && !recorded && holds(layout.copyOf(u.ref(), u.previous()), u.previous().hash())) {
                 // Crashed between linking the old copy as vN.bak and putting the new copy in place: the old
                 // copy is still the current one, so the link is undone and the next pass updates again.
-                Files.delete(versionFile);
+                dirs.delete(versionFile);
                 return false;
             }
             if (archived && !recorded) {
@@ -70,7 +78,7 @@ public final class Recovery {
             }
             if (holds(current, u.facts().hash())) {
                 keepOrPut(state, u.ref(), LiveFile.of(u.facts(), at, ""));
-            } else if (archived && !Files.exists(layout.copyOf(u.ref(), u.previous()), LinkOption.NOFOLLOW_LINKS)
+            } else if (archived && !dirs.exists(layout.copyOf(u.ref(), u.previous()))
                     && isLiveWith(state, u.ref(), u.previous().hash())) {
                 // Archived, but the new copy never arrived: the next pass backs the file up again.
                 state.removeLive(u.ref());
@@ -83,7 +91,7 @@ public final class Recovery {
             }
         } else if (action instanceof Action.Delete d) {
             Path stored = layout.deleted(d.ref().source(), d.stored());
-            if (!Files.exists(layout.copyOf(d.ref(), d.previous()), LinkOption.NOFOLLOW_LINKS)
+            if (!dirs.exists(layout.copyOf(d.ref(), d.previous()))
                     && holds(stored, d.previous().hash())) {
                 PathHistory h = state.history(d.ref());
                 if (h.deletions().stream().noneMatch(x -> x.stored().equals(d.stored()))) {
@@ -96,12 +104,12 @@ public final class Recovery {
                 return true;
             }
         } else if (action instanceof Action.PruneVersion p) {
-            if (!Files.exists(layout.version(p.ref(), p.version().n()), LinkOption.NOFOLLOW_LINKS)) {
+            if (!dirs.exists(layout.version(p.ref(), p.version().n()))) {
                 state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
                 return true;
             }
         } else if (action instanceof Action.PruneDeleted p) {
-            if (!Files.exists(layout.deleted(p.ref().source(), p.deletion().stored()), LinkOption.NOFOLLOW_LINKS)) {
+            if (!dirs.exists(layout.deleted(p.ref().source(), p.deletion().stored()))) {
                 state.putHistory(p.ref(), state.history(p.ref())
                         .withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
                 return true;
@@ -123,6 +131,6 @@ public final class Recovery {
     }
 
     private boolean holds(Path file, String hash) throws IOException {
-        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && hasher.hashOf(file).equals(hash);
+        return dirs.attributes(file).map(a -> a.isRegularFile()).orElse(false) && hasher.hashOf(dirs.check(file)).equals(hash);
     }
 }

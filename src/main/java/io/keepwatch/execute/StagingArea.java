@@ -2,7 +2,7 @@ package io.keepwatch.execute;
 
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.Modes;
-import io.keepwatch.fs.SafeDirs;
+import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.state.BackupLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,7 +62,7 @@ public final class StagingArea implements AutoCloseable {
     private final String id;
     private final Path manifest;
     private final AtomicLong counter = new AtomicLong();
-    private final SafeDirs dirs;
+    private final BackupRoot dirs;
     /** Folders durably in the manifest: copies are staged in no other (but {@code .keepwatch/tmp/}). */
     private final Set<String> recorded = ConcurrentHashMap.newKeySet();
 
@@ -80,12 +80,20 @@ public final class StagingArea implements AutoCloseable {
         this.fs = fs;
         this.id = id;
         this.manifest = layout.tmpDir().resolve(id + MANIFEST_SUFFIX);
-        this.dirs = new SafeDirs(layout.root());
+        this.dirs = new BackupRoot(layout.root(), fs);
     }
 
     /** A staging area whose id is this process and this moment. */
     public static StagingArea create(BackupLayout layout, Fs fs, long nowMillis) {
         return new StagingArea(layout, fs, Long.toHexString(nowMillis) + "-" + Long.toHexString(ProcessHandle.current().pid()));
+    }
+
+    /**
+     * Forgets which folders were found real: called at the start of every pass, so a symbolic link planted in the
+     * backup root since the last pass is found before a copy is staged through it.
+     */
+    public void recheck() {
+        dirs.forgetAll();
     }
 
     /**
@@ -156,7 +164,7 @@ public final class StagingArea implements AutoCloseable {
         try {
             return new Staged<>(name, copy.to(target));
         } catch (NoSuchFileException e) {
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (dirs.attributes(dir).map(a -> a.isDirectory() && !a.isSymbolicLink()).orElse(false)) {
                 throw e; // the source went, not the folder
             }
             remake(source, dir);
@@ -167,7 +175,7 @@ public final class StagingArea implements AutoCloseable {
     /** Makes {@code dir}; if a folder on its way that was made before is gone (emptied and removed), makes it again. */
     private void ensure(String source, Path dir) throws IOException {
         try {
-            dirs.ensure(dir);
+            dirs.mkdirs(dir);
         } catch (NoSuchFileException e) {
             remake(source, dir);
         }
@@ -176,7 +184,7 @@ public final class StagingArea implements AutoCloseable {
     /** Checks the folders under the source's mirror afresh (some were removed since) and makes {@code dir}. */
     private void remake(String source, Path dir) throws IOException {
         dirs.forget(layout.sourceMirror(source));
-        dirs.ensure(dir);
+        dirs.mkdirs(dir);
     }
 
     private <T> Staged<T> inTmp(String file, Copy<T> copy) throws IOException {
@@ -191,6 +199,11 @@ public final class StagingArea implements AutoCloseable {
     /** Where a staged name (as {@link #stage} returned it) is. */
     public Path path(String staged) {
         return layout.staged(staged);
+    }
+
+    /** Deletes a staged copy (as {@link #stage} named it) that was not moved into place, if it is still there. */
+    public void delete(String staged) throws IOException {
+        dirs.deleteIfExists(path(staged));
     }
 
     /** Whether {@code fileName} is the name of a staged copy (in flight, or a crash's leftover). */
@@ -213,19 +226,20 @@ public final class StagingArea implements AutoCloseable {
      * At start, under the lock: deletes what crashed runs staged (see the class comment) and anything else in
      * {@code .keepwatch/tmp/} (where staged copies were made before). Returns how many temp files it deleted.
      */
-    public static int cleanLeftovers(BackupLayout layout) throws IOException {
+    public static int cleanLeftovers(BackupLayout layout, Fs fs) throws IOException {
         int n = 0;
         List<Path> manifests = new ArrayList<>();
-        if (!Files.isDirectory(layout.tmpDir(), LinkOption.NOFOLLOW_LINKS)) {
+        BackupRoot dirs = new BackupRoot(layout.root(), fs);
+        if (!dirs.attributes(layout.tmpDir()).map(a -> a.isDirectory() && !a.isSymbolicLink()).orElse(false)) {
             return 0;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.tmpDir())) {
+        try (DirectoryStream<Path> ds = dirs.list(layout.tmpDir())) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(MANIFEST_SUFFIX) && ID.matcher(name.substring(0, name.length() - MANIFEST_SUFFIX.length())).matches()) {
                     manifests.add(p);
                 } else {
-                    Files.delete(p);
+                    dirs.delete(p);
                     n++;
                 }
             }
@@ -235,10 +249,10 @@ public final class StagingArea implements AutoCloseable {
             String id = name.substring(0, name.length() - MANIFEST_SUFFIX.length());
             for (String folder : new LinkedHashSet<>(Files.readAllLines(m, StandardCharsets.UTF_8))) {
                 if (!folder.isEmpty()) {
-                    n += cleanFolder(layout, folder, id);
+                    n += cleanFolder(layout, dirs, folder, id);
                 }
             }
-            Files.delete(m);
+            dirs.delete(m);
         }
         if (n > 0) {
             log.info("Removed {} unfinished temp file(s) from {}", n, layout.root());
@@ -246,35 +260,28 @@ public final class StagingArea implements AutoCloseable {
         return n;
     }
 
-    private static int cleanFolder(BackupLayout layout, String folder, String id) throws IOException {
-        Path root = layout.root();
-        Path dir = BackupLayout.resolve(root, folder);
-        if (!dir.normalize().equals(dir) || !dir.startsWith(root) || dir.equals(root) || !isRealFolder(root, dir)) {
-            log.warn("Not cleaning {}: not a folder inside the backup root (a symbolic link, or gone)", dir);
-            return 0;
-        }
+    private static int cleanFolder(BackupLayout layout, BackupRoot dirs, String folder, String id) throws IOException {
         int n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                Matcher m = NAME.matcher(p.getFileName().toString());
-                if (m.matches() && m.group(1).equals(id)) {
-                    Files.delete(p);
-                    n++;
+        Path dir = null;
+        try {
+            dir = dirs.resolve(layout.root(), folder);
+            try (DirectoryStream<Path> ds = dirs.list(dir)) {
+                for (Path p : ds) {
+                    Matcher m = NAME.matcher(p.getFileName().toString());
+                    if (m.matches() && m.group(1).equals(id)) {
+                        dirs.delete(p);
+                        n++;
+                    }
                 }
             }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return n;
+        } catch (FileSystemException e) {
+            log.warn("Not cleaning {}: {}", dir == null ? folder : dir, e.getReason());
+            return n;
         }
         // Folders made only to stage in are left empty by a crash; an empty folder means nothing in a mirror.
-        Executor.removeEmptyFolders(layout, List.of(dir), new HashSet<>());
+        Executor.removeEmptyFolders(layout, dirs, List.of(dir), new HashSet<>());
         return n;
-    }
-
-    /** Whether every name from the root down to {@code dir} is a folder, none a symbolic link. */
-    private static boolean isRealFolder(Path root, Path dir) {
-        for (Path p = dir; !p.equals(root); p = p.getParent()) {
-            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

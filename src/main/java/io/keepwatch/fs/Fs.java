@@ -3,12 +3,17 @@ package io.keepwatch.fs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 
 /**
  * Every filesystem operation the engine performs whose failure matters: reading a source file, writing and
- * syncing a temp file, moving files into place, syncing directories. Production code uses {@link RealFs};
+ * syncing a temp file, moving files into place, syncing directories, and the folder and delete operations on the
+ * backup root (which reach it only through {@link BackupRoot}). Production code uses {@link RealFs};
  * tests wrap it to inject faults (permission denied, disk full, a file vanishing) that cannot be provoked
  * for real when running as root.
  */
@@ -55,5 +60,33 @@ public interface Fs {
      */
     default Optional<String> deviceOf(Path path, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
         return deviceOf(path);
+    }
+
+    /**
+     * Creates one folder, owner-only ({@code 0700}, {@link Modes#createFolder}) until its user gives it its own mode;
+     * fails if anything (a folder, a file, a link) is already there.
+     */
+    default void createDirectory(Path dir) throws IOException {
+        Modes.createFolder(dir);
+    }
+
+    /** Deletes a file, a symbolic link (not its target) or an empty folder; fails if it is not there. */
+    default void delete(Path path) throws IOException {
+        Files.delete(path);
+    }
+
+    /** Deletes a file, a symbolic link (not its target) or an empty folder if it is there; whether it was. */
+    default boolean deleteIfExists(Path path) throws IOException {
+        return Files.deleteIfExists(path);
+    }
+
+    /** The attributes of {@code path} itself, never those of a link's target. */
+    default BasicFileAttributes readAttributesNoFollow(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The entries of a folder. */
+    default DirectoryStream<Path> list(Path dir) throws IOException {
+        return Files.newDirectoryStream(dir);
     }
 }

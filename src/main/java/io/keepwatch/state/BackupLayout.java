@@ -1,6 +1,9 @@
 package io.keepwatch.state;
 
 import io.keepwatch.fs.FileNames;
+import io.keepwatch.fs.RelPath;
+import io.keepwatch.fs.UnsafePathException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -75,15 +78,15 @@ public final class BackupLayout {
     }
 
     public Path sourceMirror(String source) {
-        return root.resolve(source);
+        return top(null, source);
     }
 
     public Path current(FileRef ref) {
-        return resolve(root.resolve(ref.source()), ref.rel());
+        return resolve(top(null, ref.source()), ref.rel());
     }
 
     public Path duplicate(FileRef ref) {
-        return resolve(root.resolve(DUPLICATES).resolve(ref.source()), ref.rel());
+        return resolve(top(DUPLICATES, ref.source()), ref.rel());
     }
 
     /** Where the current copy of a live file is: the mirror, or {@code _duplicates/} for a duplicate. */
@@ -92,7 +95,7 @@ public final class BackupLayout {
     }
 
     public Path versionDir(FileRef ref) {
-        return resolve(root.resolve(VERSIONS).resolve(ref.source()), ref.rel());
+        return resolve(top(VERSIONS, ref.source()), ref.rel());
     }
 
     public Path version(FileRef ref, int n) {
@@ -100,7 +103,7 @@ public final class BackupLayout {
     }
 
     public Path deletedRoot(String source) {
-        return root.resolve(DELETED).resolve(source);
+        return top(DELETED, source);
     }
 
     public Path deleted(String source, String stored) {
@@ -109,11 +112,18 @@ public final class BackupLayout {
 
     /**
      * Resolves a {@code /}-separated relative path name by name (so it is the same on every OS), each name made from
-     * its bytes where it holds some that are not UTF-8 ({@link FileNames}).
+     * its bytes where it holds some that are not UTF-8 ({@link FileNames}). The path must be clean ({@link RelPath}:
+     * no {@code ..}, not absolute, no NUL, no empty names): state.json is checked when it is read (unclean records
+     * are quarantined), so an unclean path here came from elsewhere on disk (the journal) and is refused with an
+     * {@link UnsafePathException}, wrapped as unchecked.
      *
      * @throws java.nio.file.InvalidPathException when a name cannot be a file name on {@code base}'s filesystem
      */
     public static Path resolve(Path base, String rel) {
+        java.util.Optional<String> why = RelPath.problem(rel, base.getFileSystem());
+        if (why.isPresent()) {
+            throw new UncheckedIOException(new UnsafePathException(rel, why.get()));
+        }
         Path p = base;
         int start = 0;
         while (start <= rel.length()) {
@@ -128,6 +138,15 @@ public final class BackupLayout {
             start = slash + 1;
         }
         return p;
+    }
+
+    /** {@code root/<source>}: a source's name must be one clean name. */
+    private Path top(String area, String source) {
+        Path base = area == null ? root : root.resolve(area);
+        if (source.indexOf('/') >= 0) {
+            throw new UncheckedIOException(new UnsafePathException(source, "a source name cannot hold '/'"));
+        }
+        return resolve(base, source);
     }
 
     /**

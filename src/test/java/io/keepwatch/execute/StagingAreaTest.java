@@ -153,7 +153,7 @@ class StagingAreaTest {
         write(root.resolve("src/new/deeper/.keepwatch-18c-2a-8.tmp"), "staged");
         write(layout.tmpDir().resolve(".keepwatch-18c-2a-9.tmp"), "staged in tmp");
 
-        assertEquals(3, StagingArea.cleanLeftovers(layout));
+        assertEquals(3, StagingArea.cleanLeftovers(layout, new RealFs(false, ms -> { })));
         assertEquals(Map.of("src/d/.keepwatch-18c-2b-1.tmp", "a backed-up file of that name, or another run's",
                 "src/d/kept.txt", "kept"), tree(root));
         assertFalse(Files.exists(root.resolve("src/new")));
@@ -166,7 +166,7 @@ class StagingAreaTest {
         write(jimfs.getPath("/elsewhere/.keepwatch-18c-2a-1.tmp"), "not ours");
         Files.createSymbolicLink(root.resolve("src/d"), jimfs.getPath("/elsewhere"));
         write(layout.tmpDir().resolve("18c-2a.dirs"), "src/d\n../elsewhere\n");
-        assertEquals(0, StagingArea.cleanLeftovers(layout));
+        assertEquals(0, StagingArea.cleanLeftovers(layout, new RealFs(false, ms -> { })));
         assertEquals("not ours", read(jimfs.getPath("/elsewhere/.keepwatch-18c-2a-1.tmp")));
     }
 
