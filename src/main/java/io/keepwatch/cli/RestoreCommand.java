@@ -6,12 +6,14 @@ import io.keepwatch.restore.RestoreReport;
 import io.keepwatch.restore.Restorer;
 import io.keepwatch.restore.Selection;
 import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.QuarantinedRecord;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.fs.NameText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -87,9 +89,19 @@ final class RestoreCommand implements Callable<Integer> {
         List<Selection.Item> items = Selection.select(state, new Selection.Request(src, Optional.ofNullable(path), when));
         List<Path> roots = cfg.sources().stream().map(SourceConfig::path).toList();
         Path dir = Restorer.prepareDestination(to, roots, cfg.backupRoot(), overwrite);
-        RestoreReport report = new Restorer(new BackupLayout(cfg.backupRoot()), BackupReader.fs(cfg), ConsoleProgress.create())
+        RestoreReport restored = new Restorer(new BackupLayout(cfg.backupRoot()), BackupReader.fs(cfg), ConsoleProgress.create())
                 .restore(items, dir, overwrite);
-        return report(report, items, dir, when, "state.json");
+        // Records of state.json set aside as unclean when it was read are not restored: each is listed as refused.
+        List<RestoreReport.Problem> problems = new ArrayList<>(restored.problems());
+        final Optional<String> scope = src;
+        List<QuarantinedRecord> quarantined = Selection.quarantined(state, src, Optional.ofNullable(path));
+        for (QuarantinedRecord q : quarantined) {
+            String target = scope.isPresent() ? q.path() : q.source() + (q.path().isEmpty() ? "" : "/" + q.path());
+            problems.add(new RestoreReport.Problem(RestoreReport.Kind.REFUSED, target,
+                    "state.json record quarantined (" + q.kind() + "): " + q.reason() + "; nothing was written"));
+        }
+        RestoreReport report = new RestoreReport(restored.restored(), restored.alreadyThere(), restored.bytes(), problems);
+        return report(report, items.size() + quarantined.size(), dir, when, "state.json");
     }
 
     Selection.When when() {
@@ -112,6 +124,11 @@ final class RestoreCommand implements Callable<Integer> {
 
     /** Prints what a restore did; the exit code. {@code hashesFrom} names what the hashes were checked against. */
     int report(RestoreReport report, List<Selection.Item> items, Path dir, Selection.When when, String hashesFrom) {
+        return report(report, items.size(), dir, when, hashesFrom);
+    }
+
+    /** {@link #report}, for {@code selected} files (those selected, and records refused before they could be). */
+    int report(RestoreReport report, int selected, Path dir, Selection.When when, String hashesFrom) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (RestoreReport.Problem p : report.problems()) {
@@ -119,7 +136,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         String asOf = when instanceof Selection.When.At a ? " as of " + BackupReader.local(a.instant())
                 : when instanceof Selection.When.Version v ? " (version " + v.n() + ")" : " (latest state)";
-        out.println(NameText.escape("Restored " + report.restored() + " of " + items.size() + " file(s), " + BackupReader.bytes(report.bytes())
+        out.println(NameText.escape("Restored " + report.restored() + " of " + selected + " file(s), " + BackupReader.bytes(report.bytes())
                 + ", into " + dir + asOf + (report.alreadyThere() > 0 ? " (" + report.alreadyThere() + " already there, not written again)" : "")
                 + (report.complete() ? "; every hash matches " + hashesFrom
                         : "; " + report.problems().size() + " not restored ("

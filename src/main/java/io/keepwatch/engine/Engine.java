@@ -403,6 +403,11 @@ public final class Engine implements AutoCloseable {
     private PassResult full(PassOptions options, Tally counts) throws IOException {
         long start = System.nanoTime();
         List<String> unavailable = new ArrayList<>();
+        // Records of state.json set aside when it was read: never acted on, but every full pass counts each as a failure.
+        for (io.keepwatch.state.QuarantinedRecord q : state.quarantined()) {
+            counts.fail(new EngineEvent.Failure(clock.instant(), q.source(), q.path(), FailureReason.UNSAFE_PATH,
+                    "state.json record quarantined (kept aside in state.json, never acted on): " + q.describe()), events);
+        }
         for (SourceConfig source : config.sources()) {
             passOverSource(source, Optional.empty(), options, counts, unavailable);
         }

@@ -2,6 +2,7 @@ package io.keepwatch.restore;
 
 import io.keepwatch.engine.Progress;
 import io.keepwatch.execute.Parallel;
+import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.Modes;
 import io.keepwatch.hash.HashAlgorithm;
@@ -61,6 +62,8 @@ public final class Restorer {
 
     private final BackupLayout layout;
     private final Fs fs;
+    /** The backup side: read only from inside the backup root, never through a link. */
+    private final BackupRoot backup;
     private final Progress progress;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     private long tempCounter;
@@ -68,6 +71,7 @@ public final class Restorer {
     public Restorer(BackupLayout layout, Fs fs, Progress progress) {
         this.layout = layout;
         this.fs = fs;
+        this.backup = new BackupRoot(layout.root(), fs);
         this.progress = progress;
     }
 
@@ -152,6 +156,9 @@ public final class Restorer {
                     problems.add(new RestoreReport.Problem(e.kind, item.target(), e.getMessage()));
                 } catch (UnsafePathException e) {
                     problems.add(new RestoreReport.Problem(RestoreReport.Kind.REFUSED, item.target(), e.getMessage()));
+                } catch (io.keepwatch.fs.UnsafePathException e) {
+                    problems.add(new RestoreReport.Problem(RestoreReport.Kind.REFUSED, item.target(),
+                            "not read from the backup root: " + e.getFile() + " " + e.getReason() + "; nothing was written"));
                 } catch (IOException | RuntimeException e) {
                     problems.add(new RestoreReport.Problem(RestoreReport.Kind.FAILED, item.target(), Parallel.reason(e)));
                 }
@@ -224,10 +231,8 @@ public final class Restorer {
         Path source = e.file(layout);
         HashAlgorithm algorithm = HashAlgorithm.ofStoredHash(e.hash()).orElseThrow(() -> new Refused(RestoreReport.Kind.FAILED,
                 "state.json records the hash '" + e.hash() + "' of an unknown algorithm (known: " + HashAlgorithm.allowedNames() + ")"));
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException x) {
+        BasicFileAttributes attrs = backup.attributes(source).orElse(null);
+        if (attrs == null) {
             throw new Refused(RestoreReport.Kind.MISSING, "the backup file " + rel(source) + " (" + e.describe()
                     + ") is missing from the backup root; nothing was written (see `keepwatch versions` for other copies)");
         }
@@ -245,7 +250,7 @@ public final class Restorer {
         MessageDigest digest = algorithm.newDigest();
         long n = 0;
         try {
-            try (SeekableByteChannel in = fs.openSource(source); FileChannel out = fs.createNew(temp)) {
+            try (SeekableByteChannel in = backup.openRead(source); FileChannel out = fs.createNew(temp)) {
                 while (true) {
                     buffer.clear();
                     int r = in.read(buffer);

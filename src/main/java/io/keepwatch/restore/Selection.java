@@ -46,6 +46,19 @@ public final class Selection {
     }
 
     /** The files a request selects, in path order; a {@link RestoreException} when it selects none or is malformed. */
+    /**
+     * The records of state.json set aside as unclean when it was read ({@link io.keepwatch.state.QuarantinedRecord})
+     * that fall within {@code source} and {@code path}: what restore and verify report as refused.
+     */
+    public static List<io.keepwatch.state.QuarantinedRecord> quarantined(BackupState state, Optional<String> source,
+            Optional<String> path) {
+        return state.quarantined().stream()
+                .filter(q -> source.isEmpty() || q.source().equals(source.get()))
+                .filter(q -> path.isEmpty() || path.get().isEmpty() || q.path().equals(path.get())
+                        || q.path().startsWith(path.get() + "/"))
+                .toList();
+    }
+
     public static List<Item> select(BackupState state, Request request) throws RestoreException {
         String prefix = request.path().map(Selection::trimSlashes).orElse("");
         if (request.path().isPresent() && prefix.isEmpty()) {

@@ -3,6 +3,7 @@ package io.keepwatch.restore;
 import io.keepwatch.engine.Progress;
 import io.keepwatch.execute.Parallel;
 import io.keepwatch.execute.StagingArea;
+import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.hash.HashAlgorithm;
 import io.keepwatch.state.BackupLayout;
@@ -47,14 +48,15 @@ public final class Verifier {
     private static final long MAP_CHUNK = 256L << 20;
 
     private final BackupLayout layout;
-    private final Fs fs;
+    /** Files are read only from inside the backup root, never through a symbolic link. */
+    private final BackupRoot backup;
     private final Progress progress;
     private final int threads;
 
     /** @param threads hashing threads (one per core is right: hashing a cached file is CPU-bound) */
     public Verifier(BackupLayout layout, Fs fs, Progress progress, int threads) {
         this.layout = layout;
-        this.fs = fs;
+        this.backup = new BackupRoot(layout.root(), fs);
         this.progress = progress;
         this.threads = Math.max(1, threads);
     }
@@ -70,6 +72,10 @@ public final class Verifier {
         List<VerifyReport.Problem> problems = new ArrayList<>();
         Map<Path, Expected> expected = new HashMap<>();
         List<String> sources = source.map(List::of).orElseGet(() -> new ArrayList<>(state.sourceNames()));
+        for (io.keepwatch.state.QuarantinedRecord q : Selection.quarantined(state, source, Optional.empty())) {
+            problems.add(new VerifyReport.Problem(VerifyReport.Kind.ERROR, q.path().isEmpty() ? q.source() : q.source() + "/" + q.path(),
+                    q.kind(), "state.json record quarantined: " + q.reason()));
+        }
         for (String s : sources) {
             for (String rel : Timeline.paths(state, s)) {
                 for (Timeline.Entry e : Timeline.of(state, new FileRef(s, rel))) {
@@ -123,9 +129,13 @@ public final class Verifier {
         }
         BasicFileAttributes attrs;
         try {
-            attrs = Files.readAttributes(x.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return problem(VerifyReport.Kind.MISSING, x, "", 0);
+            Optional<BasicFileAttributes> a = backup.attributes(x.file());
+            if (a.isEmpty()) {
+                return problem(VerifyReport.Kind.MISSING, x, "", 0);
+            }
+            attrs = a.get();
+        } catch (io.keepwatch.fs.UnsafePathException e) {
+            return problem(VerifyReport.Kind.ERROR, x, "not read: " + e.getFile() + " " + e.getReason(), 0);
         } catch (IOException e) {
             return problem(VerifyReport.Kind.ERROR, x, "cannot read: " + Parallel.reason(e), 0);
         }
@@ -135,7 +145,7 @@ public final class Verifier {
         }
         MessageDigest digest = algorithm.get().newDigest();
         long n = 0;
-        try (SeekableByteChannel in = fs.openSource(x.file())) {
+        try (SeekableByteChannel in = backup.openRead(x.file())) {
             n = in instanceof FileChannel fc && attrs.size() >= MAP_THRESHOLD ? hashMapped(fc, digest, buf) : -1;
             if (n < 0) {
                 digest.reset();
@@ -223,10 +233,18 @@ public final class Verifier {
     }
 
     private void findUnexpected(Path area, Map<Path, Expected> expected, List<VerifyReport.Problem> problems) throws IOException {
-        if (!Files.isDirectory(area, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
         Path root = layout.root();
+        if (!area.equals(root)) {
+            try {
+                if (!backup.exists(area) || !backup.attributes(area).orElseThrow().isDirectory()) {
+                    return;
+                }
+            } catch (io.keepwatch.fs.UnsafePathException e) {
+                problems.add(new VerifyReport.Problem(VerifyReport.Kind.UNEXPECTED, BackupLayout.relative(root, root.getFileSystem().getPath(e.getFile())), "",
+                        e.getReason() + "; not read"));
+                return;
+            }
+        }
         Files.walkFileTree(area, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {

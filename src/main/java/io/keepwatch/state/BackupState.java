@@ -31,6 +31,7 @@ public final class BackupState {
     private final Map<String, java.util.TreeMap<String, LiveFile>> live = new HashMap<>();
     private final Map<String, Map<String, PathHistory>> history = new HashMap<>();
     private final Map<String, String> devices = new HashMap<>();
+    private List<QuarantinedRecord> quarantined = List.of();
     /**
      * Content hash to the live, non-empty files with that content, in the order they were recorded. A value is
      * a {@link FileRef} when there is one file (nearly always), else a {@code FileRef[]} list whose unused
@@ -269,6 +270,15 @@ public final class BackupState {
     }
 
     /** Total number of live files over all sources. */
+    /** The records of state.json set aside as unclean when it was read (see {@link QuarantinedRecord}); never acted on. */
+    public List<QuarantinedRecord> quarantined() {
+        return quarantined;
+    }
+
+    void setQuarantined(List<QuarantinedRecord> records) {
+        quarantined = List.copyOf(records);
+    }
+
     public int totalLive() {
         return live.values().stream().mapToInt(Map::size).sum();
     }

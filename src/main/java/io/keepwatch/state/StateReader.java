@@ -40,6 +40,8 @@ final class StateReader {
     private static final int L_REQUIRED = L_HASH | L_SIZE | L_MTIME | L_INODE | L_PERMS | L_SINCE;
 
     private final JsonParser p;
+    /** The backup root's filesystem: what a clean relative path is depends on it ({@link io.keepwatch.fs.RelPath}). */
+    private final java.nio.file.FileSystem fs;
     /** Canonical perms strings: a handful of distinct values over all files. */
     private final String[] perms = new String[64];
     private int permsCount;
@@ -49,13 +51,21 @@ final class StateReader {
     private int lastInstantLen = -1;
     private Instant lastInstant;
 
-    private StateReader(JsonParser p) {
+    private StateReader(JsonParser p, java.nio.file.FileSystem fs) {
         this.p = p;
+        this.fs = fs;
     }
 
-    static BackupState read(JsonFactory json, InputStream in) throws IOException, NotCanonical {
+    static BackupState read(JsonFactory json, InputStream in, java.nio.file.FileSystem fs) throws IOException, NotCanonical {
         try (JsonParser p = json.createParser(in)) {
-            return new StateReader(p).readState();
+            return new StateReader(p, fs).readState();
+        }
+    }
+
+    /** A path that is not clean: the general reader quarantines its record (and keeps it as it was). */
+    private void clean(String rel) throws NotCanonical {
+        if (io.keepwatch.fs.RelPath.problem(rel, fs).isPresent()) {
+            throw new NotCanonical("unclean path");
         }
     }
 
@@ -109,6 +119,7 @@ final class StateReader {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String source = p.currentName();
             expect(seen.add(source) && p.nextToken() == JsonToken.START_OBJECT);
+            expect(Quarantine.sourceProblem(source, fs) == null);
             boolean device = false;
             boolean files = false;
             boolean history = false;
@@ -143,6 +154,7 @@ final class StateReader {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
             expect(p.nextToken() == JsonToken.START_OBJECT);
+            clean(rel);
             rels.add(rel);
             lives.add(readLive());
         }
@@ -210,6 +222,7 @@ final class StateReader {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
             expect(p.nextToken() == JsonToken.START_OBJECT);
+            clean(rel);
             int lastVersion = 0;
             List<VersionRecord> versions = null;
             List<DeletionRecord> deletions = null;
@@ -298,7 +311,7 @@ final class StateReader {
             expect((seen & bit) == 0);
             seen |= bit;
         }
-        expect(seen == 127);
+        expect(seen == 127 && n >= 1);
         return new VersionRecord(n, hash, size, mtime, perms, since, archivedAt);
     }
 
@@ -354,6 +367,7 @@ final class StateReader {
             seen |= bit;
         }
         expect(seen == 127);
+        clean(stored);
         return new DeletionRecord(stored, hash, size, mtime, perms, since, deletedAt);
     }
 

@@ -1,5 +1,6 @@
 package io.keepwatch.state;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -22,6 +23,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -92,7 +95,7 @@ public final class StateStore {
      */
     public Optional<BackupState> load() throws StateException {
         try (InputStream in = Files.newInputStream(file)) {
-            return Optional.of(StateReader.read(JSON, in));
+            return Optional.of(StateReader.read(JSON, in, file.getFileSystem()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (StateReader.NotCanonical | JsonProcessingException e) {
@@ -127,11 +130,15 @@ public final class StateStore {
                     + BackupState.FORMAT + "); upgrade keepwatch", null);
         }
         BackupState state = new BackupState(sf.hashAlgorithm());
+        Quarantine quarantine = new Quarantine(file.getFileSystem(), mapper.get());
         for (Map.Entry<String, SourceState> e : sf.sources().entrySet()) {
             String source = e.getKey();
             SourceState ss = e.getValue();
             if (ss == null) {
                 throw corrupt("source '" + source + "' is null");
+            }
+            if (!quarantine.source(source, ss)) {
+                continue;
             }
             if (ss.device() != null) {
                 state.setDevice(source, ss.device());
@@ -142,7 +149,9 @@ public final class StateStore {
                     if (lf == null || lf.hash() == null || lf.since() == null) {
                         throw corrupt("entry '" + source + "/" + f.getKey() + "' lacks hash or since");
                     }
-                    state.putLive(new FileRef(source, f.getKey()), lf);
+                    if (quarantine.file(source, f.getKey(), lf)) {
+                        state.putLive(new FileRef(source, f.getKey()), lf);
+                    }
                 }
             }
             if (ss.history() != null) {
@@ -152,10 +161,20 @@ public final class StateStore {
                             || ph.deletions().stream().anyMatch(d -> d.hash() == null || d.stored() == null || d.deletedAt() == null)) {
                         throw corrupt("history of '" + source + "/" + h.getKey() + "' is incomplete");
                     }
-                    state.putHistory(new FileRef(source, h.getKey()), ph);
+                    Optional<PathHistory> clean = quarantine.history(source, h.getKey(), ph);
+                    if (clean.isPresent()) {
+                        state.putHistory(new FileRef(source, h.getKey()), clean.get());
+                    }
                 }
             }
         }
+        List<QuarantinedRecord> quarantined = new ArrayList<>(sf.quarantined() == null ? List.of() : sf.quarantined());
+        if (!quarantined.isEmpty()) {
+            log.warn("{} holds {} quarantined record(s) from earlier reads (its \"quarantined\" section); they are never acted on",
+                    file, quarantined.size());
+        }
+        quarantined.addAll(quarantine.found());
+        state.setQuarantined(quarantined);
         return state;
     }
 
@@ -184,7 +203,8 @@ public final class StateStore {
             sources.put(name, new SourceState(state.device(name).orElse(""),
                     new TreeMap<>(state.liveSorted(name)), new TreeMap<>(state.histories(name))));
         }
-        return new Snapshot(new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), saveId, sources));
+        return new Snapshot(new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), saveId, sources,
+                state.quarantined()));
     }
 
     /** A state as it was when {@link #snapshot} took it. */
@@ -309,6 +329,9 @@ public final class StateStore {
         if (!Files.isDirectory(indexFile.getParent(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return; // no private folder (a backup root only rebuild-state has touched): nothing to speed up yet
         }
+        if (!sf.quarantined().isEmpty()) {
+            return; // no shortcut: every pass loads state.json and reports its quarantined records
+        }
         try {
             MetadataIndex.write(fs, indexFile, sf.saveId(), stamp, sf.hashAlgorithm(), sf.sources(), outlook, clock.instant());
         } catch (IOException | RuntimeException e) {
@@ -335,7 +358,8 @@ public final class StateStore {
         };
     }
 
-    /** The file format of state.json. */
-    record StateFile(int format, String hashAlgorithm, Instant savedAt, String saveId, Map<String, SourceState> sources) {
+    /** The file format of state.json; {@code quarantined} is written only when it holds something. */
+    record StateFile(int format, String hashAlgorithm, Instant savedAt, String saveId, Map<String, SourceState> sources,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<QuarantinedRecord> quarantined) {
     }
 }

@@ -96,7 +96,7 @@ class StateStoreTest {
     }
 
     private BackupState fast() throws Exception {
-        return StateReader.read(new com.fasterxml.jackson.core.JsonFactory(), Files.newInputStream(store.file()));
+        return StateReader.read(new com.fasterxml.jackson.core.JsonFactory(), Files.newInputStream(store.file()), store.file().getFileSystem());
     }
 
     @Test
@@ -126,7 +126,7 @@ class StateStoreTest {
         }
         byte[] old = StateStore.mapper().writeValueAsBytes(
                 new StateStore.StateFile(BackupState.FORMAT, "sha256", Instant.now(CLOCK), saveId(Files.readString(store.file())),
-                        sources));
+                        sources, java.util.List.of()));
         assertEquals(new String(old, StandardCharsets.UTF_8), Files.readString(store.file()));
     }
 
@@ -233,7 +233,8 @@ class StateStoreTest {
     @Test
     void streamingReaderRefusesWhatItDoesNotKnow() {
         assertThrows(StateReader.NotCanonical.class, () -> StateReader.read(new com.fasterxml.jackson.core.JsonFactory(),
-                new ByteArrayInputStream("{\"format\":1,\"hash_algorithm\":\"a\",\"sources\":{},\"new\":1}".getBytes(StandardCharsets.UTF_8))));
+                new ByteArrayInputStream("{\"format\":1,\"hash_algorithm\":\"a\",\"sources\":{},\"new\":1}".getBytes(StandardCharsets.UTF_8)),
+                java.nio.file.FileSystems.getDefault()));
     }
 
     /** The compact duplicate index behaves like a list per hash: insertion order, removal of one entry. */
