@@ -89,13 +89,18 @@ public final class RelPath {
         }
         Path p = base;
         int start = 0;
-        while (true) {
-            int slash = rel.indexOf('/', start);
-            p = p.resolve(slash < 0 ? rel.substring(start) : rel.substring(start, slash));
-            if (slash < 0) {
-                return p;
+        try {
+            while (true) {
+                int slash = rel.indexOf('/', start);
+                // Each name through FileNames: a name kept with escaped bytes becomes those bytes again.
+                p = FileNames.resolve(p, slash < 0 ? rel.substring(start) : rel.substring(start, slash));
+                if (slash < 0) {
+                    return p;
+                }
+                start = slash + 1;
             }
-            start = slash + 1;
+        } catch (InvalidPathException e) {
+            throw new UnsafePathException(rel, e.getReason());
         }
     }
 }
