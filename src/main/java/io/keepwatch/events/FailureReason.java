@@ -28,6 +28,10 @@ public enum FailureReason {
      * {@link #UNREADABLE} for a failure while reading a source, {@link #OTHER} while writing the backup).
      */
     public static FailureReason of(Throwable e, FailureReason otherwise) {
+        if (e instanceof io.keepwatch.fs.UnsafePathException
+                || e instanceof java.io.UncheckedIOException u && u.getCause() instanceof io.keepwatch.fs.UnsafePathException) {
+            return UNSAFE_PATH;
+        }
         if (e instanceof AccessDeniedException) {
             return PERMISSION;
         }

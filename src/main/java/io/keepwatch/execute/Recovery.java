@@ -48,7 +48,7 @@ public final class Recovery {
                 }
             } catch (UnsafePathException | UncheckedIOException e) {
                 // A journal edited to point outside the backup root, or through a link planted in it: nothing is done.
-                log.error("RECOVERY refused {} {}: {}", Counts.kind(a), a.ref(), Parallel.reason(e));
+                log.error("RECOVERY refused {} {}: {}", Tally.kind(a), a.ref(), Parallel.reason(e));
             }
         }
         log.warn("RECOVERY: batch {} from {} was interrupted; {} of {} actions had taken effect and are now recorded",

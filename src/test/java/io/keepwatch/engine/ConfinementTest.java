@@ -148,7 +148,7 @@ class ConfinementTest {
                 new RetentionConfig(1, Optional.of(Duration.ofDays(1)), Optional.of(Duration.ofDays(1))), new SourceConfig("src", src));
         try {
             PassResult r = once();
-            said.add("once: complete=" + r.complete() + " " + r.problems() + " failed=" + r.counts().failed);
+            said.add("once: complete=" + r.complete() + " " + r.problems() + " failed=" + r.counts().failed());
         } catch (IOException | io.keepwatch.state.StateException | RuntimeException e) {
             said.add("once: " + e);
         }
@@ -157,7 +157,7 @@ class ConfinementTest {
         put("dir/f.txt", "f5");
         try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
             PassResult r = e.runPaths("src", List.of("dir/f.txt", "dir/h.txt", "dir/k2.txt"));
-            said.add("watched: " + r.problems() + " failed=" + r.counts().failed);
+            said.add("watched: " + r.problems() + " failed=" + r.counts().failed());
         } catch (IOException | io.keepwatch.state.StateException | RuntimeException e) {
             said.add("watched: " + e);
         }
