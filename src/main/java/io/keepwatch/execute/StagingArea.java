@@ -214,7 +214,7 @@ public final class StagingArea implements AutoCloseable {
     /** Deletes the manifest: every copy staged here was moved into place or deleted. */
     @Override
     public void close() throws IOException {
-        Files.deleteIfExists(manifest);
+        dirs.deleteIfExists(manifest);
     }
 
     private static String folderOf(String source, String rel) {
