@@ -245,7 +245,7 @@ class ConfinementTest {
         }
         Files.write(stateFile, JSON.writeValueAsBytes(state));
         List<String> said = everyCommand();
-        assertTrue(said.stream().anyMatch(s -> s.startsWith("once: ") && s.contains("QUARANTINED: state.json record")), said.toString());
+        assertTrue(said.stream().anyMatch(s -> s.startsWith("once: ") && s.contains("state.json record quarantined (kept aside")), said.toString());
         assertTrue(said.stream().anyMatch(s -> s.startsWith("verify: ") && s.contains("state.json record quarantined")), said.toString());
         // The quarantined record is still in state.json (rebuild-state, the last command, set the old file aside).
         Set<String> kept = new java.util.HashSet<>();
