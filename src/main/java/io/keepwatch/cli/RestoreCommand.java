@@ -86,11 +86,12 @@ final class RestoreCommand implements Callable<Integer> {
             src = Optional.of(cfg.sources().get(0).name());
         }
         BackupState state = BackupReader.load(cfg);
-        List<Selection.Item> items = Selection.select(state, new Selection.Request(src, Optional.ofNullable(path), when));
+        Selection.Request request = new Selection.Request(src, Optional.ofNullable(path), when);
+        List<Selection.Item> items = Selection.select(state, request);
         List<Path> roots = cfg.sources().stream().map(SourceConfig::path).toList();
         Path dir = Restorer.prepareDestination(to, roots, cfg.backupRoot(), overwrite);
         RestoreReport restored = new Restorer(new BackupLayout(cfg.backupRoot()), BackupReader.fs(cfg), ConsoleProgress.create())
-                .restore(items, dir, overwrite);
+                .restore(items, Selection.folders(state, request), dir, overwrite);
         // Records of state.json set aside as unclean when it was read are not restored: each is listed as refused.
         List<RestoreReport.Problem> problems = new ArrayList<>(restored.problems());
         final Optional<String> scope = src;

@@ -597,6 +597,11 @@ public final class Engine implements AutoCloseable {
         if (toCopy > 0) {
             progress.end();
         }
+        EmptyFolders folders = EmptyFolders.update(state, source.name(), scan, clock.instant());
+        if (!folders.isEmpty()) {
+            dirty = true;
+            unsyncedFolders.addAll(executor.mirrorEmptyFolders(source.name(), folders.made(), folders.ended()));
+        }
 
         if (paths.isPresent() && !retentionHeld) {
             List<Action> pruning = retentionFor(source.name(), touchedRels);

@@ -11,6 +11,7 @@ import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.DeletionRecord;
 import io.keepwatch.state.FileRef;
+import io.keepwatch.state.FolderSpan;
 import io.keepwatch.state.LiveFile;
 import io.keepwatch.state.PathHistory;
 import io.keepwatch.state.StateStore;
@@ -159,8 +160,10 @@ public final class StateRebuilder {
             LiveFile f = live(e.getValue(), "");
             state.putHistory(ref, state.history(ref).withDeletion(DeletionRecord.of(e.getKey(), f.facts(), f.since(), now)));
         }
-        log.info("Source {}: {} current copies, {} duplicates, {} paths with versions", source, mirror.size(), dups.size(),
-                versions.size());
+        Map<String, String> empty = emptyFolders(layout.sourceMirror(source));
+        empty.forEach((rel, perms) -> state.putFolder(source, rel, List.of(new FolderSpan(perms, now, null))));
+        log.info("Source {}: {} current copies, {} duplicates, {} paths with versions, {} empty folders", source, mirror.size(),
+                dups.size(), versions.size(), empty.size());
     }
 
     private LiveFile live(Path file, String duplicateOf) throws IOException {
@@ -173,6 +176,29 @@ public final class StateRebuilder {
         return new LiveFile(copier.hashOf(dirs.check(file)), attrs.size(), mtime, "",
                 posix == null ? "" : PosixFilePermissions.toString(posix.permissions()),
                 attrs.lastModifiedTime().toInstant(), duplicateOf);
+    }
+
+    /** The empty folders below {@code dir} (the mirror of a source), with their permissions, by relative path. */
+    private static Map<String, String> emptyFolders(Path dir) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                if (!d.equals(dir)) {
+                    try (var entries = Files.newDirectoryStream(d)) {
+                        if (!entries.iterator().hasNext()) {
+                            out.put(BackupLayout.relative(dir, d), attrs instanceof PosixFileAttributes p
+                                    ? PosixFilePermissions.toString(p.permissions()) : "");
+                        }
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return out;
     }
 
     /**

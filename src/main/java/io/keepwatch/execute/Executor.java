@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -302,6 +303,34 @@ public final class Executor {
     public Set<Path> removeEmptyFolders(Collection<Path> folders) {
         Set<Path> touched = new LinkedHashSet<>();
         removeEmptyFolders(layout, new BackupRoot(layout.root(), fs), folders, touched);
+        return touched;
+    }
+
+    /**
+     * Keeps a source's empty folders in its mirror: those of {@code ended} that are empty are removed (with the
+     * parents that leaves empty; a folder with anything in it stays), then each of {@code made} is created and
+     * given, with the folders above it, its source folder's mode. Returns the folders whose entries changed.
+     */
+    public Set<Path> mirrorEmptyFolders(String source, Collection<String> made, Collection<String> ended) throws IOException {
+        Set<Path> touched = new LinkedHashSet<>();
+        BackupRoot dirs = new BackupRoot(layout.root(), fs);
+        Path mirror = layout.sourceMirror(source);
+        List<Path> endedDirs = new ArrayList<>();
+        for (String rel : ended) {
+            endedDirs.add(dirs.resolve(mirror, rel)); // read clean from state.json (RelPath), checked again
+        }
+        removeEmptyFolders(layout, dirs, endedDirs, touched);
+        for (String rel : made) {
+            Path dir = BackupLayout.resolve(mirror, rel);
+            dirs.mkdirs(dir);
+            log.info("BACKUP: {}/{}/ (empty folder) → {}", source, rel, rel(dir));
+            List<Path> chain = new ArrayList<>();
+            for (Path p = dir; p != null && !p.equals(mirror) && p.startsWith(mirror); p = p.getParent()) {
+                chain.add(p);
+            }
+            folderModes.apply(chain);
+            touched.add(dir.getParent());
+        }
         return touched;
     }
 

@@ -134,6 +134,12 @@ public final class Restorer {
      * is reported and the rest go on. With {@code overwrite}, an existing file at a target is replaced.
      */
     public RestoreReport restore(List<Selection.Item> items, Path dir, boolean overwrite) throws IOException {
+        return restore(items, List.of(), dir, overwrite);
+    }
+
+    /** The same, and then creates the empty {@code folders} with their permissions. */
+    public RestoreReport restore(List<Selection.Item> items, List<Selection.Folder> folders, Path dir, boolean overwrite)
+            throws IOException {
         List<RestoreReport.Problem> problems = new ArrayList<>();
         Set<Path> verifiedDirs = new HashSet<>();
         Set<Path> touched = new LinkedHashSet<>();
@@ -165,6 +171,20 @@ public final class Restorer {
             }
         } finally {
             progress.end();
+        }
+        for (Selection.Folder f : folders) {
+            try {
+                Path target = SafeRel.resolve(dir, f.target(), "empty folder '" + f.target() + "'");
+                ensureDir(target, dir, verifiedDirs);
+                if (!f.perms().isEmpty() && Modes.posix(target)) {
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(f.perms()));
+                }
+                touched.add(target.getParent());
+            } catch (UnsafePathException e) {
+                problems.add(new RestoreReport.Problem(RestoreReport.Kind.REFUSED, f.target(), e.getMessage()));
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add(new RestoreReport.Problem(RestoreReport.Kind.FAILED, f.target(), Parallel.reason(e)));
+            }
         }
         for (Path d : touched) {
             try {

@@ -45,6 +45,35 @@ public final class Selection {
     public record Item(Timeline.Entry entry, String target) {
     }
 
+    /** An empty folder to create, where under the destination it goes ({@code /}-separated), with its permissions. */
+    public record Folder(String target, String perms) {
+    }
+
+    /**
+     * The empty folders a request selects (those of the state with a span open now, or holding the instant of
+     * {@code --at}), in path order; none for {@code --version}.
+     */
+    public static List<Folder> folders(BackupState state, Request request) {
+        if (request.when() instanceof When.Version) {
+            return List.of();
+        }
+        String prefix = request.path().map(Selection::trimSlashes).orElse("");
+        List<Folder> out = new ArrayList<>();
+        for (String source : request.source().map(List::of).orElseGet(() -> List.copyOf(state.sourceNames()))) {
+            for (var e : new java.util.TreeMap<>(state.folders(source)).entrySet()) {
+                String rel = e.getKey();
+                if (!prefix.isEmpty() && !rel.equals(prefix) && !rel.startsWith(prefix + "/")) {
+                    continue;
+                }
+                e.getValue().stream()
+                        .filter(span -> request.when() instanceof When.At at ? span.holds(at.instant()) : span.open())
+                        .findFirst()
+                        .ifPresent(span -> out.add(new Folder(request.source().isPresent() ? rel : source + "/" + rel, span.perms())));
+            }
+        }
+        return out;
+    }
+
     /** The files a request selects, in path order; a {@link RestoreException} when it selects none or is malformed. */
     /**
      * The records of state.json set aside as unclean when it was read ({@link io.keepwatch.state.QuarantinedRecord})
@@ -92,7 +121,7 @@ public final class Selection {
                 chosen.ifPresent(e -> out.add(new Item(e, request.source().isPresent() ? rel : source + "/" + rel)));
             }
         }
-        if (out.isEmpty()) {
+        if (out.isEmpty() && folders(state, request).isEmpty()) {
             String what = (request.source().map(s -> "source '" + s + "'").orElse("the backup"))
                     + (prefix.isEmpty() ? "" : ", path '" + prefix + "',");
             String when = request.when() instanceof When.At at ? " at " + at.instant() : " now";

@@ -19,12 +19,15 @@ import java.util.Set;
  * @param mounts the mount points found inside the source (folders on another device than the folder holding
  *     them) with their device: all of them for a scan of the whole source, those below the folders it
  *     listed for a scan of some paths
+ * @param emptyFolders the folders with nothing in them (never the source root), with their permissions as
+ *     {@code rwxr-x---} (or empty), by relative path
  */
 public record ScanResult(List<ScannedFile> files, Fingerprint fingerprint, Set<String> covered, Set<String> unknown, List<ScanProblem> problems,
-        List<String> links, List<String> special, java.util.Map<String, String> mounts) {
+        List<String> links, List<String> special, java.util.Map<String, String> mounts, java.util.Map<String, String> emptyFolders) {
 
     public ScanResult {
         mounts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(mounts));
+        emptyFolders = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(emptyFolders));
     }
 
     /**
@@ -38,7 +41,9 @@ public record ScanResult(List<ScannedFile> files, Fingerprint fingerprint, Set<S
         List<ScannedFile> kept = files.stream().filter(f -> !underAny(f.rel(), subtrees)).toList();
         Set<String> unknownNow = new java.util.HashSet<>(unknown);
         unknownNow.addAll(subtrees);
-        return new ScanResult(kept, fingerprint, covered, Set.copyOf(unknownNow), problems, links, special, mounts);
+        java.util.Map<String, String> keptFolders = new java.util.TreeMap<>(emptyFolders);
+        keptFolders.keySet().removeIf(rel -> underAny(rel, subtrees));
+        return new ScanResult(kept, fingerprint, covered, Set.copyOf(unknownNow), problems, links, special, mounts, keptFolders);
     }
 
     public int skippedLinks() {

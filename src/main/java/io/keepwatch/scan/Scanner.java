@@ -96,7 +96,7 @@ public final class Scanner {
     /** Every file of the source, its folders listed by {@link #SCAN_THREADS} threads at once. */
     public ScanResult scanAll() throws IOException {
         Path root = realRoot();
-        List<Walk> walks = new ParallelWalk(new Folder(root, "", fs.deviceOf(root).orElse(""))).run();
+        List<Walk> walks = new ParallelWalk(new Folder(root, "", fs.deviceOf(root).orElse(""), null)).run();
         walks.get(0).covered.add("");
         return Walk.merge(walks);
     }
@@ -193,7 +193,7 @@ public final class Scanner {
             last = rel;
             if (rel.isEmpty()) {
                 walk.covered.add("");
-                walk.walk(new Folder(root, "", null));
+                walk.walk(new Folder(root, "", null, null));
                 continue;
             }
             walk.covered.add(rel);
@@ -211,7 +211,7 @@ public final class Scanner {
                 continue;
             }
             if (attrs.isDirectory()) {
-                walk.walk(new Folder(p, rel, null));
+                walk.walk(new Folder(p, rel, null, permsOf(attrs)));
             } else {
                 walk.file(rel, attrs);
             }
@@ -221,9 +221,14 @@ public final class Scanner {
 
     /**
      * A folder to list, and the device it is on ({@code null} where not known: the folders a scan of some paths
-     * starts from), so that a subfolder on another device is known to be a mount point.
+     * starts from), so that a subfolder on another device is known to be a mount point; and its permissions,
+     * recorded if it is empty ({@code null} for the source root, never recorded as an empty folder).
      */
-    private record Folder(Path path, String rel, String device) {
+    private record Folder(Path path, String rel, String device, String perms) {
+    }
+
+    private static String permsOf(BasicFileAttributes attrs) {
+        return attrs instanceof PosixFileAttributes p ? io.keepwatch.fs.PermissionText.of(p.permissions()) : "";
     }
 
     /** Whether a scan passes over {@code rel}: it, or a folder above it, is excluded or one of keepwatch's own. */
@@ -296,6 +301,8 @@ public final class Scanner {
         final Fingerprint.Builder fingerprint = new Fingerprint.Builder();
         /** Subfolders on another device than the folder holding them, with that device. */
         final Map<String, String> mounts = new java.util.HashMap<>();
+        /** Folders with nothing in them (not the source root), with their permissions. */
+        final Map<String, String> emptyFolders = new java.util.HashMap<>();
 
         void walk(Folder start) {
             Deque<Folder> todo = new ArrayDeque<>();
@@ -314,7 +321,9 @@ public final class Scanner {
             String dirRel = folder.rel();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 SecureDirectoryStream<Path> secure = entries instanceof SecureDirectoryStream<Path> sds ? sds : null;
+                boolean empty = true;
                 for (Path child : entries) {
+                    empty = false;
                     Path namePath = child.getFileName();
                     String name;
                     try {
@@ -342,11 +351,15 @@ public final class Scanner {
                             if (folder.device() != null && device != null && !device.equals(folder.device())) {
                                 mounts.put(childRel, device);
                             }
-                            subfolders.accept(new Folder(child, childRel, device));
+                            subfolders.accept(new Folder(child, childRel, device, permsOf(attrs)));
                         }
                     } else {
                         file(childRel, attrs);
                     }
+                }
+                if (empty && folder.perms() != null) {
+                    emptyFolders.put(dirRel, folder.perms());
+                    fingerprint.addEmptyFolder(dirRel, folder.perms());
                 }
             } catch (NoSuchFileException e) {
                 // Removed while being scanned: nothing in it exists any more.
@@ -401,7 +414,9 @@ public final class Scanner {
             Fingerprint fingerprint = Fingerprint.EMPTY;
             List<List<ScannedFile>> files = new ArrayList<>();
             Map<String, String> mounts = new java.util.TreeMap<>();
+            Map<String, String> emptyFolders = new java.util.TreeMap<>();
             for (Walk w : walks) {
+                emptyFolders.putAll(w.emptyFolders);
                 mounts.putAll(w.mounts);
                 files.add(w.files);
                 covered.addAll(w.covered);
@@ -418,7 +433,7 @@ public final class Scanner {
             links.sort(Comparator.naturalOrder());
             special.sort(Comparator.naturalOrder());
             return new ScanResult(new MergedFiles(files), fingerprint, Set.copyOf(covered), Set.copyOf(unknown),
-                    List.copyOf(problems), List.copyOf(links), List.copyOf(special), mounts);
+                    List.copyOf(problems), List.copyOf(links), List.copyOf(special), mounts, emptyFolders);
         }
     }
 }

@@ -32,6 +32,7 @@ public final class BackupState {
     private final Map<String, Map<String, PathHistory>> history = new HashMap<>();
     private final Map<String, String> devices = new HashMap<>();
     private List<QuarantinedRecord> quarantined = List.of();
+    private final Map<String, Map<String, List<FolderSpan>>> folders = new HashMap<>();
     /**
      * Content hash to the live, non-empty files with that content, in the order they were recorded. A value is
      * a {@link FileRef} when there is one file (nearly always), else a {@code FileRef[]} list whose unused
@@ -54,6 +55,7 @@ public final class BackupState {
     public Set<String> sourceNames() {
         Set<String> names = new TreeSet<>(live.keySet());
         names.addAll(history.keySet());
+        names.addAll(folders.keySet());
         return names;
     }
 
@@ -255,6 +257,23 @@ public final class BackupState {
     /** The histories of a source, by relative path (unmodifiable view). */
     public Map<String, PathHistory> histories(String source) {
         return Collections.unmodifiableMap(history.getOrDefault(source, Map.of()));
+    }
+
+    /** The empty folders of a source, now and past, by relative path (unmodifiable view). */
+    public Map<String, List<FolderSpan>> folders(String source) {
+        return Collections.unmodifiableMap(folders.getOrDefault(source, Map.of()));
+    }
+
+    /** Sets the spans of one empty folder of a source (none removes it). */
+    public void putFolder(String source, String rel, List<FolderSpan> spans) {
+        if (spans.isEmpty()) {
+            Map<String, List<FolderSpan>> m = folders.get(source);
+            if (m != null) {
+                m.remove(rel);
+            }
+        } else {
+            folders.computeIfAbsent(source, k -> new HashMap<>()).put(rel, List.copyOf(spans));
+        }
     }
 
     public Optional<String> device(String source) {

@@ -47,6 +47,14 @@ public record Fingerprint(int count, long a, long b) {
         private boolean hasPending;
         private long words;
 
+        /**
+         * Adds an empty folder: as an entry no file can be (its path ends in {@code /}, its size is -1), so a
+         * folder made empty or filled changes the fingerprint.
+         */
+        public Builder addEmptyFolder(String rel, String perms) {
+            return add(rel + "/", -1, 0, "", perms);
+        }
+
         public Builder add(String rel, long size, long mtime, String inode, String perms) {
             h1 = 0x9368e53c2f6af274L;
             h2 = 0x586dcd208f7cd3fdL;

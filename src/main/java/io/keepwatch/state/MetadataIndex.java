@@ -122,6 +122,10 @@ public final class MetadataIndex {
                 LiveFile lf = f.getValue();
                 fp.add(f.getKey(), lf.size(), lf.mtime(), lf.inode(), lf.perms());
             }
+            if (s.folders() != null) {
+                s.folders().forEach((rel, spans) -> spans.stream().filter(FolderSpan::open)
+                        .forEach(open -> fp.addEmptyFolder(rel, open.perms())));
+            }
             Fingerprint files = fp.build();
             out.writeInt(files.count());
             out.writeLong(files.a());

@@ -42,6 +42,11 @@ final class Quarantine {
         return keep(QuarantinedRecord.FILE, source, rel, RelPath.problem(rel, fs).orElse(null), live);
     }
 
+    /** Whether the empty folder {@code rel} of {@code source} may be read; quarantines it otherwise. */
+    boolean folder(String source, String rel, List<FolderSpan> spans) {
+        return keep(QuarantinedRecord.FOLDER, source, rel, RelPath.problem(rel, fs).orElse(null), spans);
+    }
+
     /** The history of {@code rel} without its records that may not be read (each quarantined); empty if none may. */
     Optional<PathHistory> history(String source, String rel, PathHistory h) {
         if (!keep(QuarantinedRecord.HISTORY, source, rel, RelPath.problem(rel, fs).orElse(null), h)) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * every save), and never acted on. See docs/design.md.
  *
  * @param kind what it was: {@code source} (a whole source), {@code file} (a live entry), {@code history} (a path's
- *     whole history), {@code version} or {@code deletion} (one record of a history)
+ *     whole history), {@code version} or {@code deletion} (one record of a history), {@code folder} (an empty folder)
  * @param source the source's name as state.json has it
  * @param path the path it was stored under ({@code ""} for a whole source)
  * @param reason why it was set aside
@@ -20,6 +20,7 @@ public record QuarantinedRecord(String kind, String source, String path, String 
     public static final String HISTORY = "history";
     public static final String VERSION = "version";
     public static final String DELETION = "deletion";
+    public static final String FOLDER = "folder";
 
     /** One line for logs and reports: {@code deletion src/a.txt: stored name '../x': '..' in path}. */
     public String describe() {

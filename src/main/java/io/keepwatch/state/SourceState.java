@@ -9,6 +9,9 @@ import java.util.Map;
  *     (same path, another device) from the real one; empty where the platform has no device ids
  * @param files live files by relative path
  * @param history old versions and deletions by relative path
+ * @param folders the empty folders, now and past, by relative path (missing in older files: none)
  */
-record SourceState(String device, Map<String, LiveFile> files, Map<String, PathHistory> history) {
+record SourceState(String device, Map<String, LiveFile> files, Map<String, PathHistory> history,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        Map<String, java.util.List<FolderSpan>> folders) {
 }

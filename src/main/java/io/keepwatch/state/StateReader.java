@@ -123,6 +123,7 @@ final class StateReader {
             boolean device = false;
             boolean files = false;
             boolean history = false;
+            boolean folders = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
@@ -141,6 +142,11 @@ final class StateReader {
                         expect(!history && v == JsonToken.START_OBJECT);
                         readHistories(state, source);
                         history = true;
+                    }
+                    case "folders" -> {
+                        expect(!folders && v == JsonToken.START_OBJECT);
+                        readFolders(state, source);
+                        folders = true;
                     }
                     default -> throw new NotCanonical("unknown field " + name);
                 }
@@ -216,6 +222,45 @@ final class StateReader {
         }
         expect((seen & L_REQUIRED) == L_REQUIRED);
         return new LiveFile(hash, size, mtime, inode, perms, since, duplicateOf);
+    }
+
+    /** The {@code folders} of a source: by relative path, a list of {@link FolderSpan}s. */
+    private void readFolders(BackupState state, String source) throws IOException, NotCanonical {
+        Set<String> seen = new HashSet<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String rel = p.currentName();
+            clean(rel);
+            expect(seen.add(rel) && p.nextToken() == JsonToken.START_ARRAY);
+            List<FolderSpan> spans = new ArrayList<>(1);
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                String perms = null;
+                Instant since = null;
+                Instant ended = null;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken v = p.nextToken();
+                    switch (name) {
+                        case "perms" -> {
+                            expect(perms == null);
+                            perms = perms(v);
+                        }
+                        case "since" -> {
+                            expect(since == null && v == JsonToken.VALUE_STRING);
+                            since = instant();
+                        }
+                        case "ended" -> {
+                            expect(ended == null && v == JsonToken.VALUE_STRING);
+                            ended = instant();
+                        }
+                        default -> throw new NotCanonical("unknown field " + name);
+                    }
+                }
+                expect(perms != null && since != null);
+                spans.add(new FolderSpan(perms, since, ended));
+            }
+            expect(p.currentToken() == JsonToken.END_ARRAY && !spans.isEmpty());
+            state.putFolder(source, rel, spans);
+        }
     }
 
     private void readHistories(BackupState state, String source) throws IOException, NotCanonical {

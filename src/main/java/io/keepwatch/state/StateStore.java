@@ -167,6 +167,16 @@ public final class StateStore {
                     }
                 }
             }
+            if (ss.folders() != null) {
+                for (Map.Entry<String, List<FolderSpan>> f : ss.folders().entrySet()) {
+                    if (f.getValue() == null || f.getValue().stream().anyMatch(s -> s == null || s.since() == null || s.perms() == null)) {
+                        throw corrupt("empty folder '" + source + "/" + f.getKey() + "' lacks perms or since");
+                    }
+                    if (quarantine.folder(source, f.getKey(), f.getValue())) {
+                        state.putFolder(source, f.getKey(), f.getValue());
+                    }
+                }
+            }
         }
         List<QuarantinedRecord> quarantined = new ArrayList<>(sf.quarantined() == null ? List.of() : sf.quarantined());
         if (!quarantined.isEmpty()) {
@@ -201,7 +211,7 @@ public final class StateStore {
         for (String name : state.sourceNames()) {
             // TreeMap's copy of a sorted map is linear; Jackson writes a SortedMap as it is instead of sorting again
             sources.put(name, new SourceState(state.device(name).orElse(""),
-                    new TreeMap<>(state.liveSorted(name)), new TreeMap<>(state.histories(name))));
+                    new TreeMap<>(state.liveSorted(name)), new TreeMap<>(state.histories(name)), new TreeMap<>(state.folders(name))));
         }
         return new Snapshot(new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), saveId, sources,
                 state.quarantined()));
