@@ -190,8 +190,9 @@ public final class StateRebuilder {
                 if (!d.equals(dir)) {
                     try (var entries = Files.newDirectoryStream(d)) {
                         if (!entries.iterator().hasNext()) {
-                            out.put(BackupLayout.relative(dir, d), attrs instanceof PosixFileAttributes p
-                                    ? PosixFilePermissions.toString(p.permissions()) : "");
+                            // Read again: the attributes walkFileTree hands over are the basic ones only.
+                            out.put(BackupLayout.relative(dir, d), io.keepwatch.fs.Modes.attributes(d, false)
+                                    .map(p -> PosixFilePermissions.toString(p.permissions())).orElse(""));
                         }
                     }
                 }

@@ -65,14 +65,17 @@ class ScannerTest {
         ScanResult r = scanAll(List.of("cache/**"));
 
         assertEquals(expected, r.files().stream().map(ScannedFile::rel).toList());
-        // The fingerprint the threads summed is that of the files found, in whatever order they are added.
+        // Only the innermost of empty/inner is empty; "empty" holds it.
+        assertEquals(Set.of("empty/inner"), r.emptyFolders().keySet());
+        // The fingerprint the threads summed is that of the files and empty folders found, in whatever order they are added.
         Fingerprint.Builder backwards = new Fingerprint.Builder();
         for (int i = r.files().size() - 1; i >= 0; i--) {
             ScannedFile f = r.files().get(i);
             backwards.add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms());
         }
+        r.emptyFolders().forEach(backwards::addEmptyFolder);
         assertEquals(backwards.build(), r.fingerprint());
-        assertEquals(r.files().size(), r.fingerprint().count());
+        assertEquals(r.files().size() + 1, r.fingerprint().count());
         assertEquals(Set.of(""), r.covered());
         assertEquals(List.of("link"), r.links());
         assertTrue(r.problems().isEmpty(), r.problems().toString());

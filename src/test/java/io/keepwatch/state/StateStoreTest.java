@@ -122,7 +122,7 @@ class StateStoreTest {
         Map<String, SourceState> sources = new TreeMap<>();
         for (String name : s.sourceNames()) {
             sources.put(name, new SourceState(s.device(name).orElse(""),
-                    new HashMap<>(s.liveFiles(name)), new HashMap<>(s.histories(name))));
+                    new HashMap<>(s.liveFiles(name)), new HashMap<>(s.histories(name)), new HashMap<>(s.folders(name))));
         }
         byte[] old = StateStore.mapper().writeValueAsBytes(
                 new StateStore.StateFile(BackupState.FORMAT, "sha256", Instant.now(CLOCK), saveId(Files.readString(store.file())),
