@@ -87,7 +87,7 @@ public final class MetadataIndex {
     public record SourceIndex(String device, Fingerprint fingerprint, String policyKey, Instant nextRemoval,
             long versionBytes, long deletedBytes) {
 
-        /** How many live files the source has. */
+        /** How many live files and (open) empty folders the source has: the entries of its fingerprint. */
         public int files() {
             return fingerprint.count();
         }

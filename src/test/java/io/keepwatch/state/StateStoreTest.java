@@ -70,6 +70,8 @@ class StateStoreTest {
         s.putHistory(new FileRef("docs", "gone\nwith newline"), PathHistory.EMPTY
                 .withDeletion(new DeletionRecord("gone\nwith newline.~1~", hash(53), 1, 2, "rw-r--r--", T0, T0)));
         s.putHistory(new FileRef("old", "only/history"), PathHistory.EMPTY.withLastVersion(4));
+        s.putFolder("docs", "empty\ndir/inner", java.util.List.of(new FolderSpan("rwxr-x---", T0, T0.plusSeconds(5)),
+                new FolderSpan("rwx------", T0.plusSeconds(9), null)));
         return s;
     }
 
@@ -81,6 +83,7 @@ class StateStoreTest {
             sb.append("source ").append(src).append(" device=").append(s.device(src)).append('\n');
             s.liveFiles(src).forEach((k, v) -> sb.append("  live ").append(k).append(" = ").append(v).append('\n'));
             new TreeMap<>(s.histories(src)).forEach((k, v) -> sb.append("  hist ").append(k).append(" = ").append(v).append('\n'));
+            new TreeMap<>(s.folders(src)).forEach((k, v) -> sb.append("  folder ").append(k).append(" = ").append(v).append('\n'));
             s.liveFiles(src).values().forEach(v -> hashes.add(v.hash()));
             sb.append("  under a: ").append(s.liveUnder(src, "a")).append('\n');
         }
@@ -286,8 +289,9 @@ class StateStoreTest {
         for (String src : s.sourceNames()) {
             MetadataIndex.SourceIndex si = idx.source(src).orElseThrow();
             assertEquals(s.device(src).orElse(""), si.device());
-            assertEquals(s.liveCount(src), si.files());
-            assertTrue(si.sameFiles(fingerprint(s.liveFiles(src))), src);
+            long openFolders = s.folders(src).values().stream().filter(spans -> spans.get(spans.size() - 1).open()).count();
+            assertEquals(s.liveCount(src) + openFolders, si.files());
+            assertTrue(si.sameFiles(fingerprint(s.liveFiles(src), s.folders(src))), src);
         }
         // Any difference in a path or its metadata gives another fingerprint.
         MetadataIndex.SourceIndex docsIndex = idx.source("docs").orElseThrow();
@@ -300,11 +304,13 @@ class StateStoreTest {
         for (LiveFile c : changed) {
             Map<String, LiveFile> files = new TreeMap<>(s.liveFiles("docs"));
             files.put("a.txt", c);
-            assertFalse(docsIndex.sameFiles(fingerprint(files)), c.toString());
+            assertFalse(docsIndex.sameFiles(fingerprint(files, s.folders("docs"))), c.toString());
         }
         Map<String, LiveFile> renamed = new TreeMap<>(s.liveFiles("docs"));
         renamed.put("a.txt.moved", renamed.remove("a.txt"));
-        assertFalse(docsIndex.sameFiles(fingerprint(renamed)));
+        assertFalse(docsIndex.sameFiles(fingerprint(renamed, s.folders("docs"))));
+        // Nor an empty folder fewer.
+        assertFalse(docsIndex.sameFiles(fingerprint(s.liveFiles("docs"), Map.of())));
         // Not even when the lengths of the fields shift between one file and the next.
         assertNotEquals(new Fingerprint.Builder().add("ab", 1, 2, "c", "").build(),
                 new Fingerprint.Builder().add("a", 1, 2, "bc", "").build());
@@ -338,7 +344,7 @@ class StateStoreTest {
         Files.write(index, earlier);
         assertTrue(store.currentIndex().isEmpty());
         store.writeIndex(s);
-        assertTrue(store.currentIndex().orElseThrow().source("docs").orElseThrow().sameFiles(fingerprint(s.liveFiles("docs"))));
+        assertTrue(store.currentIndex().orElseThrow().source("docs").orElseThrow().sameFiles(fingerprint(s.liveFiles("docs"), s.folders("docs"))));
     }
 
     @Test
@@ -361,9 +367,10 @@ class StateStoreTest {
         assertTrue(store.currentIndex().isPresent());
     }
 
-    private static Fingerprint fingerprint(Map<String, LiveFile> files) {
+    private static Fingerprint fingerprint(Map<String, LiveFile> files, Map<String, List<FolderSpan>> folders) {
         Fingerprint.Builder fp = new Fingerprint.Builder();
         files.forEach((rel, f) -> fp.add(rel, f.size(), f.mtime(), f.inode(), f.perms()));
+        folders.forEach((rel, spans) -> spans.stream().filter(FolderSpan::open).forEach(o -> fp.addEmptyFolder(rel, o.perms())));
         return fp.build();
     }
 
