@@ -69,6 +69,9 @@ import org.slf4j.LoggerFactory;
  * size, mtime and inode did not change; copy every other file, while hashing it (read once), to a temp file
  * beside its destination ({@link StagingArea}); fsync the staged copies all at once; plan; execute; apply
  * retention; save the state. Large passes run in chunks so a crash loses at most one chunk of copying.
+ *
+ * <p>Over 1,000 lines and about eleven jobs (lifecycle, recovery, fast path, passes, chunking, copying, saving):
+ * splitting it by job, with its collaborators passed in, is the first part of issue 14, still open.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);

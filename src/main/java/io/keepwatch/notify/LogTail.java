@@ -1,7 +1,8 @@
 package io.keepwatch.notify;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,12 +30,14 @@ final class LogTail {
             return List.of();
         }
         String tail;
-        try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
-            long start = Math.max(0, f.length() - READ_BYTES);
-            byte[] b = new byte[(int) (f.length() - start)];
-            f.seek(start);
-            f.readFully(b);
-            tail = new String(b, StandardCharsets.UTF_8);
+        try (SeekableByteChannel f = Files.newByteChannel(logFile)) {
+            long start = Math.max(0, f.size() - READ_BYTES);
+            ByteBuffer b = ByteBuffer.allocate((int) (f.size() - start));
+            f.position(start);
+            while (b.hasRemaining() && f.read(b) >= 0) {
+                // read to the end as it was when opened
+            }
+            tail = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
             if (start > 0) {
                 tail = tail.substring(tail.indexOf('\n') + 1); // a cut first line is dropped
             }
