@@ -63,10 +63,8 @@ public final class Daemon {
     private final EngineListener events;
     private volatile boolean stopping;
     private boolean ready;
-    private Instant lastCommit;
-    /** When the last batch ended, and whether any ran since the last {@link #returnMemory}. */
-    private Instant lastBatchEnd = Instant.EPOCH;
-    private boolean garbageSinceGc;
+    /** When the engine's commit policy wants the next flush, if anything waits to be flushed. */
+    private Optional<Instant> flushDue = Optional.empty();
     private Instant nextPeriodic;
     private Instant nextPoll;
     private boolean statusWriteFailed;
@@ -191,7 +189,6 @@ public final class Daemon {
             r.settling = true;
             register(r, Optional.ofNullable(registered.get(r.name())));
         }
-        engine.deferCommits(false);
         for (Run r : runs.values()) {
             if (r.state != SourceState.UNAVAILABLE && !stopping) {
                 fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP);
@@ -199,9 +196,7 @@ public final class Daemon {
             r.settling = false;
             report(r);
         }
-        engine.deferCommits(true);
         Instant now = clock.instant();
-        lastCommit = now;
         nextPeriodic = now.plus(timing.rescanInterval());
         nextPoll = now.plus(timing.poll());
         for (Run r : runs.values()) {
@@ -216,18 +211,6 @@ public final class Daemon {
         board.activity("idle");
         writeStatus();
         log.info("Ready");
-        returnMemory();
-    }
-
-    /**
-     * A full pass leaves its scan of a whole source (hundreds of thousands of entries on a large tree) and
-     * the state load's buffers as garbage in the old generation, where a service that then waits for events
-     * would keep them resident for hours. A full collection right after lets the heap shrink back to about
-     * what the state needs (the launchers' {@code -XX:MaxHeapFreeRatio}); it costs a fraction of a second
-     * once per full pass. A no-op under {@code -XX:+DisableExplicitGC}.
-     */
-    private static void returnMemory() {
-        System.gc();
     }
 
     private void loop() throws InterruptedException {
@@ -264,25 +247,7 @@ public final class Daemon {
             runDuePasses(now);
             runReadyBatches(clock.instant());
             board.pending(debouncer.size());
-            maybeCommit(clock.instant());
-            maybeReturnMemory(clock.instant());
-        }
-    }
-
-    /** How long the service must have been quiet before it compacts its heap after a burst of changes. */
-    static final Duration QUIET_BEFORE_GC = Duration.ofSeconds(10);
-
-    /**
-     * Each state save copies the state, and on a large tree those copies outlive the young generation and
-     * pile up in the old one; a burst of changes would leave the heap (and the resident memory) several
-     * times what the state needs. Once every change is backed up and saved and nothing has happened for
-     * {@link #QUIET_BEFORE_GC}, one full collection lets the heap shrink again: at most one per burst.
-     */
-    private void maybeReturnMemory(Instant now) {
-        if (garbageSinceGc && debouncer.size() == 0 && !engine.hasUncommittedChanges() && !engine.isSaving()
-                && !now.isBefore(lastBatchEnd.plus(QUIET_BEFORE_GC))) {
-            garbageSinceGc = false;
-            returnMemory();
+            flushIfDue(clock.instant());
         }
     }
 
@@ -298,8 +263,8 @@ public final class Daemon {
                 wake = min(wake, r.passDue.get());
             }
         }
-        if (engine.hasUncommittedChanges()) {
-            wake = min(wake, lastCommit.plus(timing.stateFlush()));
+        if (flushDue.isPresent()) {
+            wake = min(wake, flushDue.get());
         }
         return wake.isBefore(now) ? now : wake;
     }
@@ -524,13 +489,8 @@ public final class Daemon {
 
     private void fullPass(Run r, String what, Trigger trigger) {
         board.activity(what);
-        engine.deferCommits(false);
         try {
             PassResult result = engine.runSource(r.name(), trigger);
-            if (ready) {
-                returnMemory(); // start-up passes do it once, after Ready
-            }
-            lastCommit = clock.instant();
             board.passDone(result.counts());
             log.info("{}: {}", capitalise(what), result.summaryLine());
             noteProblems(result);
@@ -541,7 +501,6 @@ public final class Daemon {
         } catch (IOException e) {
             failed(r, what, e);
         } finally {
-            engine.deferCommits(true);
             board.activity(ready ? "idle" : "starting");
         }
     }
@@ -587,8 +546,6 @@ public final class Daemon {
             failed(r, "backing up " + rels.size() + " changed path(s) of " + r.name(), e);
         } finally {
             board.activity(ready ? "idle" : "starting");
-            lastBatchEnd = clock.instant();
-            garbageSinceGc = true;
         }
     }
 
@@ -610,18 +567,15 @@ public final class Daemon {
         }
     }
 
-    private void maybeCommit(Instant now) {
-        if (!engine.hasUncommittedChanges() || now.isBefore(lastCommit.plus(timing.stateFlush()))) {
-            return;
-        }
+    /** Asks the engine to flush its changes if its commit policy says it is time; the engine decides. */
+    private void flushIfDue(Instant now) {
         try {
-            engine.commitInBackground();
-            lastCommit = now;
+            flushDue = engine.flushIfDue(now);
         } catch (IOException e) {
             String line = "Could not save the state: " + e + "; retrying";
             log.error(line);
             board.error(line);
-            lastCommit = now;
+            flushDue = Optional.of(now); // the engine says when it tries again
         }
     }
 

@@ -83,12 +83,6 @@ public final class Engine implements AutoCloseable {
     static final long CHUNK_BYTES = 256L << 20;
     static final int CHUNK_FILES = 10_000;
     /**
-     * A full pass saves the state once this many actions are journaled since its last save (and at its end): each
-     * chunk is in the journal before it touches the backup, so saving after every chunk would only write a
-     * growing state.json over and over (twenty times for a first pass over 200,000 files).
-     */
-    static final int COMMIT_ACTIONS = 50_000;
-    /**
      * Files read (and copied) at once. A copy mostly waits for the disk, and a disk answers many requests at once
      * faster than one after another: reading data set A's small files from a cold cache took 2.5 s one at a time,
      * 1.2 s four at a time and 0.95 s eight at a time here (2 cores, virtio disk). So at least 8, and two per core
@@ -122,22 +116,10 @@ public final class Engine implements AutoCloseable {
     private final StagingArea staging;
     /** The deletion guard: mount points, source folders' identity, held deletions. */
     private final Guard guard;
-    private long uncommittedSeq;
-    /** Folders changed by journaled batches and not yet fsynced: done right before the state that records them is saved. */
-    private final Set<Path> unsyncedFolders = new java.util.LinkedHashSet<>();
-    /** The folders the background save in progress fsyncs first (put back if it fails). */
-    private Set<Path> savingFolders = Set.of();
-    /** Actions journaled since the last save (see {@link #COMMIT_ACTIONS}). */
-    private int uncommittedActions;
+    /** Owns making the state durable: when, and how. */
+    private final StateCommitter committer;
     private long chunkBytes = CHUNK_BYTES;
     private int chunkFiles = CHUNK_FILES;
-    private int commitActions = COMMIT_ACTIONS;
-    private boolean dirty;
-    /** The one thread that writes state.json for {@link #commitInBackground}; made on first use. */
-    private ExecutorService saver;
-    /** The background save in progress (or finished and not yet looked at), and the journal batch it covers. */
-    private Optional<Future<?>> saving = Optional.empty();
-    private long savingSeq;
 
     private Engine(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, Guard guard, BackupLock lock, BackupState state,
             Journal journal, ExecutorService copyPool, ExecutorService syncPool, Map<String, Scanner> scanners) {
@@ -162,6 +144,7 @@ public final class Engine implements AutoCloseable {
         }
         this.scanners.putAll(scanners);
         this.executor = new Executor(layout, fs, journal, syncPool, roots, events);
+        this.committer = new StateCommitter(state, store, journal, executor::syncFolders, clock, CommitPolicy.of(config));
         // The id names this engine's temp files; it is unique to it (the time it opened and the process).
         this.staging = StagingArea.create(layout, fs, System.currentTimeMillis());
     }
@@ -233,7 +216,7 @@ public final class Engine implements AutoCloseable {
             }
             try (Engine engine = open(config, fs, clock, progress, events, r)) {
                 PassResult pass = engine.full(options, counts);
-                if (noIndex && !engine.dirty && engine.saving.isEmpty()) {
+                if (noIndex && !engine.committer.hasUncommittedChanges()) {
                     // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the
                     // two writes), or one whose retention outlook is out of date (another policy, or its next removal
                     // came and removed nothing): write it now, or every later pass would load state.json until
@@ -558,7 +541,7 @@ public final class Engine implements AutoCloseable {
             state.device(source.name()).ifPresent(was -> log.warn("Source {} is now on device {} (was {} when last backed up); "
                     + "'{}' is a mount point, so this is taken as its disk mounted again", source.name(), device, was, source.path()));
             state.setDevice(source.name(), device);
-            dirty = true;
+            committer.markDirty();
         }
         Path realRoot = source.path().toRealPath();
         scan = paths.isPresent() ? guard.pathScan(source, realRoot, paths.get(), scan)
@@ -589,7 +572,7 @@ public final class Engine implements AutoCloseable {
             ChunkCopies current = next;
             next = k + 1 < chunks.size() ? stage(source, chunks.get(k + 1)) : null;
             try {
-                finishChunk(source, current, counts, touchedRels);
+                finishChunk(source, current, counts, touchedRels, paths.isEmpty());
             } catch (IOException | RuntimeException e) {
                 if (next != null) {
                     next.abandon();
@@ -602,14 +585,14 @@ public final class Engine implements AutoCloseable {
         }
         EmptyFolders folders = EmptyFolders.update(state, source.name(), scan, clock.instant());
         if (!folders.isEmpty()) {
-            dirty = true;
-            unsyncedFolders.addAll(executor.mirrorEmptyFolders(source.name(), folders.made(), folders.ended()));
+            committer.markDirty();
+            committer.noteFolders(executor.mirrorEmptyFolders(source.name(), folders.made(), folders.ended()));
         }
 
         if (paths.isPresent() && !retentionHeld) {
             List<Action> pruning = retentionFor(source.name(), touchedRels);
             if (!pruning.isEmpty()) {
-                record(executor.run(pruning, state, clock.instant()), counts);
+                record(executor.run(pruning, state, clock.instant()), pruning.size(), counts);
             }
         }
     }
@@ -629,7 +612,7 @@ public final class Engine implements AutoCloseable {
         retentionHeld = d.held();
         List<Action> removals = d.removals().stream().filter(a -> scope.test(a.ref())).toList();
         if (!removals.isEmpty()) {
-            record(executor.run(removals, state, clock.instant()), counts);
+            record(executor.run(removals, state, clock.instant()), removals.size(), counts);
         }
         if (d.acceptPolicy().isPresent()) {
             AcceptedPolicy.write(layout, fs, d.acceptPolicy().get());
@@ -831,9 +814,12 @@ public final class Engine implements AutoCloseable {
         return chunkCopies;
     }
 
-    /** Waits for a chunk's copies, makes them durable, then plans, executes and commits the chunk. */
+    /**
+     * Waits for a chunk's copies, makes them durable, then plans and executes the chunk; a full pass commits when its
+     * commit policy says so (path batches leave it to the service's {@link #flushIfDue}).
+     */
     private void finishChunk(SourceConfig source, ChunkCopies chunkCopies, Tally counts,
-            Set<String> touchedRels) throws IOException {
+            Set<String> touchedRels, boolean fullPass) throws IOException {
         Chunk chunk = chunkCopies.chunk;
         List<String> absent = new ArrayList<>(chunk.absent());
         List<Observed> observed = new ArrayList<>(chunk.known().size() + chunk.toRead().size());
@@ -871,8 +857,7 @@ public final class Engine implements AutoCloseable {
             deleteStaged(staged);
             throw e;
         }
-        record(outcome, counts);
-        uncommittedActions += plan.actions().size();
+        record(outcome, plan.actions().size(), counts);
         for (Action a : plan.actions()) {
             if (a instanceof Action.Update || a instanceof Action.Delete) {
                 touchedRels.add(a.ref().rel());
@@ -884,7 +869,7 @@ public final class Engine implements AutoCloseable {
         plan.actions().stream().filter(a -> !outcome.failedActions().contains(a))
                 .map(Engine::stagedOf).flatMap(Optional::stream).forEach(leftover::remove);
         deleteStaged(List.copyOf(leftover));
-        if (chunkIsCommitPoint()) {
+        if (fullPass && committer.passCommitDue()) {
             commit();
         }
     }
@@ -897,7 +882,7 @@ public final class Engine implements AutoCloseable {
             folders.add(staging.path(name).getParent());
         }
         if (!folders.isEmpty()) {
-            unsyncedFolders.addAll(executor.removeEmptyFolders(folders));
+            committer.noteFolders(executor.removeEmptyFolders(folders));
         }
     }
 
@@ -912,35 +897,16 @@ public final class Engine implements AutoCloseable {
         return Optional.empty();
     }
 
-    /**
-     * Full passes commit once {@link #COMMIT_ACTIONS} actions are journaled (and at their end); the service's path
-     * batches commit on their own schedule.
-     */
-    private boolean chunkIsCommitPoint() {
-        return uncommittedSeq != 0 && !deferCommits && uncommittedActions >= commitActions;
-    }
-
     /** Smaller chunks and commit points, so tests can make many of each from a few files. */
     void limitChunks(long bytes, int files, int actionsPerCommit) {
         this.chunkBytes = bytes;
         this.chunkFiles = files;
-        this.commitActions = actionsPerCommit;
+        committer.setPolicy(committer.policy().withPassActions(actionsPerCommit));
     }
 
-    private boolean deferCommits;
-
-    /** Whether {@link #runPaths} batches leave saving to the caller (the service sets this). */
-    public void deferCommits(boolean defer) {
-        this.deferCommits = defer;
-    }
-
-    private void record(Executor.Outcome o, Tally counts) {
+    private void record(Executor.Outcome o, int actions, Tally counts) {
         counts.add(o.tally());
-        unsyncedFolders.addAll(o.touchedFolders());
-        if (o.journalSeq() != 0) {
-            uncommittedSeq = o.journalSeq();
-            dirty = true;
-        }
+        committer.noteBatch(o, actions);
     }
 
     /**
@@ -992,100 +958,28 @@ public final class Engine implements AutoCloseable {
         Parallel.awaitAll(futures);
     }
 
-    /** Saves the state if anything changed, then forgets the journaled batches it now includes. */
+    /** Makes every change durable now. */
     public void commit() throws IOException {
-        try {
-            awaitBackgroundSave();
-        } catch (IOException | RuntimeException e) {
-            if (saving.isPresent()) {
-                throw e; // interrupted while it still runs: never two writers of state.json
-            }
-            log.warn("The last background save of the state failed ({}); saving it now", Parallel.reason(e));
-        }
-        if (!dirty) {
-            return;
-        }
-        executor.syncFolders(unsyncedFolders);
-        unsyncedFolders.clear();
-        store.save(state);
-        if (uncommittedSeq != 0) {
-            journal.clearThrough(uncommittedSeq);
-            uncommittedSeq = 0;
-        }
-        uncommittedActions = 0;
-        dirty = false;
+        committer.commit();
     }
 
     /**
-     * Like {@link #commit}, but only a copy of the state is taken here; it is written (and the journal
-     * cleared) on a thread of its own, so the engine thread goes on with the next batch instead of waiting
-     * for hundreds of thousands of entries to be serialised and fsynced. Safe because every batch is in the
-     * journal before it touches the backup: until the save lands, a crash is recovered from the journal.
-     * One save at a time: while one runs, this does nothing and the state stays uncommitted for the next
-     * call. A save that failed is reported by the next call (and {@link #commit}), its changes still to save.
+     * The service's tick: makes the changes durable if its commit policy says it is time (on a thread of its own, so
+     * the engine thread goes on with the next batch).
+     *
+     * @return when a flush is due next, if anything waits to be flushed
      */
-    public void commitInBackground() throws IOException {
-        if (saving.isPresent()) {
-            if (!saving.get().isDone()) {
-                return;
-            }
-            awaitBackgroundSave();
-        }
-        if (!dirty) {
-            return;
-        }
-        StateStore.Snapshot snapshot = store.snapshot(state);
-        Set<Path> folders = Set.copyOf(unsyncedFolders);
-        unsyncedFolders.clear();
-        long seq = uncommittedSeq;
-        if (saver == null) {
-            saver = Executors.newSingleThreadExecutor(Threads.named("keepwatch-state-save"));
-        }
-        saving = Optional.of(saver.submit(() -> {
-            executor.syncFolders(folders);
-            store.write(snapshot);
-            if (seq != 0) {
-                journal.clearThrough(seq);
-            }
-            return null;
-        }));
-        savingSeq = seq;
-        savingFolders = folders;
-        dirty = false;
-        uncommittedSeq = 0;
-        uncommittedActions = 0;
+    public Optional<java.time.Instant> flushIfDue(java.time.Instant now) throws IOException {
+        return committer.flushIfDue(now);
     }
 
-    /**
-     * Waits for the background save, if any. If it failed, its changes are uncommitted again and its error is
-     * thrown; if the wait was interrupted, the save is still running and stays the one in progress.
-     */
-    private void awaitBackgroundSave() throws IOException {
-        if (saving.isEmpty()) {
-            return;
-        }
-        Future<?> f = saving.get();
-        try {
-            Parallel.get(f);
-            saving = Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            if (f.isDone()) {
-                saving = Optional.empty();
-                dirty = true;
-                uncommittedSeq = Math.max(uncommittedSeq, savingSeq);
-                unsyncedFolders.addAll(savingFolders);
-            }
-            throw e;
-        }
-    }
-
-    /** Whether a {@link #commitInBackground} save is still being written. */
+    /** Whether a background flush is still being written. */
     public boolean isSaving() {
-        return saving.isPresent() && !saving.get().isDone();
+        return committer.isSaving();
     }
 
     public boolean hasUncommittedChanges() {
-        return dirty;
+        return committer.hasUncommittedChanges();
     }
 
     /**
@@ -1093,10 +987,7 @@ public final class Engine implements AutoCloseable {
      * with it): pools stop, the lock is released, the state on disk stays as it is.
      */
     void abandon() throws IOException, InterruptedException {
-        if (saver != null) {
-            saver.shutdownNow();
-            saver.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        committer.abandon();
         copyPool.shutdownNow();
         syncPool.shutdownNow();
         copyPool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -1107,12 +998,9 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            commit();
+            committer.close();
             staging.close();
         } finally {
-            if (saver != null) {
-                saver.shutdownNow();
-            }
             copyPool.shutdownNow();
             syncPool.shutdownNow();
             lock.close();

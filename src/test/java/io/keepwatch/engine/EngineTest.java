@@ -795,10 +795,9 @@ class EngineTest {
         });
         Path journal = new io.keepwatch.state.BackupLayout(backup).journalDir();
         try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
-            e.deferCommits(true); // as the service does
             write(src.resolve("a.txt"), "alpha");
             e.runPaths("src", List.of("a.txt"));
-            e.commitInBackground();
+            e.flushIfDue(clock.instant().plus(Duration.ofHours(1)));
             assertTrue(writing.await(10, java.util.concurrent.TimeUnit.SECONDS), "the save started");
             // The save is stuck in its write: the engine thread is not.
             write(src.resolve("b.txt"), "beta");
@@ -806,7 +805,7 @@ class EngineTest {
             assertEquals("beta", read(backup.resolve("src/b.txt")));
             assertFalse(savedState().live(new FileRef("src", "a.txt")).isPresent(), "state.json is untouched until the write ends");
             assertEquals(2, tree(journal).size(), "both batches are in the journal meanwhile");
-            e.commitInBackground(); // one save at a time: this one waits for the next call
+            e.flushIfDue(clock.instant().plus(Duration.ofHours(2))); // one save at a time: this one waits for the next call
             release.countDown();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> savedState().live(new FileRef("src", "a.txt")).isPresent());
@@ -826,14 +825,13 @@ class EngineTest {
         String before = read(backup.resolve("state.json"));
         fs.failCreate(FaultyFs.when(p -> p.endsWith("state.json.tmp"), p -> new IOException("No space left on device")));
         try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
-            e.deferCommits(true);
             write(src.resolve("a.txt"), "alpha");
             e.runPaths("src", List.of("a.txt"));
-            e.commitInBackground();
+            e.flushIfDue(clock.instant().plus(Duration.ofHours(3)));
             IOException[] reported = new IOException[1];
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
                 try {
-                    e.commitInBackground();
+                    e.flushIfDue(clock.instant().plus(Duration.ofHours(4)));
                     return false;
                 } catch (IOException x) {
                     reported[0] = x;
@@ -844,7 +842,7 @@ class EngineTest {
             assertTrue(e.hasUncommittedChanges(), "what the failed save held is still to be saved");
             assertEquals(before, read(backup.resolve("state.json")));
             fs.failCreate(p -> { });
-            e.commitInBackground();
+            e.flushIfDue(clock.instant().plus(Duration.ofHours(5)));
             e.commit();
             assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).journalDir()));
         }
