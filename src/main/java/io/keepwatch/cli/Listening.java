@@ -51,7 +51,7 @@ final class Listening implements AutoCloseable {
         Optional<Notifier> n = Optional.empty();
         if (cfg.notifications().enabled()) {
             try {
-                n = Notifier.of(cfg, clock, lastSuccess(history), System::getenv);
+                n = Notifier.of(cfg, clock, () -> lastSuccess(history), System::getenv);
             } catch (IOException e) {
                 String line = "Notifications are off: " + e.getMessage();
                 log.error(line);

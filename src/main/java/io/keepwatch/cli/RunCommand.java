@@ -12,7 +12,9 @@ import io.keepwatch.engine.Progress;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
 import io.keepwatch.watch.DirectoryWatchers;
+import io.keepwatch.events.EngineEvent;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -59,7 +61,8 @@ final class RunCommand implements Callable<Integer> {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
                         listening.listener(), Optional.of(loaded.sha256()));
                 listening.problems(daemon::reportProblem);
-                listening.notifier().ifPresent(n -> StatusFile.leftRunning(engine.layout().statusFile()).ifPresent(n::unexpectedStop));
+                StatusFile.leftRunning(engine.layout().statusFile()).ifPresent(lastSeen -> listening.listener()
+                        .on(new EngineEvent.ServiceStoppedUnexpectedly(Instant.now(), lastSeen)));
                 listening.tick();
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 daemon.run();

@@ -610,6 +610,8 @@ public final class Engine implements AutoCloseable {
         RetentionPlan plan = RetentionPass.plan(config, state, clock);
         RetentionPass.Decision d = RetentionPass.decide(plan, layout, retention, accept);
         retentionHeld = d.held();
+        events.on(new EngineEvent.RetentionDecided(clock.instant(), d.held(), d.held() ? plan.versionsRemoved() : 0,
+                d.held() ? plan.versions() : 0, plan.warnings()));
         List<Action> removals = d.removals().stream().filter(a -> scope.test(a.ref())).toList();
         if (!removals.isEmpty()) {
             record(executor.run(removals, state, clock.instant()), removals.size(), counts);

@@ -34,8 +34,12 @@ final class PassEvents {
         return p;
     }
 
-    /** Emits {@link EngineEvent.PassFinished} for a pass that ran through; returns {@code result}. */
+    /**
+     * Emits {@link EngineEvent.DeletionsHeld} for each source whose deletions the guard holds, then
+     * {@link EngineEvent.PassFinished}, for a pass that ran through; returns {@code result}.
+     */
     PassResult finished(PassResult result) {
+        result.held().forEach((source, count) -> events.on(new EngineEvent.DeletionsHeld(clock.instant(), source, count)));
         events.on(new EngineEvent.PassFinished(clock.instant(), trigger, sources, started, result.counts(), result.unavailable(),
                 result.outcome(sources.size()), Optional.empty()));
         return result;

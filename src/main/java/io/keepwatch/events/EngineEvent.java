@@ -52,8 +52,28 @@ public sealed interface EngineEvent {
     record Failure(Instant at, String source, String path, FailureReason reason, String message) implements EngineEvent {
     }
 
-    /** The deletion guard held {@code count} deletions of a source instead of archiving them. */
+    /**
+     * The deletion guard holds {@code count} deletions of a source instead of archiving them. Emitted at the end of
+     * each pass of that source while it holds any (before {@link PassFinished}); a pass of the source without it means
+     * none are held any more.
+     */
     record DeletionsHeld(Instant at, String source, int count) implements EngineEvent {
+    }
+
+    /**
+     * Retention decided over the whole backup root (at the end of a full pass, or {@code prune}).
+     *
+     * @param held a changed policy would remove most old versions at once: nothing was removed, it waits for
+     *     {@code --accept-retention}
+     * @param versionsRemoved when held: the old versions it would remove; 0 otherwise
+     * @param versions when held: all old versions; 0 otherwise
+     * @param warnings limits it could not meet (a size cap, the free space), in words; empty if it met them all
+     */
+    record RetentionDecided(Instant at, boolean held, long versionsRemoved, long versions, List<String> warnings)
+            implements EngineEvent {
+        public RetentionDecided {
+            warnings = List.copyOf(warnings);
+        }
     }
 
     /**
@@ -64,6 +84,13 @@ public sealed interface EngineEvent {
      */
     record SourceStateChanged(Instant at, String source, Optional<SourceState> from, SourceState to, Optional<String> reason)
             implements EngineEvent {
+    }
+
+    /**
+     * The service, starting, found that it had stopped without saying so: its status file, last written at
+     * {@code lastSeen}, still said it was running (it was killed, crashed, or the machine lost power).
+     */
+    record ServiceStoppedUnexpectedly(Instant at, Instant lastSeen) implements EngineEvent {
     }
 
     /** A pass (or a service batch) began over {@code sources}. */

@@ -28,8 +28,8 @@ import java.util.Set;
  * with a pinned clock. The rules:
  * <ul>
  *   <li>a problem (a failed or partial pass of a source; a source UNAVAILABLE for {@link #UNAVAILABLE_AFTER}; deletions
- *       held; no pass that ran through for {@code no_success_hours}; the service stopped unexpectedly) is told once, when
- *       it begins;</li>
+ *       held; retention held or a size limit not met; no pass that ran through for {@code no_success_hours}; the service
+ *       stopped unexpectedly) is told once, when it begins;</li>
  *   <li>while it lasts, repeats are counted and told as one digest when {@code quiet_minutes} have passed since the last
  *       message about it;</li>
  *   <li>its end ("OK again", "back") is told once; a problem that begins again within {@code quiet_minutes} of the last
@@ -63,6 +63,8 @@ final class Alerts {
     private final Map<Key, Instant> lastSent = new HashMap<>();
     private final Map<String, Instant> unavailableSince = new LinkedHashMap<>();
     private final Map<String, List<String>> passFailures = new HashMap<>();
+    /** Sources whose deletions the guard holds, as the passes in progress report them. */
+    private final Set<String> heldNow = new java.util.HashSet<>();
     private Optional<Instant> lastSuccess;
     private Instant watchFrom;
     private Counts summaryCounts = Counts.ZERO;
@@ -89,6 +91,7 @@ final class Alerts {
         List<Message> out = new ArrayList<>();
         if (event instanceof EngineEvent.PassStarted p) {
             p.sources().forEach(passFailures::remove);
+            p.sources().forEach(heldNow::remove);
         } else if (event instanceof EngineEvent.Failure f) {
             List<String> lines = passFailures.computeIfAbsent(f.source(), s -> new ArrayList<>());
             if (lines.size() < FAILURE_LINES) {
@@ -105,12 +108,38 @@ final class Alerts {
                         List.of("Source " + c.source() + " is " + c.to() + " again; it is watched and backed up."), c.at(), out);
             }
         } else if (event instanceof EngineEvent.DeletionsHeld h) {
+            heldNow.add(h.source());
             raise(new Key(Kind.HELD, h.source()), "deletions HELD for source " + h.source(),
-                    List.of("The deletion guard held " + h.count() + " deletion(s) of source " + h.source()
-                            + " instead of archiving them: nothing of it was moved to _deleted/. See the log for why."),
-                    h.at(), false, out);
+                    List.of("The deletion guard holds " + h.count() + " deletion(s) of source " + h.source()
+                            + " instead of archiving them: nothing of it was moved to _deleted/. See the log for why; "
+                            + "`keepwatch accept-deletions " + h.source() + "` lets the service make them."),
+                    h.at(), true, out);
+        } else if (event instanceof EngineEvent.RetentionDecided r) {
+            retention(r, out);
+        } else if (event instanceof EngineEvent.ServiceStoppedUnexpectedly u) {
+            raise(new Key(Kind.STOPPED, ""), "service STOPPED unexpectedly",
+                    List.of("The service was last seen running at " + u.lastSeen() + " and did not stop normally (killed, crashed, "
+                            + "or the machine lost power). It started again at " + u.at() + "; nothing of the backup is lost: "
+                            + "the journal covers what was in progress."), u.at(), false, out);
         }
         return out;
+    }
+
+    private void retention(EngineEvent.RetentionDecided r, List<Message> out) {
+        Key key = new Key(Kind.RETENTION, "");
+        if (r.held()) {
+            raise(key, "retention HELD: a changed policy waits for --accept-retention",
+                    List.of("The retention policy changed, and it would remove " + r.versionsRemoved() + " of the " + r.versions()
+                            + " old versions at once (more than half). Nothing is removed until you confirm: "
+                            + "`keepwatch prune --dry-run` lists what would go, `keepwatch prune --accept-retention` removes it."),
+                    r.at(), true, out);
+        } else if (!r.warnings().isEmpty()) {
+            List<String> lines = new ArrayList<>(List.of("Retention could not meet every limit:"));
+            r.warnings().forEach(w -> lines.add("  " + w));
+            raise(key, "retention limits NOT met", lines, r.at(), true, out);
+        } else {
+            recover(key, "retention OK again", List.of("Retention met every limit at " + r.at() + "."), r.at(), out);
+        }
     }
 
     private void finished(EngineEvent.PassFinished p, List<Message> out) {
@@ -122,6 +151,12 @@ final class Alerts {
             watchFrom = p.at();
             recover(new Key(Kind.NO_SUCCESS, ""), "a backup SUCCEEDED again",
                     List.of("A pass ran through at " + p.at() + "."), p.at(), out);
+            for (String source : p.sources()) {
+                if (!heldNow.contains(source)) {
+                    recover(new Key(Kind.HELD, source), "deletions no longer held for source " + source,
+                            List.of("The deletion guard holds no deletions of source " + source + " any more."), p.at(), out);
+                }
+            }
         }
         Set<String> affected = new LinkedHashSet<>();
         if (p.outcome() != Outcome.OK) {
@@ -129,7 +164,8 @@ final class Alerts {
             p.sources().stream().filter(passFailures::containsKey).forEach(affected::add);
             affected.addAll(p.unavailable());
             if (affected.isEmpty()) {
-                affected.addAll(p.sources());
+                // Held deletions make a pass PARTIAL too; they have a message of their own.
+                p.sources().stream().filter(s -> !heldNow.contains(s)).forEach(affected::add);
             }
         }
         for (String source : p.sources()) {
@@ -168,16 +204,6 @@ final class Alerts {
         };
     }
 
-    /** The service was found to have stopped without saying so (its status file still said running). */
-    List<Message> unexpectedStop(Instant lastSeen, Instant now) {
-        List<Message> out = new ArrayList<>();
-        raise(new Key(Kind.STOPPED, ""), "service STOPPED unexpectedly",
-                List.of("The service was last seen running at " + lastSeen + " and did not stop normally (killed, crashed, "
-                        + "or the machine lost power). It started again at " + now + "; nothing of the backup is lost: "
-                        + "the journal covers what was in progress."), now, false, out);
-        return out;
-    }
-
     List<Message> tick(Instant now) {
         List<Message> out = new ArrayList<>();
         for (Map.Entry<String, Instant> u : unavailableSince.entrySet()) {
@@ -199,7 +225,7 @@ final class Alerts {
         for (Map.Entry<Key, Problem> e : new ArrayList<>(open.entrySet())) {
             Problem p = e.getValue();
             if (p.repeats > 0 && !now.isBefore(p.lastSent.plus(config.quiet()))) {
-                String title = p.told ? p.title.replaceFirst(" (FAILED|PARTIAL|UNAVAILABLE|HELD)", " still $1") : p.title;
+                String title = p.told ? p.title.replaceFirst(" (FAILED|PARTIAL|UNAVAILABLE|HELD|NOT)\\b", " still $1") : p.title;
                 List<String> lines = new ArrayList<>();
                 lines.add((p.told ? p.repeats + " more time(s)" : p.repeats + " time(s)") + " since " + p.firstRepeat + "; the latest:");
                 lines.addAll(p.lines);
@@ -242,7 +268,7 @@ final class Alerts {
 
     /**
      * A problem happened: told at once if it is new and nothing was told about it within the quiet period, else
-     * counted for the digest. {@code lasting}: it stays open until it recovers; otherwise (deletions held, an unexpected
+     * counted for the digest. {@code lasting}: it stays open until it recovers; otherwise (an unexpected
      * stop) each occurrence is its own, and only the quiet period holds repeats back.
      */
     private void raise(Key key, String title, List<String> lines, Instant now, boolean lasting, List<Message> out) {
@@ -282,7 +308,7 @@ final class Alerts {
     private void sent(Key key, Problem p, Instant now) {
         p.lastSent = now;
         lastSent.put(key, now);
-        if (key.kind() == Kind.HELD || key.kind() == Kind.STOPPED) {
+        if (key.kind() == Kind.STOPPED) {
             open.remove(key); // not lasting: a later occurrence is a new one (held back by the quiet period)
         }
     }

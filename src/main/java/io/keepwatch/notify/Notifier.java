@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,14 +26,20 @@ import org.slf4j.LoggerFactory;
 public final class Notifier implements EngineListener {
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
 
-    private final Alerts alerts;
+    /** Makes {@link #alerts} at first use, on the notifier's thread: it reads the last success from the run history. */
+    private final Supplier<Alerts> makeAlerts;
+    private Alerts alerts;
     private final List<Channel> channels;
     private final Clock clock;
     private final String host;
     private final LogTail logTail;
 
     Notifier(Alerts alerts, List<Channel> channels, Clock clock, String host, LogTail logTail) {
-        this.alerts = alerts;
+        this(() -> alerts, channels, clock, host, logTail);
+    }
+
+    private Notifier(Supplier<Alerts> makeAlerts, List<Channel> channels, Clock clock, String host, LogTail logTail) {
+        this.makeAlerts = makeAlerts;
         this.channels = List.copyOf(channels);
         this.clock = clock;
         this.host = host;
@@ -41,16 +48,19 @@ public final class Notifier implements EngineListener {
 
     /**
      * The notifier of a configuration, or empty if no channel is configured. {@code lastSuccess}: the end of the last
-     * pass that ran through, as the run history knows it. A secret that cannot be read is an IOException naming its file.
+     * pass that ran through, as the run history knows it; asked at the first event or tick (on the thread that calls
+     * the notifier, not the caller's: reading the history loads SQLite). A secret that cannot be read is an
+     * IOException naming its file.
      */
-    public static Optional<Notifier> of(Config cfg, Clock clock, Optional<Instant> lastSuccess, UnaryOperator<String> env)
-            throws IOException {
+    public static Optional<Notifier> of(Config cfg, Clock clock, Supplier<Optional<Instant>> lastSuccess,
+            UnaryOperator<String> env) throws IOException {
         List<Channel> channels = channels(cfg.notifications(), env);
         if (channels.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Notifier(new Alerts(cfg.notifications(), lastSuccess, clock.instant()), channels, clock, hostName(),
-                new LogTail(cfg.logDir().resolve("keepwatch.log"))));
+        Instant started = clock.instant();
+        return Optional.of(new Notifier(() -> new Alerts(cfg.notifications(), lastSuccess.get(), started), channels, clock,
+                hostName(), new LogTail(cfg.logDir().resolve("keepwatch.log"))));
     }
 
     /** The channels configured in {@code notify}, their secrets read. */
@@ -91,7 +101,7 @@ public final class Notifier implements EngineListener {
     public void on(EngineEvent event) {
         List<Message> messages;
         synchronized (this) {
-            messages = alerts.on(event);
+            messages = alerts().on(event);
         }
         send(messages);
     }
@@ -100,18 +110,16 @@ public final class Notifier implements EngineListener {
     public void tick() {
         List<Message> messages;
         synchronized (this) {
-            messages = alerts.tick(clock.instant());
+            messages = alerts().tick(clock.instant());
         }
         send(messages);
     }
 
-    /** The service found that it had stopped without saying so: its status file, last written at {@code lastSeen}, said running. */
-    public void unexpectedStop(Instant lastSeen) {
-        List<Message> messages;
-        synchronized (this) {
-            messages = alerts.unexpectedStop(lastSeen, clock.instant());
+    private synchronized Alerts alerts() {
+        if (alerts == null) {
+            alerts = makeAlerts.get();
         }
-        send(messages);
+        return alerts;
     }
 
     /** Which events the notifier needs (not the per-file ones). */

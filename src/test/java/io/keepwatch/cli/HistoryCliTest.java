@@ -84,4 +84,23 @@ class HistoryCliTest {
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("no source named 'nope'"), unknown.err());
     }
+
+    @Test
+    void aCorruptHistoryIsMovedAsideWithALogLineAndTheBackupGoesOn() throws Exception {
+        String c = config();
+        write("a.txt", "alpha");
+        Path history = tmp.resolve("backup/.keepwatch/history.db");
+        Files.createDirectories(history.getParent());
+        Files.writeString(history, "this is not an SQLite database, but it is long enough to look like a header...".repeat(20));
+        Run once = run("once", "-c", c);
+        assertEquals(0, once.code(), once.err());
+        assertEquals("alpha", Files.readString(tmp.resolve("backup/source/a.txt")));
+        String log = Files.readString(tmp.resolve("logs/keepwatch.log"));
+        assertTrue(log.matches("(?s).*ERROR .*The run history .*history.db is corrupt .*; moved it aside to history.db.corrupt-.*"), log);
+        try (var files = Files.list(history.getParent())) {
+            assertEquals(1, files.filter(f -> f.getFileName().toString().startsWith("history.db.corrupt-")).count());
+        }
+        Run table = run("history", "-c", c);
+        assertTrue(table.out().matches("(?s)Passes since .*: 1\n.*ONCE +OK +1 .*"), "a new history holds the pass: " + table.out());
+    }
 }

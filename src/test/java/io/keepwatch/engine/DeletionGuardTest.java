@@ -9,12 +9,14 @@ import io.keepwatch.config.Config;
 import io.keepwatch.config.GuardConfig;
 import io.keepwatch.config.RetentionConfig;
 import io.keepwatch.config.SourceConfig;
+import io.keepwatch.events.EngineEvent;
 import io.keepwatch.fs.RealFs;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.StateStore;
 import io.keepwatch.testing.FaultyFs;
 import io.keepwatch.testing.LogCapture;
 import io.keepwatch.testing.MutableClock;
+import io.keepwatch.testing.RecordingListener;
 import io.keepwatch.testing.TestFs;
 import java.io.IOException;
 import java.nio.file.FileSystem;
@@ -171,6 +173,31 @@ class DeletionGuardTest {
             assertEquals(Map.of("src", 1500), e.runSource("src", io.keepwatch.events.Trigger.FULL_PASS).held());
         }
         assertEquals(1, deletedCopies());
+    }
+
+    @Test
+    void eachPassOfASourceWithHeldDeletionsTellsListenersBeforeItEndsAndNoneAfterTheyAreAccepted() throws Exception {
+        files("big", 1500);
+        files("small", 20);
+        pass();
+        deleteFiles("big", 1500);
+        RecordingListener heard = new RecordingListener();
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE, heard)) {
+            e.runFull(Engine.PassOptions.DEFAULT);
+            List<EngineEvent> got = heard.events();
+            assertEquals(List.of(new EngineEvent.DeletionsHeld(clock.instant(), "src", 1500)),
+                    heard.of(EngineEvent.DeletionsHeld.class));
+            assertTrue(got.get(got.size() - 1) instanceof EngineEvent.PassFinished, got.toString());
+            assertTrue(got.get(got.size() - 2) instanceof EngineEvent.DeletionsHeld, got.toString());
+            heard.clear();
+            Files.writeString(src.resolve("new.txt"), "n");
+            e.runPaths("src", List.of("new.txt"));
+            assertEquals(1, heard.of(EngineEvent.DeletionsHeld.class).size(), "a batch says so too");
+            heard.clear();
+            e.runFull(new Engine.PassOptions(false, Set.of(), Set.of("src")));
+            assertEquals(List.of(), heard.of(EngineEvent.DeletionsHeld.class));
+        }
+        assertEquals(1500, deletedCopies());
     }
 
     @Test

@@ -86,10 +86,11 @@ class EngineEventsTest {
         assertEquals(new PassStarted(Instant.parse("2026-03-01T10:00:00Z"), Trigger.ONCE, List.of("src")), first.get(0));
         assertEquals(List.of(new FileBackedUp(clock.instant(), "src", "a.txt", 3), new FileBackedUp(clock.instant(), "src", "gone.txt", 3),
                 new DuplicateKept(clock.instant(), "src", "b.txt", "src/a.txt")), first.subList(1, 4));
-        PassFinished end = assertInstanceOf(PassFinished.class, first.get(4));
+        assertEquals(new EngineEvent.RetentionDecided(clock.instant(), false, 0, 0, List.of()), first.get(4));
+        PassFinished end = assertInstanceOf(PassFinished.class, first.get(5));
         assertEquals(new Counts(2, 0, 1, 0, 0, 0, 0, 6), end.counts());
         assertEquals(Outcome.OK, end.outcome());
-        assertEquals(5, first.size());
+        assertEquals(6, first.size());
 
         heard.clear();
         clock.advance(Duration.ofMinutes(1));
@@ -133,6 +134,20 @@ class EngineEventsTest {
         PassFinished batch = heard.of(PassFinished.class).get(0);
         assertEquals(Trigger.BATCH, batch.trigger());
         assertEquals(new Counts(0, 1, 0, 0, 0, 0, 1, 2), batch.counts());
+    }
+
+    @Test
+    void aFullPassTellsWhatRetentionDecidedAndABatchDoesNot() throws Exception {
+        write(src.resolve("a.txt"), "v1");
+        pass();
+        assertEquals(List.of(new EngineEvent.RetentionDecided(clock.instant(), false, 0, 0, List.of())),
+                heard.of(EngineEvent.RetentionDecided.class));
+        heard.clear();
+        try (Engine e = Engine.open(config, fs, clock, Progress.NONE, heard)) {
+            write(src.resolve("a.txt"), "v2");
+            e.runPaths("src", List.of("a.txt"));
+        }
+        assertEquals(List.of(), heard.of(EngineEvent.RetentionDecided.class));
     }
 
     @Test

@@ -1,0 +1,83 @@
+package io.keepwatch.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwatch.config.NotifyConfig;
+import io.keepwatch.events.Counts;
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.Outcome;
+import io.keepwatch.events.Trigger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** What {@link Alerts} decides to tell, from events and a pinned time: held deletions, retention, an unexpected stop. */
+class AlertsTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    private final NotifyConfig config = new NotifyConfig(Optional.empty(), Optional.empty(), Duration.ofMinutes(60),
+            Duration.ofHours(24), NotifyConfig.Summary.NONE);
+    private final Alerts alerts = new Alerts(config, Optional.of(T0), T0);
+    private Instant now = T0;
+
+    /** A pass of {@code source} as the engine reports it, with deletions held if {@code held} > 0; the titles told. */
+    private List<String> pass(String source, int held, Outcome outcome) {
+        List<Message> out = new ArrayList<>(alerts.on(new EngineEvent.PassStarted(now, Trigger.BATCH, List.of(source))));
+        now = now.plusSeconds(60);
+        if (held > 0) {
+            out.addAll(alerts.on(new EngineEvent.DeletionsHeld(now, source, held)));
+        }
+        out.addAll(alerts.on(new EngineEvent.PassFinished(now, Trigger.BATCH, List.of(source), now.minusSeconds(1),
+                Counts.ZERO, List.of(), outcome, Optional.empty())));
+        return out.stream().map(Message::title).toList();
+    }
+
+    private List<String> titles(List<Message> messages) {
+        return messages.stream().map(Message::title).toList();
+    }
+
+    @Test
+    void heldDeletionsAreToldOnceWhileTheyLastNotAsAPartialBackupAndTheirEndOnce() {
+        assertEquals(List.of("deletions HELD for source docs"), pass("docs", 1500, Outcome.PARTIAL));
+        for (int i = 0; i < 50; i++) {
+            assertEquals(List.of(), pass("docs", 1500, Outcome.PARTIAL), "no storm while they stay held");
+        }
+        assertEquals(List.of("backup FAILED for source docs"), pass("docs", 0, Outcome.FAILED),
+                "a failed pass says nothing about the guard");
+        assertEquals(List.of("deletions no longer held for source docs", "backup OK again for source docs"),
+                pass("docs", 0, Outcome.OK));
+        assertEquals(List.of(), pass("docs", 0, Outcome.OK));
+    }
+
+    @Test
+    void retentionHeldOrALimitNotMetIsAProblemUntilAFullPassMeetsEveryLimit() {
+        List<String> held = titles(alerts.on(new EngineEvent.RetentionDecided(now, true, 30, 40, List.of())));
+        assertEquals(List.of("retention HELD: a changed policy waits for --accept-retention"), held);
+        assertEquals(List.of(), alerts.on(new EngineEvent.RetentionDecided(now.plusSeconds(600), true, 30, 40, List.of())));
+        List<Message> back = alerts.on(new EngineEvent.RetentionDecided(now.plusSeconds(900), false, 0, 0, List.of()));
+        assertEquals(List.of("retention OK again"), titles(back));
+        assertEquals(Message.Type.RECOVERY, back.get(0).type());
+
+        now = now.plus(Duration.ofHours(2));
+        List<Message> cap = alerts.on(new EngineEvent.RetentionDecided(now, false, 0, 0,
+                List.of("The old versions take 2.0 KiB, more than the 1 B of versions_max_bytes")));
+        assertEquals(List.of("retention limits NOT met"), titles(cap));
+        assertTrue(cap.get(0).lines().contains("  The old versions take 2.0 KiB, more than the 1 B of versions_max_bytes"),
+                cap.get(0).lines().toString());
+        alerts.on(new EngineEvent.RetentionDecided(now.plusSeconds(60), false, 0, 0, List.of("still too big")));
+        List<Message> digest = alerts.tick(now.plus(Duration.ofMinutes(61)));
+        assertEquals(List.of("retention limits still NOT met (1 more time(s))"), titles(digest));
+    }
+
+    @Test
+    void anUnexpectedStopIsToldAndAnotherWithinTheQuietPeriodWaitsForTheDigest() {
+        List<Message> first = alerts.on(new EngineEvent.ServiceStoppedUnexpectedly(now, now.minusSeconds(300)));
+        assertEquals(List.of("service STOPPED unexpectedly"), titles(first));
+        assertTrue(first.get(0).lines().get(0).startsWith("The service was last seen running at 2026-03-01T09:55:00Z"),
+                first.get(0).lines().toString());
+        assertEquals(List.of(), alerts.on(new EngineEvent.ServiceStoppedUnexpectedly(now.plusSeconds(60), now)));
+    }
+}
