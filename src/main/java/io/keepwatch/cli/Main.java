@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Keeps a current copy, every old version and every deleted file of the folders you name.",
         subcommands = {RunCommand.class, StatusCommand.class, OnceCommand.class, AcceptDeletionsCommand.class, CheckConfigCommand.class, RebuildStateCommand.class,
                 VersionsCommand.class, RestoreCommand.class, VerifyCommand.class, PruneCommand.class, HistoryCommand.class, NotifyCommand.class,
-                InitCommand.class, PushCommand.class, CheckCommand.class,
+                InitCommand.class, PushCommand.class, CheckCommand.class, ExportCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failure (nothing could be done)", "2:partial (some files or sources were skipped; see the log)",

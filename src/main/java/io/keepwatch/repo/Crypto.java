@@ -82,6 +82,45 @@ public final class Crypto {
         }
     }
 
+    /**
+     * The key of one export archive: HMAC-SHA-256(HMAC-SHA-256(master, "keepwatch export"), salt), with the archive's
+     * own random salt, so no two archives share a key and a segment counter can serve as the nonce.
+     */
+    public byte[] archiveKey(byte[] salt) {
+        return hmac(derive(master, "keepwatch export"), salt);
+    }
+
+    /** HMAC-SHA-256 under any key (the export archive's key check). */
+    public static byte[] mac(byte[] key, byte[] data) {
+        return hmac(key, data);
+    }
+
+    /** AES-256-GCM with a caller-chosen nonce (unique per key): the export archive's segments, whose nonce is their number. */
+    public static byte[] sealWithNonce(byte[] key, byte[] nonce, byte[] aad, byte[] plain, int off, int len) {
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG * 8, nonce));
+            c.updateAAD(aad);
+            return c.doFinal(plain, off, len);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM failed", e);
+        }
+    }
+
+    /** Opens what {@link #sealWithNonce} sealed (ciphertext and tag, no nonce). */
+    public static byte[] openWithNonce(byte[] key, byte[] nonce, byte[] aad, byte[] sealed, int off, int len) throws AEADBadTagException {
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG * 8, nonce));
+            c.updateAAD(aad);
+            return c.doFinal(sealed, off, len);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM failed", e);
+        }
+    }
+
     /** The proof, stored in the repository's config, that a master key opens it. */
     byte[] keyCheck(byte[] configCore) {
         return hmac(checkKey, configCore);

@@ -36,6 +36,14 @@ public final class KeyFile {
     private KeyFile() {
     }
 
+    /** A new master key for a new repository id, written into a new key file (refused if the file exists). */
+    public static Opened create(Path file, Optional<char[]> passphrase, Kdf kdf) throws IOException {
+        byte[] master = Crypto.randomBytes(Crypto.KEY_BYTES);
+        String id = Crypto.randomId();
+        write(file, master, id, passphrase, kdf);
+        return new Opened(id, master);
+    }
+
     /** Writes a new key file for {@code repoId}; refuses an existing file. */
     public static void write(Path file, byte[] master, String repoId, Optional<char[]> passphrase, Kdf kdf) throws IOException {
         ObjectNode n = JSON.createObjectNode();

@@ -41,8 +41,14 @@ public final class Pusher {
             long bytesAdded, List<String> problems) {
     }
 
+    /** Where the backup file holding a content is. */
+    public interface Locator {
+        Path file(Timeline.Entry entry) throws UnsafePathException;
+    }
+
     private final Repository repo;
     private final BackupLayout layout;
+    private final Locator locator;
     private final Clock clock;
     private final String host;
     private final Progress progress;
@@ -55,6 +61,16 @@ public final class Pusher {
     private Lock lock;
 
     public Pusher(Repository repo, BackupLayout layout, Clock clock, String host, Progress progress, Optional<Path> cacheRoot) {
+        this(repo, layout, clock, host, progress, cacheRoot, e -> e.file(layout));
+    }
+
+    /**
+     * A pusher that finds each content's backup file through {@code locator} (an export as of an earlier moment,
+     * whose current copies are held by today's versions and deleted copies).
+     */
+    public Pusher(Repository repo, BackupLayout layout, Clock clock, String host, Progress progress, Optional<Path> cacheRoot,
+            Locator locator) {
+        this.locator = locator;
         this.repo = repo;
         this.layout = layout;
         this.clock = clock;
@@ -131,7 +147,7 @@ public final class Pusher {
         long size = entry.size();
         Optional<Path> file;
         try {
-            file = Optional.of(entry.file(layout));
+            file = Optional.of(locator.file(entry));
         } catch (UnsafePathException e) {
             problem(entry, e.getMessage());
             return Optional.empty();

@@ -66,22 +66,35 @@ public final class Repository implements Closeable {
         if (Files.exists(keyFile)) {
             throw new RepoException("refusing to write key file " + keyFile + ": a file is already there; it was left as it is");
         }
-        byte[] master = Crypto.randomBytes(Crypto.KEY_BYTES);
-        String id = Crypto.randomId();
-        Crypto crypto = new Crypto(master);
+        // The key file first: a repository whose key file could not be written would be unreadable.
+        KeyFile.Opened key = KeyFile.create(keyFile, passphrase, kdf);
+        String id = key.repoId();
+        if (!store.putIfAbsent(CONFIG, configBytes(id, new Crypto(key.master())))) {
+            Files.deleteIfExists(keyFile);
+            throw new RepoException("refusing to create a repository in " + store.describe() + ": one was created there meanwhile");
+        }
+        return id;
+    }
+
+    private static byte[] configBytes(String id, Crypto crypto) throws IOException {
         ObjectNode cfg = JSON.createObjectNode();
         cfg.put("keepwatch_repository", FORMAT);
         cfg.put("id", id);
         ObjectNode ch = cfg.putObject("chunker");
         ch.put("min", Chunker.MIN).put("avg", Chunker.AVG).put("max", Chunker.MAX);
         cfg.put("key_check", Hex.of(crypto.keyCheck(configCore(id, Chunker.MIN, Chunker.AVG, Chunker.MAX))));
-        // The key file first: a repository whose key file could not be written would be unreadable.
-        KeyFile.write(keyFile, master, id, passphrase, kdf);
-        if (!store.putIfAbsent(CONFIG, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg))) {
-            Files.deleteIfExists(keyFile);
-            throw new RepoException("refusing to create a repository in " + store.describe() + ": one was created there meanwhile");
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg);
+    }
+
+    /**
+     * Writes the config of the repository an opened key belongs to into an empty store, and opens it (an export
+     * archive: a repository with the id and master key of an existing key file, which writes no new key file).
+     */
+    public static Repository create(BlobStore store, KeyFile.Opened key, String keyName) throws RepoException, IOException {
+        if (!store.putIfAbsent(CONFIG, configBytes(key.repoId(), new Crypto(key.master())))) {
+            throw new RepoException("refusing to create a repository in " + store.describe() + ": one is already there");
         }
-        return id;
+        return open(store, key, keyName, Optional.empty());
     }
 
     private static byte[] configCore(String id, int min, int avg, int max) {
@@ -95,6 +108,12 @@ public final class Repository implements Closeable {
      * @param cacheRoot where index objects are cached (under the repository's id), or empty for none
      */
     public static Repository open(BlobStore store, Path keyFile, Optional<char[]> passphrase, Optional<Path> cacheRoot)
+            throws RepoException, IOException {
+        return open(store, KeyFile.read(keyFile, passphrase), keyFile.toString(), cacheRoot);
+    }
+
+    /** {@link #open(BlobStore, Path, Optional, Optional)} with a key file already read; {@code keyFile} names it in messages. */
+    public static Repository open(BlobStore store, KeyFile.Opened key, String keyFile, Optional<Path> cacheRoot)
             throws RepoException, IOException {
         byte[] raw;
         try {
@@ -115,7 +134,6 @@ public final class Repository implements Closeable {
         int min = cfg.path("chunker").path("min").asInt();
         int avg = cfg.path("chunker").path("avg").asInt();
         int max = cfg.path("chunker").path("max").asInt();
-        KeyFile.Opened key = KeyFile.read(keyFile, passphrase);
         Crypto crypto = new Crypto(key.master());
         if (!key.repoId().equals(id)) {
             throw new RepoException("key file " + keyFile + " does not open the repository in " + store.describe()
