@@ -12,7 +12,8 @@ import java.time.Instant;
  * shared lock, so pushes from several hosts run side by side; prune holds an exclusive one. Each side writes
  * its lock first and then looks at the others, so of two that start together at least one sees the other and
  * gives way. A lock is renewed (a new object, the old one deleted) every {@link #RENEW}; one not renewed for
- * {@link #STALE} belongs to a process that died and is ignored (and removed by prune).
+ * {@link #STALE} belongs to a process that died and is ignored (and removed by prune); so is one of this host
+ * whose process is gone.
  */
 public final class Lock implements AutoCloseable {
     public static final Duration STALE = Duration.ofMinutes(30);
@@ -42,7 +43,7 @@ public final class Lock implements AutoCloseable {
                     continue;
                 }
                 Holder h = read(repo, e.name());
-                if (h == null || h.stale(clock.instant())) {
+                if (h == null || h.stale(clock.instant(), host)) {
                     continue;
                 }
                 if (exclusive || h.exclusive) {
@@ -60,8 +61,13 @@ public final class Lock implements AutoCloseable {
 
     /** A lock's holder; null if the lock object is unreadable (ignored: a lock that does not decrypt cannot be ours). */
     record Holder(String host, long pid, Instant time, boolean exclusive) {
-        boolean stale(Instant now) {
-            return time.plus(STALE).isBefore(now);
+        /**
+         * Not renewed for {@link #STALE}, or held by a process of {@code thisHost} that no longer runs (killed: its
+         * lock need not block the next push or prune for half an hour).
+         */
+        boolean stale(Instant now, String thisHost) {
+            return time.plus(STALE).isBefore(now)
+                    || host.equals(thisHost) && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
         }
     }
 

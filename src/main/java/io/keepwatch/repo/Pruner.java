@@ -133,7 +133,7 @@ public final class Pruner {
             }
             for (BlobStore.Entry e : repo.store().list("locks/")) {
                 Lock.Holder h = Lock.read(repo, e.name());
-                if (h != null && h.stale(clock.instant())) {
+                if (h != null && h.stale(clock.instant(), host)) {
                     repo.store().delete(e.name());
                     staleLocks++;
                 }
