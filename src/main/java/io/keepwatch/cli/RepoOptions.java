@@ -3,11 +3,13 @@ package io.keepwatch.cli;
 import io.keepwatch.config.ConfigException;
 import io.keepwatch.config.ConfigLoader;
 import io.keepwatch.config.RepositoryConfig;
+import io.keepwatch.config.S3Config;
 import io.keepwatch.repo.BlobStore;
 import io.keepwatch.repo.KeyFile;
-import io.keepwatch.repo.LocalStore;
 import io.keepwatch.repo.RepoException;
 import io.keepwatch.repo.Repository;
+import io.keepwatch.s3.S3Location;
+import io.keepwatch.s3.Stores;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Option;
  */
 final class RepoOptions {
     @Option(names = "--repo", paramLabel = "REPO", arity = "0..1", fallbackValue = "",
-            description = "the repository: a folder (default: the config file's repository.url)")
+            description = "the repository: a folder, or s3:http(s)://HOST[:PORT]/BUCKET[/PREFIX] (default: the config file's repository.url)")
     String repo;
 
     @Option(names = "--key-file", paramLabel = "KEY", description = "the repository's key file (default: repository.key_file)")
@@ -61,14 +63,22 @@ final class RepoOptions {
         Optional<Path> pass = passphraseFile != null ? Optional.of(passphraseFile)
                 : keyFile == null ? fromConfig.flatMap(RepositoryConfig::passphraseFile) : Optional.empty();
         Optional<char[]> passphrase = pass.isPresent() ? Optional.of(KeyFile.readPassphrase(pass.get())) : Optional.empty();
-        return new Resolved(store(url), key, passphrase, Optional.of(cacheRoot()));
+        return new Resolved(store(url, config, fromConfig), key, passphrase, Optional.of(cacheRoot()));
     }
 
-    static BlobStore store(String url) throws RepoException {
-        if (url.startsWith("s3:")) {
-            throw new RepoException("S3 repositories (" + url + ") are not supported by this version; use a folder");
+    /**
+     * The store at {@code url}; an {@code s3:} repository takes its settings ({@code repository.s3}) from the
+     * config file, or the defaults when there is none.
+     */
+    static BlobStore store(String url, ConfigOption config, Optional<RepositoryConfig> fromConfig) throws ConfigException, RepoException {
+        S3Config s3 = S3Config.defaults();
+        if (S3Location.isS3(url)) {
+            if (fromConfig.isEmpty() && java.nio.file.Files.isRegularFile(config.path())) {
+                fromConfig = new ConfigLoader().repository(config.path());
+            }
+            s3 = fromConfig.map(RepositoryConfig::s3).orElse(s3);
         }
-        return new LocalStore(Paths.get(url));
+        return Stores.open(url, s3);
     }
 
     Path cacheRoot() {

@@ -33,7 +33,9 @@ final class RepoPrune {
                 + (r.snapshotsRemoved().isEmpty() ? "" : " " + r.snapshotsRemoved())
                 + ", " + (dryRun ? "delete " : "deleted ") + r.packsDeleted() + " pack(s), " + (dryRun ? "repack " : "repacked ")
                 + r.packsRepacked() + ": packs " + BackupReader.bytes(r.bytesBefore()) + " -> " + BackupReader.bytes(r.bytesAfter())
-                + (dryRun ? " (estimated)" : "") + (r.locksRemoved() > 0 ? "; " + r.locksRemoved() + " stale lock(s) removed" : ""));
+                + (dryRun ? " (estimated)" : "") + (r.locksRemoved() > 0 ? "; " + r.locksRemoved() + " stale lock(s) removed" : "")
+                + (r.retained().isEmpty() ? "" : "; " + r.retained().size() + " object(s) kept: under Object Lock until "
+                        + r.retained().values().stream().max(java.util.Comparator.naturalOrder()).orElseThrow() + " at the latest"));
         out.flush();
         return ExitCodes.OK;
     }

@@ -54,10 +54,21 @@ public final class ConfigKeys {
     /** Up to a year without a successful pass before the service says so. */
     public static final NumberKey NO_SUCCESS_HOURS = new NumberKey("notify.no_success_hours", 1, 8_760);
 
+    /** Uploads to an S3 repository at the same time. */
+    public static final NumberKey S3_PARALLEL_UPLOADS = new NumberKey("repository.s3.parallel_uploads", 1, 64);
+    /** Upload bytes per second; 0: no limit. Up to 4 GB/s. */
+    public static final NumberKey S3_BANDWIDTH_LIMIT = new NumberKey("repository.s3.bandwidth_limit", 0, 4_000_000_000L);
+    /** S3 requires parts of at least 5 MiB; at most 512 MiB is held in memory per upload. */
+    public static final NumberKey S3_PART_SIZE_MIB = new NumberKey("repository.s3.part_size_mib", 5, 512);
+    /** How long one request is retried, up to a day. */
+    public static final NumberKey S3_RETRY_MAX_SECONDS = new NumberKey("repository.s3.retry_max_seconds", 1, 86_400);
+    public static final NumberKey S3_RETAIN_DAYS = new NumberKey("repository.s3.object_lock.retain_days", 1, CENTURY_DAYS);
+
     /** Every key above: the table test and the documentation check run over this list. */
     public static final List<NumberKey> ALL = List.of(MAX_VERSIONS_PER_FILE, MAX_VERSION_AGE_DAYS, DELETED_KEEP_DAYS,
             KEEP_LAST, KEEP_HOURLY, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY, MIN_FREE_PERCENT,
             DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, MAX_DELETE_PERCENT,
             MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS,
-            SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS);
+            SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS,
+            S3_PARALLEL_UPLOADS, S3_BANDWIDTH_LIMIT, S3_PART_SIZE_MIB, S3_RETRY_MAX_SECONDS, S3_RETAIN_DAYS);
 }

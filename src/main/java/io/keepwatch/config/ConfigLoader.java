@@ -35,7 +35,7 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
             "retention", "exclude", "watch", "repository", "deletion_guard", "history", "notify");
-    private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file");
+    private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file", "s3");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
             "rescan_interval_minutes", "queue_capacity");
@@ -123,7 +123,10 @@ public final class ConfigLoader {
         return root == null || !root.isObject() ? Optional.empty() : repository(Section.top(file, root, TOP_KEYS));
     }
 
-    /** The {@code repository} entry: {@code url} (a folder, resolved like other paths, or an {@code s3:} URL), {@code key_file}, {@code passphrase_file}. */
+    /**
+     * The {@code repository} entry: {@code url} (a folder, resolved like other paths, or an {@code s3:} URL),
+     * {@code key_file}, {@code passphrase_file}, and {@code s3} (how to talk to an {@code s3:} repository).
+     */
     private static Optional<RepositoryConfig> repository(Section top) throws ConfigException {
         if (!top.has("repository")) {
             return Optional.empty();
@@ -140,7 +143,8 @@ public final class ConfigLoader {
         Optional<Path> key = r.has("key_file") ? Optional.of(r.path(r.raw("key_file"), "repository.key_file")) : Optional.empty();
         Optional<Path> pass = r.has("passphrase_file")
                 ? Optional.of(r.path(r.raw("passphrase_file"), "repository.passphrase_file")) : Optional.empty();
-        return Optional.of(new RepositoryConfig(url, key, pass));
+        S3Config s3 = r.has("s3") ? S3Keys.read(r.child("s3", S3Keys.KEYS, S3Keys.EXAMPLE)) : S3Config.defaults();
+        return Optional.of(new RepositoryConfig(url, key, pass, s3));
     }
 
     /** Jackson names where an array or object started as "[Source: REDACTED (...); line: 2, column: 13]". */

@@ -39,6 +39,35 @@ public interface BlobStore extends Closeable {
     void delete(String name) throws IOException;
 
     /**
+     * Stores a new object under a name nobody else uses (a pack: its id is random). A store may return before
+     * the object is stored and upload it in the background; {@link #awaitPuts} waits for every such write and
+     * throws the first failure (the name being taken is a {@link java.nio.file.FileAlreadyExistsException}).
+     * Index objects are written only after it returned, so an index never names a pack that is not stored.
+     */
+    default void putNew(String name, byte[] data) throws IOException {
+        if (!putIfAbsent(name, data)) {
+            throw new java.nio.file.FileAlreadyExistsException(describe() + ": " + name + " already exists (random ids collided?)");
+        }
+    }
+
+    /** Waits for every {@link #putNew} still running; throws the first failure. */
+    default void awaitPuts() throws IOException {
+    }
+
+    /**
+     * Whether the store refuses every delete (an append-only S3 repository): prune is refused, and a lock object
+     * is left to go stale instead of being removed.
+     */
+    default boolean appendOnly() {
+        return false;
+    }
+
+    /** Until when the object is kept unchangeable by the storage (S3 Object Lock); empty if it is not. */
+    default Optional<java.time.Instant> retainedUntil(String name) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
      * Makes the store's top place (a folder) if it is missing. Only {@code init} calls it: for any other
      * command a missing repository folder (an unmounted disk) is an error, never a new empty repository.
      */

@@ -6,6 +6,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A lock object ({@code locks/<random id>}, sealed JSON: host, pid, time, exclusive). A push holds a
@@ -13,11 +18,17 @@ import java.time.Instant;
  * its lock first and then looks at the others, so of two that start together at least one sees the other and
  * gives way. A lock is renewed (a new object, the old one deleted) every {@link #RENEW}; one not renewed for
  * {@link #STALE} belongs to a process that died and is ignored (and removed by prune); so is one of this host
- * whose process is gone.
+ * whose process is gone. Staleness is judged by the time the holder wrote into its lock, so the hosts sharing a
+ * repository need clocks within minutes of each other (NTP). On an append-only store a released lock is not
+ * deleted but marked by an empty object {@code locks/<id>-released}; only someone who may write into the bucket
+ * can write one, and they could as well write a lock that looks stale.
  */
 public final class Lock implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Lock.class);
     public static final Duration STALE = Duration.ofMinutes(30);
     static final Duration RENEW = Duration.ofMinutes(5);
+    /** The suffix of the marker that releases a lock in an append-only store. */
+    static final String RELEASED = "-released";
 
     private final Repository repo;
     private final Clock clock;
@@ -38,8 +49,10 @@ public final class Lock implements AutoCloseable {
         Lock l = new Lock(repo, clock, host, exclusive);
         l.write();
         try {
-            for (BlobStore.Entry e : repo.store().list("locks/")) {
-                if (e.name().equals(l.name)) {
+            List<BlobStore.Entry> locks = repo.store().list("locks/");
+            Set<String> names = locks.stream().map(BlobStore.Entry::name).collect(Collectors.toSet());
+            for (BlobStore.Entry e : locks) {
+                if (e.name().equals(l.name) || e.name().endsWith(RELEASED) || names.contains(e.name() + RELEASED)) {
                     continue;
                 }
                 Holder h = read(repo, e.name());
@@ -88,7 +101,21 @@ public final class Lock implements AutoCloseable {
         String old = name;
         name = repo.saveSealed("locks", Repository.JSON.writeValueAsBytes(n));
         if (old != null) {
-            repo.store().delete(old);
+            remove(old);
+        }
+    }
+
+    /**
+     * Deletes a lock object of ours. An append-only store deletes nothing: there a marker {@code <lock>-released}
+     * is written beside it instead, and a lock with such a marker is ignored (prune removes both).
+     */
+    private void remove(String lockName) throws IOException {
+        if (repo.store().appendOnly()) {
+            if (!repo.store().putIfAbsent(lockName + RELEASED, new byte[0])) {
+                log.debug("{}: lock {} was already marked released", repo.store().describe(), lockName);
+            }
+        } else {
+            repo.store().delete(lockName);
         }
     }
 
@@ -102,7 +129,7 @@ public final class Lock implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (name != null) {
-            repo.store().delete(name);
+            remove(name);
             name = null;
         }
     }

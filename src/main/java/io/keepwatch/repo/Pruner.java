@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * repacked (their used blobs written into new packs) and deleted. The order keeps every snapshot whole at every
  * moment: new packs, then index objects listing exactly the packs that stay, then the old index objects are
  * deleted, and only then the packs. A prune that is stopped leaves a repository that is whole; run it again.
- * A repository with an unreadable snapshot or tree is not pruned (what it uses cannot be known).
+ * A repository with an unreadable snapshot or tree is not pruned (what it uses cannot be known). Snapshots and
+ * packs the storage still retains (S3 Object Lock) are left as they are and listed in the report; an
+ * append-only store is refused. Released locks of an append-only store are removed with their markers.
  */
 public final class Pruner {
     private static final Logger log = LoggerFactory.getLogger(Pruner.class);
@@ -31,7 +33,7 @@ public final class Pruner {
 
     /** What prune did (or, dry, would do). */
     public record Report(List<String> snapshotsRemoved, int packsDeleted, int packsRepacked, long bytesBefore, long bytesAfter,
-            int locksRemoved) {
+            int locksRemoved, Map<String, java.time.Instant> retained) {
     }
 
     private final Repository repo;
@@ -45,6 +47,11 @@ public final class Pruner {
     }
 
     public Report prune(Optional<Integer> keepLast, boolean dryRun) throws IOException, RepoException {
+        if (repo.store().appendOnly()) {
+            throw new RepoException("prune refuses to run on " + repo.store().describe() + ": it is append-only (repository.s3.append_only), "
+                    + "so keepwatch deletes nothing there; run prune from a trusted machine whose config does not set append_only, "
+                    + "with credentials allowed to delete");
+        }
         try (Lock lock = Lock.take(repo, clock, host, true)) {
             int orphans = repo.indexOrphanPacks(false);
             List<Snapshot> all = Snapshot.all(repo);
@@ -54,6 +61,12 @@ public final class Pruner {
                 all.forEach(s -> byHost.computeIfAbsent(s.host(), h -> new ArrayList<>()).add(s));
                 for (List<Snapshot> l : byHost.values()) {
                     remove.addAll(l.subList(0, Math.max(0, l.size() - keepLast.get())));
+                }
+            }
+            Map<String, java.time.Instant> retained = new java.util.TreeMap<>();
+            for (java.util.Iterator<Snapshot> it = remove.iterator(); it.hasNext(); ) {
+                if (retained(it.next().name(), retained)) {
+                    it.remove();
                 }
             }
             Set<String> used = new HashSet<>();
@@ -85,6 +98,9 @@ public final class Pruner {
                         unused += e.length(); // unused, or a second copy of a blob indexed in another pack
                     }
                 }
+                if (unused > total * REPACK_UNUSED && retained(Pack.name(packId), retained)) {
+                    continue;
+                }
                 if (unused == total) {
                     delete.add(packId);
                     freed += sizes.get(packId);
@@ -95,7 +111,8 @@ public final class Pruner {
             }
             int staleLocks = 0;
             if (dryRun) {
-                return new Report(remove.stream().map(Snapshot::shortId).toList(), delete.size(), repack.size(), before, before - freed, 0);
+                return new Report(remove.stream().map(Snapshot::shortId).toList(), delete.size(), repack.size(), before, before - freed, 0,
+                        retained);
             }
             for (Snapshot s : remove) {
                 repo.store().delete(s.name());
@@ -131,16 +148,38 @@ public final class Pruner {
                     repo.store().delete(Pack.name(p));
                 }
             }
-            for (BlobStore.Entry e : repo.store().list("locks/")) {
+            List<BlobStore.Entry> locks = repo.store().list("locks/");
+            Set<String> lockNames = new HashSet<>();
+            locks.forEach(e -> lockNames.add(e.name()));
+            for (BlobStore.Entry e : locks) {
+                if (e.name().endsWith(Lock.RELEASED)) {
+                    if (!lockNames.contains(e.name().substring(0, e.name().length() - Lock.RELEASED.length()))) {
+                        repo.store().delete(e.name());
+                    }
+                    continue;
+                }
                 Lock.Holder h = Lock.read(repo, e.name());
-                if (h != null && h.stale(clock.instant(), host)) {
+                if (h != null && h.stale(clock.instant(), host) || lockNames.contains(e.name() + Lock.RELEASED)) {
                     repo.store().delete(e.name());
+                    repo.store().delete(e.name() + Lock.RELEASED);
                     staleLocks++;
                 }
             }
             long after = repo.store().list("data/").stream().mapToLong(BlobStore.Entry::size).sum();
-            return new Report(remove.stream().map(Snapshot::shortId).toList(), delete.size(), repack.size(), before, after, staleLocks);
+            retained.forEach((name, until) -> log.info("KEPT {}: under Object Lock until {}", name, until));
+            return new Report(remove.stream().map(Snapshot::shortId).toList(), delete.size(), repack.size(), before, after, staleLocks,
+                    retained);
         }
+    }
+
+    /** Whether the storage keeps the object unchangeable for now (S3 Object Lock); if so it is noted in {@code retained}. */
+    private boolean retained(String name, Map<String, java.time.Instant> retained) throws IOException {
+        Optional<java.time.Instant> until = repo.store().retainedUntil(name);
+        if (until.isPresent() && until.get().isAfter(clock.instant())) {
+            retained.put(name, until.get());
+            return true;
+        }
+        return false;
     }
 
     private void collect(String treeId, Set<String> used) throws IOException, RepoException {

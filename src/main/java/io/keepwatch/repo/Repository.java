@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * One opened repository: its config, its key, its index, and the pack being filled. Blobs (chunks and
  * trees) are added by id and deduplicated against the index; a pack is written when it reaches
  * {@link Pack#TARGET}, and an index object for the packs written since the last one every
- * {@link #PACKS_PER_INDEX} packs and at {@link #flush}. Index objects are cached (as stored, still sealed)
+ * {@link #PACKS_PER_INDEX} packs and at {@link #flush}. A pack may be uploaded in the background
+ * ({@link BlobStore#putNew}); the index object that lists it is written only once it is stored. Index objects are cached (as stored, still sealed)
  * in a local cache folder, so a repository on object storage is not read whole at each open.
  */
 public final class Repository implements Closeable {
@@ -309,9 +310,7 @@ public final class Repository implements Closeable {
         }
         String packId = Crypto.randomId();
         byte[] bytes = pack.finish(crypto, packId);
-        if (!store.putIfAbsent(Pack.name(packId), bytes)) {
-            throw new RepoException("pack " + Pack.name(packId) + " already exists (random ids collided?)");
-        }
+        store.putNew(Pack.name(packId), bytes);
         bytesAdded += bytes.length;
         List<Pack.Entry> entries = pack.entries();
         index.addPack(packId, entries);
@@ -324,6 +323,7 @@ public final class Repository implements Closeable {
     }
 
     private void writeIndex() throws IOException, RepoException {
+        store.awaitPuts(); // an index object never names a pack that is not stored yet
         if (unindexed.isEmpty()) {
             return;
         }
@@ -340,6 +340,7 @@ public final class Repository implements Closeable {
         if (!pack.isEmpty()) {
             throw new IllegalStateException("finishPack() first: the pack being filled would be in no index");
         }
+        store.awaitPuts();
         unindexed.clear();
         List<String> names = new ArrayList<>();
         Map<String, List<Pack.Entry>> batch = new LinkedHashMap<>();

@@ -67,6 +67,14 @@ class ConfigKeysTest {
         // A key in an object within a section (notify.email.smtp_port) comes with the keys that object requires.
         root.putObject("notify").putObject("email").put("smtp_host", "localhost").put("from", "kw@example.org")
                 .put("to", "ops@example.org");
+        // A key of repository.s3 comes with the repository's url (and object_lock's with its mode).
+        if (key.path().startsWith("repository.")) {
+            root.putObject("repository").put("url", "s3:http://127.0.0.1:9000/bucket");
+        }
+        if (key.path().startsWith("repository.s3.object_lock.")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("repository")).putObject("s3").putObject("object_lock")
+                    .put("mode", "governance");
+        }
         String[] parts = key.path().split("\\.");
         com.fasterxml.jackson.databind.node.ObjectNode at = root;
         for (int i = 0; i < parts.length - 1; i++) {
@@ -142,7 +150,7 @@ class ConfigKeysTest {
     }
 
     /** A row of docs/configuration.md's key table: {@code | `key` | meaning | default | min to max unit |}. */
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z_.]+)` \\|.*\\| ([-\\d,]+) to ([-\\d,]+)( [a-z]+)? \\|$",
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9_.]+)` \\|.*\\| ([-\\d,]+) to ([-\\d,]+)( [a-z]+)? \\|$",
             Pattern.MULTILINE);
 
     @Test
@@ -172,7 +180,7 @@ class ConfigKeysTest {
         assertEquals(Set.copyOf(declared), Set.copyOf(ConfigKeys.ALL));
         assertEquals(ConfigKeys.ALL.size(), ConfigKeys.ALL.stream().map(NumberKey::path).distinct().count());
         for (NumberKey k : ConfigKeys.ALL) {
-            assertTrue(k.path().matches("[a-z_]+(\\.[a-z_]+)+"), k.path());
+            assertTrue(k.path().matches("[a-z_]+(\\.[a-z0-9_]+)+"), k.path());
         }
     }
 }

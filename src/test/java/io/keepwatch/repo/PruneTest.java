@@ -183,8 +183,52 @@ class PruneTest {
         }
     }
 
+    @Test
+    void snapshotsAndPacksUnderObjectLockAreKeptUntilTheirRetentionEnds() throws Exception {
+        Files.write(src.resolve("big.bin"), random(20 << 20, 1));
+        backupAndPush();
+        Files.write(src.resolve("big.bin"), random(3 << 20, 2));
+        backupAndPush();
+        Files.write(src.resolve("big.bin"), random(3 << 20, 3));
+        backupAndPush(); // only the first two snapshots use the 20 MiB content
+        Instant until = clock.instant().plus(Duration.ofDays(1));
+        try (Repository r = Repository.open(new Retaining(new LocalStore(repoDir), until), keyFile, Optional.empty(), Optional.of(cache))) {
+            Pruner.Report kept = new Pruner(r, clock, "admin").prune(Optional.of(1), false);
+            assertEquals(List.of(), kept.snapshotsRemoved());
+            assertEquals(0, kept.packsDeleted() + kept.packsRepacked());
+            assertEquals(2, kept.retained().size(), kept.retained().toString());
+            assertTrue(kept.retained().keySet().stream().allMatch(n -> n.startsWith("snapshots/")), kept.retained().toString());
+            assertEquals(until, kept.retained().values().iterator().next());
+        }
+        clock.advance(Duration.ofDays(1).plusMinutes(1));
+        try (Repository r = Repository.open(new Retaining(new LocalStore(repoDir), until), keyFile, Optional.empty(), Optional.of(cache))) {
+            Pruner.Report done = new Pruner(r, clock, "admin").prune(Optional.of(1), false);
+            assertEquals(2, done.snapshotsRemoved().size());
+            assertTrue(done.packsDeleted() + done.packsRepacked() > 0, done.toString());
+            assertEquals(Map.of(), done.retained());
+        }
+        try (Repository r = open()) {
+            assertTrue(new Checker(r).check(1).clean());
+        }
+    }
+
+    /** A store under S3 Object Lock: every object is retained until {@code until}. */
+    static final class Retaining extends FailingDeletes {
+        private final Instant until;
+
+        Retaining(BlobStore inner, Instant until) {
+            super(inner, Integer.MAX_VALUE);
+            this.until = until;
+        }
+
+        @Override
+        public Optional<Instant> retainedUntil(String name) {
+            return Optional.of(until);
+        }
+    }
+
     /** A store whose deletes fail after the first {@code n}. */
-    static final class FailingDeletes implements BlobStore {
+    static class FailingDeletes implements BlobStore {
         private final BlobStore inner;
         private int left;
 

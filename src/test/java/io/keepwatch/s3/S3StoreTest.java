@@ -1,0 +1,122 @@
+package io.keepwatch.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwatch.config.S3Config;
+import io.keepwatch.repo.BlobStore;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The S3 store's contract against a real S3 server (S3Proxy): write-once, ranges, listing under a prefix, multipart, append-only. */
+class S3StoreTest {
+    @TempDir
+    static Path tmp;
+    static S3ProxyServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new S3ProxyServer(tmp.resolve("s3"), "bucket");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    static S3Config config(boolean appendOnly, long partSize) throws IOException {
+        S3Config d = S3Config.defaults();
+        return new S3Config(d.region(), Optional.empty(), Optional.of(S3ProxyServer.credentialsFile(tmp.resolve("creds"))),
+                Optional.empty(), false, 3, 0, partSize, Duration.ofSeconds(20), appendOnly, Optional.empty());
+    }
+
+    private BlobStore open(String prefix, boolean appendOnly) throws Exception {
+        return Stores.open(server.url("bucket/" + prefix), config(appendOnly, 5L << 20));
+    }
+
+    @Test
+    void objectsAreWrittenOnceReadWholeOrByRangeAndListedUnderThePrefix() throws Exception {
+        try (BlobStore s = open("hosts/one", false); BlobStore other = open("hosts/two", false)) {
+            assertEquals("s3:http://127.0.0.1:" + server.port() + "/bucket/hosts/one", s.describe());
+            assertTrue(s.putIfAbsent("config", "first".getBytes()));
+            assertFalse(s.putIfAbsent("config", "second".getBytes()), "a write never replaces");
+            assertArrayEquals("first".getBytes(), s.get("config"));
+            assertTrue(s.putIfAbsent("data/ab/abcd", "0123456789".getBytes()));
+            assertArrayEquals("345".getBytes(), s.getRange("data/ab/abcd", 3, 3));
+            assertThrows(EOFException.class, () -> s.getRange("data/ab/abcd", 8, 5));
+            assertThrows(NoSuchFileException.class, () -> s.get("index/none"));
+            assertEquals(Optional.of(10L), s.stat("data/ab/abcd"));
+            assertEquals(Optional.empty(), s.stat("data/ab/none"));
+            assertEquals(List.of(new BlobStore.Entry("data/ab/abcd", 10)), s.list("data/"));
+            assertEquals(2, s.list("").size());
+            assertEquals(List.of(), other.list(""), "another prefix of the same bucket is another repository");
+            s.delete("data/ab/abcd");
+            s.delete("data/ab/abcd");
+            assertEquals(List.of(), s.list("data/"));
+        }
+    }
+
+    @Test
+    void aLargeObjectGoesUpInPartsAndPacksInParallelAndATakenNameIsAFailure() throws Exception {
+        byte[] big = new byte[(11 << 20) + 12345];
+        new Random(7).nextBytes(big);
+        try (BlobStore s = open("multi", false)) {
+            assertTrue(s.putIfAbsent("data/00/big", big));
+            assertArrayEquals(big, s.get("data/00/big"));
+            assertFalse(s.putIfAbsent("data/00/big", new byte[6 << 20]), "a conditional completion never replaces either");
+            assertArrayEquals(big, s.get("data/00/big"));
+            for (int i = 0; i < 6; i++) {
+                s.putNew("data/01/pack" + i, ("pack " + i).getBytes());
+            }
+            s.awaitPuts();
+            assertEquals(6, s.list("data/01/").size());
+            s.putNew("data/01/pack0", "again".getBytes());
+            assertThrows(FileAlreadyExistsException.class, s::awaitPuts);
+            assertArrayEquals("pack 0".getBytes(), s.get("data/01/pack0"));
+        }
+    }
+
+    @Test
+    void anAppendOnlyStoreDeletesNothing() throws Exception {
+        try (BlobStore s = open("append", true)) {
+            assertTrue(s.appendOnly());
+            assertTrue(s.putIfAbsent("snapshots/x", "x".getBytes()));
+            IOException e = assertThrows(IOException.class, () -> s.delete("snapshots/x"));
+            assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+            assertArrayEquals("x".getBytes(), s.get("snapshots/x"));
+        }
+    }
+
+    @Test
+    void badUrlsAreRefusedWithTheReason() {
+        for (String[] c : new String[][] {
+                {"s3:ftp://host/bucket", "needs http:// or https://"},
+                {"s3:http://user:pw@host/bucket", "must not hold credentials"},
+                {"s3:http://host/", "is not a bucket name"},
+                {"s3:http://host/Bucket_1", "is not a bucket name"},
+                {"s3:http://host/bucket/a/../b", "not a clean path"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> S3Location.parse(c[0]));
+            assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+            assertFalse(e.getMessage().contains("pw@"), "no credential is repeated: " + e.getMessage());
+        }
+        S3Location l = S3Location.parse("s3:https://s3.eu-central-1.amazonaws.com/my-bucket/keepwatch/laptop/");
+        assertEquals("https://s3.eu-central-1.amazonaws.com", l.endpoint().toString());
+        assertEquals("my-bucket", l.bucket());
+        assertEquals("keepwatch/laptop/config", l.key("config"));
+        assertTrue(l.isAws());
+    }
+}
