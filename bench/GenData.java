@@ -15,12 +15,14 @@ import java.util.List;
 /**
  * Deterministic benchmark data for keepwatch (issue 2). Needs nothing but a JDK 17:
  *
- * <pre>java bench/GenData.java OUT_DIR A|B [SEED]</pre>
+ * <pre>java bench/GenData.java OUT_DIR A|B|C [SEED]</pre>
  *
  * <ul>
  *   <li>A: 20,000 files of 0..200 KB in 2,000 folders (20 x 100), sizes skewed to the small end (200 KB x u^4,
  *       mean 40 KB, about 0.8 GB) plus 8 files of 128 MiB in big/ (1 GiB): about 1.8 GiB in all;
- *   <li>B: 200,000 files of 0..4 KB (uniform) in 20,000 folders (100 x 200), about 0.4 GB.
+ *   <li>B: 200,000 files of 0..4 KB (uniform) in 20,000 folders (100 x 200), about 0.4 GB;
+ *   <li>C: 1,000,000 files of 0..1 KB (uniform) in 100,000 folders (100 x 1,000, 10 files each), about 0.5 GB of
+ *       content (some 4 GB on disk with 4 KiB blocks): the scale test of issue 14.
  * </ul>
  *
  * Every file's size and content come from a SplittableRandom seeded by (seed, set, file index), so the same
@@ -34,8 +36,8 @@ public final class GenData {
     private static final int MIB = 1024 * 1024;
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !(args[1].equals("A") || args[1].equals("B"))) {
-            System.err.println("usage: java GenData.java OUT_DIR A|B [SEED]");
+        if (args.length < 2 || !(args[1].equals("A") || args[1].equals("B") || args[1].equals("C"))) {
+            System.err.println("usage: java GenData.java OUT_DIR A|B|C [SEED]");
             System.exit(64);
         }
         Path out = Path.of(args[0]);
@@ -55,8 +57,10 @@ public final class GenData {
         if (set.equals("A")) {
             bytes = smallFiles(tmp, seed, 1, 20_000, 20, 100, 200 * KB, 4);
             bytes += bigFiles(tmp.resolve("big"), seed, 8, 128L * MIB);
-        } else {
+        } else if (set.equals("B")) {
             bytes = smallFiles(tmp, seed, 2, 200_000, 100, 200, 4 * KB, 1);
+        } else {
+            bytes = smallFiles(tmp, seed, 4, 1_000_000, 100, 1_000, KB, 1);
         }
         Files.writeString(tmp.resolve(".complete"), "set=" + set + " seed=" + seed + " bytes=" + bytes + "\n",
                 StandardCharsets.UTF_8);

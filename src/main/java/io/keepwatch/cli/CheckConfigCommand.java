@@ -59,6 +59,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         w.put("debounce_ms", c.watch().debounce().toMillis());
         w.put("max_delay_ms", c.watch().maxDelay().toMillis());
         w.put("state_flush_ms", c.watch().stateFlush().toMillis());
+        w.put("state_rewrite_percent", c.watch().stateRewritePercent());
+        w.put("state_rewrite_minutes", c.watch().stateRewriteInterval().toMinutes());
         w.put("rescan_interval_minutes", c.watch().rescanInterval().toMinutes());
         w.put("queue_capacity", c.watch().queueCapacity());
         root.putObject("history").put("keep_days", c.history().keep().toDays());

@@ -40,6 +40,10 @@ public final class ConfigKeys {
     /** Up to 30 days between safety-net passes. */
     public static final NumberKey RESCAN_INTERVAL_MINUTES = new NumberKey("watch.rescan_interval_minutes", 1, 43_200);
     public static final NumberKey QUEUE_CAPACITY = new NumberKey("watch.queue_capacity", 16, 10_000_000);
+    /** The change log may grow to this share of state.json (percent) before state.json is written whole. */
+    public static final NumberKey STATE_REWRITE_PERCENT = new NumberKey("watch.state_rewrite_percent", 1, 1_000);
+    /** state.json is written whole at least this often while changes come in: up to a week. */
+    public static final NumberKey STATE_REWRITE_MINUTES = new NumberKey("watch.state_rewrite_minutes", 1, 10_080);
 
     /** A share of a source's files, in percent (100: the share never holds deletions). */
     public static final NumberKey MAX_DELETE_PERCENT = new NumberKey("deletion_guard.max_delete_percent", 0, 100);
@@ -67,7 +71,8 @@ public final class ConfigKeys {
     /** Every key above: the table test and the documentation check run over this list. */
     public static final List<NumberKey> ALL = List.of(MAX_VERSIONS_PER_FILE, MAX_VERSION_AGE_DAYS, DELETED_KEEP_DAYS,
             KEEP_LAST, KEEP_HOURLY, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY, MIN_FREE_PERCENT,
-            DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, MAX_DELETE_PERCENT,
+            DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, STATE_REWRITE_PERCENT,
+            STATE_REWRITE_MINUTES, MAX_DELETE_PERCENT,
             MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS,
             SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS,
             S3_PARALLEL_UPLOADS, S3_BANDWIDTH_LIMIT, S3_PART_SIZE_MIB, S3_RETRY_MAX_SECONDS, S3_RETAIN_DAYS);

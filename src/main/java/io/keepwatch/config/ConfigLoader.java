@@ -38,6 +38,7 @@ public final class ConfigLoader {
     private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file", "s3");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
+            "state_rewrite_percent", "state_rewrite_minutes",
             "rescan_interval_minutes", "queue_capacity");
     private static final Set<String> GUARD_KEYS = Set.of("max_delete_percent", "max_delete_min_files", "marker_file");
     private static final String GUARD_EXAMPLE = "{\"max_delete_percent\": 50}";
@@ -383,7 +384,9 @@ public final class ConfigLoader {
             return new WatchConfig(debounce, maxDelay,
                     s.duration(ConfigKeys.STATE_FLUSH_MS, ChronoUnit.MILLIS, d.stateFlush()),
                     s.duration(ConfigKeys.RESCAN_INTERVAL_MINUTES, ChronoUnit.MINUTES, d.rescanInterval()),
-                    s.count(ConfigKeys.QUEUE_CAPACITY, d.queueCapacity()));
+                    s.count(ConfigKeys.QUEUE_CAPACITY, d.queueCapacity()),
+                    s.count(ConfigKeys.STATE_REWRITE_PERCENT, d.stateRewritePercent()),
+                    s.duration(ConfigKeys.STATE_REWRITE_MINUTES, ChronoUnit.MINUTES, d.stateRewriteInterval()));
         }
 
         /**

@@ -4,31 +4,47 @@ import io.keepwatch.config.Config;
 import java.time.Duration;
 
 /**
- * When the {@link StateCommitter} makes the state durable.
+ * When the {@link StateCommitter} makes the state durable, and how.
  *
  * @param flushInterval while the service watches, changes are made durable at most this often ({@code
  *     watch.state_flush_ms}); a crash in between is recovered from the journal
  * @param passActions a full pass commits once this many actions are journaled since its last commit (and at its end)
+ * @param rewritePercent state.json is written whole once the change log holds more than this share of its size
+ *     ({@code watch.state_rewrite_percent}); until then a commit appends the changes to the log
+ * @param rewriteInterval state.json is written whole at least this often while changes come in
+ *     ({@code watch.state_rewrite_minutes})
  */
-public record CommitPolicy(Duration flushInterval, int passActions) {
+public record CommitPolicy(Duration flushInterval, int passActions, int rewritePercent, Duration rewriteInterval) {
     /**
      * A full pass commits once this many actions are journaled since its last commit: each chunk is in the journal
-     * before it touches the backup, so committing after every chunk would only write a growing state over and over.
+     * before it touches the backup, so committing after every chunk would only make many small commits.
      */
     public static final int PASS_ACTIONS = 50_000;
 
     public CommitPolicy {
-        if (flushInterval.isNegative() || passActions < 1) {
-            throw new IllegalArgumentException("flushInterval must be >= 0 and passActions >= 1");
+        if (flushInterval.isNegative() || passActions < 1 || rewritePercent < 1 || rewriteInterval.isNegative() || rewriteInterval.isZero()) {
+            throw new IllegalArgumentException("flushInterval must be >= 0, passActions and rewritePercent >= 1, "
+                    + "rewriteInterval > 0");
         }
     }
 
     /** The policy a configuration asks for. */
     public static CommitPolicy of(Config config) {
-        return new CommitPolicy(config.watch().stateFlush(), PASS_ACTIONS);
+        return new CommitPolicy(config.watch().stateFlush(), PASS_ACTIONS, config.watch().stateRewritePercent(),
+                config.watch().stateRewriteInterval());
     }
 
     public CommitPolicy withPassActions(int n) {
-        return new CommitPolicy(flushInterval, n);
+        return new CommitPolicy(flushInterval, n, rewritePercent, rewriteInterval);
+    }
+
+    /** Whether a change log of {@code logBytes} beside a state.json of {@code stateBytes} asks for a rewrite. */
+    public boolean logTooLarge(long logBytes, long stateBytes) {
+        return logBytes * 100 > stateBytes * rewritePercent;
+    }
+
+    /** Whether {@code changes} records changed since the last commit are better written whole with {@code records}. */
+    public boolean changesTooMany(long changes, long records) {
+        return changes * 100 > (records + 1) * rewritePercent;
     }
 }

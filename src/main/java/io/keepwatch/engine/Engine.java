@@ -122,7 +122,7 @@ public final class Engine implements AutoCloseable {
     private int chunkFiles = CHUNK_FILES;
 
     private Engine(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, Guard guard, BackupLock lock, BackupState state,
-            Journal journal, ExecutorService copyPool, ExecutorService syncPool, Map<String, Scanner> scanners) {
+            Journal journal, ExecutorService copyPool, ExecutorService syncPool, Map<String, Scanner> scanners) throws IOException {
         this.config = config;
         this.fs = fs;
         this.clock = clock;
@@ -216,12 +216,13 @@ public final class Engine implements AutoCloseable {
             }
             try (Engine engine = open(config, fs, clock, progress, events, r)) {
                 PassResult pass = engine.full(options, counts);
-                if (noIndex && !engine.committer.hasUncommittedChanges()) {
+                if ((noIndex || engine.committer.indexStale()) && !engine.committer.hasUncommittedChanges()) {
                     // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the
                     // two writes), or one whose retention outlook is out of date (another policy, or its next removal
                     // came and removed nothing): write it now, or every later pass would load state.json until
                     // something changes.
                     engine.store.writeIndex(engine.state);
+                    engine.committer.indexWritten();
                 }
                 return new PassResult(pass.counts(), pass.unavailable(), pass.problems(),
                         Duration.ofNanos(System.nanoTime() - start), pass.held(), pass.unavailableFolders());
@@ -966,18 +967,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The service's tick: makes the changes durable if its commit policy says it is time (on a thread of its own, so
-     * the engine thread goes on with the next batch).
+     * The service's tick: makes the changes durable if its commit policy says it is time.
      *
      * @return when a flush is due next, if anything waits to be flushed
      */
     public Optional<java.time.Instant> flushIfDue(java.time.Instant now) throws IOException {
         return committer.flushIfDue(now);
-    }
-
-    /** Whether a background flush is still being written. */
-    public boolean isSaving() {
-        return committer.isSaving();
     }
 
     public boolean hasUncommittedChanges() {
@@ -989,7 +984,7 @@ public final class Engine implements AutoCloseable {
      * with it): pools stop, the lock is released, the state on disk stays as it is.
      */
     void abandon() throws IOException, InterruptedException {
-        committer.abandon();
+        store.changes().close();
         copyPool.shutdownNow();
         syncPool.shutdownNow();
         copyPool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

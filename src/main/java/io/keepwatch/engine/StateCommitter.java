@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The one owner of making the state durable. The engine tells it what each batch changed ({@link #noteBatch},
  * {@link #noteFolders}, {@link #markDirty}); it decides, by its {@link CommitPolicy}, when the folders the moves
- * changed are fsynced, the state is saved and the journaled batches it now includes are forgotten. Every batch is
- * in the journal before it touches the backup, so until a commit lands a crash is recovered from the journal.
- *
- * <p>Used from the engine's thread; a {@link #flushIfDue} save is written on a thread of its own, one at a time.
+ * changed are fsynced and the changes recorded, and how: appended to the change log (one fsynced entry of the records
+ * that changed), or, once the log passes its share of state.json's size or its interval, state.json written whole
+ * (which drops the log entries it includes). Then the journaled batches the commit includes are forgotten. Every
+ * batch is in the journal before it touches the backup, so until a commit lands a crash is recovered from the
+ * journal. Used from the engine's thread only.
  */
 final class StateCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateCommitter.class);
@@ -43,22 +44,24 @@ final class StateCommitter implements AutoCloseable {
     private CommitPolicy policy;
 
     private boolean dirty;
-    /** The last journal batch not yet included in a saved state (0: none). */
+    /** The last journal batch not yet included in a commit (0: none). */
     private long uncommittedSeq;
     /** Actions journaled since the last commit (see {@link CommitPolicy#passActions}). */
     private int uncommittedActions;
-    /** Folders changed by journaled batches and not yet fsynced: done right before the state that records them is saved. */
+    /** Folders changed by journaled batches and not yet fsynced: done right before the commit that records them. */
     private final Set<Path> unsyncedFolders = new LinkedHashSet<>();
     private Instant lastFlush;
+    /** When state.json was last written whole, its size, and the change log's size since. */
+    private Instant lastRewrite;
+    private long stateBytes;
+    private long logBytes;
+    /** A commit failed after the state's changes were taken: only a whole rewrite records them now. */
+    private boolean rewriteNeeded;
+    /** Changes were appended to the log since the metadata index was last written. */
+    private boolean indexStale;
 
-    /** The one thread that writes state.json for {@link #flushIfDue}; made on first use. */
-    private ExecutorService saver;
-    /** The background save in progress (or finished and not yet looked at), what it covers. */
-    private Optional<Future<?>> saving = Optional.empty();
-    private long savingSeq;
-    private Set<Path> savingFolders = Set.of();
-
-    StateCommitter(BackupState state, StateStore store, Journal journal, FolderSync folders, Clock clock, CommitPolicy policy) {
+    StateCommitter(BackupState state, StateStore store, Journal journal, FolderSync folders, Clock clock, CommitPolicy policy)
+            throws IOException {
         this.state = state;
         this.store = store;
         this.journal = journal;
@@ -66,6 +69,9 @@ final class StateCommitter implements AutoCloseable {
         this.clock = clock;
         this.policy = policy;
         this.lastFlush = clock.instant();
+        this.lastRewrite = clock.instant();
+        this.stateBytes = store.fileSize();
+        this.logBytes = store.changes().bytes();
     }
 
     CommitPolicy policy() {
@@ -100,9 +106,13 @@ final class StateCommitter implements AutoCloseable {
         return dirty;
     }
 
-    /** Whether a background save is still being written. */
-    boolean isSaving() {
-        return saving.isPresent() && !saving.get().isDone();
+    /** Whether changes were appended to the log since the metadata index was written (a pass then writes it). */
+    boolean indexStale() {
+        return indexStale;
+    }
+
+    void indexWritten() {
+        indexStale = false;
     }
 
     /** Whether a full pass has journaled enough since its last commit to commit now. */
@@ -111,16 +121,12 @@ final class StateCommitter implements AutoCloseable {
     }
 
     /**
-     * The service's tick: when there are changes and {@link CommitPolicy#flushInterval} has passed since the last
-     * flush, starts saving them on the saver thread and returns; the engine thread goes on meanwhile. One save at a
-     * time: while one runs, this does nothing. A save that failed is reported here (its changes still to save).
+     * The service's tick: commits when there are changes and {@link CommitPolicy#flushInterval} has passed since the
+     * last commit.
      *
-     * @return when a flush is due next, if there is anything to flush
+     * @return when a commit is due next, if there is anything to commit
      */
     Optional<Instant> flushIfDue(Instant now) throws IOException {
-        if (saving.isPresent() && saving.get().isDone()) {
-            awaitBackgroundSave(); // a failure is reported at the next tick, its changes to save again
-        }
         if (!dirty) {
             return Optional.empty();
         }
@@ -128,98 +134,60 @@ final class StateCommitter implements AutoCloseable {
         if (now.isBefore(due)) {
             return Optional.of(due);
         }
-        lastFlush = now;
-        if (saving.isPresent()) {
-            return Optional.of(now.plus(policy.flushInterval()));
-        }
-        StateStore.Snapshot snapshot = store.snapshot(state);
-        Set<Path> syncing = Set.copyOf(unsyncedFolders);
-        long seq = uncommittedSeq;
-        if (saver == null) {
-            saver = Executors.newSingleThreadExecutor(Threads.named("keepwatch-state-save"));
-        }
-        saving = Optional.of(saver.submit(() -> {
-            folders.sync(syncing);
-            store.write(snapshot);
-            if (seq != 0) {
-                journal.clearThrough(seq);
-            }
-            return null;
-        }));
-        savingSeq = seq;
-        savingFolders = syncing;
-        unsyncedFolders.clear();
-        dirty = false;
-        uncommittedSeq = 0;
-        uncommittedActions = 0;
+        lastFlush = now; // a failed commit is tried again one interval later
+        commit();
         return Optional.empty();
     }
 
-    /** Makes every change durable now (waiting for a background save first), then forgets the journaled batches. */
+    /** Makes every change durable now, then forgets the journaled batches the commit includes. */
     void commit() throws IOException {
-        try {
-            awaitBackgroundSave();
-        } catch (IOException | RuntimeException e) {
-            if (saving.isPresent()) {
-                throw e; // interrupted while it still runs: never two writers of state.json
-            }
-            log.warn("The last background save of the state failed ({}); saving it now", Parallel.reason(e));
-        }
         if (!dirty) {
             return;
         }
         folders.sync(unsyncedFolders);
         unsyncedFolders.clear();
-        store.save(state);
+        Instant now = clock.instant();
+        if (rewriteNeeded || stateBytes == 0 || policy.changesTooMany(state.changeCount(), state.totalLive())) {
+            rewrite(now);
+        } else {
+            try {
+                logBytes += store.appendChanges(state);
+            } catch (IOException | RuntimeException e) {
+                rewriteNeeded = true; // the changes were taken: only a whole state.json holds them now
+                throw e;
+            }
+            indexStale = true;
+            if (policy.logTooLarge(logBytes, stateBytes) || !now.isBefore(lastRewrite.plus(policy.rewriteInterval()))) {
+                rewrite(now);
+            }
+        }
         if (uncommittedSeq != 0) {
             journal.clearThrough(uncommittedSeq);
             uncommittedSeq = 0;
         }
         uncommittedActions = 0;
         dirty = false;
-        lastFlush = clock.instant();
+        lastFlush = now;
     }
 
-    /**
-     * Waits for the background save, if any. If it failed, its changes are uncommitted again and its error is
-     * thrown; if the wait was interrupted, the save is still running and stays the one in progress.
-     */
-    private void awaitBackgroundSave() throws IOException {
-        if (saving.isEmpty()) {
-            return;
-        }
-        Future<?> f = saving.get();
-        try {
-            Parallel.get(f);
-            saving = Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            if (f.isDone()) {
-                saving = Optional.empty();
-                dirty = true;
-                uncommittedSeq = Math.max(uncommittedSeq, savingSeq);
-                unsyncedFolders.addAll(savingFolders);
-            }
-            throw e;
-        }
+    private void rewrite(Instant now) throws IOException {
+        rewriteNeeded = true;
+        store.save(state);
+        rewriteNeeded = false;
+        indexStale = false;
+        lastRewrite = now;
+        stateBytes = store.fileSize();
+        logBytes = store.changes().bytes();
+        log.debug("state.json written whole ({} bytes; change log now {} bytes)", stateBytes, logBytes);
     }
 
-    /** Stops the saver thread without saving anything more (a crash, as tests simulate it). */
-    void abandon() throws InterruptedException {
-        if (saver != null) {
-            saver.shutdownNow();
-            saver.awaitTermination(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Commits, then stops the saver thread. */
+    /** Commits, then closes the change log. */
     @Override
     public void close() throws IOException {
         try {
             commit();
         } finally {
-            if (saver != null) {
-                saver.shutdownNow();
-            }
+            store.changes().close();
         }
     }
 }

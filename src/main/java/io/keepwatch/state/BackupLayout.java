@@ -55,6 +55,11 @@ public final class BackupLayout {
         return resolve(root, name);
     }
 
+    /** The state's change log (see {@link ChangeLog}). */
+    public Path changesDir() {
+        return privateDir().resolve("changes");
+    }
+
     public Path journalDir() {
         return privateDir().resolve("journal");
     }

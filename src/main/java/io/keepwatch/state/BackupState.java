@@ -27,6 +27,8 @@ public final class BackupState {
     public static final int FORMAT = 2;
 
     private String hashAlgorithm;
+    /** The last change log entry this state includes (0: none; see {@link ChangeLog}). */
+    private long changesThrough;
     /** Live files per source, sorted by path so a folder's files are one range (see {@link #liveUnder}). */
     private final Map<String, java.util.TreeMap<String, LiveFile>> live = new HashMap<>();
     private final Map<String, Map<String, PathHistory>> history = new HashMap<>();
@@ -40,8 +42,27 @@ public final class BackupState {
      */
     private HashMap<String, Object> byHash = new HashMap<>();
 
+    /**
+     * What changed since the last {@link #takeChanges} or {@link #forgetChanges}, by source: the paths whose live entry,
+     * history or empty-folder spans changed, and the sources whose device was set. The change log records these.
+     */
+    private final Map<String, Set<String>> changedLive = new HashMap<>();
+    private final Map<String, Set<String>> changedHistory = new HashMap<>();
+    private final Map<String, Set<String>> changedFolders = new HashMap<>();
+    private final Set<String> changedDevices = new java.util.HashSet<>();
+    private int changeCount;
+
     public BackupState(String hashAlgorithm) {
         this.hashAlgorithm = hashAlgorithm;
+    }
+
+    /** The last change log entry this state includes (0: none). */
+    public long changesThrough() {
+        return changesThrough;
+    }
+
+    void setChangesThrough(long seq) {
+        changesThrough = seq;
     }
 
     public String hashAlgorithm() {
@@ -103,6 +124,7 @@ public final class BackupState {
     }
 
     public void putLive(FileRef ref, LiveFile file) {
+        changed(changedLive, ref.source(), ref.rel());
         LiveFile old = live.computeIfAbsent(ref.source(), k -> new java.util.TreeMap<>()).put(ref.rel(), file);
         if (old != null) {
             unindex(ref, old);
@@ -156,6 +178,7 @@ public final class BackupState {
         }
         LiveFile old = files.remove(ref.rel());
         if (old != null) {
+            changed(changedLive, ref.source(), ref.rel());
             unindex(ref, old);
         }
     }
@@ -244,6 +267,7 @@ public final class BackupState {
     }
 
     public void putHistory(FileRef ref, PathHistory h) {
+        changed(changedHistory, ref.source(), ref.rel());
         if (h.isEmpty()) {
             Map<String, PathHistory> m = history.get(ref.source());
             if (m != null) {
@@ -266,6 +290,7 @@ public final class BackupState {
 
     /** Sets the spans of one empty folder of a source (none removes it). */
     public void putFolder(String source, String rel, List<FolderSpan> spans) {
+        changed(changedFolders, source, rel);
         if (spans.isEmpty()) {
             Map<String, List<FolderSpan>> m = folders.get(source);
             if (m != null) {
@@ -281,7 +306,58 @@ public final class BackupState {
     }
 
     public void setDevice(String source, String device) {
+        if (changedDevices.add(source)) {
+            changeCount++;
+        }
         devices.put(source, device);
+    }
+
+    private void changed(Map<String, Set<String>> changes, String source, String rel) {
+        if (changes.computeIfAbsent(source, k -> new java.util.HashSet<>()).add(rel)) {
+            changeCount++;
+        }
+    }
+
+    /** How many records changed since the changes were last taken or forgotten. */
+    public int changeCount() {
+        return changeCount;
+    }
+
+    /** Forgets what changed (the state is now on disk as it is: loaded, or written whole). */
+    public void forgetChanges() {
+        changedLive.clear();
+        changedHistory.clear();
+        changedFolders.clear();
+        changedDevices.clear();
+        changeCount = 0;
+    }
+
+    /**
+     * The records that changed since the changes were last taken or forgotten, as they are now, by source: a live
+     * entry, a history or an empty folder's spans that is gone is {@code null}; {@code device} is null unless it was
+     * set. Forgets them.
+     */
+    public Map<String, SourceState> takeChanges() {
+        Set<String> sources = new java.util.TreeSet<>(changedDevices);
+        sources.addAll(changedLive.keySet());
+        sources.addAll(changedHistory.keySet());
+        sources.addAll(changedFolders.keySet());
+        Map<String, SourceState> out = new java.util.TreeMap<>();
+        for (String source : sources) {
+            Map<String, LiveFile> files = new java.util.TreeMap<>();
+            Map<String, LiveFile> lives = live.getOrDefault(source, new java.util.TreeMap<>());
+            changedLive.getOrDefault(source, Set.of()).forEach(rel -> files.put(rel, lives.get(rel)));
+            Map<String, PathHistory> histories = new java.util.TreeMap<>();
+            Map<String, PathHistory> hs = history.getOrDefault(source, Map.of());
+            changedHistory.getOrDefault(source, Set.of()).forEach(rel -> histories.put(rel, hs.get(rel)));
+            Map<String, List<FolderSpan>> spans = new java.util.TreeMap<>();
+            Map<String, List<FolderSpan>> fs = folders.getOrDefault(source, Map.of());
+            changedFolders.getOrDefault(source, Set.of()).forEach(rel -> spans.put(rel, fs.get(rel)));
+            out.put(source, new SourceState(changedDevices.contains(source) ? devices.getOrDefault(source, "") : null,
+                    files, histories, spans));
+        }
+        forgetChanges();
+        return out;
     }
 
     Map<String, String> devices() {

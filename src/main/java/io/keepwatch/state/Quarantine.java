@@ -21,9 +21,17 @@ final class Quarantine {
     private final ObjectMapper mapper;
     private final List<QuarantinedRecord> found = new ArrayList<>();
 
+    /** What the records come from, for the WARN lines: state.json, or the change log. */
+    private final String origin;
+
     Quarantine(FileSystem fs, ObjectMapper mapper) {
+        this(fs, mapper, "state.json");
+    }
+
+    Quarantine(FileSystem fs, ObjectMapper mapper, String origin) {
         this.fs = fs;
         this.mapper = mapper;
+        this.origin = origin;
     }
 
     /** Why a source name from state.json is not usable, or null. */
@@ -80,7 +88,7 @@ final class Quarantine {
         }
         QuarantinedRecord q = new QuarantinedRecord(kind, source, path, why, mapper.valueToTree(record));
         found.add(q);
-        log.warn("QUARANTINED state.json record: {}; it is kept aside in state.json and never acted on", q.describe());
+        log.warn("QUARANTINED {} record: {}; it is kept aside in state.json and never acted on", origin, q.describe());
         return false;
     }
 }

@@ -75,6 +75,7 @@ final class StateReader {
         String hashAlgorithm = null;
         boolean savedAt = false;
         boolean saveId = false;
+        boolean through = false;
         boolean sources = false;
         BackupState state = new BackupState(null);
         JsonToken t;
@@ -98,6 +99,11 @@ final class StateReader {
                 case "save_id" -> {
                     expect(!saveId && v == JsonToken.VALUE_STRING);
                     saveId = true;
+                }
+                case "changes_through" -> {
+                    expect(!through && !sources && v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= 0);
+                    state.setChangesThrough(p.getLongValue());
+                    through = true;
                 }
                 case "sources" -> {
                     expect(!sources && v == JsonToken.START_OBJECT);

@@ -32,10 +32,12 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * Reads and writes state.json. A save goes to a temp file beside it, is fsynced, and atomically replaces
- * the old file, so a crash leaves the old or the new state, never a torn one. A file that cannot be
+ * Reads and writes the durable state: state.json, written whole now and then, and the {@link ChangeLog} of what
+ * changed since ({@link #appendChanges}). A save goes to a temp file beside state.json, is fsynced, and atomically
+ * replaces the old file, so a crash leaves the old or the new state, never a torn one; it records the last change log
+ * entry it includes ({@code changes_through}), and loading replays the entries after it. A file that cannot be
  * parsed is an error naming the file and {@code keepwatch rebuild-state}; it is never replaced by an empty
- * state.
+ * state. About 400 lines: state.json's two readers' entry point, its writer and the index stamp belong together.
  */
 public final class StateStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateStore.class);
@@ -46,6 +48,8 @@ public final class StateStore {
     private final Fs fs;
     private final Clock clock;
     private final RetentionOutlook outlook;
+    private final ChangeLog changes;
+    private final ChangeCursors cursors;
     /** Made on first use: a no-change pass never needs it, and it costs a fresh JVM some 40 ms. */
     private final Supplier<ObjectMapper> mapper = Suppliers.memoize(StateStore::mapper);
     /** The JSON factory of {@link #mapper()}, for the streaming reader. */
@@ -63,6 +67,18 @@ public final class StateStore {
         this.fs = fs;
         this.clock = clock;
         this.outlook = outlook;
+        this.changes = new ChangeLog(layout.changesDir(), fs);
+        this.cursors = new ChangeCursors(changes, fs);
+    }
+
+    /** The change log's consumers (see {@link ChangeCursors}). */
+    public ChangeCursors cursors() {
+        return cursors;
+    }
+
+    /** The change log (readers of the feed use {@link ChangeLog#readAfter}). */
+    public ChangeLog changes() {
+        return changes;
     }
 
     /** The JSON mapper for state.json and the journal: snake_case keys, ISO instants, sorted maps. */
@@ -94,6 +110,55 @@ public final class StateStore {
      * which accepts, and rejects with its messages, what it always did.
      */
     public Optional<BackupState> load() throws StateException {
+        // A reader without the lock may see a compaction replace state.json and drop the entries it was about to
+        // read: it then reads the new state.json.
+        for (int attempt = 1; ; attempt++) {
+            Optional<BackupState> read = loadFile();
+            if (read.isEmpty()) {
+                return read;
+            }
+            BackupState state = read.get();
+            try {
+                List<ChangeLog.Entry> entries = changes.readAfter(state.changesThrough());
+                StateChanges.apply(entries, state, mapper.get(), file.getFileSystem(), changes.dir());
+                if (!entries.isEmpty()) {
+                    state.setChangesThrough(entries.get(entries.size() - 1).seq());
+                }
+                state.forgetChanges();
+                return read;
+            } catch (ChangeLog.Gap e) {
+                if (attempt == 3) {
+                    throw new StateException(changes.dir(), "the change log keeps changing under this reader: " + e.getMessage(), e);
+                }
+            } catch (IOException e) {
+                throw new StateException(changes.dir(), e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Records what changed in {@code state} since it was loaded, written whole or last appended (see {@link
+     * BackupState#takeChanges}) as one durable change log entry; returns the bytes appended (0 if nothing changed).
+     */
+    public long appendChanges(BackupState state) throws IOException {
+        if (state.changeCount() == 0) {
+            return 0;
+        }
+        byte[] payload = StateChanges.encode(mapper.get(), Instant.now(clock), state.takeChanges());
+        state.setChangesThrough(changes.append(payload, state.changesThrough()));
+        return payload.length;
+    }
+
+    /** state.json's size on disk (0 if there is none). */
+    public long fileSize() throws IOException {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    private Optional<BackupState> loadFile() throws StateException {
         try (InputStream in = Files.newInputStream(file)) {
             return Optional.of(StateReader.read(JSON, in, file.getFileSystem()));
         } catch (NoSuchFileException e) {
@@ -130,6 +195,7 @@ public final class StateStore {
                     + BackupState.FORMAT + "); upgrade keepwatch", null);
         }
         BackupState state = new BackupState(sf.hashAlgorithm());
+        state.setChangesThrough(Math.max(0, sf.changesThrough()));
         Quarantine quarantine = new Quarantine(file.getFileSystem(), mapper.get());
         for (Map.Entry<String, SourceState> e : sf.sources().entrySet()) {
             String source = e.getKey();
@@ -193,7 +259,10 @@ public final class StateStore {
                 + "); run `keepwatch rebuild-state` to rebuild it from the backup root", null);
     }
 
-    /** Writes the state durably: temp file, fsync, atomic replace, fsync of the folder. */
+    /**
+     * Writes the state whole, durably: temp file, fsync, atomic replace, fsync of the folder; then drops the change
+     * log entries it includes (as far as {@link ChangeCursors} allows).
+     */
     public void save(BackupState state) throws IOException {
         write(snapshot(state));
     }
@@ -201,20 +270,25 @@ public final class StateStore {
     /**
      * A copy of the state as it is now, for {@link #write} to save later, maybe on another thread while the
      * state changes. Costs a walk over the maps (their values are immutable records), not their serialising.
+     * The state's changes are forgotten (the copy includes them) and the change log's next entry starts a segment.
      */
-    public Snapshot snapshot(BackupState state) {
-        return snapshot(state, newSaveId());
+    public Snapshot snapshot(BackupState state) throws IOException {
+        // A state built afresh (rebuild-state) includes nothing of the log: every entry there is older than it.
+        state.setChangesThrough(Math.max(state.changesThrough(), changes.lastSeq()));
+        changes.rollOver();
+        state.forgetChanges();
+        return new Snapshot(fileOf(state, newSaveId()));
     }
 
-    private Snapshot snapshot(BackupState state, String saveId) {
+    private StateFile fileOf(BackupState state, String saveId) {
         Map<String, SourceState> sources = new TreeMap<>();
         for (String name : state.sourceNames()) {
             // TreeMap's copy of a sorted map is linear; Jackson writes a SortedMap as it is instead of sorting again
             sources.put(name, new SourceState(state.device(name).orElse(""),
                     new TreeMap<>(state.liveSorted(name)), new TreeMap<>(state.histories(name)), new TreeMap<>(state.folders(name))));
         }
-        return new Snapshot(new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), saveId, sources,
-                state.quarantined()));
+        return new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), saveId, state.changesThrough(),
+                sources, state.quarantined());
     }
 
     /** A state as it was when {@link #snapshot} took it. */
@@ -236,6 +310,15 @@ public final class StateStore {
      * sources); empty when there is no state.json, or it has none (format 1) or is not as {@link #save} writes it.
      */
     public Optional<String> saveIdOnDisk() throws IOException {
+        return indexKeyOnDisk().map(k -> k.substring(0, k.indexOf('@')));
+    }
+
+    /**
+     * What the index of the durable state on disk is keyed by: state.json's {@code save_id}, {@code @}, and the last
+     * change log entry (state.json's {@code changes_through}, or a later entry of the log).
+     */
+    private Optional<String> indexKeyOnDisk() throws IOException {
+        long through = 0;
         try (InputStream in = Files.newInputStream(file); com.fasterxml.jackson.core.JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 return Optional.empty();
@@ -243,8 +326,16 @@ public final class StateStore {
             while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if (name.equals("changes_through") && value == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT) {
+                    through = p.getLongValue();
+                }
                 if (name.equals("save_id") && value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
-                    return Optional.of(p.getText());
+                    String id = p.getText();
+                    if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME && p.currentName().equals("changes_through")
+                            && p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT) {
+                        through = p.getLongValue();
+                    }
+                    return Optional.of(id + "@" + Math.max(through, changes.lastSeq()));
                 }
                 if (value.isStructStart()) {
                     return Optional.empty(); // the sources: save_id comes before them when there is one
@@ -263,7 +354,8 @@ public final class StateStore {
      * empty otherwise (the caller then loads state.json).
      */
     public Optional<MetadataIndex> currentIndex() throws IOException {
-        Optional<String> id = saveIdOnDisk();
+        // The index is of state.json and the change log entries after it: both must be as they were.
+        Optional<String> id = indexKeyOnDisk();
         if (id.isEmpty()) {
             return Optional.empty();
         }
@@ -317,6 +409,7 @@ public final class StateStore {
         fs.replaceAtomically(tmp, file);
         fs.syncDirectory(file.getParent());
         writeIndex(snapshot.file, new MetadataIndex.StateFileStamp(size, (int) crc.getValue()));
+        changes.dropThrough(cursors.droppable(snapshot.file.changesThrough()));
     }
 
     /**
@@ -327,7 +420,7 @@ public final class StateStore {
     public void writeIndex(BackupState state) throws IOException {
         Optional<String> id = saveIdOnDisk();
         if (id.isPresent()) {
-            writeIndex(snapshot(state, id.get()).file, stamp());
+            writeIndex(fileOf(state, id.get()), stamp());
         }
     }
 
@@ -343,7 +436,7 @@ public final class StateStore {
             return; // no shortcut: every pass loads state.json and reports its quarantined records
         }
         try {
-            MetadataIndex.write(fs, indexFile, sf.saveId(), stamp, sf.hashAlgorithm(), sf.sources(), outlook, clock.instant());
+            MetadataIndex.write(fs, indexFile, sf.saveId() + "@" + sf.changesThrough(), stamp, sf.hashAlgorithm(), sf.sources(), outlook, clock.instant());
         } catch (IOException | RuntimeException e) {
             log.warn("Could not write the metadata index {} ({}); the next pass loads state.json instead", indexFile, e.toString());
         }
@@ -369,7 +462,8 @@ public final class StateStore {
     }
 
     /** The file format of state.json; {@code quarantined} is written only when it holds something. */
-    record StateFile(int format, String hashAlgorithm, Instant savedAt, String saveId, Map<String, SourceState> sources,
+    record StateFile(int format, String hashAlgorithm, Instant savedAt, String saveId,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) long changesThrough, Map<String, SourceState> sources,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<QuarantinedRecord> quarantined) {
     }
 }

@@ -128,7 +128,7 @@ class StateStoreTest {
                     new HashMap<>(s.liveFiles(name)), new HashMap<>(s.histories(name)), new HashMap<>(s.folders(name))));
         }
         byte[] old = StateStore.mapper().writeValueAsBytes(
-                new StateStore.StateFile(BackupState.FORMAT, "sha256", Instant.now(CLOCK), saveId(Files.readString(store.file())),
+                new StateStore.StateFile(BackupState.FORMAT, "sha256", Instant.now(CLOCK), saveId(Files.readString(store.file())), 0L,
                         sources, java.util.List.of()));
         assertEquals(new String(old, StandardCharsets.UTF_8), Files.readString(store.file()));
     }

@@ -82,7 +82,7 @@ public final class Torture {
         dirs.add(src);
         Files.writeString(config, ("{'sources': ['./source'], 'backup_root': './backup', 'log_dir': './logs',"
                 + " 'retention': {'max_versions_per_file': 100000},"
-                + " 'watch': {'debounce_ms': 200, 'max_delay_ms': 2000, 'state_flush_ms': 500}}").replace('\'', '"'));
+                + " 'watch': {'debounce_ms': 200, 'max_delay_ms': 2000, 'state_flush_ms': 500, 'state_rewrite_percent': 100}}").replace('\'', '"'));
     }
 
     public static void main(String[] args) throws Exception {
