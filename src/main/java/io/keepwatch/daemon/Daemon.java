@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * only. {@link #stop} (any thread) makes {@link #run} return after the batch in progress; the state is then
  * saved. The engine stays open: its owner closes it.
  *
- * <p>Over 600 lines: it still mixes start/stop, scheduling, the per-source state machine, save timing and status
+ * <p>Over 600 lines: it still mixes start/stop, scheduling, the per-source state machine and status
  * output; splitting out a pure source-state machine and a status publisher is part of issue 14, still open.
  */
 public final class Daemon {

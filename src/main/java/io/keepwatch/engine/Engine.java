@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * beside its destination ({@link StagingArea}); fsync the staged copies all at once; plan; execute; apply
  * retention; save the state. Large passes run in chunks so a crash loses at most one chunk of copying.
  *
- * <p>Over 1,000 lines and about eleven jobs (lifecycle, recovery, fast path, passes, chunking, copying, saving):
+ * <p>Over 1,000 lines and about ten jobs (lifecycle, recovery, fast path, passes, chunking, copying; saving is the
+ * {@link StateCommitter}'s):
  * splitting it by job, with its collaborators passed in, is the first part of issue 14, still open.
  */
 public final class Engine implements AutoCloseable {
