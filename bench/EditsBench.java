@@ -54,7 +54,8 @@ public class EditsBench {
         System.out.printf("source %s: %,d files%n", src, files.size());
 
         List<String> cmd = new ArrayList<>(List.of("java", "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8",
-                "-XX:+ExitOnOutOfMemoryError", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"));
+                "-XX:+ExitOnOutOfMemoryError", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+                "-XX:G1PeriodicGCInterval=10000"));
         for (String f : flags.split(" ")) {
             if (!f.isBlank()) {
                 cmd.add(f);

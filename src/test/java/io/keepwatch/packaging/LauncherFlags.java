@@ -15,7 +15,7 @@ final class LauncherFlags {
     static final Path CMD = Path.of("packaging/bin/keepwatch.cmd");
     static final List<String> EXPECTED =
             List.of("-Dsun.jnu.encoding=UTF-8", "-Dfile.encoding=UTF-8", "-XX:+ExitOnOutOfMemoryError",
-                    "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+                    "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:G1PeriodicGCInterval=10000");
 
     private LauncherFlags() {
     }
