@@ -177,8 +177,13 @@ final class StateCommitter implements AutoCloseable {
         indexStale = false;
         lastRewrite = now;
         stateBytes = store.fileSize();
-        logBytes = store.changes().bytes();
-        log.debug("state.json written whole ({} bytes; change log now {} bytes)", stateBytes, logBytes);
+        // What the log still holds now is kept for its consumers only (state.json includes it): not counted, or a
+        // consumer that lags would make every commit a rewrite.
+        logBytes = 0;
+        if (log.isDebugEnabled()) {
+            log.debug("state.json written whole ({} bytes; change log kept for its consumers: {} bytes)", stateBytes,
+                    store.changes().bytes());
+        }
     }
 
     /** Commits, then closes the change log. */
