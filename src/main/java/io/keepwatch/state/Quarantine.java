@@ -34,6 +34,10 @@ final class Quarantine {
         this.origin = origin;
     }
 
+    FileSystem fileSystem() {
+        return fs;
+    }
+
     /** Why a source name from state.json is not usable, or null. */
     static String sourceProblem(String source, FileSystem fs) {
         String why = RelPath.problem(source, fs).orElse(null);

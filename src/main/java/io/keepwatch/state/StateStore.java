@@ -198,51 +198,7 @@ public final class StateStore {
         state.setChangesThrough(Math.max(0, sf.changesThrough()));
         Quarantine quarantine = new Quarantine(file.getFileSystem(), mapper.get());
         for (Map.Entry<String, SourceState> e : sf.sources().entrySet()) {
-            String source = e.getKey();
-            SourceState ss = e.getValue();
-            if (ss == null) {
-                throw corrupt("source '" + source + "' is null");
-            }
-            if (!quarantine.source(source, ss)) {
-                continue;
-            }
-            if (ss.device() != null) {
-                state.setDevice(source, ss.device());
-            }
-            if (ss.files() != null) {
-                for (Map.Entry<String, LiveFile> f : ss.files().entrySet()) {
-                    LiveFile lf = f.getValue();
-                    if (lf == null || lf.hash() == null || lf.since() == null) {
-                        throw corrupt("entry '" + source + "/" + f.getKey() + "' lacks hash or since");
-                    }
-                    if (quarantine.file(source, f.getKey(), lf)) {
-                        state.putLive(new FileRef(source, f.getKey()), lf);
-                    }
-                }
-            }
-            if (ss.history() != null) {
-                for (Map.Entry<String, PathHistory> h : ss.history().entrySet()) {
-                    PathHistory ph = h.getValue();
-                    if (ph == null || ph.versions().stream().anyMatch(v -> v.hash() == null || v.archivedAt() == null)
-                            || ph.deletions().stream().anyMatch(d -> d.hash() == null || d.stored() == null || d.deletedAt() == null)) {
-                        throw corrupt("history of '" + source + "/" + h.getKey() + "' is incomplete");
-                    }
-                    Optional<PathHistory> clean = quarantine.history(source, h.getKey(), ph);
-                    if (clean.isPresent()) {
-                        state.putHistory(new FileRef(source, h.getKey()), clean.get());
-                    }
-                }
-            }
-            if (ss.folders() != null) {
-                for (Map.Entry<String, List<FolderSpan>> f : ss.folders().entrySet()) {
-                    if (f.getValue() == null || f.getValue().stream().anyMatch(s -> s == null || s.since() == null || s.perms() == null)) {
-                        throw corrupt("empty folder '" + source + "/" + f.getKey() + "' lacks perms or since");
-                    }
-                    if (quarantine.folder(source, f.getKey(), f.getValue())) {
-                        state.putFolder(source, f.getKey(), f.getValue());
-                    }
-                }
-            }
+            SourceRecords.put(e.getKey(), e.getValue(), state, quarantine, false, this::corrupt);
         }
         List<QuarantinedRecord> quarantined = new ArrayList<>(sf.quarantined() == null ? List.of() : sf.quarantined());
         if (!quarantined.isEmpty()) {
