@@ -16,8 +16,10 @@ import java.util.TreeSet;
 /**
  * Everything keepwatch knows of the backup: live files, old versions and deletions per source. Mutable,
  * and owned by the one engine thread; everything it holds is an immutable value. Keeps a derived index
- * from content hash to live files for duplicate detection, updated by the same calls that change the
- * live entries so the two cannot disagree.
+ * from content hash to live files for duplicate detection, and the set of records changed since the last commit
+ * (what the change log records), both updated by the same calls that change the records so they cannot disagree.
+ * About 480 lines: the record maps, their two derived views and the sorted-list map that loads them in linear time;
+ * making the live index compact (issue 14) is the change that should split it.
  */
 public final class BackupState {
     /**
