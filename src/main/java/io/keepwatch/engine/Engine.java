@@ -220,7 +220,8 @@ public final class Engine implements AutoCloseable {
                 if ((noIndex || engine.committer.indexStale()) && !engine.committer.hasUncommittedChanges()) {
                     // Nothing to save, and no index for the state.json on disk (lost, or a crash came between the
                     // two writes), or one whose retention outlook is out of date (another policy, or its next removal
-                    // came and removed nothing): write it now, or every later pass would load state.json until
+                    // came and removed nothing), or the pass appended its changes to the change log (the index is
+                    // keyed by its last entry): write it now, or every later pass would load state.json until
                     // something changes.
                     engine.store.writeIndex(engine.state);
                     engine.committer.indexWritten();
