@@ -64,6 +64,12 @@ final class CheckConfigCommand implements Callable<Integer> {
         w.put("rescan_interval_minutes", c.watch().rescanInterval().toMinutes());
         w.put("queue_capacity", c.watch().queueCapacity());
         root.putObject("history").put("keep_days", c.history().keep().toDays());
+        ObjectNode sched = root.putObject("schedules");
+        c.schedules().crons().forEach((job, cron) -> sched.put(job.key(), cron.toString()));
+        if (c.schedules().crons().containsKey(io.keepwatch.config.ScheduleConfig.Job.CHECK)) {
+            sched.put("check_read_data_subset", String.format(java.util.Locale.ROOT, "%.4g%%",
+                    c.schedules().checkReadFraction() * 100).replaceFirst("\\.?0+%$", "%"));
+        }
         spec.commandLine().getOut().println("Configuration OK: " + c.configFile());
         spec.commandLine().getOut().println(m.writeValueAsString(root));
         spec.commandLine().getOut().flush();

@@ -8,6 +8,7 @@ import io.keepwatch.config.Config;
 import io.keepwatch.events.Counts;
 import io.keepwatch.history.FailureRow;
 import io.keepwatch.history.HistoryStore;
+import io.keepwatch.history.JobRow;
 import io.keepwatch.history.PassRow;
 import io.keepwatch.history.StateRow;
 import io.keepwatch.state.BackupLayout;
@@ -81,7 +82,7 @@ final class HistoryCommand implements Callable<Integer> {
         Optional<HistoryStore> opened = HistoryStore.openReadOnly(file);
         if (opened.isEmpty()) {
             if (json) {
-                out.println(failures ? "{\"failures\": []}" : "{\"passes\": [], \"source_states\": []}");
+                out.println(failures ? "{\"failures\": []}" : "{\"passes\": [], \"source_states\": [], \"jobs\": []}");
             } else {
                 out.println("No run history yet (" + file + "): keepwatch once or run writes it.");
             }
@@ -95,6 +96,9 @@ final class HistoryCommand implements Callable<Integer> {
                 printFailures(h.failures(from, only), from, out);
             } else {
                 printPasses(h.passes(from, only), h.stateChanges(from, only), from, out);
+                if (only.isEmpty()) {
+                    printJobs(h.jobs(from), out);
+                }
             }
         }
         out.flush();
@@ -144,6 +148,19 @@ final class HistoryCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-19s  %s: %s%s%n", TIME.format(s.at()), s.source(),
                         s.from().map(f -> f + " -> " + s.to()).orElse(s.to() + " (at start)"), s.reason().map(r -> " (" + r + ")").orElse(""));
             }
+        }
+    }
+
+    private static void printJobs(List<JobRow> jobs, PrintWriter out) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("Scheduled jobs:");
+        for (JobRow j : jobs) {
+            out.printf(Locale.ROOT, "%-19s  %8s  %-6s  %-7s  %s%n", TIME.format(j.started()), took(j.duration()), j.job(), j.outcome(),
+                    j.summary());
+            j.problems().forEach(p -> out.println("    " + p));
         }
     }
 
@@ -199,6 +216,16 @@ final class HistoryCommand implements Callable<Integer> {
                 r.from().ifPresentOrElse(f -> n.put("from", f.name()), () -> n.putNull("from"));
                 n.put("to", r.to().name());
                 r.reason().ifPresent(x -> n.put("reason", x));
+            }
+            ArrayNode jobs = root.putArray("jobs");
+            for (JobRow j : only.isEmpty() ? h.jobs(from) : List.<JobRow>of()) {
+                ObjectNode n = jobs.addObject();
+                n.put("job", j.job());
+                n.put("started", j.started().toString());
+                n.put("ended", j.ended().toString());
+                n.put("outcome", j.outcome().name());
+                n.put("summary", j.summary());
+                j.problems().forEach(n.putArray("problems")::add);
             }
         }
         out.println(m.writeValueAsString(root));

@@ -11,6 +11,7 @@ import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
+import io.keepwatch.schedule.Scheduler;
 import io.keepwatch.watch.DirectoryWatchers;
 import io.keepwatch.events.EngineEvent;
 import java.time.Clock;
@@ -65,7 +66,11 @@ final class RunCommand implements Callable<Integer> {
                         .on(new EngineEvent.ServiceStoppedUnexpectedly(Instant.now(), lastSeen)));
                 listening.tick();
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
-                daemon.run();
+                try (Scheduler schedules = ScheduledJobs.of(cfg, config, engine, daemon, fs, Clock.systemDefaultZone(),
+                        listening.listener())) {
+                    schedules.start(daemon::isReady);
+                    daemon.run();
+                }
             }
             log.info("Stopped: state saved, lock released");
         } finally {

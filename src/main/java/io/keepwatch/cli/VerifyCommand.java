@@ -47,7 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config cfg = config.load();
         BackupLayout layout = new BackupLayout(cfg.backupRoot());
-        String stateBefore = stamp(layout.stateFile());
+        String stateBefore = io.keepwatch.schedule.Jobs.stamp(layout.stateFile());
         BackupState state = BackupReader.load(cfg);
         if (source != null && !state.sourceNames().contains(source)) {
             throw new RestoreException("the backup holds nothing of source '" + source + "' (it holds: "
@@ -58,7 +58,7 @@ final class VerifyCommand implements Callable<Integer> {
         VerifyReport report = new Verifier(layout, BackupReader.fs(cfg), json ? io.keepwatch.engine.Progress.NONE : ConsoleProgress.create(),
                 threads).verify(state, Optional.ofNullable(source));
         double seconds = (System.nanoTime() - start) / 1e9;
-        boolean stateChanged = !stateBefore.equals(stamp(layout.stateFile()));
+        boolean stateChanged = !stateBefore.equals(io.keepwatch.schedule.Jobs.stamp(layout.stateFile()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -100,14 +100,5 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.flush();
         return report.intact() ? ExitCodes.OK : ExitCodes.PARTIAL;
-    }
-
-    private static String stamp(Path file) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return a.lastModifiedTime() + "/" + a.size() + "/" + a.fileKey();
-        } catch (java.io.IOException e) {
-            return "unreadable: " + e;
-        }
     }
 }

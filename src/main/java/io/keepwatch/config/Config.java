@@ -12,6 +12,7 @@ import java.util.Map;
  * @param retention the retention policy of every source without one of its own
  * @param retentionOverrides the policies of sources that have their own {@code retention}, by source name
  * @param rootCaps size limits of the whole backup root
+ * @param schedules the jobs the service runs on a schedule
  */
 public record Config(
         Path configFile,
@@ -25,7 +26,8 @@ public record Config(
         Map<String, RetentionConfig> retentionOverrides,
         RootCaps rootCaps,
         HistoryConfig history,
-        NotifyConfig notifications) {
+        NotifyConfig notifications,
+        ScheduleConfig schedules) {
 
     public Config {
         sources = List.copyOf(sources);
@@ -44,7 +46,15 @@ public record Config(
         return retentionOverrides.getOrDefault(source, retention);
     }
 
-    /** A configuration whose later sections ({@code history}, {@code notify}) are their defaults. */
+    /** A configuration without schedules. */
+    public Config(Path configFile, List<SourceConfig> sources, Path backupRoot, Path logDir, HashAlgorithm hashAlgorithm,
+            RetentionConfig retention, List<String> exclude, WatchConfig watch, Map<String, RetentionConfig> retentionOverrides,
+            RootCaps rootCaps, HistoryConfig history, NotifyConfig notifications) {
+        this(configFile, sources, backupRoot, logDir, hashAlgorithm, retention, exclude, watch, retentionOverrides, rootCaps,
+                history, notifications, ScheduleConfig.none());
+    }
+
+    /** A configuration whose later sections ({@code history}, {@code notify}, {@code schedules}) are their defaults. */
     public Config(Path configFile, List<SourceConfig> sources, Path backupRoot, Path logDir, HashAlgorithm hashAlgorithm,
             RetentionConfig retention, List<String> exclude, WatchConfig watch, Map<String, RetentionConfig> retentionOverrides,
             RootCaps rootCaps) {

@@ -34,7 +34,8 @@ public final class ConfigLoader {
             ".keepwatch");
 
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
-            "retention", "exclude", "watch", "repository", "deletion_guard", "history", "notify");
+            "retention", "exclude", "watch", "repository", "deletion_guard", "history", "notify",
+            "schedules");
     private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file", "s3");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
@@ -223,7 +224,7 @@ public final class ConfigLoader {
             RootCaps caps = RetentionReader.rootCaps(retentionSection);
             List<String> exclude = exclude(top.raw("exclude"));
             WatchConfig watch = watch(top.child("watch", WATCH_KEYS, "{\"debounce_ms\": 1000}"));
-            repository(top);
+            Optional<RepositoryConfig> repository = repository(top);
             HistoryConfig history = new HistoryConfig(top.child("history", HISTORY_KEYS, "{\"keep_days\": 400}")
                     .duration(ConfigKeys.HISTORY_KEEP_DAYS, ChronoUnit.DAYS, HistoryConfig.defaults().keep()));
             GuardConfig guard = guard(top.child("deletion_guard", GUARD_KEYS, GUARD_EXAMPLE), GuardConfig.DEFAULTS);
@@ -231,8 +232,9 @@ public final class ConfigLoader {
             checkLayout(sources, backupRoot);
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
             NotifyConfig notifications = NotifyKeys.read(top.child("notify", NOTIFY_KEYS, "{\"quiet_minutes\": 60}"));
+            ScheduleConfig schedules = ScheduleKeys.read(top.child("schedules", ScheduleKeys.KEYS, ScheduleKeys.EXAMPLE), repository);
             return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch, retentionOverrides, caps,
-                    history, notifications);
+                    history, notifications, schedules);
         }
 
         private List<SourceConfig> sources(JsonNode node, GuardConfig guard) throws ConfigException {

@@ -62,7 +62,9 @@ public final class Daemon {
     /** Hears the sources' state changes (the engine, opened with the same listener, tells it of passes and files). */
     private final EngineListener events;
     private volatile boolean stopping;
-    private boolean ready;
+    private volatile boolean ready;
+    /** Work handed to the engine thread by other threads (a scheduled prune), run between batches. */
+    private final java.util.Queue<java.util.concurrent.FutureTask<?>> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** When the engine's commit policy wants the next flush, if anything waits to be flushed. */
     private Optional<Instant> flushDue = Optional.empty();
     private Instant nextPeriodic;
@@ -146,6 +148,32 @@ public final class Daemon {
         board.error(line);
     }
 
+    /** Whether the start-up passes are done and the service watches (it logged {@code Ready}). Safe from any thread. */
+    public boolean isReady() {
+        return ready && !stopping;
+    }
+
+    /**
+     * Runs {@code task} on the engine thread, between batches, and returns its result (another thread waits here):
+     * for work that changes the backup, which only the engine thread may do. An InterruptedException if the service
+     * stops before it ran.
+     */
+    public <T> T onEngineThread(java.util.concurrent.Callable<T> task) throws Exception {
+        java.util.concurrent.FutureTask<T> f = new java.util.concurrent.FutureTask<>(task);
+        tasks.add(f);
+        queue.wakeUp();
+        if (stopping) {
+            f.cancel(false);
+        }
+        try {
+            return f.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new InterruptedException("the service is stopping");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
     /** The queue the watches deliver to (tests use it to stand in for a flood of events). */
     ChangeQueue queue() {
         return queue;
@@ -165,6 +193,9 @@ public final class Daemon {
             startUp();
             loop();
         } finally {
+            for (java.util.concurrent.FutureTask<?> t; (t = tasks.poll()) != null; ) {
+                t.cancel(false);
+            }
             for (Run r : runs.values()) {
                 closeWatch(r);
             }
@@ -246,6 +277,9 @@ public final class Daemon {
             }
             runDuePasses(now);
             runReadyBatches(clock.instant());
+            for (java.util.concurrent.FutureTask<?> t; !stopping && (t = tasks.poll()) != null; ) {
+                t.run();
+            }
             board.pending(debouncer.size());
             flushIfDue(clock.instant());
         }

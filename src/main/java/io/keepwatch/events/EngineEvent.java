@@ -93,6 +93,28 @@ public sealed interface EngineEvent {
     record ServiceStoppedUnexpectedly(Instant at, Instant lastSeen) implements EngineEvent {
     }
 
+    /**
+     * A job the service ran on a schedule (verify, check, push, prune) ended.
+     *
+     * @param job its name: {@code verify}, {@code check}, {@code push}, {@code prune}
+     * @param outcome OK; PARTIAL: it ran through and found damage (verify, check) or could not do everything (push,
+     *     prune); FAILED: it could not run
+     * @param summary one line: what it did, or why it could not
+     * @param problems what it found, one line each (at most {@link #MAX_PROBLEMS})
+     */
+    record JobFinished(Instant at, String job, Instant started, Outcome outcome, String summary, List<String> problems)
+            implements EngineEvent {
+        public static final int MAX_PROBLEMS = 50;
+
+        public JobFinished {
+            problems = List.copyOf(problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems);
+        }
+
+        public Duration duration() {
+            return Duration.between(started, at);
+        }
+    }
+
     /** A pass (or a service batch) began over {@code sources}. */
     record PassStarted(Instant at, Trigger trigger, List<String> sources) implements EngineEvent {
         public PassStarted {

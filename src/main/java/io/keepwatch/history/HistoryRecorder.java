@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a row per pass; the service's batches of one source that end within {@link #COALESCE} of the first one's
  *       start share a row (counts summed, {@code batches} counted), so a busy day is hundreds of rows, not millions;</li>
  *   <li>each failure, at most {@link #FAILURES_PER_PASS} per pass (the pass row counts them all);</li>
- *   <li>each change of a source's state; deletions held are added to the pass they happened in.</li>
+ *   <li>each change of a source's state; deletions held are added to the pass they happened in;</li>
+ *   <li>each run of a scheduled job (verify, check, push, prune) with its outcome, summary and what it found.</li>
  * </ul>
  * Rows older than {@code keep} are deleted at start and then hourly. A write that fails (the database locked for
  * longer than 5 s, the disk full) is logged (once, until writing works again) and reported to {@code problems} (the
@@ -78,7 +79,8 @@ public final class HistoryRecorder implements EngineListener, AutoCloseable {
     /** The events the history keeps: not the per-file ones (a first run would queue one per file). */
     static boolean wanted(EngineEvent e) {
         return e instanceof EngineEvent.PassStarted || e instanceof EngineEvent.PassFinished || e instanceof EngineEvent.Failure
-                || e instanceof EngineEvent.SourceStateChanged || e instanceof EngineEvent.DeletionsHeld;
+                || e instanceof EngineEvent.SourceStateChanged || e instanceof EngineEvent.DeletionsHeld
+                || e instanceof EngineEvent.JobFinished;
     }
 
     @Override
@@ -117,6 +119,8 @@ public final class HistoryRecorder implements EngineListener, AutoCloseable {
             }
         } else if (event instanceof EngineEvent.SourceStateChanged c) {
             s.insert(new StateRow(c.at(), c.source(), c.from(), c.to(), c.reason()));
+        } else if (event instanceof EngineEvent.JobFinished j) {
+            s.insert(new JobRow(j.job(), j.started(), j.at(), j.outcome(), j.summary(), j.problems()));
         } else if (event instanceof EngineEvent.PassFinished p) {
             int heldNow = p.sources().stream().mapToInt(src -> held.getOrDefault(src, 0)).sum();
             p.sources().forEach(held::remove);

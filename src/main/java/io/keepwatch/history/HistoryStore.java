@@ -76,14 +76,27 @@ public final class HistoryStore implements AutoCloseable {
               to_state TEXT NOT NULL,
               reason TEXT);
             CREATE INDEX source_states_at ON source_states(at);
+            """, """
+            CREATE TABLE jobs (
+              id INTEGER PRIMARY KEY,
+              job TEXT NOT NULL,
+              started INTEGER NOT NULL,
+              ended INTEGER NOT NULL,
+              outcome TEXT NOT NULL,
+              summary TEXT NOT NULL,
+              problems TEXT NOT NULL);
+            CREATE INDEX jobs_ended ON jobs(ended);
             """);
 
     private final Path file;
     private final Connection db;
+    /** The schema version of the database as opened (a reader may open one written by an older keepwatch). */
+    private final int version;
 
-    private HistoryStore(Path file, Connection db) {
+    private HistoryStore(Path file, Connection db, int version) {
         this.file = file;
         this.db = db;
+        this.version = version;
     }
 
     /** The history file of a backup root's private folder ({@code .keepwatch}). */
@@ -124,7 +137,7 @@ public final class HistoryStore implements AutoCloseable {
                 }
             }
             migrate(c);
-            return new HistoryStore(file, c);
+            return new HistoryStore(file, c, userVersion(c));
         } catch (SQLException | IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -151,7 +164,7 @@ public final class HistoryStore implements AutoCloseable {
                 c.close();
                 return Optional.empty(); // made, not migrated yet: nothing recorded
             }
-            return Optional.of(new HistoryStore(file, c));
+            return Optional.of(new HistoryStore(file, c, version));
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -282,12 +295,25 @@ public final class HistoryStore implements AutoCloseable {
         }
     }
 
+    void insert(JobRow j) throws SQLException {
+        try (PreparedStatement s = db.prepareStatement("INSERT INTO jobs (job, started, ended, outcome, summary, problems) "
+                + "VALUES (?, ?, ?, ?, ?, ?)")) {
+            s.setString(1, j.job());
+            s.setLong(2, j.started().toEpochMilli());
+            s.setLong(3, j.ended().toEpochMilli());
+            s.setString(4, j.outcome().name());
+            s.setString(5, j.summary());
+            s.setString(6, json(j.problems()));
+            s.executeUpdate();
+        }
+    }
+
     /** Deletes every row older than {@code cutoff} (a pass by its end); returns how many. */
     int deleteBefore(Instant cutoff) throws SQLException {
         int n = 0;
         long ms = cutoff.toEpochMilli();
         for (String sql : List.of("DELETE FROM passes WHERE ended < ?", "DELETE FROM failures WHERE at < ?",
-                "DELETE FROM source_states WHERE at < ?")) {
+                "DELETE FROM source_states WHERE at < ?", "DELETE FROM jobs WHERE ended < ?")) {
             try (PreparedStatement s = db.prepareStatement(sql)) {
                 s.setLong(1, ms);
                 n += s.executeUpdate();
@@ -344,6 +370,25 @@ public final class HistoryStore implements AutoCloseable {
                 while (r.next()) {
                     out.add(new FailureRow(Instant.ofEpochMilli(r.getLong("at")), r.getString("source"), r.getString("path"),
                             FailureReason.valueOf(r.getString("reason")), r.getString("message")));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Scheduled jobs that ended at or after {@code since}, oldest first (none in a history older than the jobs table). */
+    public List<JobRow> jobs(Instant since) throws SQLException {
+        List<JobRow> out = new ArrayList<>();
+        if (version < 2) {
+            return out;
+        }
+        try (PreparedStatement s = db.prepareStatement("SELECT * FROM jobs WHERE ended >= ? ORDER BY started, id")) {
+            s.setLong(1, since.toEpochMilli());
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new JobRow(r.getString("job"), Instant.ofEpochMilli(r.getLong("started")),
+                            Instant.ofEpochMilli(r.getLong("ended")), Outcome.valueOf(r.getString("outcome")), r.getString("summary"),
+                            strings(r.getString("problems"))));
                 }
             }
         }

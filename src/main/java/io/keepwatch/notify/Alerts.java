@@ -28,7 +28,7 @@ import java.util.Set;
  * with a pinned clock. The rules:
  * <ul>
  *   <li>a problem (a failed or partial pass of a source; a source UNAVAILABLE for {@link #UNAVAILABLE_AFTER}; deletions
- *       held; retention held or a size limit not met; no pass that ran through for {@code no_success_hours}; the service
+ *       held; retention held or a size limit not met; a scheduled job that failed or found damage; no pass that ran through for {@code no_success_hours}; the service
  *       stopped unexpectedly) is told once, when it begins;</li>
  *   <li>while it lasts, repeats are counted and told as one digest when {@code quiet_minutes} have passed since the last
  *       message about it;</li>
@@ -116,6 +116,8 @@ final class Alerts {
                     h.at(), true, out);
         } else if (event instanceof EngineEvent.RetentionDecided r) {
             retention(r, out);
+        } else if (event instanceof EngineEvent.JobFinished j) {
+            job(j, out);
         } else if (event instanceof EngineEvent.ServiceStoppedUnexpectedly u) {
             raise(new Key(Kind.STOPPED, ""), "service STOPPED unexpectedly",
                     List.of("The service was last seen running at " + u.lastSeen() + " and did not stop normally (killed, crashed, "
@@ -123,6 +125,24 @@ final class Alerts {
                             + "the journal covers what was in progress."), u.at(), false, out);
         }
         return out;
+    }
+
+    private void job(EngineEvent.JobFinished j, List<Message> out) {
+        Key key = new Key(Kind.JOB, j.job());
+        String what = "scheduled " + j.job();
+        if (j.outcome() == Outcome.OK) {
+            recover(key, what + " OK again", List.of("The " + what + " ran through at " + j.at() + ": " + j.summary()), j.at(), out);
+            return;
+        }
+        boolean damage = j.outcome() == Outcome.PARTIAL && (j.job().equals("verify") || j.job().equals("check"));
+        List<String> lines = new ArrayList<>();
+        lines.add("The " + what + " started at " + j.started() + " ended " + j.outcome() + " at " + j.at() + ": " + j.summary());
+        if (!j.problems().isEmpty()) {
+            lines.add(damage ? "What it found" + (j.problems().size() == EngineEvent.JobFinished.MAX_PROBLEMS ? " (the first "
+                    + EngineEvent.JobFinished.MAX_PROBLEMS + ")" : "") + ":" : "Problems:");
+            j.problems().forEach(p -> lines.add("  " + p));
+        }
+        raise(key, damage ? what + " found DAMAGE" : what + " " + j.outcome(), lines, j.at(), true, out);
     }
 
     private void retention(EngineEvent.RetentionDecided r, List<Message> out) {
@@ -225,7 +245,7 @@ final class Alerts {
         for (Map.Entry<Key, Problem> e : new ArrayList<>(open.entrySet())) {
             Problem p = e.getValue();
             if (p.repeats > 0 && !now.isBefore(p.lastSent.plus(config.quiet()))) {
-                String title = p.told ? p.title.replaceFirst(" (FAILED|PARTIAL|UNAVAILABLE|HELD|NOT)\\b", " still $1") : p.title;
+                String title = p.told ? p.title.replaceFirst(" (FAILED|PARTIAL|UNAVAILABLE|HELD|NOT|found)\\b", " still $1") : p.title;
                 List<String> lines = new ArrayList<>();
                 lines.add((p.told ? p.repeats + " more time(s)" : p.repeats + " time(s)") + " since " + p.firstRepeat + "; the latest:");
                 lines.addAll(p.lines);
@@ -314,7 +334,7 @@ final class Alerts {
     }
 
     private static Optional<String> source(Key key) {
-        return key.source().isEmpty() ? Optional.empty() : Optional.of(key.source());
+        return key.source().isEmpty() || key.kind() == Kind.JOB ? Optional.empty() : Optional.of(key.source());
     }
 
     static String ago(Instant then, Instant now) {

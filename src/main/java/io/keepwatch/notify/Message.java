@@ -28,6 +28,8 @@ public record Message(Kind kind, Optional<String> source, Type type, String titl
         HELD,
         /** Retention held (a changed policy waits for {@code --accept-retention}) or a size limit it could not meet. */
         RETENTION,
+        /** A scheduled job (verify, check, push, prune) that could not run, or found damage. */
+        JOB,
         /** No successful pass for {@code notify.no_success_hours}. */
         NO_SUCCESS,
         /** The service stopped without saying so (seen at its next start). */

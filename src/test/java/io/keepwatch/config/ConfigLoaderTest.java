@@ -240,4 +240,30 @@ class ConfigLoaderTest {
         load("{'sources': ['./src'], 'backup_root': '/fresh/backup', 'log_dir': '/fresh/logs'}");
         assertTrue(!Files.exists(fs.getPath("/fresh")));
     }
+
+    @Test
+    void schedulesAreCronExpressionsAndTheRepositoryJobsNeedARepository() throws Exception {
+        Config c = load("{'sources': ['./src'], 'backup_root': '/backup', 'repository': {'url': '/repo', 'key_file': 'repo.key'}, "
+                + "'schedules': {'verify': '0 3 * * 0', 'push': '15 * * * *', 'check': '0 4 * * 0', 'check_read_data_subset': '10%'}}");
+        assertEquals(java.util.Set.of(ScheduleConfig.Job.VERIFY, ScheduleConfig.Job.PUSH, ScheduleConfig.Job.CHECK),
+                c.schedules().crons().keySet());
+        assertEquals(CronSchedule.parse("15 * * * *"), c.schedules().crons().get(ScheduleConfig.Job.PUSH));
+        assertEquals(0.10, c.schedules().checkReadFraction(), 1e-9);
+        assertTrue(load("{'sources': ['./src'], 'backup_root': '/backup'}").schedules().isEmpty());
+
+        ConfigException bad = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> load("{'sources': ['./src'], 'backup_root': '/backup', 'schedules': {'verify': 'weekly'}}"));
+        assertEquals("/etc/kw/config.json: 'schedules.verify' 'weekly' is not a cron expression of five fields (minute hour "
+                + "day-of-month month day-of-week, e.g. \"0 3 * * 0\" for Sundays at 03:00)", bad.getMessage());
+        ConfigException noRepo = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> load("{'sources': ['./src'], 'backup_root': '/backup', 'schedules': {'push': '0 * * * *'}}"));
+        assertTrue(noRepo.getMessage().startsWith("/etc/kw/config.json: 'schedules.push' needs a repository"), noRepo.getMessage());
+        ConfigException subset = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> load("{'sources': ['./src'], 'backup_root': '/backup', 'schedules': {'check_read_data_subset': '0%'}}"));
+        assertTrue(subset.getMessage().contains("'schedules.check_read_data_subset' must be a percentage in (0, 100]"),
+                subset.getMessage());
+        ConfigException unknown = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> load("{'sources': ['./src'], 'backup_root': '/backup', 'schedules': {'export': '0 * * * *'}}"));
+        assertTrue(unknown.getMessage().contains("export"), unknown.getMessage());
+    }
 }

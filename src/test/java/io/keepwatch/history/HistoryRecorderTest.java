@@ -132,6 +132,52 @@ class HistoryRecorderTest {
     }
 
     @Test
+    void scheduledJobsAreKeptWithWhatTheyFoundAndGoAfterKeepDays() throws Exception {
+        EngineEvent.JobFinished verify = new EngineEvent.JobFinished(T0.plusSeconds(300), "verify", T0, Outcome.PARTIAL,
+                "backup NOT intact: 12 file(s) checked, 1.0 KiB; 0 missing, 1 corrupted, 0 unexpected, 0 error(s)",
+                List.of("CORRUPTED docs/b.txt (current copy of docs/b.txt): hash differs"));
+        try (HistoryRecorder r = recorder(Duration.ofDays(10))) {
+            r.on(verify);
+            try (HistoryStore h = HistoryStore.openReadOnly(file()).orElseThrow()) {
+                assertEquals(List.of(new JobRow("verify", T0, T0.plusSeconds(300), Outcome.PARTIAL, verify.summary(), verify.problems())),
+                        h.jobs(Instant.EPOCH));
+            }
+            clock.advance(Duration.ofDays(11));
+            batch(r, "docs", updated(1), Duration.ofSeconds(1));
+        }
+        try (HistoryStore h = HistoryStore.openReadOnly(file()).orElseThrow()) {
+            assertEquals(List.of(), h.jobs(Instant.EPOCH));
+        }
+    }
+
+    @Test
+    void aHistoryOfTheFirstSchemaIsReadAndThenMigrated() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file());
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE passes (id INTEGER PRIMARY KEY, trigger TEXT NOT NULL, sources TEXT NOT NULL, started INTEGER "
+                    + "NOT NULL, ended INTEGER NOT NULL, outcome TEXT NOT NULL, batches INTEGER NOT NULL, backed_up INTEGER NOT NULL, "
+                    + "updated INTEGER NOT NULL, duplicates INTEGER NOT NULL, deleted INTEGER NOT NULL, unchanged INTEGER NOT NULL, "
+                    + "failed INTEGER NOT NULL, pruned INTEGER NOT NULL, held INTEGER NOT NULL, bytes INTEGER NOT NULL, "
+                    + "unavailable TEXT NOT NULL, error TEXT)");
+            s.execute("CREATE TABLE failures (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, source TEXT NOT NULL, path TEXT NOT NULL, "
+                    + "reason TEXT NOT NULL, message TEXT NOT NULL)");
+            s.execute("CREATE TABLE source_states (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, source TEXT NOT NULL, from_state "
+                    + "TEXT, to_state TEXT NOT NULL, reason TEXT)");
+            s.execute("PRAGMA user_version = 1");
+        }
+        try (HistoryStore h = HistoryStore.openReadOnly(file()).orElseThrow()) {
+            assertEquals(List.of(), h.jobs(Instant.EPOCH), "an older history has no jobs, and is no error");
+        }
+        try (HistoryRecorder r = recorder(Duration.ofDays(10))) {
+            r.on(new EngineEvent.JobFinished(T0, "push", T0, Outcome.OK, "snapshot 1a2b3c4d saved", List.of()));
+        }
+        try (HistoryStore h = HistoryStore.openReadOnly(file()).orElseThrow()) {
+            assertEquals(1, h.jobs(Instant.EPOCH).size());
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
     void theHistoryCanBeReadWhileItIsWritten() throws Exception {
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> writerFailed = new AtomicReference<>();

@@ -80,4 +80,25 @@ class AlertsTest {
                 first.get(0).lines().toString());
         assertEquals(List.of(), alerts.on(new EngineEvent.ServiceStoppedUnexpectedly(now.plusSeconds(60), now)));
     }
+
+    @Test
+    void aScheduledJobThatFindsDamageIsToldOnceWithWhatItFoundAndItsRecoveryOnce() {
+        EngineEvent.JobFinished damaged = new EngineEvent.JobFinished(now.plusSeconds(300), "verify", now, Outcome.PARTIAL,
+                "backup NOT intact: 3 file(s) checked, 12 B; 0 missing, 1 corrupted, 0 unexpected, 0 error(s)",
+                List.of("CORRUPTED src/b.txt (current copy of src/b.txt): hash differs"));
+        List<Message> told = alerts.on(damaged);
+        assertEquals(List.of("scheduled verify found DAMAGE"), titles(told));
+        assertEquals(Optional.empty(), told.get(0).source());
+        assertEquals(Message.Kind.JOB, told.get(0).kind());
+        assertTrue(told.get(0).lines().contains("  CORRUPTED src/b.txt (current copy of src/b.txt): hash differs"), told.toString());
+        assertEquals(List.of(), alerts.on(damaged), "no storm");
+        assertEquals(List.of("scheduled verify still found DAMAGE (1 more time(s))"),
+                titles(alerts.tick(now.plus(Duration.ofMinutes(70)))));
+        List<String> push = titles(alerts.on(new EngineEvent.JobFinished(now, "push", now, Outcome.FAILED,
+                "could not run: no key file", List.of())));
+        assertEquals(List.of("scheduled push FAILED"), push, "another job is another problem");
+        assertEquals(List.of("scheduled verify OK again"), titles(alerts.on(new EngineEvent.JobFinished(now.plus(Duration.ofDays(7)),
+                "verify", now.plus(Duration.ofDays(7)), Outcome.OK, "3 file(s) checked, 12 B; every file matches state.json",
+                List.of()))));
+    }
 }

@@ -9,9 +9,16 @@ import java.time.ZoneOffset;
 /** A clock tests set and advance by hand. */
 public final class MutableClock extends Clock {
     private volatile Instant now;
+    private final ZoneId zone;
 
     public MutableClock(Instant start) {
+        this(start, ZoneOffset.UTC);
+    }
+
+    /** A clock whose local times are those of {@code zone} (for schedules). */
+    public MutableClock(Instant start, ZoneId zone) {
         this.now = start;
+        this.zone = zone;
     }
 
     public void set(Instant instant) {
@@ -24,7 +31,7 @@ public final class MutableClock extends Clock {
 
     @Override
     public ZoneId getZone() {
-        return ZoneOffset.UTC;
+        return zone;
     }
 
     @Override
