@@ -25,14 +25,19 @@ final class ScheduledJobs {
     }
 
     static Scheduler of(Config cfg, ConfigOption config, Engine engine, Daemon daemon, Fs fs, Clock clock, EngineListener events) {
-        Jobs.RepositoryOpener repository = () -> new RepoOptions().resolve(config).open();
+        // The service's own cache, in the backup root's private folder: the service user may have no home (the .deb's has none).
+        java.nio.file.Path cache = engine.layout().privateDir().resolve("repo-cache");
+        Jobs.RepositoryOpener repository = () -> {
+            RepoOptions.Resolved r = new RepoOptions().resolve(config);
+            return io.keepwatch.repo.Repository.open(r.store(), r.keyFile(), r.passphrase(), Optional.of(cache));
+        };
         Map<Job, Scheduler.Task> tasks = new EnumMap<>(Job.class);
         for (Job job : cfg.schedules().crons().keySet()) {
             tasks.put(job, switch (job) {
                 case VERIFY -> Jobs.verify(engine.layout(), fs, clock);
                 case CHECK -> Jobs.check(repository, cfg.schedules().checkReadFraction());
                 case PUSH -> Jobs.push(repository, engine.layout(), fs, clock, RepoOptions.hostName(),
-                        Optional.of(new RepoOptions().cacheRoot()), sourcePaths(cfg));
+                        Optional.of(cache), sourcePaths(cfg));
                 case PRUNE -> Jobs.prune(daemon::onEngineThread, () -> prune(engine));
             });
         }

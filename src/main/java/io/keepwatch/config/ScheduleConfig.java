@@ -17,7 +17,9 @@ public record ScheduleConfig(Map<Job, CronSchedule> crons, double checkReadFract
     public static final double DEFAULT_CHECK_FRACTION = 0.05;
 
     public ScheduleConfig {
-        crons = crons.isEmpty() ? Map.of() : new EnumMap<>(crons);
+        Map<Job, CronSchedule> copy = new EnumMap<>(Job.class);
+        copy.putAll(crons);
+        crons = java.util.Collections.unmodifiableMap(copy);
     }
 
     public static ScheduleConfig none() {

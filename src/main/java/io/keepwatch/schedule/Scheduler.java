@@ -57,8 +57,10 @@ public final class Scheduler implements AutoCloseable {
     private Optional<ScheduledExecutorService> thread = Optional.empty();
 
     Scheduler(Map<Job, CronSchedule> crons, Map<Job, Task> tasks, ScheduleMarks marks, Clock clock, EngineListener events) {
-        this.crons = new EnumMap<>(crons);
-        this.tasks = new EnumMap<>(tasks);
+        this.crons = new EnumMap<>(Job.class);
+        this.crons.putAll(crons);
+        this.tasks = new EnumMap<>(Job.class);
+        this.tasks.putAll(tasks);
         this.marks = marks;
         this.clock = clock;
         this.events = events;

@@ -51,4 +51,39 @@ class ScheduledJobsInServiceTest {
             h.close();
         }
     }
+
+    @Test
+    void aScheduledPushThenCheckBesideTheServiceAndAFlippedByteIsDamage() throws Exception {
+        Path repoDir = tmp.resolve("repo");
+        Path key = tmp.resolve("repo.key");
+        io.keepwatch.repo.Repository.init(new io.keepwatch.repo.LocalStore(repoDir), key, java.util.Optional.empty(),
+                new io.keepwatch.repo.KeyFile.Kdf(1024, 1, 1));
+        Jobs.RepositoryOpener opener = () -> io.keepwatch.repo.Repository.open(new io.keepwatch.repo.LocalStore(repoDir), key,
+                java.util.Optional.empty(), java.util.Optional.of(tmp.resolve("cache")));
+        try (Harness h = Harness.start(tmp, "a.txt", "alpha", "b.txt", "beta")) {
+            RealFs fs = new RealFs(false, ms -> { });
+            Scheduler.Result push = Jobs.push(opener, h.engine.layout(), fs, Clock.systemUTC(), "testhost",
+                    java.util.Optional.of(tmp.resolve("cache")), java.util.Map.of("src", h.src.toString())).run();
+            assertEquals(Outcome.OK, push.outcome(), push.summary());
+            assertTrue(push.summary().matches("snapshot \\w+ saved: 2 content\\(s\\) read .*"), push.summary());
+            Scheduler.Result check = Jobs.check(opener, 1.0).run();
+            assertEquals(Outcome.OK, check.outcome(), check.summary());
+            assertTrue(check.summary().startsWith("no damage: 1 snapshot(s), "), check.summary());
+
+            Path pack;
+            try (var files = Files.walk(repoDir.resolve("data"))) {
+                pack = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+            }
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(pack.toFile(), "rw")) {
+                f.seek(40);
+                int b = f.read();
+                f.seek(40);
+                f.write(b ^ 1);
+            }
+            Scheduler.Result damaged = Jobs.check(opener, 1.0).run();
+            assertEquals(Outcome.PARTIAL, damaged.outcome(), damaged.summary());
+            assertTrue(damaged.summary().startsWith("1 damaged object(s): "), damaged.summary());
+            assertTrue(damaged.problems().get(0).startsWith("DAMAGED " + repoDir.relativize(pack)), damaged.problems().toString());
+        }
+    }
 }

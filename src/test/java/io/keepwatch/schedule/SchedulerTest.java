@@ -125,4 +125,14 @@ class SchedulerTest {
         }
         assertTrue(Files.readString(dir.resolve(ScheduleMarks.FILE_NAME)).contains("\"verify\" : \"2026-03-03T02:00:00Z\""));
     }
+
+    @Test
+    void withoutSchedulesNothingStartsAndNothingRuns() {
+        Scheduler none = Scheduler.of(Map.of(), Map.of(), dir, new RealFs(false, ms -> { }), clock, heard);
+        none.start(() -> true);
+        assertEquals(0, none.runDue());
+        none.close();
+        assertEquals(List.of(), heard.events());
+        assertTrue(!Files.exists(dir.resolve(ScheduleMarks.FILE_NAME)));
+    }
 }
