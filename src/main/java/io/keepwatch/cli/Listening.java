@@ -42,16 +42,18 @@ final class Listening implements AutoCloseable {
     private final EngineListener all;
     private Optional<ScheduledExecutorService> ticker = Optional.empty();
 
-    Listening(Config cfg, Clock clock, Duration drain) {
+    /** @param once for {@code once}: the notifier looks at the time once more at its end (the service ticks instead) */
+    Listening(Config cfg, Clock clock, Duration drain, boolean once) {
         this.drain = drain;
-        Path history = HistoryStore.fileIn(new BackupLayout(cfg.backupRoot()).privateDir());
+        Path privateDir = new BackupLayout(cfg.backupRoot()).privateDir();
+        Path history = HistoryStore.fileIn(privateDir);
         Consumer<String> problems = line -> problemSink.get().accept(line);
         // The recorder opens its database when the first event to write comes: by then the engine has made .keepwatch.
         queued.add(HistoryRecorder.start(history, clock, cfg.history().keep(), problems));
         Optional<Notifier> n = Optional.empty();
         if (cfg.notifications().enabled()) {
             try {
-                n = Notifier.of(cfg, clock, () -> lastSuccess(history), System::getenv);
+                n = Notifier.of(cfg, clock, () -> lastSuccess(history), System::getenv, privateDir, once);
             } catch (IOException e) {
                 String line = "Notifications are off: " + e.getMessage();
                 log.error(line);

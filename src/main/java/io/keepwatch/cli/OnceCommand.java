@@ -63,7 +63,7 @@ final class OnceCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(OnceCommand.class);
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
-        try (Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(90))) {
+        try (Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(90), true)) {
             PassResult result = Engine.runOnce(cfg, fs, Clock.systemDefaultZone(), ConsoleProgress.create(),
                     new Engine.PassOptions(rehash, accept, new LinkedHashSet<>(acceptDeletions), acceptRetention), scans,
                     listening.listener());

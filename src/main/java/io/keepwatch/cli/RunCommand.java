@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             Timing timing = Timing.of(cfg.watch());
             // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
-            try (Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3));
+            try (Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3), false);
                     DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
                     Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(), Progress.NONE, listening.listener())) {

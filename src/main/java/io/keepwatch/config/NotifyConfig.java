@@ -13,10 +13,19 @@ import java.util.Optional;
  *     ({@code quiet_minutes}, default 60)
  * @param noSuccess the service tells when no pass succeeded for this long ({@code no_success_hours}, default 24)
  * @param summary a summary of the day's or week's passes ({@code summary}: {@code daily}, {@code weekly}, {@code none})
+ * @param unavailable a source UNAVAILABLE for this long is told ({@code unavailable_minutes}, default 10: an unmount
+ *     for a reboot is no problem)
  */
-public record NotifyConfig(Optional<Email> email, Optional<Webhook> webhook, Duration quiet, Duration noSuccess, Summary summary) {
+public record NotifyConfig(Optional<Email> email, Optional<Webhook> webhook, Duration quiet, Duration noSuccess, Summary summary,
+        Duration unavailable) {
     public static final int DEFAULT_QUIET_MINUTES = 60;
     public static final int DEFAULT_NO_SUCCESS_HOURS = 24;
+    public static final int DEFAULT_UNAVAILABLE_MINUTES = 10;
+
+    /** A section whose {@code unavailable_minutes} is the default. */
+    public NotifyConfig(Optional<Email> email, Optional<Webhook> webhook, Duration quiet, Duration noSuccess, Summary summary) {
+        this(email, webhook, quiet, noSuccess, summary, Duration.ofMinutes(DEFAULT_UNAVAILABLE_MINUTES));
+    }
 
     public static NotifyConfig defaults() {
         return new NotifyConfig(Optional.empty(), Optional.empty(), Duration.ofMinutes(DEFAULT_QUIET_MINUTES),

@@ -35,7 +35,8 @@ final class NotifyKeys {
             default -> throw s.error(s.key("summary"), "must be \"daily\", \"weekly\" or \"none\", not \"" + summary + "\"");
         };
         return new NotifyConfig(email, webhook, s.duration(ConfigKeys.QUIET_MINUTES, ChronoUnit.MINUTES, d.quiet()),
-                s.duration(ConfigKeys.NO_SUCCESS_HOURS, ChronoUnit.HOURS, d.noSuccess()), sum);
+                s.duration(ConfigKeys.NO_SUCCESS_HOURS, ChronoUnit.HOURS, d.noSuccess()), sum,
+                s.duration(ConfigKeys.UNAVAILABLE_MINUTES, ChronoUnit.MINUTES, d.unavailable()));
     }
 
     private static NotifyConfig.Email email(Section s) throws ConfigException {

@@ -27,7 +27,7 @@ import java.util.Set;
  * Decides what to tell, from engine events and the passing of time; pure (no I/O, time passed in), so it is tested
  * with a pinned clock. The rules:
  * <ul>
- *   <li>a problem (a failed or partial pass of a source; a source UNAVAILABLE for {@link #UNAVAILABLE_AFTER}; deletions
+ *   <li>a problem (a failed or partial pass of a source; a source UNAVAILABLE for {@code unavailable_minutes}; deletions
  *       held; retention held or a size limit not met; a scheduled job that failed or found damage; no pass that ran through for {@code no_success_hours}; the service
  *       stopped unexpectedly) is told once, when it begins;</li>
  *   <li>while it lasts, repeats are counted and told as one digest when {@code quiet_minutes} have passed since the last
@@ -39,16 +39,14 @@ import java.util.Set;
  * Not thread-safe: {@link Notifier} calls it under its lock.
  */
 final class Alerts {
-    /** How long a source must be UNAVAILABLE before it is told (an unmount for a reboot is not a problem). */
-    static final Duration UNAVAILABLE_AFTER = Duration.ofMinutes(10);
     /** Failure lines kept per source and pass for the message. */
     static final int FAILURE_LINES = 20;
 
-    private record Key(Kind kind, String source) {
+    record Key(Kind kind, String source) {
     }
 
     /** A problem being told about. */
-    private static final class Problem {
+    static final class Problem {
         String title;
         List<String> lines;
         Instant lastSent;
@@ -85,6 +83,16 @@ final class Alerts {
 
     Optional<Instant> lastSuccess() {
         return lastSuccess;
+    }
+
+    /** The problems still open (for {@link AlertMemory}; changed only under the notifier's lock). */
+    Map<Key, Problem> open() {
+        return open;
+    }
+
+    /** When the last message about each problem was sent (for {@link AlertMemory}). */
+    Map<Key, Instant> lastSent() {
+        return lastSent;
     }
 
     List<Message> on(EngineEvent event) {
@@ -227,7 +235,7 @@ final class Alerts {
     List<Message> tick(Instant now) {
         List<Message> out = new ArrayList<>();
         for (Map.Entry<String, Instant> u : unavailableSince.entrySet()) {
-            if (!now.isBefore(u.getValue().plus(UNAVAILABLE_AFTER))) {
+            if (!now.isBefore(u.getValue().plus(config.unavailable()))) {
                 Key key = new Key(Kind.UNAVAILABLE, u.getKey());
                 if (!open.containsKey(key)) {
                     raise(key, "source " + u.getKey() + " UNAVAILABLE", List.of("Source " + u.getKey() + " has been UNAVAILABLE since "

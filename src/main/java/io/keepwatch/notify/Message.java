@@ -22,7 +22,7 @@ public record Message(Kind kind, Optional<String> source, Type type, String titl
     public enum Kind {
         /** A pass or batch that failed or was partial. */
         BACKUP,
-        /** A source UNAVAILABLE for longer than {@link Alerts#UNAVAILABLE_AFTER}. */
+        /** A source UNAVAILABLE for longer than {@code notify.unavailable_minutes}. */
         UNAVAILABLE,
         /** The deletion guard held deletions. */
         HELD,

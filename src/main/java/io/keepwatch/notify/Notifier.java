@@ -5,6 +5,8 @@ import io.keepwatch.config.NotifyConfig;
 import io.keepwatch.events.EngineEvent;
 import io.keepwatch.events.EngineListener;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * 30 s in the service) tells what time alone decides: a source UNAVAILABLE too long, no success for too long, digests,
  * summaries. A channel that fails is logged at WARN with its reason and never stops a backup. Thread-safe.
  */
-public final class Notifier implements EngineListener {
+public final class Notifier implements EngineListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
 
     /** Makes {@link #alerts} at first use, on the notifier's thread: it reads the last success from the run history. */
@@ -31,36 +33,52 @@ public final class Notifier implements EngineListener {
     private Alerts alerts;
     private final List<Channel> channels;
     private final Clock clock;
-    private final String host;
+    /** This machine's name, looked up at the first message (a lookup can take long where DNS is slow). */
+    private final Supplier<String> host;
     private final LogTail logTail;
+    /** Where {@link AlertMemory} keeps what must outlive this run; empty: nothing is kept. */
+    private final Optional<Path> memory;
+    /** Whether {@link #close} looks at the time once more first (for {@code once}, which has no ticker). */
+    private final boolean tickOnClose;
+    private boolean memoryFailed;
 
     Notifier(Alerts alerts, List<Channel> channels, Clock clock, String host, LogTail logTail) {
-        this(() -> alerts, channels, clock, host, logTail);
+        this(() -> alerts, channels, clock, () -> host, logTail, Optional.empty(), false);
     }
 
-    private Notifier(Supplier<Alerts> makeAlerts, List<Channel> channels, Clock clock, String host, LogTail logTail) {
-        this.makeAlerts = makeAlerts;
+    Notifier(Supplier<Alerts> makeAlerts, List<Channel> channels, Clock clock, Supplier<String> host, LogTail logTail,
+            Optional<Path> memory, boolean tickOnClose) {
+        this.memory = memory;
+        this.tickOnClose = tickOnClose;
+        this.makeAlerts = () -> {
+            Alerts a = makeAlerts.get();
+            memory.ifPresent(f -> AlertMemory.restore(f, a));
+            return a;
+        };
         this.channels = List.copyOf(channels);
         this.clock = clock;
-        this.host = host;
+        this.host = memoized(host);
         this.logTail = logTail;
     }
 
     /**
      * The notifier of a configuration, or empty if no channel is configured. {@code lastSuccess}: the end of the last
      * pass that ran through, as the run history knows it; asked at the first event or tick (on the thread that calls
-     * the notifier, not the caller's: reading the history loads SQLite). A secret that cannot be read is an
-     * IOException naming its file.
+     * the notifier, not the caller's: reading the history loads SQLite). {@code privateDir}: the backup root's
+     * private folder, where what must outlive this run is kept ({@link AlertMemory}). {@code once}: {@link #close}
+     * looks at the time once more (digests due, no success for too long), as the service's ticker would. A secret
+     * that cannot be read is an IOException naming its file.
      */
     public static Optional<Notifier> of(Config cfg, Clock clock, Supplier<Optional<Instant>> lastSuccess,
-            UnaryOperator<String> env) throws IOException {
+            UnaryOperator<String> env, Path privateDir, boolean once) throws IOException {
         List<Channel> channels = channels(cfg.notifications(), env);
         if (channels.isEmpty()) {
             return Optional.empty();
         }
         Instant started = clock.instant();
         return Optional.of(new Notifier(() -> new Alerts(cfg.notifications(), lastSuccess.get(), started), channels, clock,
-                hostName(), new LogTail(cfg.logDir().resolve("keepwatch.log"))));
+                Notifier::hostName, new LogTail(cfg.logDir().resolve("keepwatch.log")), Optional.of(privateDir.resolve(AlertMemory.FILE_NAME)),
+                once));
     }
 
     /** The channels configured in {@code notify}, their secrets read. */
@@ -86,6 +104,20 @@ public final class Notifier implements EngineListener {
             out.add(new WebhookChannel(w.url(), secrets.read(w.secretFile(), Secrets.WEBHOOK_SECRET_ENV)));
         }
         return out;
+    }
+
+    private static Supplier<String> memoized(Supplier<String> s) {
+        return new Supplier<>() {
+            private String value;
+
+            @Override
+            public synchronized String get() {
+                if (value == null) {
+                    value = s.get();
+                }
+                return value;
+            }
+        };
     }
 
     static String hostName() {
@@ -122,6 +154,31 @@ public final class Notifier implements EngineListener {
         return alerts;
     }
 
+    /** Keeps what must outlive this run (after each message, and at the end). */
+    private synchronized void remember() {
+        if (memory.isEmpty() || alerts == null || !Files.isDirectory(memory.get().getParent())) {
+            return;
+        }
+        try {
+            AlertMemory.save(memory.get(), alerts);
+            memoryFailed = false;
+        } catch (IOException | RuntimeException e) {
+            if (!memoryFailed) {
+                log.warn("Cannot write {} ({}): a problem still open may be told again by the next run", memory.get(), e.toString());
+            }
+            memoryFailed = true;
+        }
+    }
+
+    /** Ends this run's notifications: for {@code once} a last look at the time, then what must outlive it is kept. */
+    @Override
+    public void close() {
+        if (tickOnClose) {
+            tick();
+        }
+        remember();
+    }
+
     /** Which events the notifier needs (not the per-file ones). */
     public static boolean wanted(EngineEvent e) {
         return !(e instanceof EngineEvent.FileBackedUp || e instanceof EngineEvent.FileUpdated || e instanceof EngineEvent.DuplicateKept
@@ -129,8 +186,11 @@ public final class Notifier implements EngineListener {
     }
 
     private void send(List<Message> messages) {
+        if (!messages.isEmpty()) {
+            remember();
+        }
         for (Message m : messages) {
-            Rendered r = render(m, host, m.type() == Message.Type.RECOVERY || m.kind() == Message.Kind.SUMMARY
+            Rendered r = render(m, host.get(), m.type() == Message.Type.RECOVERY || m.kind() == Message.Kind.SUMMARY
                     ? List.of() : logTail.relevant(m.source()));
             for (Channel c : channels) {
                 try {

@@ -34,7 +34,8 @@ public final class WebhookChannel implements Channel {
 
     private final URI url;
     private final Optional<String> secret;
-    private final HttpClient client;
+    /** Made at the first message, not at start: building it starts a thread and loads much of java.net.http. */
+    private HttpClient client;
     private final Duration requestTimeout;
     private final Sleeper sleeper;
 
@@ -47,7 +48,13 @@ public final class WebhookChannel implements Channel {
         this.secret = secret;
         this.requestTimeout = requestTimeout;
         this.sleeper = sleeper;
-        this.client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return client;
     }
 
     @Override
@@ -95,7 +102,7 @@ public final class WebhookChannel implements Channel {
             }
             HttpResponse<String> r;
             try {
-                r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                r = client().send(request, HttpResponse.BodyHandlers.ofString());
             } catch (java.net.http.HttpTimeoutException e) {
                 last = new IOException(name() + ": no answer within " + requestTimeout.toMillis() + " ms (after " + attempt
                         + " attempt(s))", e);

@@ -29,7 +29,7 @@ class OnceNotifyTest {
     }
 
     @Test
-    void aOncePassWithASourceUnavailableIsMailedBeforeItExits() throws Exception {
+    void aOncePassWithASourceUnavailableIsMailedBeforeItExitsOnceAcrossRunsAndItsEndOnce() throws Exception {
         Files.createDirectories(tmp.resolve("docs"));
         Files.createDirectories(tmp.resolve("photos"));
         Files.writeString(tmp.resolve("docs/a.txt"), "alpha");
@@ -52,5 +52,16 @@ class OnceNotifyTest {
         assertTrue(text.contains("Source photos was UNAVAILABLE (missing, unmounted or suddenly empty)"), text);
         String log = Files.readString(tmp.resolve("logs/keepwatch.log"));
         assertTrue(log.contains("NOTIFIED through email to ops@example.org: keepwatch on "), log);
+
+        // cron runs once again an hour later: the problem is still there, and it was told (a digest comes after
+        // quiet_minutes, 60 by default): nothing new is sent.
+        assertEquals(2, once(cfg));
+        assertEquals(1, SMTP.getReceivedMessages().length, "no storm across runs of once");
+        Files.writeString(tmp.resolve("photos/cat.jpg"), "meow"); // mounted again
+        assertEquals(0, once(cfg));
+        assertEquals(0, once(cfg));
+        got = SMTP.getReceivedMessages();
+        assertEquals(2, got.length, "its end is told once");
+        assertTrue(got[1].getSubject().matches("keepwatch on .+: backup OK again for source photos"), got[1].getSubject());
     }
 }

@@ -101,4 +101,32 @@ class AlertsTest {
                 "verify", now.plus(Duration.ofDays(7)), Outcome.OK, "3 file(s) checked, 12 B; every file matches state.json",
                 List.of()))));
     }
+
+    @Test
+    void whatIsOpenIsRememberedForTheNextRunAndAnUnreadableMemoryStartsAfresh(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve(AlertMemory.FILE_NAME);
+        assertEquals(List.of("backup PARTIAL for source docs"), pass("docs", 0, Outcome.PARTIAL));
+        AlertMemory.save(file, alerts);
+
+        Alerts next = new Alerts(config, Optional.of(T0), now);
+        AlertMemory.restore(file, next);
+        now = now.plusSeconds(600);
+        next.on(new EngineEvent.PassStarted(now, Trigger.ONCE, List.of("docs")));
+        assertEquals(List.of(), next.on(new EngineEvent.PassFinished(now, Trigger.ONCE, List.of("docs"), now, Counts.ZERO, List.of(),
+                Outcome.PARTIAL, Optional.empty())), "told by the run before");
+        assertEquals(List.of("backup still PARTIAL for source docs (1 more time(s))"),
+                titles(next.tick(now.plus(Duration.ofMinutes(60)))));
+        assertEquals(List.of("backup OK again for source docs"), titles(next.on(new EngineEvent.PassFinished(now.plus(
+                Duration.ofHours(2)), Trigger.ONCE, List.of("docs"), now, Counts.ZERO, List.of(), Outcome.OK, Optional.empty()))));
+
+        java.nio.file.Files.writeString(file, "{\"open\": [{\"kind\": \"BACKUP\", \"source\": \"docs\", \"title\": \"x\", "
+                + "\"last_sent\": \"yesterday\"}]}");
+        Alerts fresh = new Alerts(config, Optional.of(T0), now);
+        try (io.keepwatch.testing.LogCapture log = new io.keepwatch.testing.LogCapture()) {
+            AlertMemory.restore(file, fresh);
+            assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN Cannot read " + file)), log.lines().toString());
+        }
+        assertTrue(fresh.open().isEmpty());
+    }
 }
