@@ -5,7 +5,11 @@ import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.PassResult;
 import io.keepwatch.engine.ScanAhead;
 import io.keepwatch.fs.RealFs;
+import io.keepwatch.events.Listeners;
+import io.keepwatch.web.StatusPage;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +44,10 @@ final class OnceCommand implements Callable<Integer> {
             description = "apply a changed retention policy even if it removes more than half of all old versions at once")
     boolean acceptRetention;
 
+    @Option(names = "--metrics-textfile", paramLabel = "PATH",
+            description = "after the pass, write its Prometheus metrics to PATH (atomically: for node_exporter's textfile collector)")
+    Path metricsTextfile;
+
     @Override
     public Integer call() throws Exception {
         Config cfg = config.loadLogged();
@@ -63,11 +71,20 @@ final class OnceCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(OnceCommand.class);
         log.info("keepwatch once: {} source(s) into {}", cfg.sources().size(), cfg.backupRoot());
         Set<String> accept = new LinkedHashSet<>(acceptEmpty);
+        Optional<StatusPage> metrics = Optional.ofNullable(metricsTextfile).map(f -> StatusPage.forOnce(cfg, Clock.systemDefaultZone()));
         try (Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(90), true)) {
             PassResult result = Engine.runOnce(cfg, fs, Clock.systemDefaultZone(), ConsoleProgress.create(),
                     new Engine.PassOptions(rehash, accept, new LinkedHashSet<>(acceptDeletions), acceptRetention), scans,
-                    listening.listener());
+                    metrics.isEmpty() ? listening.listener() : Listeners.of(listening.listener(), metrics.get().listener()));
             log.info(result.summaryLine());
+            if (metrics.isPresent()) {
+                try {
+                    metrics.get().writeMetrics(metricsTextfile);
+                    log.info("Metrics written to {}", metricsTextfile.toAbsolutePath());
+                } catch (IOException e) {
+                    log.error("Could not write the metrics to {}: {}", metricsTextfile.toAbsolutePath(), e.toString());
+                }
+            }
             return ExitCodes.forPass(result, cfg.sources().size());
         }
     }

@@ -9,11 +9,14 @@ import io.keepwatch.daemon.StatusFile;
 import io.keepwatch.daemon.Timing;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
+import io.keepwatch.events.EngineListener;
+import io.keepwatch.events.Listeners;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
 import io.keepwatch.schedule.Scheduler;
 import io.keepwatch.watch.DirectoryWatchers;
 import io.keepwatch.events.EngineEvent;
+import io.keepwatch.web.StatusPage;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -55,19 +58,27 @@ final class RunCommand implements Callable<Integer> {
         try {
             Timing timing = Timing.of(cfg.watch());
             // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
-            try (Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3), false);
+            // The status page hears the events on a queue of its own: the engine never waits for it.
+            Optional<StatusPage> page = cfg.http().map(h -> StatusPage.forService(cfg, Clock.systemDefaultZone()));
+            try (AutoCloseable pageClosed = () -> page.ifPresent(StatusPage::close);
+                    Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3), false);
                     DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
-                    Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(), Progress.NONE, listening.listener())) {
+                    Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(),
+                            page.map(StatusPage::progress).orElse(Progress.NONE), listeners(listening, page))) {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
-                        listening.listener(), Optional.of(loaded.sha256()));
+                        listeners(listening, page), Optional.of(loaded.sha256()));
+                page.ifPresent(p -> {
+                    p.attach(daemon::status, daemon::requestFullPass);
+                    p.start(cfg.http().orElseThrow());
+                });
                 listening.problems(daemon::reportProblem);
                 StatusFile.leftRunning(engine.layout().statusFile()).ifPresent(lastSeen -> listening.listener()
                         .on(new EngineEvent.ServiceStoppedUnexpectedly(Instant.now(), lastSeen)));
                 listening.tick();
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 try (Scheduler schedules = ScheduledJobs.of(cfg, config, engine, daemon, fs, Clock.systemDefaultZone(),
-                        listening.listener())) {
+                        listeners(listening, page))) {
                     schedules.start(daemon::isReady);
                     daemon.run();
                 }
@@ -77,6 +88,10 @@ final class RunCommand implements Callable<Integer> {
             done.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    private static EngineListener listeners(Listening listening, Optional<StatusPage> page) {
+        return page.isEmpty() ? listening.listener() : Listeners.of(listening.listener(), page.get().listener());
     }
 
     /** Stops the service on SIGTERM or Ctrl+C and waits (at most GRACE_SECONDS + SAVE_SECONDS) until it has saved. */

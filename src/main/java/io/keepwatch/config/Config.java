@@ -4,6 +4,7 @@ import io.keepwatch.hash.HashAlgorithm;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A validated configuration. Every path is absolute and normalized; relative paths in config.json were
@@ -13,6 +14,7 @@ import java.util.Map;
  * @param retentionOverrides the policies of sources that have their own {@code retention}, by source name
  * @param rootCaps size limits of the whole backup root
  * @param schedules the jobs the service runs on a schedule
+ * @param http where {@code run} serves its status page; empty when {@code "http": null} turns it off
  */
 public record Config(
         Path configFile,
@@ -27,7 +29,8 @@ public record Config(
         RootCaps rootCaps,
         HistoryConfig history,
         NotifyConfig notifications,
-        ScheduleConfig schedules) {
+        ScheduleConfig schedules,
+        Optional<HttpConfig> http) {
 
     public Config {
         sources = List.copyOf(sources);
@@ -46,7 +49,7 @@ public record Config(
         return retentionOverrides.getOrDefault(source, retention);
     }
 
-    /** A configuration without schedules. */
+    /** A configuration without schedules, with the default status page. */
     public Config(Path configFile, List<SourceConfig> sources, Path backupRoot, Path logDir, HashAlgorithm hashAlgorithm,
             RetentionConfig retention, List<String> exclude, WatchConfig watch, Map<String, RetentionConfig> retentionOverrides,
             RootCaps rootCaps, HistoryConfig history, NotifyConfig notifications) {
@@ -60,6 +63,14 @@ public record Config(
             RootCaps rootCaps) {
         this(configFile, sources, backupRoot, logDir, hashAlgorithm, retention, exclude, watch, retentionOverrides, rootCaps,
                 HistoryConfig.defaults(), NotifyConfig.defaults());
+    }
+
+    /** A configuration with the default status page ({@code http} absent from the file). */
+    public Config(Path configFile, List<SourceConfig> sources, Path backupRoot, Path logDir, HashAlgorithm hashAlgorithm,
+            RetentionConfig retention, List<String> exclude, WatchConfig watch, Map<String, RetentionConfig> retentionOverrides,
+            RootCaps rootCaps, HistoryConfig history, NotifyConfig notifications, ScheduleConfig schedules) {
+        this(configFile, sources, backupRoot, logDir, hashAlgorithm, retention, exclude, watch, retentionOverrides, rootCaps,
+                history, notifications, schedules, Optional.of(HttpConfig.defaults()));
     }
 
     /** Folders that are never part of any source: the backup root and the log folder. */

@@ -35,7 +35,7 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
             "retention", "exclude", "watch", "repository", "deletion_guard", "history", "notify",
-            "schedules");
+            "schedules", "http");
     private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file", "s3");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
@@ -234,8 +234,9 @@ public final class ConfigLoader {
             sources = withInternalExcludes(sources, List.of(backupRoot, logDir));
             NotifyConfig notifications = NotifyKeys.read(top.child("notify", NOTIFY_KEYS, "{\"quiet_minutes\": 60}"));
             ScheduleConfig schedules = ScheduleKeys.read(top.child("schedules", ScheduleKeys.KEYS, ScheduleKeys.EXAMPLE), repository);
+            Optional<HttpConfig> http = HttpKeys.read(top);
             return new Config(file, sources, backupRoot, logDir, algorithm, retention, exclude, watch, retentionOverrides, caps,
-                    history, notifications, schedules);
+                    history, notifications, schedules, http);
         }
 
         private List<SourceConfig> sources(JsonNode node, GuardConfig guard) throws ConfigException {

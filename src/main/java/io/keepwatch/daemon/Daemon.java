@@ -174,6 +174,21 @@ public final class Daemon {
         }
     }
 
+    /** What the service is doing now, as the status file says it (for the status page; safe from any thread). */
+    public ServiceStatus status() {
+        return board.snapshot();
+    }
+
+    /**
+     * Asks for a full pass of every source that is not UNAVAILABLE, as a rescan signal does (logged with {@code why}).
+     * Safe from any thread; returns at once.
+     */
+    public void requestFullPass(String why) {
+        for (String name : runs.keySet()) {
+            queue.signal(new SourceSignal(name, SourceSignal.Kind.RESCAN, why));
+        }
+    }
+
     /** The queue the watches deliver to (tests use it to stand in for a flood of events). */
     ChangeQueue queue() {
         return queue;

@@ -1,0 +1,123 @@
+package io.keepwatch.web;
+
+import io.keepwatch.fs.RealFs;
+import io.keepwatch.guard.AcceptRequests;
+import io.keepwatch.restore.Verifier;
+import io.keepwatch.restore.VerifyReport;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import io.keepwatch.state.StateException;
+import io.keepwatch.state.StateStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the page's token holder may ask the service to do: a full pass of every source (the same as a rescan signal),
+ * releasing the deletions the deletion guard holds in a source (the request file {@code keepwatch accept-deletions}
+ * writes), and a verify of the whole backup on a thread of its own (one at a time; its result is logged and shown in
+ * the recent actions). The full pass is asked of the service through a {@code Consumer} of the reason to log. Each is logged with what asked for it. None of them waits for the engine.
+ */
+final class Actions implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Actions.class);
+
+    private final BackupLayout layout;
+    private final Clock clock;
+    private final LiveView live;
+    private final Supplier<Optional<Consumer<String>>> fullPass;
+    private final ExecutorService verifier = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "keepwatch-web-verify");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        return t;
+    });
+    private final AtomicBoolean verifying = new AtomicBoolean();
+
+    Actions(BackupLayout layout, Clock clock, LiveView live, Supplier<Optional<Consumer<String>>> fullPass) {
+        this.layout = layout;
+        this.clock = clock;
+        this.live = live;
+        this.fullPass = fullPass;
+    }
+
+    /** Asks for a full pass of every source; false when there is no service to ask. */
+    boolean fullPass() {
+        Optional<Consumer<String>> pass = fullPass.get();
+        if (pass.isEmpty()) {
+            return false;
+        }
+        String line = "Full pass of every source asked for on the status page";
+        log.info(line);
+        live.note(clock.instant(), "INFO", line);
+        pass.get().accept("asked for on the status page");
+        return true;
+    }
+
+    /** Asks the service to make the deletions its deletion guard holds in {@code source}. */
+    void acceptDeletions(String source) throws IOException {
+        new AcceptRequests(layout).request(RealFs.forFileSystem(layout.root().getFileSystem()), source, clock.instant());
+        String line = "Release of the deletions held in " + source + " asked for on the status page";
+        log.info(line);
+        live.note(clock.instant(), "WARN", line);
+    }
+
+    /** Starts a verify of the whole backup; false when one is running already. */
+    boolean verify() {
+        if (!verifying.compareAndSet(false, true)) {
+            return false;
+        }
+        live.note(clock.instant(), "INFO", "VERIFY started (asked for on the status page)");
+        verifier.execute(() -> {
+            try {
+                String line = verifyNow();
+                live.note(clock.instant(), line.contains("NOT intact") ? "WARN" : "INFO", line);
+            } catch (IOException | StateException | RuntimeException e) {
+                String line = "VERIFY could not run: " + e.getMessage();
+                log.error(line);
+                live.note(clock.instant(), "ERROR", line);
+            } finally {
+                verifying.set(false);
+            }
+        });
+        return true;
+    }
+
+    boolean verifying() {
+        return verifying.get();
+    }
+
+    private String verifyNow() throws IOException, StateException {
+        RealFs fs = RealFs.forFileSystem(layout.root().getFileSystem());
+        Optional<BackupState> state = new StateStore(layout, fs, clock).load();
+        if (state.isEmpty()) {
+            throw new IOException("no backup here yet (" + layout.stateFile() + " does not exist)");
+        }
+        VerifyReport r = new Verifier(layout, fs, io.keepwatch.engine.Progress.NONE, 1).verify(state.get(), Optional.empty());
+        String line = r.intact()
+                ? "VERIFY: backup intact: " + r.checked() + " file(s) checked, " + Words.bytes(r.bytes()) + "; every file matches state.json"
+                : String.format(Locale.ROOT, "VERIFY: backup NOT intact: %d file(s) checked; %d missing, %d corrupted, %d unexpected, "
+                        + "%d error(s) (files the service moved meanwhile can show up here: run it again to confirm)", r.checked(),
+                        r.count(VerifyReport.Kind.MISSING), r.count(VerifyReport.Kind.CORRUPTED),
+                        r.count(VerifyReport.Kind.UNEXPECTED), r.count(VerifyReport.Kind.ERROR));
+        if (r.intact()) {
+            log.info(line);
+        } else {
+            log.warn(line);
+            r.problems().stream().limit(20).forEach(p -> log.warn("VERIFY: {}", p));
+        }
+        return line;
+    }
+
+    @Override
+    public void close() {
+        verifier.shutdownNow();
+    }
+}

@@ -1,0 +1,44 @@
+package io.keepwatch.web;
+
+import io.keepwatch.events.Trigger;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** How the page words things: triggers as the log names them, sizes, local times. */
+final class Words {
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
+    private Words() {
+    }
+
+    static String trigger(Trigger t) {
+        return switch (t) {
+            case ONCE -> "Pass (once)";
+            case STARTUP -> "Start-up reconciliation";
+            case FULL_PASS -> "Full pass";
+            case BATCH -> "Batch";
+        };
+    }
+
+    /** {@code 1.5 MiB}, {@code 12 B}. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /** Local time to the second, as the page shows it (the server's zone; its offset is in the page's footer). */
+    static String local(Instant t, ZoneId zone) {
+        return LOCAL.format(t.atZone(zone));
+    }
+}
