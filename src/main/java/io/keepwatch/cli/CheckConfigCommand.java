@@ -70,6 +70,11 @@ final class CheckConfigCommand implements Callable<Integer> {
             sched.put("check_read_data_subset", String.format(java.util.Locale.ROOT, "%.4g%%",
                     c.schedules().checkReadFraction() * 100).replaceFirst("\\.?0+%$", "%"));
         }
+        c.http().ifPresentOrElse(h -> {
+            ObjectNode n = root.putObject("http");
+            n.put("listen", h.listen());
+            n.put("token_required", h.tokenRequired());
+        }, () -> root.putNull("http"));
         spec.commandLine().getOut().println("Configuration OK: " + c.configFile());
         spec.commandLine().getOut().println(m.writeValueAsString(root));
         spec.commandLine().getOut().flush();
