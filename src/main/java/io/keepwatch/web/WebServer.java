@@ -39,6 +39,8 @@ final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
     static final int THREADS = 8;
     static final String COOKIE = "keepwatch_token";
+    /** How long a client may take to send its request. */
+    static final int REQUEST_SECONDS = 20;
     private static final Set<String> ASSETS = Set.of("style.css", "app.js", "icon.svg");
 
     private final HttpServer server;
@@ -56,6 +58,11 @@ final class WebServer implements AutoCloseable {
     }
 
     static WebServer start(HttpConfig config, StatusPage page, Token token) throws IOException {
+        // A client that sends half a request holds one of the threads until it is closed: the JDK's server closes it
+        // after this many seconds (read once, when its first server starts; a value given with -D is kept).
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_SECONDS));
+        }
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), 64);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {

@@ -148,6 +148,37 @@ class WebServerTest {
     }
 
     @Test
+    void withTokenRequiredEveryRequestNeedsIt() throws Exception {
+        page.close();
+        Files.writeString(tmp.resolve("config.json"), "{\"sources\": [\"./docs\"], \"backup_root\": \"./backup\", "
+                + "\"http\": {\"listen\": \"127.0.0.1:0\", \"token_required\": true}}");
+        cfg = new ConfigLoader().load(tmp.resolve("config.json"));
+        page = start();
+        HttpResponse<String> front = get("/");
+        assertEquals(401, front.statusCode());
+        assertTrue(front.body().contains("id=\"token\"") && !front.body().contains("data-source"), front.body());
+        assertEquals(401, get("/metrics").statusCode());
+        assertEquals(401, get("/download?path=docs/a.txt").statusCode());
+        assertEquals(200, get("/assets/style.css").statusCode());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(uri("/metrics")).header("Authorization", "Bearer " + token())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("keepwatch_source_state"), metrics.body());
+    }
+
+    @Test
+    void namesFromDiskAreEscapedInThePage() throws Exception {
+        page.listener().on(new EngineEvent.FileBackedUp(Instant.now(), "docs", "<img src=x onerror=alert(1)>.txt", 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/live").body().contains("onerror"));
+        String live = get("/live").body();
+        assertTrue(live.contains("&lt;img src=x onerror=alert(1)&gt;.txt"), live);
+        assertFalse(live.contains("<img"), live);
+        String search = get("/?q=%3Cscript%3E").body();
+        assertTrue(search.contains("value=\"&lt;script&gt;\""), search);
+        assertFalse(search.contains("<script>"), search);
+    }
+
+    @Test
     void aHostThatIsNotLoopbackIsRefused() throws Exception {
         // what a page of another site reaches through DNS rebinding: 127.0.0.1, under its own name
         try (Socket s = new Socket("127.0.0.1", page.port())) {
