@@ -59,6 +59,10 @@ public final class StatusPage implements AutoCloseable {
     private ScheduledExecutorService walker;
     private WebServer server;
     private volatile boolean diskDirty = true;
+    static final Duration STATUS_FRESH = Duration.ofMillis(250);
+    private final Object statusLock = new Object();
+    private ServiceStatus lastStatus;
+    private long lastStatusAt;
 
     private StatusPage(Config cfg, Clock clock) {
         this.cfg = cfg;
@@ -66,8 +70,7 @@ public final class StatusPage implements AutoCloseable {
         this.layout = new BackupLayout(cfg.backupRoot());
         Path historyFile = HistoryStore.fileIn(layout.privateDir());
         this.sourceNames = cfg.sources().stream().map(SourceConfig::name).toList();
-        this.live = new LiveView(cfg, () -> Optional.ofNullable(service.get()).map(Supplier::get),
-                RecentHistory.lastBackups(historyFile, clock));
+        this.live = new LiveView(cfg, this::serviceStatus, RecentHistory.lastBackups(historyFile, clock));
         this.disk = new DiskUse(layout, sourceNames, clock);
         Map<String, Path> roots = new LinkedHashMap<>();
         cfg.sources().forEach(s -> roots.put(s.name(), s.path()));
@@ -88,6 +91,25 @@ public final class StatusPage implements AutoCloseable {
     /** The metrics of {@code once}: its listener is called on the engine thread (it only counts), no server. */
     public static StatusPage forOnce(Config cfg, Clock clock) {
         return new StatusPage(cfg, clock);
+    }
+
+    /**
+     * The service's status, taken at most every {@link #STATUS_FRESH}: however many pages and scrapes ask, the
+     * service's status board (which the engine thread updates) is locked a few times a second at most.
+     */
+    private Optional<ServiceStatus> serviceStatus() {
+        Supplier<ServiceStatus> s = service.get();
+        if (s == null) {
+            return Optional.empty();
+        }
+        synchronized (statusLock) {
+            long now = System.nanoTime();
+            if (lastStatus == null || now - lastStatusAt > STATUS_FRESH.toNanos()) {
+                lastStatus = s.get();
+                lastStatusAt = now;
+            }
+            return Optional.of(lastStatus);
+        }
     }
 
     private void diskAfterPass(EngineEvent e) {

@@ -22,19 +22,9 @@ final class Words {
         };
     }
 
-    /** {@code 1.5 MiB}, {@code 12 B}. */
+    /** {@code 1.5 MiB}, {@code 12 B}: as the rest of keepwatch words sizes. */
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return io.keepwatch.retention.Bytes.format(n);
     }
 
     /** Local time to the second, as the page shows it (the server's zone; its offset is in the page's footer). */

@@ -176,7 +176,9 @@ class StatusPageIT {
         WebElement q = browser.findElement(By.id("q"));
         q.sendKeys("hello");
         q.submit();
+        await().atMost(DEADLINE).ignoreExceptions().until(() -> browser.findElement(By.linkText("src/hello.txt")).isDisplayed());
         browser.findElement(By.linkText("src/hello.txt")).click();
+        await().atMost(DEADLINE).ignoreExceptions().until(() -> browser.findElements(By.cssSelector("table.versions tbody tr")).size() == 2);
         List<WebElement> rows = browser.findElements(By.cssSelector("table.versions tbody tr"));
         assertEquals(2, rows.size(), text(By.id("file")));
         assertTrue(rows.get(0).getText().startsWith("current"), rows.get(0).getText());
@@ -188,7 +190,7 @@ class StatusPageIT {
 
         // an action without the token: 401, in the browser and for a script; nothing is asked of the service
         browser.findElement(By.id("act-pass")).click();
-        assertTrue(browser.getPageSource().contains("This needs the token"), browser.getPageSource());
+        await().atMost(DEADLINE).ignoreExceptions().until(() -> browser.getPageSource().contains("This needs the token"));
         HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(page + "action/verify"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(401, refused.statusCode());
@@ -198,8 +200,10 @@ class StatusPageIT {
         browser.get(page);
         browser.findElement(By.id("token")).sendKeys(Files.readString(tmp.resolve("backup/.keepwatch/http-token")).strip());
         browser.findElement(By.id("token")).submit();
+        await().atMost(DEADLINE).ignoreExceptions().until(() -> text(By.className("message")).contains("The token is remembered"));
         browser.findElement(By.id("act-pass")).click();
-        assertTrue(text(By.className("message")).contains("A full pass of every source was asked for"), browser.getPageSource());
+        await().atMost(DEADLINE).ignoreExceptions().until(() -> text(By.className("message"))
+                .contains("A full pass of every source was asked for"));
         await().atMost(DEADLINE).until(() -> log().contains("Full pass of src: Run complete"));
     }
 
