@@ -2,15 +2,12 @@ package io.keepwatch.web;
 
 import io.keepwatch.fs.RealFs;
 import io.keepwatch.guard.AcceptRequests;
-import io.keepwatch.restore.Verifier;
-import io.keepwatch.restore.VerifyReport;
+import io.keepwatch.events.Outcome;
+import io.keepwatch.schedule.Jobs;
+import io.keepwatch.schedule.Scheduler;
 import io.keepwatch.state.BackupLayout;
-import io.keepwatch.state.BackupState;
-import io.keepwatch.state.StateException;
-import io.keepwatch.state.StateStore;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the page's token holder may ask the service to do: a full pass of every source (the same as a rescan signal),
  * releasing the deletions the deletion guard holds in a source (the request file {@code keepwatch accept-deletions}
- * writes), and a verify of the whole backup on a thread of its own (one at a time; its result is logged and shown in
+ * writes), and a verify of the whole backup on a thread of its own (the scheduled verify's job, one at a time; its result is logged and shown in
  * the recent actions). The full pass is asked of the service through a {@code Consumer} of the reason to log. Each is logged with what asked for it. None of them waits for the engine.
  */
 final class Actions implements AutoCloseable {
@@ -79,7 +76,7 @@ final class Actions implements AutoCloseable {
             try {
                 String line = verifyNow();
                 live.note(clock.instant(), line.contains("NOT intact") ? "WARN" : "INFO", line);
-            } catch (IOException | StateException | RuntimeException e) {
+            } catch (Exception e) {
                 String line = "VERIFY could not run: " + e.getMessage();
                 log.error(line);
                 live.note(clock.instant(), "ERROR", line);
@@ -94,20 +91,11 @@ final class Actions implements AutoCloseable {
         return verifying.get();
     }
 
-    private String verifyNow() throws IOException, StateException {
-        RealFs fs = RealFs.forFileSystem(layout.root().getFileSystem());
-        Optional<BackupState> state = new StateStore(layout, fs, clock).load();
-        if (state.isEmpty()) {
-            throw new IOException("no backup here yet (" + layout.stateFile() + " does not exist)");
-        }
-        VerifyReport r = new Verifier(layout, fs, io.keepwatch.engine.Progress.NONE, 1).verify(state.get(), Optional.empty());
-        String line = r.intact()
-                ? "VERIFY: backup intact: " + r.checked() + " file(s) checked, " + Words.bytes(r.bytes()) + "; every file matches state.json"
-                : String.format(Locale.ROOT, "VERIFY: backup NOT intact: %d file(s) checked; %d missing, %d corrupted, %d unexpected, "
-                        + "%d error(s) (files the service moved meanwhile can show up here: run it again to confirm)", r.checked(),
-                        r.count(VerifyReport.Kind.MISSING), r.count(VerifyReport.Kind.CORRUPTED),
-                        r.count(VerifyReport.Kind.UNEXPECTED), r.count(VerifyReport.Kind.ERROR));
-        if (r.intact()) {
+    /** The scheduled verify's job ({@link Jobs#verify}: one thread, a second run when state.json changed meanwhile). */
+    private String verifyNow() throws Exception {
+        Scheduler.Result r = Jobs.verify(layout, RealFs.forFileSystem(layout.root().getFileSystem()), clock).run();
+        String line = "VERIFY: " + r.summary();
+        if (r.outcome() == Outcome.OK) {
             log.info(line);
         } else {
             log.warn(line);

@@ -103,6 +103,9 @@ public final class LiveView implements EngineListener {
             current = new Current(e.trigger(), e.sources(), e.at(), 0);
         } else if (event instanceof EngineEvent.PassFinished e) {
             finished(e);
+        } else if (event instanceof EngineEvent.JobFinished e) {
+            line(e.at(), e.outcome() == Outcome.OK ? "INFO" : e.outcome() == Outcome.PARTIAL ? "WARN" : "ERROR",
+                    "Scheduled " + e.job() + ": " + e.outcome() + ", " + e.summary());
         }
     }
 

@@ -136,6 +136,15 @@ class WebServerTest {
     }
 
     @Test
+    void verifyRunsOnItsOwnThreadAndReportsInTheRecentActions() throws Exception {
+        assertEquals(202, post("/action/verify", Optional.of(token())).statusCode());
+        // no backup here yet: the verify says so, as the log does
+        await().atMost(Duration.ofSeconds(30)).until(() -> page.liveView().recent().stream()
+                .anyMatch(l -> l.text().startsWith("VERIFY could not run: ") && l.level().equals("ERROR")));
+        assertTrue(get("/live").body().contains("VERIFY could not run"));
+    }
+
+    @Test
     void theTokenIsOwnerOnlyAndKeptAcrossStarts() throws Exception {
         Path file = tmp.resolve("backup/.keepwatch/http-token");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
