@@ -30,7 +30,7 @@ final class Sqlite {
             return;
         }
         try {
-            Files.createDirectories(dir);
+            io.keepwatch.fs.Modes.createFolders(dir); // owner-only, as the rest of .keepwatch
             if (Files.isWritable(dir)) {
                 System.setProperty(TMPDIR_PROPERTY, dir.toString());
             }

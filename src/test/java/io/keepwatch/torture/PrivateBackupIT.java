@@ -67,6 +67,14 @@ class PrivateBackupIT {
         assertEquals("rw-------", mode(backup.resolve("state.json")));
         assertEquals("rw-------", mode(logs.resolve("keepwatch.log")));
         assertEquals("rwx------", mode(backup.resolve(".keepwatch")));
+        // Every folder keepwatch makes inside its own: SQLite's native library folder too (the history's).
+        List<Path> folders;
+        try (var inside = Files.walk(backup.resolve(".keepwatch"))) {
+            folders = inside.filter(Files::isDirectory).toList();
+        }
+        for (Path d : folders) {
+            assertEquals("rwx------", mode(d), d.toString());
+        }
         // The copies: each with its source's mode, the private folder as private as its source.
         assertEquals("rw-------", mode(backup.resolve("src/secret.txt")));
         assertEquals("rw-r--r--", mode(backup.resolve("src/public.txt")));
