@@ -24,7 +24,8 @@ FLAGS=${FLAGS:-}
 JAR=${KW_JAR:-$REPO/target/keepwatch.jar}
 DATA=$BENCH_DIR/data
 WORK=$BENCH_DIR/work-C
-JAVA="java -Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8 --add-opens java.base/sun.nio.fs=ALL-UNNAMED $FLAGS"
+# The launchers' flags (packaging/bin/keepwatch): the serial collector for `once`, G1 giving memory back for `run`.
+JAVA="java -Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8 -XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:G1PeriodicGCInterval=10000 --add-opens java.base/sun.nio.fs=ALL-UNNAMED $FLAGS"
 
 log() { echo "[scale $(date +%T)] $*" >&2; }
 now() { date +%s.%N; }
@@ -49,7 +50,7 @@ cfg() {  # cfg FILE BACKUP_ROOT
     printf '{"sources": [{"name": "src", "path": "%s"}], "backup_root": "%s", "log_dir": "%s"}\n' "$DATA/C" "$2" "$WORK/logs" > "$1"
 }
 cfg "$WORK/kw.json" "$WORK/kw"
-kw_once() { $JAVA -jar "$JAR" once -c "$WORK/kw.json" > "$WORK/once.log" 2>&1; }
+kw_once() { $JAVA -XX:+UseSerialGC -jar "$JAR" once -c "$WORK/kw.json" > "$WORK/once.log" 2>&1; }
 echo "== keepwatch on data set C (bench/scale.sh), $(date -u +%FT%TZ), jar $JAR, commit $(git -C "$REPO" rev-parse --short HEAD)"
 echo "machine: $(nproc) cores, $(free -m | awk '/Mem:/{print $2}') MB RAM; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
