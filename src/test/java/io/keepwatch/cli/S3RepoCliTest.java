@@ -193,39 +193,55 @@ class S3RepoCliTest {
     void theSecretKeyIsNeverInALogLineOrAMessage() throws Exception {
         write("a.txt", "one");
         assertEquals(0, run("once", "-c", cfg.toString()).code());
-        Logger sdk = (Logger) LoggerFactory.getLogger("software.amazon.awssdk");
-        Level was = sdk.getLevel();
-        List<String> lines;
-        Run wrong;
-        Run ok;
+        String wrongSecret = "Wr0ng-s3cret-that-must-never-be-logged";
         Path badCreds = tmp.resolve("bad/credentials");
         Files.createDirectories(badCreds.getParent());
-        Files.writeString(badCreds, "[default]\naws_access_key_id = " + S3ProxyServer.ACCESS_KEY
-                + "\naws_secret_access_key = Wr0ng-s3cret-that-must-never-be-logged\n");
+        Files.writeString(badCreds, "[default]\naws_access_key_id = " + S3ProxyServer.ACCESS_KEY + "\naws_secret_access_key = " + wrongSecret + "\n");
         Path badCfg = tmp.resolve("bad/config.json");
         Files.writeString(badCfg, ("{'sources': ['" + tmp.resolve("source") + "'], 'backup_root': '" + tmp.resolve("backup") + "', ")
                 .replace('\'', '"') + repositoryEntry(url, tmp.resolve("keys/repo.key").toString(), badCreds, "") + "}");
+
+        // The commands: their output, and the log file (where every command of this JVM logs since `once` set it up).
+        Run init = kw(cfg, "init");
+        assertEquals(0, init.code(), init.err());
+        Run ok = kw(cfg, "push");
+        assertEquals(0, ok.code(), ok.err());
+        Run wrong = kw(badCfg, "push");
+        assertEquals(1, wrong.code(), wrong.out() + wrong.err());
+        assertTrue(wrong.err().contains("HTTP 403"), wrong.err());
+        List<String> texts = new java.util.ArrayList<>(List.of(init.out(), init.err(), ok.out(), ok.err(), wrong.out(), wrong.err(),
+                Files.readString(tmp.resolve("logs/keepwatch.log")),
+                Files.readString(cfg), Files.readString(badCfg)));
+
+        // The store itself with the SDK logging at DEBUG (every request it sends, every answer), right and wrong key.
+        Logger sdk = (Logger) LoggerFactory.getLogger("software.amazon.awssdk");
+        Level was = sdk.getLevel();
         sdk.setLevel(Level.DEBUG);
         try (LogCapture log = new LogCapture()) {
-            ok = kw(cfg, "init");
-            assertEquals(0, ok.code(), ok.err());
-            ok = kw(cfg, "push");
-            wrong = kw(badCfg, "push");
-            lines = log.lines();
+            try (BlobStore s = Stores.open(url, s3Config())) {
+                assertTrue(s.putIfAbsent("locks/secret-test", new byte[] {1}));
+                s.list("");
+                s.delete("locks/secret-test");
+            }
+            S3Config d = s3Config();
+            S3Config bad = new S3Config(d.region(), Optional.empty(), Optional.of(badCreds), Optional.empty(), false, 2, 0, d.partSize(),
+                    d.retryFor(), false, Optional.empty());
+            try (BlobStore s = Stores.open(url, bad)) {
+                IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> s.putIfAbsent("locks/x", new byte[1]));
+                texts.add(e.getMessage());
+                texts.add(java.util.Arrays.toString(e.getStackTrace()));
+            }
+            List<String> lines = log.lines();
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("DEBUG") && l.contains("locks/secret-test")), "the SDK logged its requests at DEBUG");
+            texts.addAll(lines);
         } finally {
             sdk.setLevel(was);
         }
-        assertEquals(0, ok.code(), ok.err());
-        assertEquals(1, wrong.code(), wrong.out() + wrong.err());
-        assertTrue(wrong.err().contains("HTTP 403"), wrong.err());
-        assertFalse(lines.isEmpty());
-        for (String s : List.of(S3ProxyServer.SECRET_KEY, "Wr0ng-s3cret")) {
-            assertFalse(wrong.err().contains(s) || wrong.out().contains(s) || ok.out().contains(s) || ok.err().contains(s));
-            for (String l : lines) {
-                assertFalse(l.contains(s), "a log line holds the secret: " + l);
+        for (String secret : List.of(S3ProxyServer.SECRET_KEY, wrongSecret)) {
+            for (String t : texts) {
+                assertFalse(t.contains(secret), "the secret is in: " + t);
             }
         }
-        assertFalse(Files.readString(cfg).contains(S3ProxyServer.SECRET_KEY), "config.json names only the credentials file");
     }
 
     @Test
