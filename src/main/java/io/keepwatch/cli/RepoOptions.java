@@ -70,6 +70,11 @@ final class RepoOptions {
      * The store at {@code url}; an {@code s3:} repository takes its settings ({@code repository.s3}) from the
      * config file, or the defaults when there is none.
      */
+    /** The store a config's repository entry names, with its {@code s3} settings (for the service's replication). */
+    static BlobStore store(RepositoryConfig r) throws RepoException {
+        return Stores.open(r.url(), r.s3());
+    }
+
     static BlobStore store(String url, ConfigOption config, Optional<RepositoryConfig> fromConfig) throws ConfigException, RepoException {
         S3Config s3 = S3Config.defaults();
         if (S3Location.isS3(url)) {

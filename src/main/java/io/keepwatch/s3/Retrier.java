@@ -1,5 +1,6 @@
 package io.keepwatch.s3;
 
+import io.keepwatch.repo.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -16,8 +17,9 @@ import software.amazon.awssdk.core.exception.SdkException;
  * (5xx) or a network error (refused, reset, timed out, cut mid-transfer). Waits grow exponentially from
  * {@link #BASE} to at most {@link #CAP}, each drawn at random between half and all of that ("equal jitter"), so
  * clients that failed together do not return together; the retries stop when the next wait would pass the
- * total time allowed, and the last error is thrown as an {@link IOException} naming the request, the number of
- * attempts and the time spent. Other errors (403, 404, 400, ...) are not retried.
+ * total time allowed, and the last error is thrown as a {@link StoreUnavailableException} naming the request, the
+ * number of attempts and the time spent. Other errors (403, 404, 400, ...) are not retried: an {@link S3IOException}
+ * with the HTTP status.
  */
 final class Retrier {
     private static final Logger log = LoggerFactory.getLogger(Retrier.class);
@@ -103,7 +105,11 @@ final class Retrier {
         }
         long secs = (System.nanoTime() - start) / 1_000_000_000L;
         String tries = attempts > 1 ? " (gave up after " + attempts + " attempts in " + secs + " s)" : "";
-        return new S3IOException(where + ": " + what + " failed: " + reason(e) + tries, e instanceof AwsServiceException s ? s.statusCode() : 0);
+        String message = where + ": " + what + " failed: " + reason(e) + tries;
+        if (retryable(e)) {
+            return new StoreUnavailableException(message);
+        }
+        return new S3IOException(message, e instanceof AwsServiceException s ? s.statusCode() : 0);
     }
 
     /** A request that failed for good; {@code status} is its HTTP status, 0 for a network error. */

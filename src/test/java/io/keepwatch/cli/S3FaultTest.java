@@ -48,17 +48,6 @@ class S3FaultTest {
         server.close();
     }
 
-    private S3RepoCliTest.Run kw(Path config, String command, String... more) {
-        String[] args = new String[more.length + 5];
-        args[0] = command;
-        args[1] = "-c";
-        args[2] = config.toString();
-        args[3] = "--cache-dir";
-        args[4] = config.getParent().resolve("cache").toString();
-        System.arraycopy(more, 0, args, 5, more.length);
-        return S3RepoCliTest.run(args);
-    }
-
     private Path config(Path dir, String url) throws Exception {
         Path c = dir.resolve("config.json");
         Files.writeString(c, "{\"sources\": [\"./source\"], \"backup_root\": \"./backup\", \"log_dir\": \"./logs\", "
@@ -90,17 +79,17 @@ class S3FaultTest {
         try (FaultProxy proxy = new FaultProxy(server.port(), plan)) {
             Path cfg = config(tmp, "s3:http://127.0.0.1:" + proxy.port() + "/" + prefix);
             assertEquals(0, S3RepoCliTest.run("once", "-c", cfg.toString()).code());
-            S3RepoCliTest.Run init = kw(cfg, "init");
+            S3RepoCliTest.Run init = S3RepoCliTest.kw(cfg, "init");
             assertEquals(0, init.code(), init.err());
-            S3RepoCliTest.Run push = kw(cfg, "push");
+            S3RepoCliTest.Run push = S3RepoCliTest.kw(cfg, "push");
             assertEquals(0, push.code(), push.out() + push.err());
             assertTrue(push.out().startsWith("Snapshot "), push.out());
-            S3RepoCliTest.Run again = kw(cfg, "push");
+            S3RepoCliTest.Run again = S3RepoCliTest.kw(cfg, "push");
             assertEquals(0, again.code(), again.out() + again.err());
             assertTrue(again.out().startsWith("Nothing changed since snapshot "), again.out());
-            S3RepoCliTest.Run check = kw(cfg, "check", "--read-data");
+            S3RepoCliTest.Run check = S3RepoCliTest.kw(cfg, "check", "--read-data");
             assertEquals(0, check.code(), check.out() + check.err());
-            S3RepoCliTest.Run restore = kw(cfg, "restore", "--repo", "--to", tmp.resolve("restored").toString());
+            S3RepoCliTest.Run restore = S3RepoCliTest.kw(cfg, "restore", "--repo", "--to", tmp.resolve("restored").toString());
             assertEquals(0, restore.code(), restore.out() + restore.err());
             assertEquals(S3RepoCliTest.tree(src), S3RepoCliTest.tree(tmp.resolve("restored/source")));
 
@@ -121,7 +110,7 @@ class S3FaultTest {
         Path other = tmp.resolve("direct");
         Files.createDirectories(other.resolve("keys"));
         Files.copy(tmp.resolve("keys/repo.key"), other.resolve("keys/repo.key"));
-        S3RepoCliTest.Run check = kw(config(other, server.url(prefix)), "check", "--read-data");
+        S3RepoCliTest.Run check = S3RepoCliTest.kw(config(other, server.url(prefix)), "check", "--read-data");
         assertEquals(0, check.code(), check.out() + check.err());
         assertTrue(check.out().startsWith("No damage: 1 snapshot(s), "), check.out());
     }

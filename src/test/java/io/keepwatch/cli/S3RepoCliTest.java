@@ -95,7 +95,8 @@ class S3RepoCliTest {
         return c;
     }
 
-    private Run kw(Path config, String command, String... more) {
+    /** A command with {@code -c config} and a cache folder beside the config. */
+    static Run kw(Path config, String command, String... more) {
         String[] args = new String[more.length + 5];
         args[0] = command;
         args[1] = "-c";

@@ -91,6 +91,25 @@ class S3StoreTest {
     }
 
     @Test
+    void aDownEndpointIsUnavailableAfterTheRetriesAndWorksAgainWhenItIsBack() throws Exception {
+        S3Config d = config(false, 5L << 20);
+        S3Config quick = new S3Config(d.region(), d.pathStyle(), d.credentialsFile(), d.profile(), false, 2, 0, d.partSize(),
+                Duration.ofSeconds(2), false, Optional.empty());
+        try (FaultProxy proxy = new FaultProxy(server.port(), List.of(new FaultProxy.Pass(Long.MAX_VALUE)));
+                BlobStore s = Stores.open("s3:http://127.0.0.1:" + proxy.port() + "/bucket/down", quick)) {
+            proxy.down();
+            io.keepwatch.repo.StoreUnavailableException e = assertThrows(io.keepwatch.repo.StoreUnavailableException.class,
+                    () -> s.putIfAbsent("config", "x".getBytes()));
+            assertTrue(e.getMessage().startsWith("s3:http://127.0.0.1:" + proxy.port() + "/bucket/down: PUT config failed: "), e.getMessage());
+            assertTrue(e.getMessage().contains("attempts in "), e.getMessage());
+            assertTrue(proxy.count("refused") > 1, "it was retried");
+            proxy.up();
+            assertTrue(s.putIfAbsent("config", "x".getBytes()));
+            assertArrayEquals("x".getBytes(), s.get("config"));
+        }
+    }
+
+    @Test
     void anAppendOnlyStoreDeletesNothing() throws Exception {
         try (BlobStore s = open("append", true)) {
             assertTrue(s.appendOnly());
