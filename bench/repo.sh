@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # keepwatch repository benchmark (issue 15): keepwatch push/check vs restic, side by side, in the same run.
 #
-#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm]
+#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm] [--tiny]
 #
 #   (1) first push of data set A into an empty folder repository: `keepwatch push` (of a backup root that
 #       `keepwatch once` made of A, not timed) vs `restic backup A` into an empty local repository; both encrypted,
@@ -13,6 +13,12 @@
 #       `restic check --read-data` on its own repository, for reference).
 #   (5) repository size after A plus 10 rounds of edits to 100 of its files (each round: a line appended to each,
 #       then `once` + `push` / `restic backup`), beside restic's.
+#   (6) `keepwatch export` of A into one archive file and `keepwatch import --to` of it: median of N each, MB/s of
+#       A's bytes, the archive's size; the imported tree is compared with A (diff -r); then one
+#       `import --backup-root` that `keepwatch verify` must accept. (restic has no single-file export: no reference.)
+#
+# --tiny: small generated data sets (a few MB, in BENCH_DIR/tiny) and a 32 MiB file instead of 1 GiB, to check
+# that the script runs end to end; its figures mean nothing.
 #
 # Data and repositories live under BENCH_DIR (default /work/benchdata), never in the repo; data sets A and B are
 # generated from the seed by bench/GenData.java if missing (the same as bench/run.sh). keepwatch runs through the
@@ -23,13 +29,15 @@ N=3
 SEED=42
 BENCH_DIR=${BENCH_DIR:-/work/benchdata}
 WARM=0
+TINY=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
         -s) SEED=$2; shift 2 ;;
         -d) BENCH_DIR=$2; shift 2 ;;
         --warm) WARM=1; shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --tiny) TINY=1; shift ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 64 ;;
     esac
 done
@@ -39,6 +47,13 @@ JAR=${KW_JAR:-$REPO/target/keepwatch.jar}
 DATA=$BENCH_DIR/data
 WORK=$BENCH_DIR/repo-work
 RESULTS=$BENCH_DIR/results
+BIG_MIB=1024
+if [[ $TINY == 1 ]]; then
+    DATA=$BENCH_DIR/tiny/data
+    WORK=$BENCH_DIR/tiny/repo-work
+    RESULTS=$BENCH_DIR/tiny/results
+    BIG_MIB=32
+fi
 mkdir -p "$DATA" "$WORK" "$RESULTS"
 
 log() { echo "[bench $(date +%T)] $*" >&2; }
@@ -48,6 +63,22 @@ command -v bc >/dev/null || { echo "bc is needed" >&2; exit 1; }
 if [[ ! -f $JAR ]]; then
     log "building $JAR"
     (cd "$REPO" && mvn -B -q package -DskipTests)
+fi
+# tiny_set DIR FILES MAX_BYTES BIG_FILES: FILES random files of up to MAX_BYTES in 10 folders, and BIG_FILES of 4 MiB
+tiny_set() {
+    local dir=$1 files=$2 max=$3 big=$4 i
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    for ((i = 0; i < files; i++)); do
+        mkdir -p "$dir.tmp/d$((i % 10))"
+        head -c $((RANDOM * RANDOM % max)) /dev/urandom >"$dir.tmp/d$((i % 10))/f$i.bin"
+    done
+    for ((i = 0; i < big; i++)); do head -c 4194304 /dev/urandom >"$dir.tmp/big$i.bin"; done
+    echo "seed=$SEED tiny" >"$dir.tmp/.complete"
+    mv "$dir.tmp" "$dir"
+}
+if [[ $TINY == 1 ]]; then
+    [[ -f $DATA/A/.complete ]] || tiny_set "$DATA/A" 200 65536 2
+    [[ -f $DATA/B/.complete ]] || tiny_set "$DATA/B" 500 4096 0
 fi
 for set in A B; do
     if [[ ! -f $DATA/$set/.complete ]]; then
@@ -151,6 +182,37 @@ done
 A_SIZE_KW=$(bytes_of "$WORK/A-repo-kw")
 A_SIZE_RS=$(bytes_of "$WORK/A-repo-rs")
 
+# --- (6) export of A into one archive, import of it -------------------------------------------------------
+A_BYTES=$(bytes_of "$DATA/A")
+declare -a X_KW=() I_KW=()
+for ((rep = 1; rep <= N; rep++)); do
+    rm -rf "$WORK/A.kwx" "$WORK/A.kwx.key" "$WORK/A-import"
+    settle
+    time_cmd t kw export -c "$WORK/A.json" --to "$WORK/A.kwx" --key-file "$WORK/A.kwx.key"
+    X_KW+=("$t")
+    echo "A-export,kw,$rep,$t" >>"$CSV"
+    settle
+    time_cmd t kw import "$WORK/A.kwx" --key-file "$WORK/A.kwx.key" --to "$WORK/A-import"
+    I_KW+=("$t")
+    echo "A-import,kw,$rep,$t" >>"$CSV"
+    log "A export / import, rep $rep: ${X_KW[-1]} s / $t s"
+    if ! diff -r "$DATA/A" "$WORK/A-import/src" >/dev/null; then
+        echo "the imported tree differs from data set A ($WORK/A-import/src)" >&2
+        exit 1
+    fi
+done
+X_SIZE_KW=$(bytes_of "$WORK/A.kwx")
+rm -rf "$WORK/A-root" "$WORK/A-import"
+time_cmd t kw import "$WORK/A.kwx" --key-file "$WORK/A.kwx.key" --backup-root "$WORK/A-root"
+echo "A-import-backup-root,kw,1,$t" >>"$CSV"
+R_KW=$t
+kw_config "$WORK/A-root.json" "$DATA/A" "$WORK/A-root" "$WORK/logs"
+if ! kw verify -c "$WORK/A-root.json"; then
+    echo "keepwatch verify does not accept the backup root imported into $WORK/A-root" >&2
+    exit 1
+fi
+rm -rf "$WORK/A-root" "$WORK/A.kwx"
+
 # --- (5) A + 10 rounds of edits to 100 files ------------------------------------------------------
 log "A + 10 x 100 edits (not timed)"
 rm -rf "$WORK/A-edit" "$WORK/A-edit-backup" "$WORK/cache-kw" "$WORK/cache-rs"
@@ -172,10 +234,10 @@ E_SIZE_RS=$(bytes_of "$WORK/E-repo-rs")
 rm -rf "$WORK/A-edit" "$WORK/A-edit-backup"
 
 # --- (2) 1 MiB edit in a 1 GiB file, and (4) check --read-data ----------------------------------------
-log "1 GiB file: initial push and backup (not timed)"
+log "$BIG_MIB MiB file: initial push and backup (not timed)"
 rm -rf "$WORK/big" "$WORK/big-backup" "$WORK/cache-kw" "$WORK/cache-rs"
 mkdir -p "$WORK/big"
-head -c 1073741824 /dev/urandom >"$WORK/big/big.bin"
+head -c $((BIG_MIB * 1048576)) /dev/urandom >"$WORK/big/big.bin"
 kw_config "$WORK/big.json" "$WORK/big" "$WORK/big-backup" "$WORK/logs"
 kw once -c "$WORK/big.json"
 kw_init "$WORK/G-repo-kw"
@@ -184,7 +246,7 @@ kw_repo push "$WORK/big.json" "$WORK/G-repo-kw" "$WORK/cache-kw"
 rs_backup "$WORK/G-repo-rs" "$WORK/cache-rs" "$WORK/big"
 G0_KW=$(bytes_of "$WORK/G-repo-kw")
 G0_RS=$(bytes_of "$WORK/G-repo-rs")
-dd if=/dev/urandom of="$WORK/big/big.bin" bs=1M seek=512 count=1 conv=notrunc status=none
+dd if=/dev/urandom of="$WORK/big/big.bin" bs=1M seek=$((BIG_MIB / 2)) count=1 conv=notrunc status=none
 kw once -c "$WORK/big.json"
 kw_repo push "$WORK/big.json" "$WORK/G-repo-kw" "$WORK/cache-kw"
 rs_backup "$WORK/G-repo-rs" "$WORK/cache-rs" "$WORK/big"
@@ -242,14 +304,20 @@ ratio() { echo "scale=2; $1 / $2" | bc -l; }
 mk=$(median "${A_KW[@]}"); mr=$(median "${A_RS[@]}")
 bk=$(median "${B_KW[@]}"); br=$(median "${B_RS[@]}")
 ck=$(median "${C_KW[@]}"); cr=$(median "${C_RS[@]}")
+mbps() { echo "scale=0; $1 / $2 / 1000000" | bc -l; }
+xk=$(median "${X_KW[@]}"); ik=$(median "${I_KW[@]}")
 echo
 echo "keepwatch repository benchmark, N=$N, seed=$SEED, restic $RESTIC_VERSION, cache drop: $([[ $CAN_DROP == 1 ]] && echo yes || echo no), load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %14s %14s %8s   target\n' "case" "keepwatch" "restic" "kw/rs"
 printf '%-44s %13ss %13ss %7sx   <= 0.8x   (kw: %s | restic: %s)\n' "(1) first push of A" "$mk" "$mr" "$(ratio "$mk" "$mr")" "${A_KW[*]}" "${A_RS[*]}"
 printf '%-44s %12sMiB %12sMiB\n' "    repository size after A" "$(mib "$A_SIZE_KW")" "$(mib "$A_SIZE_RS")"
-printf '%-44s %12sMiB %12sMiB %8s   <= 16 MiB\n' "(2) added by a 1 MiB edit in a 1 GiB file" "$(mib "$G_ADDED_KW")" "$(mib "$G_ADDED_RS")" ""
+printf '%-44s %12sMiB %12sMiB %8s   <= 16 MiB\n' "(2) added by a 1 MiB edit in a $BIG_MIB MiB file" "$(mib "$G_ADDED_KW")" "$(mib "$G_ADDED_RS")" ""
 printf '%-44s %13ss %13ss %7sx   <= 0.5x   (kw: %s | restic: %s)\n' "(3) no-change push of B" "$bk" "$br" "$(ratio "$bk" "$br")" "${B_KW[*]}" "${B_RS[*]}"
-printf '%-44s %11sMB/s %11s s %8s   >= 1000 MB/s (kw: %s | restic: %s)\n' "(4) check --read-data, 1 GiB file repository" \
+printf '%-44s %11sMB/s %11s s %8s   >= 1000 MB/s (kw: %s | restic: %s)\n' "(4) check --read-data, $BIG_MIB MiB file repo" \
     "$(echo "scale=0; $PACKED_KW / $ck / 1000000" | bc -l)" "$cr" "" "${C_KW[*]}" "${C_RS[*]}"
 printf '%-44s %12sMiB %12sMiB %7sx\n' "(5) size after A + 10 x 100 edits" "$(mib "$E_SIZE_KW")" "$(mib "$E_SIZE_RS")" "$(ratio "$E_SIZE_KW" "$E_SIZE_RS")"
+printf '%-44s %13ss %11sMB/s   (export: %s | import: %s)\n' "(6) export of A to one file" "$xk" "$(mbps "$A_BYTES" "$xk")" "${X_KW[*]}" "${I_KW[*]}"
+printf '%-44s %13ss %11sMB/s\n' "    import --to of that archive" "$ik" "$(mbps "$A_BYTES" "$ik")"
+printf '%-44s %13ss\n' "    import --backup-root (then verify: ok)" "$R_KW"
+printf '%-44s %12sMiB %12sMiB (A: %s MiB)\n' "    archive size / repository size after A" "$(mib "$X_SIZE_KW")" "$(mib "$A_SIZE_KW")" "$(mib "$A_BYTES")"
 echo "raw figures: $CSV"

@@ -88,6 +88,11 @@ final class Listening implements AutoCloseable {
         return notifier;
     }
 
+    /** Reports a problem (already logged) where the listeners' problems go: the service's status once it runs. */
+    void report(String line) {
+        problemSink.get().accept(line);
+    }
+
     /** Where problems of the listeners are reported from now on (besides the log). */
     void problems(Consumer<String> sink) {
         problemSink.set(sink);

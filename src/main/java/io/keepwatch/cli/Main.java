@@ -21,7 +21,7 @@ public final class Main implements Runnable {
             RunCommand.class, StatusCommand.class, OnceCommand.class, AcceptDeletionsCommand.class,
             CheckConfigCommand.class, RebuildStateCommand.class, VersionsCommand.class, RestoreCommand.class,
             VerifyCommand.class, PruneCommand.class, HistoryCommand.class, NotifyCommand.class, InitCommand.class,
-            PushCommand.class, CheckCommand.class, ExportCommand.class, ImportCommand.class,
+            PushCommand.class, CheckCommand.class, ExportCommand.class, ImportCommand.class, KeyCommand.class,
             CommandLine.HelpCommand.class);
 
     @CommandLine.Spec

@@ -87,9 +87,11 @@ final class RepoOptions {
     }
 
     Path cacheRoot() {
-        if (cacheDir != null) {
-            return cacheDir;
-        }
+        return cacheDir != null ? cacheDir : defaultCacheRoot();
+    }
+
+    /** {@code $XDG_CACHE_HOME/keepwatch}, else {@code ~/.cache/keepwatch}. */
+    static Path defaultCacheRoot() {
         String xdg = System.getenv("XDG_CACHE_HOME");
         if (xdg != null && !xdg.isBlank()) {
             return Paths.get(xdg, "keepwatch");

@@ -62,12 +62,13 @@ final class RunCommand implements Callable<Integer> {
             Optional<StatusPage> page = cfg.http().map(h -> StatusPage.forService(cfg, Clock.systemDefaultZone()));
             try (AutoCloseable pageClosed = () -> page.ifPresent(StatusPage::close);
                     Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3), false);
+                    Replicating replicating = Replicating.start(config.path(), cfg, fs, Clock.systemUTC(), listening::report);
                     DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
                     Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(),
-                            page.map(StatusPage::progress).orElse(Progress.NONE), listeners(listening, page))) {
+                            page.map(StatusPage::progress).orElse(Progress.NONE), listeners(listening, replicating, page))) {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
-                        listeners(listening, page), Optional.of(loaded.sha256()));
+                        listeners(listening, replicating, page), Optional.of(loaded.sha256()));
                 page.ifPresent(p -> {
                     p.attach(daemon::status, daemon::requestFullPass);
                     p.start(cfg.http().orElseThrow());
@@ -78,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
                 listening.tick();
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 try (Scheduler schedules = ScheduledJobs.of(cfg, config, engine, daemon, fs, Clock.systemDefaultZone(),
-                        listeners(listening, page))) {
+                        listeners(listening, replicating, page))) {
                     schedules.start(daemon::isReady);
                     daemon.run();
                 }
@@ -90,8 +91,9 @@ final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static EngineListener listeners(Listening listening, Optional<StatusPage> page) {
-        return page.isEmpty() ? listening.listener() : Listeners.of(listening.listener(), page.get().listener());
+    private static EngineListener listeners(Listening listening, Replicating replicating, Optional<StatusPage> page) {
+        return page.isEmpty() ? Listeners.of(listening.listener(), replicating.listener())
+                : Listeners.of(listening.listener(), replicating.listener(), page.get().listener());
     }
 
     /** Stops the service on SIGTERM or Ctrl+C and waits (at most GRACE_SECONDS + SAVE_SECONDS) until it has saved. */

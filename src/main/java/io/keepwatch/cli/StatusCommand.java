@@ -2,6 +2,8 @@ package io.keepwatch.cli;
 
 import io.keepwatch.config.ConfigException;
 import io.keepwatch.config.ConfigLoader;
+import io.keepwatch.replicate.ReplicationStatus;
+import io.keepwatch.state.BackupLayout;
 import io.keepwatch.daemon.ServiceStatus;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.daemon.StatusFile;
@@ -76,14 +78,24 @@ final class StatusCommand implements Callable<Integer> {
             throw broken.get(); // nothing runs with an older config: the broken file is what stops keepwatch
         }
         ConfigCheck check = ConfigCheck.of(s, configFile, broken);
+        Optional<ReplicationStatus> replication = replication(new BackupLayout(backupRoot));
         if (json) {
-            out.println(Files.readString(file).strip());
+            String text = Files.readString(file).strip();
+            if (replication.isPresent()) {
+                // the replicator's file, as it is, under "replication"
+                com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+                com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(text);
+                root.set("replication", m.readTree(Files.readAllBytes(ReplicationStatus.file(new BackupLayout(backupRoot)))));
+                text = m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+            }
+            out.println(text);
             if (!check.same()) {
                 spec.commandLine().getErr().println("keepwatch: " + check.line());
                 spec.commandLine().getErr().flush();
             }
         } else {
             print(out, s, now, notRunning, check.line());
+            replication.ifPresent(r -> printReplication(out, r, now));
         }
         out.flush();
         if (notRunning.isPresent()) {
@@ -148,6 +160,33 @@ final class StatusCommand implements Callable<Integer> {
                     + StatusFile.STALE_AFTER.toSeconds() + " s: hung?)");
         }
         return Optional.empty();
+    }
+
+    /** The replicator's status, if the service replicates (a file that cannot be read is shown as missing). */
+    private static Optional<ReplicationStatus> replication(BackupLayout layout) {
+        Path f = ReplicationStatus.file(layout);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ReplicationStatus.read(f));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void printReplication(PrintWriter out, ReplicationStatus r, Instant now) {
+        String lag = r.lag(now).map(d -> "in sync as of " + shown(r.inSyncAt()) + " (lag " + d.toSeconds() + " s)")
+                .orElse("no push yet");
+        out.println(NameText.escape("Repository:   " + r.repository() + ": " + r.state().toUpperCase(java.util.Locale.ROOT) + ", " + lag
+                + (r.lastSnapshot() == null ? "" : "; last snapshot " + r.lastSnapshot())));
+        out.println("  Pending:    " + r.pendingChanges() + " change(s), " + BackupReader.bytes(r.pendingBytes()) + " of new content"
+                + (r.nextTryAt() == null ? "" : "; next push not before " + shown(r.nextTryAt())));
+        if (r.lastError() != null) {
+            out.println(NameText.escape("  " + (r.failuresInARow() > 0 ? "ERROR:      " : "Last error: ")
+                    + (r.lastErrorAt() == null ? "" : shown(r.lastErrorAt()) + " ") + r.lastError()
+                    + (r.failuresInARow() > 0 ? " (" + r.failuresInARow() + " failed attempt(s) in a row)" : "")));
+        }
     }
 
     /** An instant for a person: UTC to the millisecond (the status file keeps nanoseconds). */

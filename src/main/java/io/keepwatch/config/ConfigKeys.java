@@ -52,6 +52,9 @@ public final class ConfigKeys {
     /** Rows of the run history older than this are deleted. */
     public static final NumberKey HISTORY_KEEP_DAYS = new NumberKey("history.keep_days", 1, CENTURY_DAYS);
 
+    /** How often at most {@code run} pushes into the repository: 1 s to a day. */
+    public static final NumberKey REPLICATE_INTERVAL_SECONDS = new NumberKey("repository.replicate_interval_seconds", 1, 86_400);
+
     public static final NumberKey SMTP_PORT = new NumberKey("notify.email.smtp_port", 1, 65_535);
     /** 0: every repeat of a problem is told at once; at most a week. */
     public static final NumberKey QUIET_MINUTES = new NumberKey("notify.quiet_minutes", 0, 10_080);
@@ -75,7 +78,7 @@ public final class ConfigKeys {
             KEEP_LAST, KEEP_HOURLY, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY, MIN_FREE_PERCENT,
             DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, STATE_REWRITE_PERCENT,
             STATE_REWRITE_MINUTES, MAX_DELETE_PERCENT,
-            MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS,
+            MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS, REPLICATE_INTERVAL_SECONDS,
             SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS, UNAVAILABLE_MINUTES,
             S3_PARALLEL_UPLOADS, S3_BANDWIDTH_LIMIT, S3_PART_SIZE_MIB, S3_RETRY_MAX_SECONDS, S3_RETAIN_DAYS);
 }

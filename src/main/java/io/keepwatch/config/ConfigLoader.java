@@ -36,7 +36,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("sources", "backup_root", "log_dir", "hash_algorithm",
             "retention", "exclude", "watch", "repository", "deletion_guard", "history", "notify",
             "schedules", "http");
-    private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file", "s3");
+    private static final Set<String> REPOSITORY_KEYS = Set.of("url", "key_file", "passphrase_file", "s3", "replicate_interval_seconds");
     private static final Set<String> SOURCE_KEYS = Set.of("name", "path", "deletion_guard", "retention");
     private static final Set<String> WATCH_KEYS = Set.of("debounce_ms", "max_delay_ms", "state_flush_ms",
             "state_rewrite_percent", "state_rewrite_minutes",
@@ -147,7 +147,8 @@ public final class ConfigLoader {
         Optional<Path> pass = r.has("passphrase_file")
                 ? Optional.of(r.path(r.raw("passphrase_file"), "repository.passphrase_file")) : Optional.empty();
         S3Config s3 = r.has("s3") ? S3Keys.read(r.child("s3", S3Keys.KEYS, S3Keys.EXAMPLE)) : S3Config.defaults();
-        return Optional.of(new RepositoryConfig(url, key, pass, s3));
+        return Optional.of(new RepositoryConfig(url, key, pass, s3, r.duration(ConfigKeys.REPLICATE_INTERVAL_SECONDS,
+                ChronoUnit.SECONDS, RepositoryConfig.DEFAULT_INTERVAL)));
     }
 
     /** Jackson names where an array or object started as "[Source: REDACTED (...); line: 2, column: 13]". */

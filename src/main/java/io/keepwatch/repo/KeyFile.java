@@ -75,6 +75,20 @@ public final class KeyFile {
         }
     }
 
+    /**
+     * Rewrites an existing key file with the same master key under another passphrase (or none): a new file beside
+     * it ({@code KEY.new}, 0600), synced, then renamed over it, so the key file is always whole, old or new.
+     * Nothing in the repository changes.
+     */
+    public static void replace(Path file, Opened key, Optional<char[]> passphrase, Kdf kdf) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path temp = abs.resolveSibling(abs.getFileName() + ".new");
+        Files.deleteIfExists(temp);
+        write(temp, key.master(), key.repoId(), passphrase, kdf);
+        Files.move(temp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Private.syncDir(abs.getParent());
+    }
+
     /** What a key file holds once opened. */
     public record Opened(String repoId, byte[] master) {
     }

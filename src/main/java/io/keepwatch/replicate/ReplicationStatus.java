@@ -1,0 +1,70 @@
+package io.keepwatch.replicate;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keepwatch.state.BackupLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the replicator is doing, as written to {@code .keepwatch/replication.json} (replaced whole each time) and
+ * read by {@code keepwatch status}.
+ *
+ * @param repository where it pushes (a folder or URL, never a credential)
+ * @param state {@code waiting} (for the first pass), {@code pushing}, {@code in sync}, {@code pending} (changes wait
+ *     for the interval), or {@code failing} (the last push failed; retried at {@code nextTryAt})
+ * @param inSyncAt the repository holds the backup as it was then: the start of the last push that succeeded
+ * @param lastSnapshot the short id of the snapshot that push wrote, or of the unchanged one it found
+ * @param pendingChanges files backed up, updated, archived or pruned since the last push began
+ * @param pendingBytes the bytes of new content among them (at most what the next push uploads)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReplicationStatus(
+        @JsonProperty("repository") String repository,
+        @JsonProperty("state") String state,
+        @JsonProperty("interval_seconds") long intervalSeconds,
+        @JsonProperty("updated_at") Instant updatedAt,
+        @JsonProperty("in_sync_at") Instant inSyncAt,
+        @JsonProperty("last_snapshot") String lastSnapshot,
+        @JsonProperty("last_push_at") Instant lastPushAt,
+        @JsonProperty("last_push_bytes_added") long lastPushBytesAdded,
+        @JsonProperty("last_push_problems") int lastPushProblems,
+        @JsonProperty("pending_changes") long pendingChanges,
+        @JsonProperty("pending_bytes") long pendingBytes,
+        @JsonProperty("failures_in_a_row") int failuresInARow,
+        @JsonProperty("last_error") String lastError,
+        @JsonProperty("last_error_at") Instant lastErrorAt,
+        @JsonProperty("next_try_at") Instant nextTryAt) {
+
+    public static final String FILE = "replication.json";
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public static Path file(BackupLayout layout) {
+        return layout.privateDir().resolve(FILE);
+    }
+
+    /** How old the backup state the repository holds is at {@code now}; empty before the first push succeeded. */
+    public java.util.Optional<Duration> lag(Instant now) {
+        return inSyncAt == null ? java.util.Optional.empty() : java.util.Optional.of(Duration.between(inSyncAt, now));
+    }
+
+    public static ReplicationStatus read(Path file) throws IOException {
+        return JSON.readValue(Files.readAllBytes(file), ReplicationStatus.class);
+    }
+
+    void write(Path file) throws IOException {
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        io.keepwatch.fs.Modes.writePrivate(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

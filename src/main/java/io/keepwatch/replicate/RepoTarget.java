@@ -1,0 +1,84 @@
+package io.keepwatch.replicate;
+
+import io.keepwatch.engine.Progress;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.repo.BlobStore;
+import io.keepwatch.repo.KeyFile;
+import io.keepwatch.repo.Pusher;
+import io.keepwatch.repo.RepoException;
+import io.keepwatch.repo.Repository;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import io.keepwatch.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The replicator's target: a push, as {@code keepwatch push} makes it, into a repository in any {@link BlobStore}
+ * (a new store from {@code stores} for each push, so a store that failed is made afresh). The key file is read
+ * once, at the start.
+ */
+public final class RepoTarget implements Replicator.Target {
+    /** Makes the store the repository is in. */
+    public interface Stores {
+        BlobStore open() throws IOException, RepoException;
+    }
+
+    private final Stores stores;
+    private final String describe;
+    private final KeyFile.Opened key;
+    private final String keyName;
+    private final Optional<Path> cacheRoot;
+    private final BackupLayout layout;
+    private final Fs fs;
+    private final Clock clock;
+    private final String host;
+    private final Map<String, String> sourcePaths;
+
+    public RepoTarget(Stores stores, String describe, KeyFile.Opened key, String keyName, Optional<Path> cacheRoot, BackupLayout layout,
+            Fs fs, Clock clock, String host, Map<String, String> sourcePaths) {
+        this.stores = stores;
+        this.describe = describe;
+        this.key = key;
+        this.keyName = keyName;
+        this.cacheRoot = cacheRoot;
+        this.layout = layout;
+        this.fs = fs;
+        this.clock = clock;
+        this.host = host;
+        this.sourcePaths = Map.copyOf(sourcePaths);
+    }
+
+    @Override
+    public Optional<String> stateOnDisk() throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(layout.stateFile(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(a.lastModifiedTime().toInstant() + "/" + a.size() + "/" + a.fileKey());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Replicator.Pushed push() throws Exception {
+        BackupState state = new StateStore(layout, fs, clock).load()
+                .orElseThrow(() -> new IOException(layout.stateFile() + " does not exist"));
+        try (Repository repo = Repository.open(stores.open(), key, keyName, cacheRoot)) {
+            Pusher.Result r = new Pusher(repo, layout, clock, host, Progress.NONE, cacheRoot).push(state, sourcePaths);
+            String id = r.snapshot().or(r::unchangedFrom).map(s -> s.shortId()).orElse("");
+            return new Replicator.Pushed(id, r.snapshot().isPresent(), r.bytesAdded(), r.problems());
+        }
+    }
+
+    @Override
+    public String describe() {
+        return describe;
+    }
+}
