@@ -70,6 +70,11 @@ final class CheckConfigCommand implements Callable<Integer> {
             sched.put("check_read_data_subset", String.format(java.util.Locale.ROOT, "%.4g%%",
                     c.schedules().checkReadFraction() * 100).replaceFirst("\\.?0+%$", "%"));
         }
+        c.schedules().export().ifPresent(e -> {
+            sched.put("export_to", e.folder().toString());
+            sched.put("export_key_file", e.keyFile().toString());
+            sched.put("export_keep", e.keep());
+        });
         c.http().ifPresentOrElse(h -> {
             ObjectNode n = root.putObject("http");
             n.put("listen", h.listen());

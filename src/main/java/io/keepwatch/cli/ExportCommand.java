@@ -133,6 +133,17 @@ final class ExportCommand implements Callable<Integer> {
      */
     private Exporter.Result exportToFile(BackupState state, Optional<Instant> when, Map<String, String> paths, Config cfg, KeyFile.Opened key,
             Path file, PrintWriter err) throws IOException, RepoException {
+        return writeFile(file, out -> export(state, when, paths, cfg, key, out, file.toString(), err));
+    }
+
+    /** Writes an archive to an output stream (not closed). */
+    @FunctionalInterface
+    interface ArchiveWriter {
+        Exporter.Result write(OutputStream out) throws IOException, RepoException;
+    }
+
+    /** Writes {@code file} through {@code writer} as described at {@link #exportToFile}; also the scheduled export's. */
+    static Exporter.Result writeFile(Path file, ArchiveWriter writer) throws IOException, RepoException {
         Path partial = file.resolveSibling(file.getFileName() + PARTIAL);
         Files.deleteIfExists(partial);
         Exporter.Result r;
@@ -141,7 +152,7 @@ final class ExportCommand implements Callable<Integer> {
         try (FileChannel ch = posix ? FileChannel.open(partial, opts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                 : FileChannel.open(partial, opts)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-            r = export(state, when, paths, cfg, key, out, file.toString(), err);
+            r = writer.write(out);
             out.flush();
             ch.force(true);
         } catch (IOException | RepoException | RuntimeException e) {

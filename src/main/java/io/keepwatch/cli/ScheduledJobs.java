@@ -1,23 +1,39 @@
 package io.keepwatch.cli;
 
+import io.keepwatch.archive.Exporter;
 import io.keepwatch.config.Config;
+import io.keepwatch.config.ScheduleConfig;
 import io.keepwatch.config.ScheduleConfig.Job;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.daemon.Daemon;
 import io.keepwatch.engine.Engine;
+import io.keepwatch.engine.Progress;
 import io.keepwatch.engine.RetentionPass;
 import io.keepwatch.events.EngineListener;
 import io.keepwatch.events.Outcome;
 import io.keepwatch.execute.Tally;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.repo.KeyFile;
 import io.keepwatch.schedule.Jobs;
 import io.keepwatch.schedule.Scheduler;
+import io.keepwatch.state.BackupLayout;
+import io.keepwatch.state.BackupState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The service's scheduler, its jobs wired to the engine, the daemon and the repository the config file names. */
 final class ScheduledJobs {
@@ -26,7 +42,7 @@ final class ScheduledJobs {
 
     static Scheduler of(Config cfg, ConfigOption config, Engine engine, Daemon daemon, Fs fs, Clock clock, EngineListener events) {
         // The service's own cache, in the backup root's private folder: the service user may have no home (the .deb's has none).
-        java.nio.file.Path cache = engine.layout().privateDir().resolve("repo-cache");
+        Path cache = engine.layout().privateDir().resolve("repo-cache");
         Jobs.RepositoryOpener repository = () -> {
             RepoOptions.Resolved r = new RepoOptions().resolve(config);
             return io.keepwatch.repo.Repository.open(r.store(), r.keyFile(), r.passphrase(), Optional.of(cache));
@@ -39,6 +55,8 @@ final class ScheduledJobs {
                 case PUSH -> Jobs.push(repository, engine.layout(), fs, clock, RepoOptions.hostName(),
                         Optional.of(cache), sourcePaths(cfg));
                 case PRUNE -> Jobs.prune(daemon::onEngineThread, () -> prune(engine));
+                case EXPORT -> () -> export(cfg.schedules().export().orElseThrow(), engine.layout(), fs, clock, RepoOptions.hostName(),
+                        sourcePaths(cfg));
             });
         }
         return Scheduler.of(cfg.schedules().crons(), tasks, engine.layout().privateDir(), fs, clock, events);
@@ -57,6 +75,57 @@ final class ScheduledJobs {
         return tally.failures().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, List.of())
                 : new Scheduler.Result(Outcome.PARTIAL, summary + "; " + tally.failures().size() + " could not be removed",
                         tally.failures());
+    }
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * {@code keepwatch export} into {@code export_to}, as {@code keepwatch-<host>-<UTC time>.kwx} (written under another
+     * name and named only once complete); then only the newest {@code export_keep} archives of this host stay.
+     */
+    static Scheduler.Result export(ScheduleConfig.Export e, BackupLayout layout, Fs fs, Clock clock, String host,
+            Map<String, String> paths) throws Exception {
+        if (!Files.isRegularFile(e.keyFile())) {
+            return new Scheduler.Result(Outcome.FAILED, "no key file " + e.keyFile() + " (make one with `keepwatch export` or "
+                    + "`keepwatch init`, and keep it apart from the archives)", List.of());
+        }
+        KeyFile.Opened key = KeyFile.read(e.keyFile(), e.passphraseFile().isPresent()
+                ? Optional.of(KeyFile.readPassphrase(e.passphraseFile().get())) : Optional.empty());
+        BackupState state = Jobs.load(layout, fs, clock);
+        Files.createDirectories(e.folder());
+        String prefix = "keepwatch-" + safe(host) + "-";
+        Path file = e.folder().resolve(prefix + STAMP.format(clock.instant()) + ".kwx");
+        Exporter.Result r = ExportCommand.writeFile(file, out -> Exporter.export(state, Optional.empty(), Optional.empty(), paths,
+                layout, key, e.keyFile().toString(), out, file.toString(), clock, host, Progress.NONE));
+        List<String> removed = keepNewest(e.folder(), prefix, e.keep());
+        String summary = "archive " + file + ": " + r.objects() + " object(s), " + BackupReader.bytes(r.bytes())
+                + (removed.isEmpty() ? "" : "; " + removed.size() + " older archive(s) removed");
+        return r.push().problems().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, List.of())
+                : new Scheduler.Result(Outcome.PARTIAL, summary + "; " + r.push().problems().size() + " content(s) left out",
+                        r.push().problems());
+    }
+
+    /** A host name as part of a file name: letters, digits, dots and dashes. */
+    private static String safe(String host) {
+        String s = host.replaceAll("[^A-Za-z0-9.-]", "_");
+        return s.isEmpty() ? "host" : s;
+    }
+
+    /** Deletes all but the newest {@code keep} archives {@code prefix<time>.kwx} (regular files; links are left alone). */
+    private static List<String> keepNewest(Path folder, String prefix, int keep) throws IOException {
+        Pattern ours = Pattern.compile(Pattern.quote(prefix) + "\\d{8}T\\d{6}Z\\.kwx");
+        List<Path> archives;
+        try (Stream<Path> s = Files.list(folder)) {
+            archives = s.filter(p -> ours.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+        }
+        List<String> removed = new ArrayList<>();
+        for (Path old : archives.subList(Math.min(keep, archives.size()), archives.size())) {
+            Files.delete(old);
+            removed.add(old.getFileName().toString());
+        }
+        return removed;
     }
 
     private static Map<String, String> sourcePaths(Config cfg) {

@@ -60,6 +60,8 @@ public final class ConfigKeys {
     public static final NumberKey QUIET_MINUTES = new NumberKey("notify.quiet_minutes", 0, 10_080);
     /** Up to a year without a successful pass before the service says so. */
     public static final NumberKey NO_SUCCESS_HOURS = new NumberKey("notify.no_success_hours", 1, 8_760);
+    /** How many archives of this host a scheduled export keeps in its folder. */
+    public static final NumberKey EXPORT_KEEP = new NumberKey("schedules.export_keep", 1, 1_000);
     /** 0: a source UNAVAILABLE is told at the next look (every 30 s); at most a week. */
     public static final NumberKey UNAVAILABLE_MINUTES = new NumberKey("notify.unavailable_minutes", 0, 10_080);
 
@@ -79,6 +81,6 @@ public final class ConfigKeys {
             DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, STATE_REWRITE_PERCENT,
             STATE_REWRITE_MINUTES, MAX_DELETE_PERCENT,
             MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS, REPLICATE_INTERVAL_SECONDS,
-            SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS, UNAVAILABLE_MINUTES,
+            SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS, UNAVAILABLE_MINUTES, EXPORT_KEEP,
             S3_PARALLEL_UPLOADS, S3_BANDWIDTH_LIMIT, S3_PART_SIZE_MIB, S3_RETRY_MAX_SECONDS, S3_RETAIN_DAYS);
 }

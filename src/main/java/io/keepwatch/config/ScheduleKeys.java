@@ -8,7 +8,8 @@ import java.util.Set;
 /** Reads the {@code schedules} section of config.json: a cron expression per job, and the share {@code check} reads. */
 final class ScheduleKeys {
     static final String SUBSET = "check_read_data_subset";
-    static final Set<String> KEYS = Set.of("verify", "check", "push", "prune", SUBSET);
+    static final Set<String> KEYS = Set.of("verify", "check", "push", "prune", "export", SUBSET, "export_to", "export_key_file",
+            "export_keep");
     static final String EXAMPLE = "{\"verify\": \"0 3 * * 0\", \"push\": \"0 * * * *\"}";
 
     private ScheduleKeys() {
@@ -44,6 +45,26 @@ final class ScheduleKeys {
                 throw s.error(s.key(SUBSET), "must be a percentage in (0, 100], e.g. \"5%\", not \"" + text + "\"");
             }
         }
-        return new ScheduleConfig(crons, fraction, repository);
+        int keep = s.count(ConfigKeys.EXPORT_KEEP, ScheduleConfig.DEFAULT_EXPORT_KEEP);
+        return new ScheduleConfig(crons, fraction, repository, crons.containsKey(ScheduleConfig.Job.EXPORT)
+                ? Optional.of(export(s, repository, keep)) : Optional.empty());
+    }
+
+    private static ScheduleConfig.Export export(Section s, Optional<RepositoryConfig> repository, int keep) throws ConfigException {
+        if (!s.has("export_to")) {
+            throw s.error(s.key("export"), "needs \"export_to\": the folder the archives go to");
+        }
+        java.nio.file.Path folder = s.path(s.raw("export_to"), s.key("export_to"));
+        java.nio.file.Path key;
+        Optional<java.nio.file.Path> pass = Optional.empty();
+        if (s.has("export_key_file")) {
+            key = s.path(s.raw("export_key_file"), s.key("export_key_file"));
+        } else if (repository.flatMap(RepositoryConfig::keyFile).isPresent()) {
+            key = repository.get().keyFile().get();
+            pass = repository.get().passphraseFile();
+        } else {
+            throw s.error(s.key("export"), "needs a key file: \"export_key_file\", or a repository with its \"key_file\"");
+        }
+        return new ScheduleConfig.Export(folder, key, pass, keep);
     }
 }

@@ -94,11 +94,11 @@ public sealed interface EngineEvent {
     }
 
     /**
-     * A job the service ran on a schedule (verify, check, push, prune) ended.
+     * A job the service ran on a schedule (verify, check, push, prune, export) ended.
      *
-     * @param job its name: {@code verify}, {@code check}, {@code push}, {@code prune}
+     * @param job its name: {@code verify}, {@code check}, {@code push}, {@code prune}, {@code export}
      * @param outcome OK; PARTIAL: it ran through and found damage (verify, check) or could not do everything (push,
-     *     prune); FAILED: it could not run
+     *     prune, export); FAILED: it could not run
      * @param summary one line: what it did, or why it could not
      * @param problems what it found, one line each (at most {@link #MAX_PROBLEMS})
      */

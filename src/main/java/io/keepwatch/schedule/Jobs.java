@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
  * The scheduled jobs: what {@code keepwatch verify}, {@code check --read-data-subset} and {@code push} do, run
  * beside the working service (they read the backup root and state.json, which the service replaces atomically,
  * and take no lock of the backup root), and {@code prune}, which changes the backup and so runs on the engine
- * thread, between batches.
+ * thread, between batches. ({@code export} is wired in the command line, beside {@code keepwatch export}.)
  */
 public final class Jobs {
     private Jobs() {
@@ -124,7 +124,8 @@ public final class Jobs {
         return () -> engine.call(task);
     }
 
-    private static BackupState load(BackupLayout layout, Fs fs, Clock clock) throws StateException {
+    /** The backup's state as state.json holds it now (the service replaces it atomically). */
+    public static BackupState load(BackupLayout layout, Fs fs, Clock clock) throws StateException {
         return new StateStore(layout, fs, clock).load()
                 .orElseThrow(() -> new StateException(layout.stateFile(), "no backup here yet (state.json does not exist)", null));
     }

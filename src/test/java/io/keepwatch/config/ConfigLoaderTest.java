@@ -262,8 +262,14 @@ class ConfigLoaderTest {
                 () -> load("{'sources': ['./src'], 'backup_root': '/backup', 'schedules': {'check_read_data_subset': '0%'}}"));
         assertTrue(subset.getMessage().contains("'schedules.check_read_data_subset' must be a percentage in (0, 100]"),
                 subset.getMessage());
-        ConfigException unknown = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        ConfigException noFolder = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
                 () -> load("{'sources': ['./src'], 'backup_root': '/backup', 'schedules': {'export': '0 * * * *'}}"));
-        assertTrue(unknown.getMessage().contains("export"), unknown.getMessage());
+        assertEquals("/etc/kw/config.json: 'schedules.export' needs \"export_to\": the folder the archives go to", noFolder.getMessage());
+        ConfigException noKey = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> load("{'sources': ['./src'], 'backup_root': '/backup', 'schedules': {'export': '0 * * * *', 'export_to': '/usb'}}"));
+        assertTrue(noKey.getMessage().contains("'schedules.export' needs a key file"), noKey.getMessage());
+        ScheduleConfig.Export e = load("{'sources': ['./src'], 'backup_root': '/backup', 'repository': {'url': '/repo', "
+                + "'key_file': 'repo.key'}, 'schedules': {'export': '0 1 * * 6', 'export_to': '/usb'}}").schedules().export().orElseThrow();
+        assertEquals(new ScheduleConfig.Export(fs.getPath("/usb"), fs.getPath("/etc/kw/repo.key"), java.util.Optional.empty(), 3), e);
     }
 }
