@@ -78,7 +78,7 @@ final class StatusCommand implements Callable<Integer> {
             throw broken.get(); // nothing runs with an older config: the broken file is what stops keepwatch
         }
         ConfigCheck check = ConfigCheck.of(s, configFile, broken);
-        Optional<ReplicationStatus> replication = replication(new BackupLayout(backupRoot));
+        Optional<ReplicationStatus> replication = ReplicationStatus.find(new BackupLayout(backupRoot));
         if (json) {
             String text = Files.readString(file).strip();
             if (replication.isPresent()) {
@@ -160,19 +160,6 @@ final class StatusCommand implements Callable<Integer> {
                     + StatusFile.STALE_AFTER.toSeconds() + " s: hung?)");
         }
         return Optional.empty();
-    }
-
-    /** The replicator's status, if the service replicates (a file that cannot be read is shown as missing). */
-    private static Optional<ReplicationStatus> replication(BackupLayout layout) {
-        Path f = ReplicationStatus.file(layout);
-        if (!Files.isRegularFile(f)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(ReplicationStatus.read(f));
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        }
     }
 
     private static void printReplication(PrintWriter out, ReplicationStatus r, Instant now) {

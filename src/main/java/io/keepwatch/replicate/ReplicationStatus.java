@@ -57,6 +57,22 @@ public record ReplicationStatus(
         return inSyncAt == null ? java.util.Optional.empty() : java.util.Optional.of(Duration.between(inSyncAt, now));
     }
 
+    /**
+     * The replicator's last status in {@code layout}'s backup root, if the service replicates; a file that cannot be
+     * read (being replaced, damaged) is shown as missing, never as an error of the reader ({@code status}, the page).
+     */
+    public static java.util.Optional<ReplicationStatus> find(BackupLayout layout) {
+        Path f = file(layout);
+        if (!Files.isRegularFile(f)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(read(f));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public static ReplicationStatus read(Path file) throws IOException {
         return JSON.readValue(Files.readAllBytes(file), ReplicationStatus.class);
     }

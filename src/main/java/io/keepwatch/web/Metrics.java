@@ -44,6 +44,12 @@ public final class Metrics implements EngineListener {
     private Trigger trigger = Trigger.ONCE;
 
     public Metrics(LiveView live, DiskUse disk, Map<String, Path> roots) {
+        this(live, disk, roots, java.util.Optional::empty, java.time.Clock.systemUTC());
+    }
+
+    /** With the replicator's status ({@code .keepwatch/replication.json}), read when scraped. */
+    public Metrics(LiveView live, DiskUse disk, Map<String, Path> roots,
+            java.util.function.Supplier<Optional<io.keepwatch.replicate.ReplicationStatus>> replication, java.time.Clock clock) {
         this.roots = Map.copyOf(roots);
         passes = Counter.builder().name("keepwatch_passes").help("Passes and service batches that ended, by trigger and outcome")
                 .labelNames("trigger", "outcome").register(registry);
@@ -86,12 +92,36 @@ public final class Metrics implements EngineListener {
                 .callback(cb -> live.status().ifPresent(s -> cb.call(s.queueDepth()))).register(registry);
         GaugeWithCallback.builder().name("keepwatch_pending_paths").help("Changed paths waiting for their debounce period")
                 .callback(cb -> live.status().map(ServiceStatus::pendingPaths).ifPresent(cb::call)).register(registry);
+        replicationGauges(replication, clock);
         GaugeWithCallback.builder().name("jvm_memory_used_bytes").help("Used bytes of the JVM's heap and non-heap memory")
                 .labelNames("area").callback(cb -> memory(cb, MemoryUsage::getUsed)).register(registry);
         GaugeWithCallback.builder().name("jvm_memory_committed_bytes").help("Committed bytes of the JVM's heap and non-heap memory")
                 .labelNames("area").callback(cb -> memory(cb, MemoryUsage::getCommitted)).register(registry);
         GaugeWithCallback.builder().name("jvm_memory_max_bytes").help("The most the JVM's heap and non-heap memory may grow to")
                 .labelNames("area").callback(cb -> memory(cb, MemoryUsage::getMax)).register(registry);
+    }
+
+    /**
+     * The replication's gauges, present only while the service replicates: lag (the age of the backup state the
+     * repository holds; absent before the first push succeeded), what waits for the next push, and whether pushes fail.
+     */
+    private void replicationGauges(java.util.function.Supplier<Optional<io.keepwatch.replicate.ReplicationStatus>> replication,
+            java.time.Clock clock) {
+        GaugeWithCallback.builder().name("keepwatch_replication_lag_seconds")
+                .help("Age of the backup state the repository holds (since the start of the last push that succeeded)")
+                .labelNames("repository").callback(cb -> replication.get().ifPresent(r -> r.lag(clock.instant())
+                        .ifPresent(d -> cb.call(d.toMillis() / 1000.0, r.repository())))).register(registry);
+        GaugeWithCallback.builder().name("keepwatch_replication_pending_bytes")
+                .help("Bytes of new content backed up since the last push began (at most what the next push uploads)")
+                .labelNames("repository").callback(cb -> replication.get().ifPresent(r -> cb.call(r.pendingBytes(), r.repository())))
+                .register(registry);
+        GaugeWithCallback.builder().name("keepwatch_replication_pending_changes")
+                .help("Files backed up, updated, archived or pruned since the last push began").labelNames("repository")
+                .callback(cb -> replication.get().ifPresent(r -> cb.call(r.pendingChanges(), r.repository()))).register(registry);
+        GaugeWithCallback.builder().name("keepwatch_replication_failing")
+                .help("1 while the last push to the repository failed (it is retried), else 0").labelNames("repository")
+                .callback(cb -> replication.get().ifPresent(r -> cb.call("failing".equals(r.state()) ? 1 : 0, r.repository())))
+                .register(registry);
     }
 
     private void diskGauge(DiskUse disk, String name, String help, Function<DiskUse.Use, Double> value) {

@@ -5,6 +5,7 @@ import io.keepwatch.events.Outcome;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.history.FailureRow;
 import io.keepwatch.history.PassRow;
+import io.keepwatch.replicate.ReplicationStatus;
 import io.keepwatch.restore.Timeline;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,8 @@ final class Page {
 
     /** The parts that change by the second: sources, the work in progress, recent actions. */
     String live(List<LiveView.Source> sources, Optional<ServiceStatus> status, Optional<LiveView.Current> current,
-            Optional<CopyProgress.Phase> copying, List<LiveView.Line> recent, long version, boolean verifying) {
+            Optional<CopyProgress.Phase> copying, List<LiveView.Line> recent, long version, boolean verifying,
+            Optional<ReplicationStatus> replication, Instant now) {
         StringBuilder b = new StringBuilder(8192);
         b.append("<section id=\"sources\" data-version=\"").append(version).append("\"><h2>Sources</h2>")
                 .append("<table><thead><tr><th>source</th><th>state</th><th>last backup</th><th>folder</th></tr></thead><tbody>");
@@ -97,6 +99,13 @@ final class Page {
         status.ifPresent(st -> b.append("<p>The service is <b class=\"activity\">").append(esc(st.activity())).append("</b>; ")
                 .append(st.queueDepth()).append(" changed path(s) in the queue, ").append(st.pendingPaths())
                 .append(" waiting to settle. Running since ").append(time(st.startedAt())).append(".</p>"));
+        replication.ifPresent(r -> b.append("<p class=\"replication ").append("failing".equals(r.state()) ? "bad" : "ok")
+                .append("\">Repository ").append(esc(r.repository())).append(": <b>").append(esc(r.state())).append("</b>, ")
+                .append(r.inSyncAt() == null ? "no push yet" : "in sync as of " + time(r.inSyncAt()) + " (lag "
+                        + Words.duration(java.time.Duration.between(r.inSyncAt(), now)) + ")")
+                .append("; ").append(r.pendingChanges()).append(" change(s), ").append(Words.bytes(r.pendingBytes()))
+                .append(" waiting for the next push")
+                .append(r.lastError() == null ? "" : "; last error: " + esc(r.lastError())).append(".</p>"));
         if (current.isPresent()) {
             LiveView.Current c = current.get();
             b.append("<p class=\"pass\">").append(esc(Words.trigger(c.trigger()))).append(" of ").append(esc(String.join(", ", c.sources())))

@@ -11,6 +11,7 @@ import io.keepwatch.events.QueuedListener;
 import io.keepwatch.engine.Progress;
 import io.keepwatch.history.HistoryStore;
 import io.keepwatch.restore.Timeline;
+import io.keepwatch.replicate.ReplicationStatus;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.FileRef;
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class StatusPage implements AutoCloseable {
         this.disk = new DiskUse(layout, sourceNames, clock);
         Map<String, Path> roots = new LinkedHashMap<>();
         cfg.sources().forEach(s -> roots.put(s.name(), s.path()));
-        this.metrics = new Metrics(live, disk, roots);
+        this.metrics = new Metrics(live, disk, roots, this::replication, clock);
         this.history = new RecentHistory(historyFile, clock);
         this.versions = new FileVersions(layout, clock);
         this.page = new Page(clock.getZone());
@@ -203,7 +204,12 @@ public final class StatusPage implements AutoCloseable {
 
     String live() {
         return page.live(live.sources(), live.status(), live.current(), progress.now(), live.recent(), live.version(),
-                actions.verifying());
+                actions.verifying(), replication(), clock.instant());
+    }
+
+    /** The replicator's last status, as {@code keepwatch status} shows it (read anew: a small file, replaced whole). */
+    private Optional<ReplicationStatus> replication() {
+        return ReplicationStatus.find(layout);
     }
 
     String loginOnly() {

@@ -27,6 +27,21 @@ final class Words {
         return io.keepwatch.retention.Bytes.format(n);
     }
 
+    /** {@code 42 s}, {@code 5 min}, {@code 3 h 12 min}, {@code 2 d 4 h}: a lag as a person reads it. */
+    static String duration(java.time.Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min";
+        }
+        if (s < 86_400) {
+            return s / 3600 + " h " + s % 3600 / 60 + " min";
+        }
+        return s / 86_400 + " d " + s % 86_400 / 3600 + " h";
+    }
+
     /** Local time to the second, as the page shows it (the server's zone; its offset is in the page's footer). */
     static String local(Instant t, ZoneId zone) {
         return LOCAL.format(t.atZone(zone));

@@ -198,6 +198,33 @@ class WebServerTest {
     }
 
     @Test
+    void replicationLagPendingAndFailureShowOnThePageAndInTheMetrics() throws Exception {
+        Map<String, Object> before = PrometheusText.parse(get("/metrics").body());
+        assertTrue(before.keySet().stream().noneMatch(k -> k.startsWith("keepwatch_replication_lag_seconds{")),
+                "no replication, no lag series: " + before.keySet());
+        Instant inSync = Instant.now().minus(Duration.ofHours(7));
+        Path file = tmp.resolve("backup/.keepwatch/replication.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "{\"repository\": \"/mnt/usb/repo\", \"state\": \"failing\", \"interval_seconds\": 300, "
+                + "\"in_sync_at\": \"" + inSync + "\", \"pending_changes\": 12, \"pending_bytes\": 3145728, "
+                + "\"last_push_bytes_added\": 0, \"last_push_problems\": 0, \"failures_in_a_row\": 3, "
+                + "\"last_error\": \"/mnt/usb/repo: No such file or directory\"}");
+
+        Map<String, Object> m = PrometheusText.parse(get("/metrics").body());
+        assertEquals(7 * 3600.0, value(m, "keepwatch_replication_lag_seconds{repository=\"/mnt/usb/repo\"}"), 60.0);
+        assertEquals(3145728.0, value(m, "keepwatch_replication_pending_bytes{repository=\"/mnt/usb/repo\"}"));
+        assertEquals(12.0, value(m, "keepwatch_replication_pending_changes{repository=\"/mnt/usb/repo\"}"));
+        assertEquals(1.0, value(m, "keepwatch_replication_failing{repository=\"/mnt/usb/repo\"}"));
+        assertEquals("gauge", m.get("#type keepwatch_replication_lag_seconds"));
+
+        String live = get("/live").body();
+        assertTrue(live.contains("Repository /mnt/usb/repo: <b>failing</b>"), live);
+        assertTrue(live.contains("(lag 7 h 0 min)") || live.contains("(lag 6 h 59 min)"), live);
+        assertTrue(live.contains("12 change(s), 3.0 MiB waiting for the next push"), live);
+        assertTrue(live.contains("last error: /mnt/usb/repo: No such file or directory"), live);
+    }
+
+    @Test
     void metricsFollowTheEventsAndParse() throws Exception {
         Instant t = Instant.now();
         var l = page.listener();
