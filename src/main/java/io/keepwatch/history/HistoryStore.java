@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * (one at a time: they hold the backup root's lock); readers ({@code keepwatch history}) open it read-only and see
  * the last committed rows while a writer goes on (WAL). Instants are stored as epoch milliseconds; lists as JSON.
  * Not thread-safe: one thread uses it (the recorder's, or the command's).
+ *
+ * <p>Over 400 lines: it owns the one connection, so the schema and its migrations, the writes and the queries of
+ * all four row kinds (passes, failures, source states, scheduled jobs) live here. The next split is the schema and
+ * migrations into a class of their own, with the row kinds' queries beside their records.
  */
 public final class HistoryStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HistoryStore.class);
