@@ -41,6 +41,9 @@ public final class Metrics implements EngineListener {
     private final Counter failures;
     private final Counter files;
     private final Histogram latency;
+    /** Where the replicator's status is read from: once per scrape ({@link #write}), not once per series. */
+    private final java.util.function.Supplier<Optional<io.keepwatch.replicate.ReplicationStatus>> replicationSource;
+    private volatile Optional<io.keepwatch.replicate.ReplicationStatus> replicationNow = Optional.empty();
     private Trigger trigger = Trigger.ONCE;
 
     public Metrics(LiveView live, DiskUse disk, Map<String, Path> roots) {
@@ -51,6 +54,7 @@ public final class Metrics implements EngineListener {
     public Metrics(LiveView live, DiskUse disk, Map<String, Path> roots,
             java.util.function.Supplier<Optional<io.keepwatch.replicate.ReplicationStatus>> replication, java.time.Clock clock) {
         this.roots = Map.copyOf(roots);
+        this.replicationSource = replication;
         passes = Counter.builder().name("keepwatch_passes").help("Passes and service batches that ended, by trigger and outcome")
                 .labelNames("trigger", "outcome").register(registry);
         failures = Counter.builder().name("keepwatch_failures").help("Files or folders that could not be backed up, by reason")
@@ -92,7 +96,7 @@ public final class Metrics implements EngineListener {
                 .callback(cb -> live.status().ifPresent(s -> cb.call(s.queueDepth()))).register(registry);
         GaugeWithCallback.builder().name("keepwatch_pending_paths").help("Changed paths waiting for their debounce period")
                 .callback(cb -> live.status().map(ServiceStatus::pendingPaths).ifPresent(cb::call)).register(registry);
-        replicationGauges(replication, clock);
+        replicationGauges(() -> replicationNow, clock);
         GaugeWithCallback.builder().name("jvm_memory_used_bytes").help("Used bytes of the JVM's heap and non-heap memory")
                 .labelNames("area").callback(cb -> memory(cb, MemoryUsage::getUsed)).register(registry);
         GaugeWithCallback.builder().name("jvm_memory_committed_bytes").help("Committed bytes of the JVM's heap and non-heap memory")
@@ -198,6 +202,7 @@ public final class Metrics implements EngineListener {
 
     /** The metrics in Prometheus' text format (version 0.0.4). */
     public void write(OutputStream out) throws IOException {
+        replicationNow = replicationSource.get();
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
     }
 
