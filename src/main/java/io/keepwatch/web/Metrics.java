@@ -145,11 +145,6 @@ public final class Metrics implements EngineListener {
         }
     }
 
-    /** The registry, for gauges another part adds (the replication's). */
-    PrometheusRegistry registry() {
-        return registry;
-    }
-
     @Override
     public void on(EngineEvent event) {
         if (event instanceof EngineEvent.PassStarted p) {
