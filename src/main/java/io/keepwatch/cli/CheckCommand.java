@@ -34,6 +34,10 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return HandRun.run("check", config, this::check);
+    }
+
+    private HandRun.Done check() throws Exception {
         double fraction = readData ? 1 : 0;
         if (subset != null) {
             if (readData) {
@@ -64,6 +68,6 @@ final class CheckCommand implements Callable<Integer> {
         out.println((r.clean() ? "No damage" : r.damage().size() + " damaged object(s)") + ": " + r.snapshots() + " snapshot(s), "
                 + r.packs() + " pack(s)" + (fraction > 0 ? ", " + r.packsRead() + " read (" + BackupReader.bytes(r.bytesRead()) + ")" : ""));
         out.flush();
-        return r.clean() ? ExitCodes.OK : ExitCodes.PARTIAL;
+        return HandRun.Done.of(r.clean() ? ExitCodes.OK : ExitCodes.PARTIAL, io.keepwatch.schedule.Jobs.checked(r));
     }
 }

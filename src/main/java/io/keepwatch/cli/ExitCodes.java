@@ -36,6 +36,7 @@ public final class ExitCodes {
             case OK -> OK;
             case FAILED -> FAILURE;
             case PARTIAL -> PARTIAL;
+            case SKIPPED -> throw new IllegalStateException("a pass is never SKIPPED (only a job is)");
         };
     }
 

@@ -71,6 +71,10 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return HandRun.run("export", config, this::export);
+    }
+
+    private HandRun.Done export() throws Exception {
         Optional<Instant> when = Optional.empty();
         if (at != null) {
             try {
@@ -118,7 +122,8 @@ final class ExportCommand implements Callable<Integer> {
                 + (r.push().problems().isEmpty() ? "" : "; " + r.push().problems().size() + " content(s) left out, listed above"));
         msg.flush();
         err.flush();
-        return r.push().problems().isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
+        return HandRun.Done.of(r.push().problems().isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL,
+                ScheduledJobs.exported("archive " + (toStdout ? "to standard output" : file.toString()), r, ""));
     }
 
     private Exporter.Result export(BackupState state, Optional<Instant> when, Map<String, String> paths, Config cfg, KeyFile.Opened key,

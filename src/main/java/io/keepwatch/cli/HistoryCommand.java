@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keepwatch.config.Config;
 import io.keepwatch.events.Counts;
+import io.keepwatch.events.EngineEvent;
 import io.keepwatch.history.FailureRow;
 import io.keepwatch.history.HistoryStore;
 import io.keepwatch.history.JobRow;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
 /** {@code keepwatch history}: the passes, failures and source state changes the run history holds. */
 @Command(name = "history", mixinStandardHelpOptions = true,
         description = {"Show the run history: each pass of once and of the service (its batches per source and minute), "
-                + "the sources' state changes, and with --failures each file that could not be backed up. Times are UTC. "
+                + "the sources' state changes, the jobs (verify, check, push, prune, export, import, restore: scheduled or run by "
+                + "hand), and with --failures each file that could not be backed up. Times are UTC. "
                 + "Works while the service runs."})
 final class HistoryCommand implements Callable<Integer> {
     private static final Pattern AGO = Pattern.compile("(\\d{1,6})([mhdw])");
@@ -156,11 +158,12 @@ final class HistoryCommand implements Callable<Integer> {
             return;
         }
         out.println();
-        out.println("Scheduled jobs:");
+        out.println("Jobs (scheduled, and commands run by hand):");
         for (JobRow j : jobs) {
-            out.printf(Locale.ROOT, "%-19s  %8s  %-6s  %-7s  %s%n", TIME.format(j.started()), took(j.duration()), j.job(), j.outcome(),
-                    j.summary());
-            j.problems().forEach(p -> out.println("    " + p));
+            out.printf(Locale.ROOT, "%-19s  %8s  %-14s  %-8s  %-7s  %s%n", TIME.format(j.started()), took(j.duration()), j.job(),
+                    j.by() == EngineEvent.JobFinished.By.SCHEDULE ? "schedule" : "by hand", j.outcome(),
+                    io.keepwatch.fs.NameText.escape(j.summary()));
+            j.problems().forEach(p -> out.println("    " + io.keepwatch.fs.NameText.escape(p)));
         }
     }
 
@@ -221,10 +224,15 @@ final class HistoryCommand implements Callable<Integer> {
             for (JobRow j : only.isEmpty() ? h.jobs(from) : List.<JobRow>of()) {
                 ObjectNode n = jobs.addObject();
                 n.put("job", j.job());
+                n.put("trigger", j.by().name());
                 n.put("started", j.started().toString());
                 n.put("ended", j.ended().toString());
+                n.put("seconds", j.duration().toMillis() / 1000.0);
                 n.put("outcome", j.outcome().name());
                 n.put("summary", j.summary());
+                n.put("files", j.figures().files());
+                n.put("bytes", j.figures().bytes());
+                n.put("damage", j.figures().damage());
                 j.problems().forEach(n.putArray("problems")::add);
             }
         }

@@ -14,6 +14,7 @@ import io.keepwatch.retention.Bytes;
 import io.keepwatch.retention.PolicyOutlook;
 import io.keepwatch.retention.RetentionPlan;
 import io.keepwatch.retention.Verdict;
+import io.keepwatch.schedule.Scheduler;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -78,8 +80,12 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (repo.given()) {
-            return RepoPrune.run(this);
+            return HandRun.run("prune --repo", config, () -> RepoPrune.run(this));
         }
+        return HandRun.run("prune", config, this::prune);
+    }
+
+    private HandRun.Done prune() throws Exception {
         if (keepLast != null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keep-last is for the repository (--repo)");
         }
@@ -97,6 +103,7 @@ final class PruneCommand implements Callable<Integer> {
         boolean held;
         Tally counts = new Tally();
         List<String> problems = new ArrayList<>();
+        Optional<Scheduler.Result> result = Optional.empty(); // a dry run changes nothing: it is not recorded
         if (dryRun) {
             BackupState state = BackupReader.load(cfg);
             plan = RetentionPass.plan(cfg, state, clock);
@@ -113,13 +120,12 @@ final class PruneCommand implements Callable<Integer> {
                 engine.commit();
                 plan = d.plan();
                 held = d.held();
+                result = Optional.of(ScheduledJobs.pruned(d, counts, scope));
             }
         }
         print(cfg, plan, scope, held);
-        if (held) {
-            return ExitCodes.FAILURE;
-        }
-        return problems.isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
+        int code = held ? ExitCodes.FAILURE : problems.isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
+        return new HandRun.Done(code, result);
     }
 
     private boolean inScope(FileRef ref) {

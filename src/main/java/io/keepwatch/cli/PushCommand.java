@@ -37,6 +37,10 @@ final class PushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return HandRun.run("push", config, this::push);
+    }
+
+    private HandRun.Done push() throws Exception {
         Config cfg = config.load();
         BackupState state = BackupReader.load(cfg);
         Map<String, String> paths = new LinkedHashMap<>();
@@ -62,6 +66,6 @@ final class PushCommand implements Callable<Integer> {
         }
         out.flush();
         err.flush();
-        return r.problems().isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
+        return HandRun.Done.of(r.problems().isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL, io.keepwatch.schedule.Jobs.pushed(r));
     }
 }

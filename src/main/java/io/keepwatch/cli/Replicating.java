@@ -13,6 +13,7 @@ import io.keepwatch.replicate.RepoTarget;
 import io.keepwatch.replicate.ReplicationStatus;
 import io.keepwatch.replicate.Replicator;
 import io.keepwatch.s3.Stores;
+import io.keepwatch.schedule.PushTurn;
 import io.keepwatch.state.BackupLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,9 @@ final class Replicating implements AutoCloseable {
         this.replicator = replicator;
     }
 
-    static Replicating start(Path configFile, Config cfg, Fs fs, Clock clock, Consumer<String> problems) throws ConfigException {
+    /** @param turn its pushes take turns with the scheduled push's */
+    static Replicating start(Path configFile, Config cfg, Fs fs, Clock clock, Consumer<String> problems, PushTurn turn)
+            throws ConfigException {
         Optional<RepositoryConfig> rc = new ConfigLoader().repository(configFile);
         BackupLayout layout = new BackupLayout(cfg.backupRoot());
         Path statusFile = ReplicationStatus.file(layout);
@@ -68,7 +71,8 @@ final class Replicating implements AutoCloseable {
                     Optional.of(RepoOptions.defaultCacheRoot()), layout, fs, clock, RepoOptions.hostName(), paths);
             Files.createDirectories(layout.privateDir());
             log.info("Replication to {}: after backups, at most every {} s", describe, r.replicateInterval().toSeconds());
-            return new Replicating(Optional.of(Replicator.start(target, clock, r.replicateInterval(), statusFile, problems)));
+            return new Replicating(Optional.of(Replicator.start(turn.replicator(target), clock, r.replicateInterval(), statusFile,
+                    problems)));
         } catch (RepoException | java.io.IOException e) {
             String line = "Replication to " + r.url() + " is off: " + e.getMessage();
             log.error(line);

@@ -1,9 +1,13 @@
 package io.keepwatch.cli;
 
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.Outcome;
 import io.keepwatch.repo.Pruner;
 import io.keepwatch.repo.Repository;
+import io.keepwatch.schedule.Scheduler;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 
@@ -15,7 +19,7 @@ final class RepoPrune {
     private RepoPrune() {
     }
 
-    static int run(PruneCommand c) throws Exception {
+    static HandRun.Done run(PruneCommand c) throws Exception {
         if (c.keepLast != null && c.keepLast < 1) {
             throw new CommandLine.ParameterException(c.spec.commandLine(), "--keep-last must be at least 1, not " + c.keepLast);
         }
@@ -37,6 +41,13 @@ final class RepoPrune {
                 + (r.retained().isEmpty() ? "" : "; " + r.retained().size() + " object(s) kept: under Object Lock until "
                         + r.retained().values().stream().max(java.util.Comparator.naturalOrder()).orElseThrow() + " at the latest"));
         out.flush();
-        return ExitCodes.OK;
+        if (dryRun) {
+            return HandRun.Done.unrecorded(ExitCodes.OK);
+        }
+        long freed = Math.max(0, r.bytesBefore() - r.bytesAfter());
+        return HandRun.Done.of(ExitCodes.OK, new Scheduler.Result(Outcome.OK, r.snapshotsRemoved().size() + " snapshot(s) removed, "
+                + r.packsDeleted() + " pack(s) deleted, " + r.packsRepacked() + " repacked: packs " + BackupReader.bytes(r.bytesBefore())
+                + " -> " + BackupReader.bytes(r.bytesAfter()), new EngineEvent.JobFinished.Figures(r.packsDeleted() + r.packsRepacked(),
+                freed, 0), List.of()));
     }
 }

@@ -19,7 +19,7 @@ final class RepoRestoreRun {
     private RepoRestoreRun() {
     }
 
-    static int run(RestoreCommand c, Selection.When when) throws Exception {
+    static HandRun.Done run(RestoreCommand c, Selection.When when) throws Exception {
         try (Repository repository = c.repo.resolve(c.config).open()) {
             Snapshot snap = Snapshot.choose(Snapshot.all(repository), Optional.ofNullable(c.snapshot), Optional.ofNullable(c.host),
                     RepoOptions.hostName());

@@ -2,6 +2,9 @@ package io.keepwatch.cli;
 
 import io.keepwatch.config.Config;
 import io.keepwatch.config.SourceConfig;
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.Outcome;
+import io.keepwatch.schedule.Scheduler;
 import io.keepwatch.restore.RestoreReport;
 import io.keepwatch.restore.Restorer;
 import io.keepwatch.restore.Selection;
@@ -73,8 +76,12 @@ final class RestoreCommand implements Callable<Integer> {
         }
         Selection.When when = when();
         if (repo.given()) {
-            return RepoRestoreRun.run(this, when);
+            return HandRun.run("restore --repo", config, () -> RepoRestoreRun.run(this, when));
         }
+        return HandRun.run("restore", config, () -> restore(when));
+    }
+
+    private HandRun.Done restore(Selection.When when) throws Exception {
         Config cfg = config.load();
         Optional<String> src = Optional.ofNullable(source);
         if (src.isEmpty() && (path != null || version != null)) {
@@ -123,13 +130,16 @@ final class RestoreCommand implements Callable<Integer> {
         return when;
     }
 
-    /** Prints what a restore did; the exit code. {@code hashesFrom} names what the hashes were checked against. */
-    int report(RestoreReport report, List<Selection.Item> items, Path dir, Selection.When when, String hashesFrom) {
+    /**
+     * Prints what a restore did; the exit code, and the result for the run history. {@code hashesFrom} names what the
+     * hashes were checked against.
+     */
+    HandRun.Done report(RestoreReport report, List<Selection.Item> items, Path dir, Selection.When when, String hashesFrom) {
         return report(report, items.size(), dir, when, hashesFrom);
     }
 
     /** {@link #report}, for {@code selected} files (those selected, and records refused before they could be). */
-    int report(RestoreReport report, int selected, Path dir, Selection.When when, String hashesFrom) {
+    HandRun.Done report(RestoreReport report, int selected, Path dir, Selection.When when, String hashesFrom) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (RestoreReport.Problem p : report.problems()) {
@@ -137,14 +147,17 @@ final class RestoreCommand implements Callable<Integer> {
         }
         String asOf = when instanceof Selection.When.At a ? " as of " + BackupReader.local(a.instant())
                 : when instanceof Selection.When.Version v ? " (version " + v.n() + ")" : " (latest state)";
-        out.println(NameText.escape("Restored " + report.restored() + " of " + selected + " file(s), " + BackupReader.bytes(report.bytes())
-                + ", into " + dir + asOf + (report.alreadyThere() > 0 ? " (" + report.alreadyThere() + " already there, not written again)" : "")
-                + (report.complete() ? "; every hash matches " + hashesFrom
-                        : "; " + report.problems().size() + " not restored ("
-                                + summary(report) + "), listed above")));
+        String restored = report.restored() + " of " + selected + " file(s), " + BackupReader.bytes(report.bytes())
+                + ", into " + dir + asOf + (report.alreadyThere() > 0 ? " (" + report.alreadyThere() + " already there, not written again)" : "");
+        out.println(NameText.escape("Restored " + restored + (report.complete() ? "; every hash matches " + hashesFrom
+                : "; " + report.problems().size() + " not restored (" + summary(report) + "), listed above")));
         out.flush();
         err.flush();
-        return report.complete() ? ExitCodes.OK : ExitCodes.PARTIAL;
+        Scheduler.Result result = new Scheduler.Result(report.complete() ? Outcome.OK : Outcome.PARTIAL, restored
+                + " from " + hashesFrom + (report.complete() ? "" : "; " + report.problems().size() + " not restored (" + summary(report) + ")"),
+                new EngineEvent.JobFinished.Figures(report.restored(), report.bytes(), 0),
+                report.problems().stream().map(RestoreReport.Problem::toString).toList());
+        return HandRun.Done.of(report.complete() ? ExitCodes.OK : ExitCodes.PARTIAL, result);
     }
 
     private static String summary(RestoreReport r) {

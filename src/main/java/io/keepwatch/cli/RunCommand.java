@@ -13,6 +13,7 @@ import io.keepwatch.events.EngineListener;
 import io.keepwatch.events.Listeners;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.fs.RealFs;
+import io.keepwatch.schedule.PushTurn;
 import io.keepwatch.schedule.Scheduler;
 import io.keepwatch.watch.DirectoryWatchers;
 import io.keepwatch.events.EngineEvent;
@@ -60,9 +61,10 @@ final class RunCommand implements Callable<Integer> {
             // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
             // The status page hears the events on a queue of its own: the engine never waits for it.
             Optional<StatusPage> page = cfg.http().map(h -> StatusPage.forService(cfg, Clock.systemDefaultZone()));
+            PushTurn turn = new PushTurn(); // the replicator and the scheduled push: one push at a time
             try (AutoCloseable pageClosed = () -> page.ifPresent(StatusPage::close);
                     Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3), false);
-                    Replicating replicating = Replicating.start(config.path(), cfg, fs, Clock.systemUTC(), listening::report);
+                    Replicating replicating = Replicating.start(config.path(), cfg, fs, Clock.systemUTC(), listening::report, turn);
                     DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
                     Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(),
@@ -79,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
                 listening.tick();
                 Runtime.getRuntime().addShutdownHook(shutdownHook(daemon, Thread.currentThread(), done, log));
                 try (Scheduler schedules = ScheduledJobs.of(cfg, config, engine, daemon, fs, Clock.systemDefaultZone(),
-                        listeners(listening, replicating, page))) {
+                        listeners(listening, replicating, page), turn)) {
                     schedules.start(daemon::isReady);
                     daemon.run();
                 }

@@ -9,15 +9,19 @@ import io.keepwatch.daemon.Daemon;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
 import io.keepwatch.engine.RetentionPass;
+import io.keepwatch.events.EngineEvent;
 import io.keepwatch.events.EngineListener;
 import io.keepwatch.events.Outcome;
 import io.keepwatch.execute.Tally;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.repo.KeyFile;
+import io.keepwatch.retention.Bytes;
 import io.keepwatch.schedule.Jobs;
+import io.keepwatch.schedule.PushTurn;
 import io.keepwatch.schedule.Scheduler;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
+import io.keepwatch.state.FileRef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -32,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -40,7 +45,9 @@ final class ScheduledJobs {
     private ScheduledJobs() {
     }
 
-    static Scheduler of(Config cfg, ConfigOption config, Engine engine, Daemon daemon, Fs fs, Clock clock, EngineListener events) {
+    /** @param turn the scheduled push takes turns with the replicator's pushes */
+    static Scheduler of(Config cfg, ConfigOption config, Engine engine, Daemon daemon, Fs fs, Clock clock, EngineListener events,
+            PushTurn turn) {
         // The service's own cache, in the backup root's private folder: the service user may have no home (the .deb's has none).
         Path cache = engine.layout().privateDir().resolve("repo-cache");
         Jobs.RepositoryOpener repository = () -> {
@@ -52,8 +59,8 @@ final class ScheduledJobs {
             tasks.put(job, switch (job) {
                 case VERIFY -> Jobs.verify(engine.layout(), fs, clock);
                 case CHECK -> Jobs.check(repository, cfg.schedules().checkReadFraction());
-                case PUSH -> Jobs.push(repository, engine.layout(), fs, clock, RepoOptions.hostName(),
-                        Optional.of(cache), sourcePaths(cfg));
+                case PUSH -> turn.scheduled(Jobs.push(repository, engine.layout(), fs, clock, RepoOptions.hostName(),
+                        Optional.of(cache), sourcePaths(cfg)));
                 case PRUNE -> Jobs.prune(daemon::onEngineThread, () -> prune(engine));
                 case EXPORT -> () -> export(cfg.schedules().export().orElseThrow(), engine.layout(), fs, clock, RepoOptions.hostName(),
                         sourcePaths(cfg));
@@ -65,16 +72,22 @@ final class ScheduledJobs {
     /** Retention now, as {@code keepwatch prune} applies it (a changed policy that removes most versions waits). */
     private static Scheduler.Result prune(Engine engine) throws java.io.IOException {
         Tally tally = new Tally();
-        RetentionPass.Decision d = engine.applyRetention(false, ref -> true, tally);
+        return pruned(engine.applyRetention(false, ref -> true, tally), tally, ref -> true);
+    }
+
+    /** What a prune of the backup root did, as the history and the notifier take it (also {@code keepwatch prune}'s). */
+    static Scheduler.Result pruned(RetentionPass.Decision d, Tally tally, Predicate<FileRef> scope) {
         if (d.held()) {
             return new Scheduler.Result(Outcome.PARTIAL, "retention held: the policy changed and would remove "
                     + d.plan().versionsRemoved() + " of the " + d.plan().versions() + " old versions at once; "
                     + "`keepwatch prune --accept-retention` (with the service stopped) applies it", List.of());
         }
-        String summary = tally.pruned + " old version(s) and deleted file(s) removed";
-        return tally.failures().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, List.of())
+        long freed = d.plan().verdicts().stream().filter(v -> !v.keep() && scope.test(v.ref())).mapToLong(v -> v.item().size()).sum();
+        EngineEvent.JobFinished.Figures figures = new EngineEvent.JobFinished.Figures(tally.pruned, freed, 0);
+        String summary = tally.pruned + " old version(s) and deleted file(s) removed, " + Bytes.format(freed);
+        return tally.failures().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, figures, List.of())
                 : new Scheduler.Result(Outcome.PARTIAL, summary + "; " + tally.failures().size() + " could not be removed",
-                        tally.failures());
+                        figures, tally.failures());
     }
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -98,11 +111,16 @@ final class ScheduledJobs {
         Exporter.Result r = ExportCommand.writeFile(file, out -> Exporter.export(state, Optional.empty(), Optional.empty(), paths,
                 layout, key, e.keyFile().toString(), out, file.toString(), clock, host, Progress.NONE));
         List<String> removed = keepNewest(e.folder(), prefix, e.keep());
-        String summary = "archive " + file + ": " + r.objects() + " object(s), " + BackupReader.bytes(r.bytes())
-                + (removed.isEmpty() ? "" : "; " + removed.size() + " older archive(s) removed");
-        return r.push().problems().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, List.of())
+        return exported("archive " + file, r, removed.isEmpty() ? "" : "; " + removed.size() + " older archive(s) removed");
+    }
+
+    /** What an export wrote to {@code where}, as the history and the notifier take it (also {@code keepwatch export}'s). */
+    static Scheduler.Result exported(String where, Exporter.Result r, String more) {
+        String summary = where + ": " + r.objects() + " object(s), " + BackupReader.bytes(r.bytes()) + more;
+        EngineEvent.JobFinished.Figures figures = new EngineEvent.JobFinished.Figures(r.objects(), r.bytes(), 0);
+        return r.push().problems().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, figures, List.of())
                 : new Scheduler.Result(Outcome.PARTIAL, summary + "; " + r.push().problems().size() + " content(s) left out",
-                        r.push().problems());
+                        figures, r.push().problems());
     }
 
     /** A host name as part of a file name: letters, digits, dots and dashes. */

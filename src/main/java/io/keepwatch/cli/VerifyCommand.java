@@ -45,6 +45,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return HandRun.run("verify", config, this::verify);
+    }
+
+    private HandRun.Done verify() throws Exception {
         Config cfg = config.load();
         BackupLayout layout = new BackupLayout(cfg.backupRoot());
         String stateBefore = io.keepwatch.schedule.Jobs.stamp(layout.stateFile());
@@ -99,6 +103,6 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return report.intact() ? ExitCodes.OK : ExitCodes.PARTIAL;
+        return HandRun.Done.of(report.intact() ? ExitCodes.OK : ExitCodes.PARTIAL, io.keepwatch.schedule.Jobs.verified(report));
     }
 }

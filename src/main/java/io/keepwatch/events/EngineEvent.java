@@ -94,16 +94,21 @@ public sealed interface EngineEvent {
     }
 
     /**
-     * A job the service ran on a schedule (verify, check, push, prune, export) ended.
+     * A job ended: one the service ran on a schedule (verify, check, push, prune, export), or a command run by hand
+     * (the same, and import, restore, prune --repo, restore --repo).
      *
-     * @param job its name: {@code verify}, {@code check}, {@code push}, {@code prune}, {@code export}
+     * @param job its name: {@code verify}, {@code check}, {@code push}, {@code prune}, {@code export}, {@code import},
+     *     {@code restore}, {@code prune --repo}, {@code restore --repo}
+     * @param by who ran it: the service's schedule, or a person (a command)
      * @param outcome OK; PARTIAL: it ran through and found damage (verify, check) or could not do everything (push,
-     *     prune, export); FAILED: it could not run
+     *     prune, export, restore); FAILED: it could not run; SKIPPED: it did not run, on purpose (a scheduled push while
+     *     the replicator pushes)
      * @param summary one line: what it did, or why it could not
+     * @param figures what it counted
      * @param problems what it found, one line each (at most {@link #MAX_PROBLEMS})
      */
-    record JobFinished(Instant at, String job, Instant started, Outcome outcome, String summary, List<String> problems)
-            implements EngineEvent {
+    record JobFinished(Instant at, String job, By by, Instant started, Outcome outcome, String summary, Figures figures,
+            List<String> problems) implements EngineEvent {
         public static final int MAX_PROBLEMS = 50;
 
         public JobFinished {
@@ -112,6 +117,25 @@ public sealed interface EngineEvent {
 
         public Duration duration() {
             return Duration.between(started, at);
+        }
+
+        /** Who ran a job. */
+        public enum By {
+            /** The service, at a time of its {@code schedules}. */
+            SCHEDULE,
+            /** A person: {@code keepwatch verify}, {@code push}, ... */
+            COMMAND
+        }
+
+        /**
+         * What a job counted.
+         *
+         * @param files the files (or contents, packs, objects) it read, wrote or removed
+         * @param bytes their bytes
+         * @param damage what verify or check found damaged, missing or unexpected; 0 for the other jobs
+         */
+        public record Figures(long files, long bytes, long damage) {
+            public static final Figures NONE = new Figures(0, 0, 0);
         }
     }
 

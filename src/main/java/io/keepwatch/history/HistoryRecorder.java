@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       start share a row (counts summed, {@code batches} counted), so a busy day is hundreds of rows, not millions;</li>
  *   <li>each failure, at most {@link #FAILURES_PER_PASS} per pass (the pass row counts them all);</li>
  *   <li>each change of a source's state; deletions held are added to the pass they happened in;</li>
- *   <li>each run of a scheduled job (verify, check, push, prune) with its outcome, summary and what it found.</li>
+ *   <li>each run of a job (verify, check, push, prune, export, import, restore), scheduled or run by hand, with its
+ *       outcome, summary, figures and what it found.</li>
  * </ul>
  * Rows older than {@code keep} are deleted at start and then hourly. A write that fails (the database locked for
  * longer than 5 s, the disk full) is logged (once, until writing works again) and reported to {@code problems} (the
@@ -120,7 +121,7 @@ public final class HistoryRecorder implements EngineListener, AutoCloseable {
         } else if (event instanceof EngineEvent.SourceStateChanged c) {
             s.insert(new StateRow(c.at(), c.source(), c.from(), c.to(), c.reason()));
         } else if (event instanceof EngineEvent.JobFinished j) {
-            s.insert(new JobRow(j.job(), j.started(), j.at(), j.outcome(), j.summary(), j.problems()));
+            s.insert(new JobRow(j.job(), j.by(), j.started(), j.at(), j.outcome(), j.summary(), j.figures(), j.problems()));
         } else if (event instanceof EngineEvent.PassFinished p) {
             int heldNow = p.sources().stream().mapToInt(src -> held.getOrDefault(src, 0)).sum();
             p.sources().forEach(held::remove);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keepwatch.events.Counts;
+import io.keepwatch.events.EngineEvent.JobFinished.By;
+import io.keepwatch.events.EngineEvent.JobFinished.Figures;
 import io.keepwatch.events.FailureReason;
 import io.keepwatch.events.Outcome;
 import io.keepwatch.events.SourceState;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Not thread-safe: one thread uses it (the recorder's, or the command's).
  *
  * <p>Over 400 lines: it owns the one connection, so the schema and its migrations, the writes and the queries of
- * all four row kinds (passes, failures, source states, scheduled jobs) live here. The next split is the schema and
+ * all four row kinds (passes, failures, source states, jobs) live here. The next split is the schema and
  * migrations into a class of their own, with the row kinds' queries beside their records.
  */
 public final class HistoryStore implements AutoCloseable {
@@ -90,6 +92,11 @@ public final class HistoryStore implements AutoCloseable {
               summary TEXT NOT NULL,
               problems TEXT NOT NULL);
             CREATE INDEX jobs_ended ON jobs(ended);
+            """, """
+            ALTER TABLE jobs ADD COLUMN trigger TEXT NOT NULL DEFAULT 'SCHEDULE';
+            ALTER TABLE jobs ADD COLUMN files INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN damage INTEGER NOT NULL DEFAULT 0;
             """);
 
     private final Path file;
@@ -300,14 +307,18 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     void insert(JobRow j) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("INSERT INTO jobs (job, started, ended, outcome, summary, problems) "
-                + "VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement s = db.prepareStatement("INSERT INTO jobs (job, trigger, started, ended, outcome, summary, files, bytes, "
+                + "damage, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             s.setString(1, j.job());
-            s.setLong(2, j.started().toEpochMilli());
-            s.setLong(3, j.ended().toEpochMilli());
-            s.setString(4, j.outcome().name());
-            s.setString(5, j.summary());
-            s.setString(6, json(j.problems()));
+            s.setString(2, j.by().name());
+            s.setLong(3, j.started().toEpochMilli());
+            s.setLong(4, j.ended().toEpochMilli());
+            s.setString(5, j.outcome().name());
+            s.setString(6, j.summary());
+            s.setLong(7, j.figures().files());
+            s.setLong(8, j.figures().bytes());
+            s.setLong(9, j.figures().damage());
+            s.setString(10, json(j.problems()));
             s.executeUpdate();
         }
     }
@@ -380,7 +391,10 @@ public final class HistoryStore implements AutoCloseable {
         return out;
     }
 
-    /** Scheduled jobs that ended at or after {@code since}, oldest first (none in a history older than the jobs table). */
+    /**
+     * Jobs (scheduled, and commands run by hand) that ended at or after {@code since}, oldest first (none in a history
+     * older than the jobs table; a job of a history older than the figures is a scheduled one with none).
+     */
     public List<JobRow> jobs(Instant since) throws SQLException {
         List<JobRow> out = new ArrayList<>();
         if (version < 2) {
@@ -390,8 +404,11 @@ public final class HistoryStore implements AutoCloseable {
             s.setLong(1, since.toEpochMilli());
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    out.add(new JobRow(r.getString("job"), Instant.ofEpochMilli(r.getLong("started")),
-                            Instant.ofEpochMilli(r.getLong("ended")), Outcome.valueOf(r.getString("outcome")), r.getString("summary"),
+                    boolean figures = version >= 3;
+                    out.add(new JobRow(r.getString("job"), figures ? By.valueOf(r.getString("trigger")) : By.SCHEDULE,
+                            Instant.ofEpochMilli(r.getLong("started")), Instant.ofEpochMilli(r.getLong("ended")),
+                            Outcome.valueOf(r.getString("outcome")), r.getString("summary"),
+                            figures ? new Figures(r.getLong("files"), r.getLong("bytes"), r.getLong("damage")) : Figures.NONE,
                             strings(r.getString("problems"))));
                 }
             }

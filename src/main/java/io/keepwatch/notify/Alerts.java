@@ -28,7 +28,7 @@ import java.util.Set;
  * with a pinned clock. The rules:
  * <ul>
  *   <li>a problem (a failed or partial pass of a source; a source UNAVAILABLE for {@code unavailable_minutes}; deletions
- *       held; retention held or a size limit not met; a scheduled job that failed or found damage; no pass that ran through for {@code no_success_hours}; the service
+ *       held; retention held or a size limit not met; a job (scheduled, or a command run by hand) that failed or found damage; no pass that ran through for {@code no_success_hours}; the service
  *       stopped unexpectedly) is told once, when it begins;</li>
  *   <li>while it lasts, repeats are counted and told as one digest when {@code quiet_minutes} have passed since the last
  *       message about it;</li>
@@ -136,15 +136,20 @@ final class Alerts {
     }
 
     private void job(EngineEvent.JobFinished j, List<Message> out) {
+        if (j.outcome() == Outcome.SKIPPED) {
+            return; // it did not run, on purpose: nothing began or ended
+        }
         Key key = new Key(Kind.JOB, j.job());
-        String what = "scheduled " + j.job();
+        boolean scheduled = j.by() == EngineEvent.JobFinished.By.SCHEDULE;
+        String what = (scheduled ? "scheduled " : "keepwatch ") + j.job();
+        String the = scheduled ? "The " + what : "`" + what + "`, run by hand,";
         if (j.outcome() == Outcome.OK) {
-            recover(key, what + " OK again", List.of("The " + what + " ran through at " + j.at() + ": " + j.summary()), j.at(), out);
+            recover(key, what + " OK again", List.of(the + " ran through at " + j.at() + ": " + j.summary()), j.at(), out);
             return;
         }
         boolean damage = j.outcome() == Outcome.PARTIAL && (j.job().equals("verify") || j.job().equals("check"));
         List<String> lines = new ArrayList<>();
-        lines.add("The " + what + " started at " + j.started() + " ended " + j.outcome() + " at " + j.at() + ": " + j.summary());
+        lines.add(the + " started at " + j.started() + ", ended " + j.outcome() + " at " + j.at() + ": " + j.summary());
         if (!j.problems().isEmpty()) {
             lines.add(damage ? "What it found" + (j.problems().size() == EngineEvent.JobFinished.MAX_PROBLEMS ? " (the first "
                     + EngineEvent.JobFinished.MAX_PROBLEMS + ")" : "") + ":" : "Problems:");

@@ -1,6 +1,7 @@
 package io.keepwatch.schedule;
 
 import io.keepwatch.engine.Progress;
+import io.keepwatch.events.EngineEvent.JobFinished.Figures;
 import io.keepwatch.events.Outcome;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.repo.Checker;
@@ -67,15 +68,22 @@ public final class Jobs {
                 report = new VerifyReport(report.checked() + again.checked(), report.bytes() + again.bytes(),
                         report.problems().stream().filter(p -> seen.contains(p.kind() + " " + p.path())).toList());
             }
-            String counts = report.checked() + " file(s) checked, " + Bytes.format(report.bytes());
-            if (report.intact()) {
-                return new Scheduler.Result(Outcome.OK, counts + "; every file matches state.json", List.of());
-            }
-            return new Scheduler.Result(Outcome.PARTIAL, String.format(Locale.ROOT, "backup NOT intact: %s; %d missing, %d corrupted, "
-                    + "%d unexpected, %d error(s)", counts, report.count(VerifyReport.Kind.MISSING),
-                    report.count(VerifyReport.Kind.CORRUPTED), report.count(VerifyReport.Kind.UNEXPECTED),
-                    report.count(VerifyReport.Kind.ERROR)), report.problems().stream().map(VerifyReport.Problem::toString).toList());
+            return verified(report);
         };
+    }
+
+    /** What a verify found, as the history and the notifier take it (also {@code keepwatch verify}'s). */
+    public static Scheduler.Result verified(VerifyReport report) {
+        String counts = report.checked() + " file(s) checked, " + Bytes.format(report.bytes());
+        long damage = report.problems().size();
+        Figures figures = new Figures(report.checked(), report.bytes(), damage);
+        if (report.intact()) {
+            return new Scheduler.Result(Outcome.OK, counts + "; every file matches state.json", figures, List.of());
+        }
+        return new Scheduler.Result(Outcome.PARTIAL, String.format(Locale.ROOT, "backup NOT intact: %s; %d missing, %d corrupted, "
+                + "%d unexpected, %d error(s)", counts, report.count(VerifyReport.Kind.MISSING),
+                report.count(VerifyReport.Kind.CORRUPTED), report.count(VerifyReport.Kind.UNEXPECTED),
+                report.count(VerifyReport.Kind.ERROR)), figures, report.problems().stream().map(VerifyReport.Problem::toString).toList());
     }
 
     /** {@code check --read-data-subset}: the repository's structure, and {@code fraction} of its packs read. */
@@ -85,18 +93,24 @@ public final class Jobs {
             try (Repository repo = repository.open()) {
                 r = new Checker(repo).check(fraction);
             }
-            String counts = r.snapshots() + " snapshot(s), " + r.packs() + " pack(s), " + r.packsRead() + " read ("
-                    + Bytes.format(r.bytesRead()) + ")";
-            if (r.clean()) {
-                return new Scheduler.Result(Outcome.OK, "no damage: " + counts, List.of());
-            }
-            List<String> problems = new ArrayList<>();
-            for (Checker.Damage d : r.damage()) {
-                problems.add("DAMAGED " + d.object() + ": " + String.join("; ", d.reasons())
-                        + (d.affects().isEmpty() ? "" : " (affects " + String.join(", ", d.affects()) + ")"));
-            }
-            return new Scheduler.Result(Outcome.PARTIAL, r.damage().size() + " damaged object(s): " + counts, problems);
+            return checked(r);
         };
+    }
+
+    /** What a check found, as the history and the notifier take it (also {@code keepwatch check}'s). */
+    public static Scheduler.Result checked(Checker.Report r) {
+        String counts = r.snapshots() + " snapshot(s), " + r.packs() + " pack(s), " + r.packsRead() + " read ("
+                + Bytes.format(r.bytesRead()) + ")";
+        Figures figures = new Figures(r.packsRead(), r.bytesRead(), r.damage().size());
+        if (r.clean()) {
+            return new Scheduler.Result(Outcome.OK, "no damage: " + counts, figures, List.of());
+        }
+        List<String> problems = new ArrayList<>();
+        for (Checker.Damage d : r.damage()) {
+            problems.add("DAMAGED " + d.object() + ": " + String.join("; ", d.reasons())
+                    + (d.affects().isEmpty() ? "" : " (affects " + String.join(", ", d.affects()) + ")"));
+        }
+        return new Scheduler.Result(Outcome.PARTIAL, r.damage().size() + " damaged object(s): " + counts, figures, problems);
     }
 
     /** {@code push}: a new snapshot of the backup in the repository, under {@code host}. */
@@ -108,15 +122,21 @@ public final class Jobs {
             try (Repository repo = repository.open()) {
                 r = new Pusher(repo, layout, clock, host, Progress.NONE, cacheRoot).push(state, sourcePaths);
             }
-            String read = r.contentsRead() + " content(s) read (" + Bytes.format(r.bytesRead()) + "), "
-                    + Bytes.format(r.bytesAdded()) + " added to the repository";
-            String summary = r.snapshot().map(s -> "snapshot " + s.shortId() + " saved: " + read)
-                    .orElseGet(() -> "nothing changed since snapshot " + r.unchangedFrom().map(s -> s.shortId()).orElse("?")
-                            + ": " + read);
-            return r.problems().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, List.of())
-                    : new Scheduler.Result(Outcome.PARTIAL, summary + "; " + r.problems().size() + " content(s) left out",
-                            r.problems());
+            return pushed(r);
         };
+    }
+
+    /** What a push did, as the history and the notifier take it (also {@code keepwatch push}'s). */
+    public static Scheduler.Result pushed(Pusher.Result r) {
+        String read = r.contentsRead() + " content(s) read (" + Bytes.format(r.bytesRead()) + "), "
+                + Bytes.format(r.bytesAdded()) + " added to the repository";
+        String summary = r.snapshot().map(s -> "snapshot " + s.shortId() + " saved: " + read)
+                .orElseGet(() -> "nothing changed since snapshot " + r.unchangedFrom().map(s -> s.shortId()).orElse("?")
+                        + ": " + read);
+        Figures figures = new Figures(r.contentsRead(), r.bytesAdded(), 0);
+        return r.problems().isEmpty() ? new Scheduler.Result(Outcome.OK, summary, figures, List.of())
+                : new Scheduler.Result(Outcome.PARTIAL, summary + "; " + r.problems().size() + " content(s) left out", figures,
+                        r.problems());
     }
 
     /** {@code prune}: {@code task} applies the retention policy; it runs on the engine thread. */

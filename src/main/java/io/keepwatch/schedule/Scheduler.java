@@ -42,10 +42,18 @@ public final class Scheduler implements AutoCloseable {
         Result run() throws Exception;
     }
 
-    /** How a run ended (see {@link EngineEvent.JobFinished}). */
-    public record Result(Outcome outcome, String summary, List<String> problems) {
+    /**
+     * How a run ended (see {@link EngineEvent.JobFinished}); also what a command run by hand reports of itself to the
+     * history and the notifier.
+     */
+    public record Result(Outcome outcome, String summary, EngineEvent.JobFinished.Figures figures, List<String> problems) {
         public Result {
             problems = List.copyOf(problems);
+        }
+
+        /** A result without figures (a job that could not run, or did not). */
+        public Result(Outcome outcome, String summary, List<String> problems) {
+            this(outcome, summary, EngineEvent.JobFinished.Figures.NONE, problems);
         }
     }
 
@@ -149,12 +157,13 @@ public final class Scheduler implements AutoCloseable {
         Instant end = clock.instant();
         String line = "SCHEDULE {}: {} in {} s: {}";
         Object[] args = {job.key(), r.outcome(), Duration.between(started, end).toSeconds(), r.summary()};
-        if (r.outcome() == Outcome.OK) {
+        if (r.outcome() == Outcome.OK || r.outcome() == Outcome.SKIPPED) {
             log.info(line, args);
         } else {
             log.warn(line, args);
         }
-        events.on(new EngineEvent.JobFinished(end, job.key(), started, r.outcome(), r.summary(), r.problems()));
+        events.on(new EngineEvent.JobFinished(end, job.key(), EngineEvent.JobFinished.By.SCHEDULE, started, r.outcome(), r.summary(),
+                r.figures(), r.problems()));
     }
 
     private void remember(Job job, Instant at) {

@@ -104,8 +104,8 @@ public final class LiveView implements EngineListener {
         } else if (event instanceof EngineEvent.PassFinished e) {
             finished(e);
         } else if (event instanceof EngineEvent.JobFinished e) {
-            line(e.at(), e.outcome() == Outcome.OK ? "INFO" : e.outcome() == Outcome.PARTIAL ? "WARN" : "ERROR",
-                    "Scheduled " + e.job() + ": " + e.outcome() + ", " + e.summary());
+            line(e.at(), e.outcome() == Outcome.OK || e.outcome() == Outcome.SKIPPED ? "INFO"
+                    : e.outcome() == Outcome.PARTIAL ? "WARN" : "ERROR", "Scheduled " + e.job() + ": " + e.outcome() + ", " + e.summary());
         }
     }
 

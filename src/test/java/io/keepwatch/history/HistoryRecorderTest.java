@@ -133,13 +133,14 @@ class HistoryRecorderTest {
 
     @Test
     void scheduledJobsAreKeptWithWhatTheyFoundAndGoAfterKeepDays() throws Exception {
-        EngineEvent.JobFinished verify = new EngineEvent.JobFinished(T0.plusSeconds(300), "verify", T0, Outcome.PARTIAL,
+        EngineEvent.JobFinished verify = new EngineEvent.JobFinished(T0.plusSeconds(300), "verify", EngineEvent.JobFinished.By.SCHEDULE, T0, Outcome.PARTIAL,
                 "backup NOT intact: 12 file(s) checked, 1.0 KiB; 0 missing, 1 corrupted, 0 unexpected, 0 error(s)",
-                List.of("CORRUPTED docs/b.txt (current copy of docs/b.txt): hash differs"));
+                new EngineEvent.JobFinished.Figures(12, 1024, 1), List.of("CORRUPTED docs/b.txt (current copy of docs/b.txt): hash differs"));
         try (HistoryRecorder r = recorder(Duration.ofDays(10))) {
             r.on(verify);
             try (HistoryStore h = HistoryStore.openReadOnly(file()).orElseThrow()) {
-                assertEquals(List.of(new JobRow("verify", T0, T0.plusSeconds(300), Outcome.PARTIAL, verify.summary(), verify.problems())),
+                assertEquals(List.of(new JobRow("verify", EngineEvent.JobFinished.By.SCHEDULE, T0, T0.plusSeconds(300), Outcome.PARTIAL, verify.summary(),
+                        verify.figures(), verify.problems())),
                         h.jobs(Instant.EPOCH));
             }
             clock.advance(Duration.ofDays(11));
@@ -169,7 +170,8 @@ class HistoryRecorderTest {
             assertEquals(List.of(), h.jobs(Instant.EPOCH), "an older history has no jobs, and is no error");
         }
         try (HistoryRecorder r = recorder(Duration.ofDays(10))) {
-            r.on(new EngineEvent.JobFinished(T0, "push", T0, Outcome.OK, "snapshot 1a2b3c4d saved", List.of()));
+            r.on(new EngineEvent.JobFinished(T0, "push", EngineEvent.JobFinished.By.COMMAND, T0, Outcome.OK, "snapshot 1a2b3c4d saved",
+                    new EngineEvent.JobFinished.Figures(2, 10, 0), List.of()));
         }
         try (HistoryStore h = HistoryStore.openReadOnly(file()).orElseThrow()) {
             assertEquals(1, h.jobs(Instant.EPOCH).size());

@@ -83,9 +83,9 @@ class AlertsTest {
 
     @Test
     void aScheduledJobThatFindsDamageIsToldOnceWithWhatItFoundAndItsRecoveryOnce() {
-        EngineEvent.JobFinished damaged = new EngineEvent.JobFinished(now.plusSeconds(300), "verify", now, Outcome.PARTIAL,
+        EngineEvent.JobFinished damaged = new EngineEvent.JobFinished(now.plusSeconds(300), "verify", EngineEvent.JobFinished.By.SCHEDULE, now, Outcome.PARTIAL,
                 "backup NOT intact: 3 file(s) checked, 12 B; 0 missing, 1 corrupted, 0 unexpected, 0 error(s)",
-                List.of("CORRUPTED src/b.txt (current copy of src/b.txt): hash differs"));
+                new EngineEvent.JobFinished.Figures(3, 12, 1), List.of("CORRUPTED src/b.txt (current copy of src/b.txt): hash differs"));
         List<Message> told = alerts.on(damaged);
         assertEquals(List.of("scheduled verify found DAMAGE"), titles(told));
         assertEquals(Optional.empty(), told.get(0).source());
@@ -94,12 +94,30 @@ class AlertsTest {
         assertEquals(List.of(), alerts.on(damaged), "no storm");
         assertEquals(List.of("scheduled verify still found DAMAGE (1 more time(s))"),
                 titles(alerts.tick(now.plus(Duration.ofMinutes(70)))));
-        List<String> push = titles(alerts.on(new EngineEvent.JobFinished(now, "push", now, Outcome.FAILED,
-                "could not run: no key file", List.of())));
+        List<String> push = titles(alerts.on(new EngineEvent.JobFinished(now, "push", EngineEvent.JobFinished.By.SCHEDULE, now, Outcome.FAILED,
+                "could not run: no key file", EngineEvent.JobFinished.Figures.NONE, List.of())));
         assertEquals(List.of("scheduled push FAILED"), push, "another job is another problem");
         assertEquals(List.of("scheduled verify OK again"), titles(alerts.on(new EngineEvent.JobFinished(now.plus(Duration.ofDays(7)),
-                "verify", now.plus(Duration.ofDays(7)), Outcome.OK, "3 file(s) checked, 12 B; every file matches state.json",
-                List.of()))));
+                "verify", EngineEvent.JobFinished.By.SCHEDULE, now.plus(Duration.ofDays(7)), Outcome.OK, "3 file(s) checked, 12 B; every file matches state.json",
+                EngineEvent.JobFinished.Figures.NONE, List.of()))));
+    }
+
+    @Test
+    void aCommandRunByHandIsToldAsItsJobAndSharesItsProblemWithTheScheduledOne() {
+        Instant t = now.plusSeconds(60);
+        List<Message> told = alerts.on(new EngineEvent.JobFinished(t, "push", EngineEvent.JobFinished.By.COMMAND, now, Outcome.FAILED,
+                "could not run: the repository is locked by another keepwatch (pid 42)", EngineEvent.JobFinished.Figures.NONE, List.of()));
+        assertEquals(List.of("keepwatch push FAILED"), titles(told));
+        assertTrue(told.get(0).lines().get(0).startsWith("`keepwatch push`, run by hand, started at " + now + ", ended FAILED at " + t
+                + ": could not run: the repository is locked"), told.get(0).lines().toString());
+        assertEquals(List.of(), alerts.on(new EngineEvent.JobFinished(t, "push", EngineEvent.JobFinished.By.SCHEDULE, t, Outcome.SKIPPED,
+                "the replicator is pushing", EngineEvent.JobFinished.Figures.NONE, List.of())), "a skipped push neither begins nor ends a problem");
+        assertEquals(List.of("scheduled push OK again"), titles(alerts.on(new EngineEvent.JobFinished(t.plusSeconds(3600), "push",
+                EngineEvent.JobFinished.By.SCHEDULE, t, Outcome.OK, "snapshot 1a2b3c4d saved", new EngineEvent.JobFinished.Figures(3, 300, 0), List.of()))),
+                "the schedule's push ends the problem a push by hand began");
+        assertEquals(List.of("keepwatch restore PARTIAL"), titles(alerts.on(new EngineEvent.JobFinished(t, "restore", EngineEvent.JobFinished.By.COMMAND, t,
+                Outcome.PARTIAL, "1 of 2 file(s), 5 B, into /tmp/r (latest state)", new EngineEvent.JobFinished.Figures(1, 5, 0),
+                List.of("NOT WRITTEN b.txt: disk full")))));
     }
 
     @Test

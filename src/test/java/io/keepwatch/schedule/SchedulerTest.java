@@ -62,7 +62,7 @@ class SchedulerTest {
         assertEquals(0, s.runDue(), "not again within the same slot");
         assertEquals(List.of("verify at 2026-03-03T02:00:10Z"), ran);
         assertEquals(List.of(new EngineEvent.JobFinished(Instant.parse("2026-03-03T02:05:10Z"), "verify",
-                Instant.parse("2026-03-03T02:00:10Z"), Outcome.OK, "3 file(s) checked", List.of())), heard.of(EngineEvent.JobFinished.class));
+                EngineEvent.JobFinished.By.SCHEDULE, Instant.parse("2026-03-03T02:00:10Z"), Outcome.OK, "3 file(s) checked", EngineEvent.JobFinished.Figures.NONE, List.of())), heard.of(EngineEvent.JobFinished.class));
         clock.set(Instant.parse("2026-03-04T02:00:00Z"));
         assertEquals(1, s.runDue(), "the next day");
     }
