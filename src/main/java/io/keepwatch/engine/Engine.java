@@ -864,7 +864,7 @@ public final class Engine implements AutoCloseable {
         }
         record(outcome, plan.actions().size(), counts);
         for (Action a : plan.actions()) {
-            if (a instanceof Action.Update || a instanceof Action.Delete) {
+            if (a.accept(ADDS_HISTORY)) {
                 touchedRels.add(a.ref().rel());
             }
         }
@@ -872,7 +872,7 @@ public final class Engine implements AutoCloseable {
         // file that changed back between its two reads) are deleted here.
         Set<String> leftover = new HashSet<>(staged);
         plan.actions().stream().filter(a -> !outcome.failedActions().contains(a))
-                .map(Engine::stagedOf).flatMap(Optional::stream).forEach(leftover::remove);
+                .map(a -> a.accept(STAGED)).flatMap(Optional::stream).forEach(leftover::remove);
         deleteStaged(List.copyOf(leftover));
         if (fullPass && committer.passCommitDue()) {
             commit();
@@ -891,16 +891,81 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static Optional<String> stagedOf(Action a) {
-        if (a instanceof Action.Backup b) {
-            return Optional.of(b.staged());
-        } else if (a instanceof Action.Update u) {
-            return Optional.of(u.staged());
-        } else if (a instanceof Action.Duplicate d) {
-            return Optional.of(d.staged());
+    /** The staged copy an action moves into place, if it moves one. */
+    private static final Action.Visitor<Optional<String>, RuntimeException> STAGED = new Action.Visitor<>() {
+        @Override
+        public Optional<String> backup(Action.Backup a) {
+            return Optional.of(a.staged());
         }
-        return Optional.empty();
-    }
+
+        @Override
+        public Optional<String> update(Action.Update a) {
+            return Optional.of(a.staged());
+        }
+
+        @Override
+        public Optional<String> duplicate(Action.Duplicate a) {
+            return Optional.of(a.staged());
+        }
+
+        @Override
+        public Optional<String> refresh(Action.Refresh a) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> delete(Action.Delete a) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> pruneVersion(Action.PruneVersion a) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> pruneDeleted(Action.PruneDeleted a) {
+            return Optional.empty();
+        }
+    };
+
+    /** Whether an action gives its path an old version or a deleted file (that retention may then remove). */
+    private static final Action.Visitor<Boolean, RuntimeException> ADDS_HISTORY = new Action.Visitor<>() {
+        @Override
+        public Boolean backup(Action.Backup a) {
+            return false;
+        }
+
+        @Override
+        public Boolean update(Action.Update a) {
+            return true;
+        }
+
+        @Override
+        public Boolean duplicate(Action.Duplicate a) {
+            return false;
+        }
+
+        @Override
+        public Boolean refresh(Action.Refresh a) {
+            return false;
+        }
+
+        @Override
+        public Boolean delete(Action.Delete a) {
+            return true;
+        }
+
+        @Override
+        public Boolean pruneVersion(Action.PruneVersion a) {
+            return false;
+        }
+
+        @Override
+        public Boolean pruneDeleted(Action.PruneDeleted a) {
+            return false;
+        }
+    };
 
     /** Smaller chunks and commit points, so tests can make many of each from a few files. */
     void limitChunks(long bytes, int files, int actionsPerCommit) {

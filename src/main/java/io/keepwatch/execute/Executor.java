@@ -10,7 +10,6 @@ import io.keepwatch.plan.Action;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.DeletionRecord;
-import io.keepwatch.state.FileRef;
 import io.keepwatch.state.LiveFile;
 import io.keepwatch.state.PathHistory;
 import io.keepwatch.state.VersionRecord;
@@ -29,7 +28,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -48,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * path and reason, and the rest of the batch goes on. Folders are made owner-only and take their source folder's
  * mode at the end of the batch ({@link FolderModes}).
  *
- * <p>Just over 400 lines: one method per action kind of the sealed {@code Action}, and the batch around them. The
- * exhaustive switch over the action kinds, with the log lines in one place, is issue 14's open engine work.
+ * <p>Each kind of action is done by one method of {@link Perform}, an {@link Action.Visitor}: a new kind of action
+ * does not compile until it is handled here, in {@link Tally} and in {@link Recovery}. The lines the actions log,
+ * and the events told with them, are {@link ActionLog}'s.
  */
 public final class Executor {
     private static final Logger log = LoggerFactory.getLogger(Executor.class);
@@ -58,8 +57,8 @@ public final class Executor {
     private final Fs fs;
     private final Journal journal;
     private final ExecutorService ioPool;
-    private final Map<String, Path> sourceRoots;
     private final EngineListener events;
+    private final ActionLog lines;
     private final FolderModes folderModes;
 
     /** {@code events} hears of every action done (or failed) where its log line is written. */
@@ -69,9 +68,9 @@ public final class Executor {
         this.fs = fs;
         this.journal = journal;
         this.ioPool = ioPool;
-        this.sourceRoots = Map.copyOf(sourceRoots);
         this.events = events;
-        this.folderModes = new FolderModes(layout, this.sourceRoots);
+        this.lines = new ActionLog(layout.root(), sourceRoots, events);
+        this.folderModes = new FolderModes(layout, sourceRoots);
     }
 
     /**
@@ -101,13 +100,14 @@ public final class Executor {
         Set<Path> touched = new LinkedHashSet<>();
         Set<Path> emptiedMirrorDirs = new HashSet<>();
         List<Action> failedActions = new ArrayList<>();
+        Perform perform = new Perform(state, now, dirs, touched, emptiedMirrorDirs);
         for (Action a : prepared) {
             try {
-                perform(a, state, now, dirs, touched, emptiedMirrorDirs);
+                a.accept(perform);
                 counts.count(a);
             } catch (IOException | RuntimeException e) {
                 counts.fail(new EngineEvent.Failure(now, a.ref().source(), a.ref().rel(), FailureReason.of(e, FailureReason.OTHER),
-                        describe(a) + ": " + Parallel.reason(e)), events);
+                        ActionLog.describe(a) + ": " + Parallel.reason(e)), events);
                 failedActions.add(a);
             }
         }
@@ -134,15 +134,36 @@ public final class Executor {
         return out;
     }
 
-    private void perform(Action action, BackupState state, Instant now, BackupRoot dirs, Set<Path> touched,
-            Set<Path> emptied) throws IOException {
-        if (action instanceof Action.Backup b) {
+    /**
+     * Does one action on the backup root and records it in the state; one method per kind of action, each writing
+     * its lines through {@link ActionLog}.
+     */
+    private final class Perform implements Action.Visitor<Void, IOException> {
+        private final BackupState state;
+        private final Instant now;
+        private final BackupRoot dirs;
+        private final Set<Path> touched;
+        private final Set<Path> emptied;
+
+        Perform(BackupState state, Instant now, BackupRoot dirs, Set<Path> touched, Set<Path> emptied) {
+            this.state = state;
+            this.now = now;
+            this.dirs = dirs;
+            this.touched = touched;
+            this.emptied = emptied;
+        }
+
+        @Override
+        public Void backup(Action.Backup b) throws IOException {
             Path dest = layout.current(b.ref());
             moveInto(staged(b.staged()), dest, dirs, touched);
             state.putLive(b.ref(), LiveFile.of(b.facts(), now, ""));
-            log.info("BACKUP: {} → {}", sourcePath(b.ref()), rel(dest));
-            events.on(new EngineEvent.FileBackedUp(now, b.ref().source(), b.ref().rel(), b.facts().size()));
-        } else if (action instanceof Action.Update u) {
+            lines.backedUp(b, dest, now);
+            return null;
+        }
+
+        @Override
+        public Void update(Action.Update u) throws IOException {
             Path current = layout.copyOf(u.ref(), u.previous());
             Path version = layout.version(u.ref(), u.version());
             Path dest = layout.current(u.ref());
@@ -168,11 +189,9 @@ public final class Executor {
                 }
                 addWithParents(version.getParent(), touched);
                 archived = true;
-                log.info("ARCHIVE: {} → {}", rel(current), rel(version));
-                events.on(new EngineEvent.VersionArchived(now, u.ref().source(), u.ref().rel(), u.version()));
+                lines.versionArchived(u, current, version, now);
             } else {
-                log.warn("ARCHIVE skipped: the current copy {} is missing from the backup root; version {} of {} is lost",
-                        rel(current), u.version(), u.ref());
+                lines.versionLost(u, current);
                 moveInto(staged(u.staged()), dest, dirs, touched);
             }
             PathHistory h = state.history(u.ref());
@@ -180,9 +199,12 @@ public final class Executor {
                     ? h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), now))
                     : h.withLastVersion(u.version()));
             state.putLive(u.ref(), LiveFile.of(u.facts(), now, ""));
-            log.info("UPDATED: {} → {}", sourcePath(u.ref()), rel(dest));
-            events.on(new EngineEvent.FileUpdated(now, u.ref().source(), u.ref().rel(), u.facts().size()));
-        } else if (action instanceof Action.Duplicate d) {
+            lines.updated(u, dest, now);
+            return null;
+        }
+
+        @Override
+        public Void duplicate(Action.Duplicate d) throws IOException {
             Path dest = layout.duplicate(d.ref());
             LiveFile original = state.live(d.original()).orElseThrow(() -> new NoSuchFileException(
                     d.original().toString(), null, "the original of duplicate " + d.ref() + " is no longer live"));
@@ -206,13 +228,20 @@ public final class Executor {
             touched.add(staged.getParent());
             emptied.add(staged.getParent());
             state.putLive(d.ref(), LiveFile.of(d.facts(), now, d.original().toString()));
-            log.info("DUPLICATE: {} → {} (same content as {})", sourcePath(d.ref()), rel(dest), d.original());
-            events.on(new EngineEvent.DuplicateKept(now, d.ref().source(), d.ref().rel(), d.original().toString()));
-        } else if (action instanceof Action.Refresh r) {
+            lines.duplicateKept(d, dest, now);
+            return null;
+        }
+
+        @Override
+        public Void refresh(Action.Refresh r) throws IOException {
             LiveFile live = state.live(r.ref()).orElseThrow(() -> new NoSuchFileException(r.ref().toString()));
             state.putLive(r.ref(), live.withFacts(r.facts()));
-            log.debug("SKIP: {} (same content; metadata refreshed)", sourcePath(r.ref()));
-        } else if (action instanceof Action.Delete d) {
+            lines.refreshed(r);
+            return null;
+        }
+
+        @Override
+        public Void delete(Action.Delete d) throws IOException {
             Path copy = layout.copyOf(d.ref(), d.previous());
             Path dest = layout.deleted(d.ref().source(), d.stored());
             if (dirs.exists(copy)) {
@@ -221,29 +250,40 @@ public final class Executor {
                 emptied.add(copy.getParent());
                 state.putHistory(d.ref(), state.history(d.ref()).withDeletion(
                         DeletionRecord.of(d.stored(), d.previous().facts(), d.previous().since(), now)));
-                log.info("ARCHIVE DELETE: {} → {}", rel(copy), rel(dest));
-                events.on(new EngineEvent.DeletionArchived(now, d.ref().source(), d.ref().rel(), d.stored()));
+                lines.deletionArchived(d, copy, dest, now);
             } else {
-                log.warn("ARCHIVE DELETE skipped: the copy {} is missing from the backup root", rel(copy));
+                lines.deletionCopyMissing(copy);
             }
             state.removeLive(d.ref());
-            log.info("STATE REMOVE: {}", d.ref());
-        } else if (action instanceof Action.PruneVersion p) {
+            lines.stateRemoved(d);
+            return null;
+        }
+
+        @Override
+        public Void pruneVersion(Action.PruneVersion p) throws IOException {
             Path file = layout.version(p.ref(), p.version().n());
-            deleteIfPresent(dirs, file);
-            touched.add(file.getParent());
-            emptied.add(file.getParent());
+            prune(file);
             state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
-            log.info("RETENTION delete: {} ({})", rel(file), p.reason());
-            events.on(new EngineEvent.Pruned(now, p.ref().source(), p.ref().rel(), rel(file), p.reason()));
-        } else if (action instanceof Action.PruneDeleted p) {
+            lines.pruned(p.ref(), file, p.reason(), now);
+            return null;
+        }
+
+        @Override
+        public Void pruneDeleted(Action.PruneDeleted p) throws IOException {
             Path file = layout.deleted(p.ref().source(), p.deletion().stored());
-            deleteIfPresent(dirs, file);
+            prune(file);
+            state.putHistory(p.ref(), state.history(p.ref()).withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
+            lines.pruned(p.ref(), file, p.reason(), now);
+            return null;
+        }
+
+        private void prune(Path file) throws IOException {
+            // A link at `file` is left alone (and the retention fails, saying so): keepwatch made no links.
+            if (!dirs.exists(file) || !dirs.deleteIfExists(file)) {
+                lines.pruneFileGone(file);
+            }
             touched.add(file.getParent());
             emptied.add(file.getParent());
-            state.putHistory(p.ref(), state.history(p.ref()).withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
-            log.info("RETENTION delete: {} ({})", rel(file), p.reason());
-            events.on(new EngineEvent.Pruned(now, p.ref().source(), p.ref().rel(), rel(file), p.reason()));
         }
     }
 
@@ -260,13 +300,6 @@ public final class Executor {
         } catch (UnsupportedOperationException | FileSystemException e) {
             log.debug("hard link {} -> {} not possible ({}); moving instead", version, current, e.toString());
             return false;
-        }
-    }
-
-    private void deleteIfPresent(BackupRoot dirs, Path file) throws IOException {
-        // A link at `file` is left alone (and the retention fails, saying so): keepwatch made no links.
-        if (!dirs.exists(file) || !dirs.deleteIfExists(file)) {
-            log.warn("RETENTION: {} was already gone from the backup root", rel(file));
         }
     }
 
@@ -326,7 +359,7 @@ public final class Executor {
         for (String rel : made) {
             Path dir = BackupLayout.resolve(mirror, rel);
             dirs.mkdirs(dir);
-            log.info("BACKUP: {}/{}/ (empty folder) → {}", source, rel, rel(dir));
+            lines.emptyFolderBackedUp(source, rel, dir);
             List<Path> chain = new ArrayList<>();
             for (Path p = dir; p != null && !p.equals(mirror) && p.startsWith(mirror); p = p.getParent()) {
                 chain.add(p);
@@ -404,17 +437,7 @@ public final class Executor {
         return layout.staged(name);
     }
 
-    private String sourcePath(FileRef ref) {
-        Path root = sourceRoots.get(ref.source());
-        return root == null ? ref.toString() : BackupLayout.resolvedText(root, ref.rel());
-    }
 
-    private String rel(Path p) {
-        return BackupLayout.relative(layout.root(), p);
-    }
 
-    private static String describe(Action a) {
-        return Tally.kind(a) + " " + a.ref();
-    }
 
 }

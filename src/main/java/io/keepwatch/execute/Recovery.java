@@ -48,7 +48,7 @@ public final class Recovery {
                 }
             } catch (UnsafePathException | UncheckedIOException e) {
                 // A journal edited to point outside the backup root, or through a link planted in it: nothing is done.
-                log.error("RECOVERY refused {} {}: {}", Tally.kind(a), a.ref(), Parallel.reason(e));
+                log.error("RECOVERY refused {} {}: {}", ActionLog.kind(a), a.ref(), Parallel.reason(e));
             }
         }
         log.warn("RECOVERY: batch {} from {} was interrupted; {} of {} actions had taken effect and are now recorded",
@@ -56,66 +56,94 @@ public final class Recovery {
     }
 
     private boolean applyOne(Action action, BackupState state, Instant at) throws IOException {
-        if (action instanceof Action.Backup b) {
-            if (holds(layout.current(b.ref()), b.facts().hash())) {
-                keepOrPut(state, b.ref(), LiveFile.of(b.facts(), at, ""));
-                return true;
-            }
-        } else if (action instanceof Action.Update u) {
-            Path versionFile = layout.version(u.ref(), u.version());
-            boolean archived = dirs.exists(versionFile);
-            PathHistory h = state.history(u.ref());
-            boolean recorded = h.versions().stream().anyMatch(v -> v.n() == u.version());
-            Path current = layout.current(u.ref());
-            if (archived && !recorded && holds(layout.copyOf(u.ref(), u.previous()), u.previous().hash())) {
-                // Crashed between linking the old copy as vN.bak and putting the new copy in place: the old
-                // copy is still the current one, so the link is undone and the next pass updates again.
-                dirs.delete(versionFile);
+        return action.accept(new Action.Visitor<Boolean, IOException>() {
+            @Override
+            public Boolean backup(Action.Backup b) throws IOException {
+                if (holds(layout.current(b.ref()), b.facts().hash())) {
+                    keepOrPut(state, b.ref(), LiveFile.of(b.facts(), at, ""));
+                    return true;
+                }
                 return false;
             }
-            if (archived && !recorded) {
-                state.putHistory(u.ref(), h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), at)));
-            }
-            if (holds(current, u.facts().hash())) {
-                keepOrPut(state, u.ref(), LiveFile.of(u.facts(), at, ""));
-            } else if (archived && !dirs.exists(layout.copyOf(u.ref(), u.previous()))
-                    && isLiveWith(state, u.ref(), u.previous().hash())) {
-                // Archived, but the new copy never arrived: the next pass backs the file up again.
-                state.removeLive(u.ref());
-            }
-            return archived;
-        } else if (action instanceof Action.Duplicate d) {
-            if (holds(layout.duplicate(d.ref()), d.facts().hash())) {
-                keepOrPut(state, d.ref(), LiveFile.of(d.facts(), at, d.original().toString()));
-                return true;
-            }
-        } else if (action instanceof Action.Delete d) {
-            Path stored = layout.deleted(d.ref().source(), d.stored());
-            if (!dirs.exists(layout.copyOf(d.ref(), d.previous()))
-                    && holds(stored, d.previous().hash())) {
-                PathHistory h = state.history(d.ref());
-                if (h.deletions().stream().noneMatch(x -> x.stored().equals(d.stored()))) {
-                    state.putHistory(d.ref(), h.withDeletion(
-                            DeletionRecord.of(d.stored(), d.previous().facts(), d.previous().since(), at)));
+
+            @Override
+            public Boolean update(Action.Update u) throws IOException {
+                Path versionFile = layout.version(u.ref(), u.version());
+                boolean archived = dirs.exists(versionFile);
+                PathHistory h = state.history(u.ref());
+                boolean recorded = h.versions().stream().anyMatch(v -> v.n() == u.version());
+                Path current = layout.current(u.ref());
+                if (archived && !recorded && holds(layout.copyOf(u.ref(), u.previous()), u.previous().hash())) {
+                    // Crashed between linking the old copy as vN.bak and putting the new copy in place: the old
+                    // copy is still the current one, so the link is undone and the next pass updates again.
+                    dirs.delete(versionFile);
+                    return false;
                 }
-                if (isLiveWith(state, d.ref(), d.previous().hash())) {
-                    state.removeLive(d.ref());
+                if (archived && !recorded) {
+                    state.putHistory(u.ref(), h.withVersion(VersionRecord.of(u.version(), u.previous().facts(), u.previous().since(), at)));
                 }
-                return true;
+                if (holds(current, u.facts().hash())) {
+                    keepOrPut(state, u.ref(), LiveFile.of(u.facts(), at, ""));
+                } else if (archived && !dirs.exists(layout.copyOf(u.ref(), u.previous()))
+                        && isLiveWith(state, u.ref(), u.previous().hash())) {
+                    // Archived, but the new copy never arrived: the next pass backs the file up again.
+                    state.removeLive(u.ref());
+                }
+                return archived;
             }
-        } else if (action instanceof Action.PruneVersion p) {
-            if (!dirs.exists(layout.version(p.ref(), p.version().n()))) {
-                state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
-                return true;
+
+            @Override
+            public Boolean duplicate(Action.Duplicate d) throws IOException {
+                if (holds(layout.duplicate(d.ref()), d.facts().hash())) {
+                    keepOrPut(state, d.ref(), LiveFile.of(d.facts(), at, d.original().toString()));
+                    return true;
+                }
+                return false;
             }
-        } else if (action instanceof Action.PruneDeleted p) {
-            if (!dirs.exists(layout.deleted(p.ref().source(), p.deletion().stored()))) {
-                state.putHistory(p.ref(), state.history(p.ref())
-                        .withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
-                return true;
+
+            @Override
+            public Boolean refresh(Action.Refresh r) {
+                // Only the state changed, and the state is what is being recovered: the next pass refreshes again.
+                return false;
             }
-        }
-        return false;
+
+            @Override
+            public Boolean delete(Action.Delete d) throws IOException {
+                Path stored = layout.deleted(d.ref().source(), d.stored());
+                if (!dirs.exists(layout.copyOf(d.ref(), d.previous()))
+                        && holds(stored, d.previous().hash())) {
+                    PathHistory h = state.history(d.ref());
+                    if (h.deletions().stream().noneMatch(x -> x.stored().equals(d.stored()))) {
+                        state.putHistory(d.ref(), h.withDeletion(
+                                DeletionRecord.of(d.stored(), d.previous().facts(), d.previous().since(), at)));
+                    }
+                    if (isLiveWith(state, d.ref(), d.previous().hash())) {
+                        state.removeLive(d.ref());
+                    }
+                    return true;
+                }
+                return false;
+            }
+
+            @Override
+            public Boolean pruneVersion(Action.PruneVersion p) throws IOException {
+                if (!dirs.exists(layout.version(p.ref(), p.version().n()))) {
+                    state.putHistory(p.ref(), state.history(p.ref()).withoutVersions(v -> v.n() == p.version().n()));
+                    return true;
+                }
+                return false;
+            }
+
+            @Override
+            public Boolean pruneDeleted(Action.PruneDeleted p) throws IOException {
+                if (!dirs.exists(layout.deleted(p.ref().source(), p.deletion().stored()))) {
+                    state.putHistory(p.ref(), state.history(p.ref())
+                            .withoutDeletions(x -> x.stored().equals(p.deletion().stored())));
+                    return true;
+                }
+                return false;
+            }
+        });
     }
 
     private static boolean isLiveWith(BackupState state, FileRef ref, String hash) {

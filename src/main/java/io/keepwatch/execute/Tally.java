@@ -42,40 +42,55 @@ public final class Tally {
     }
 
     void count(Action a) {
-        if (a instanceof Action.Backup b) {
-            backedUp++;
-            bytes += b.facts().size();
-        } else if (a instanceof Action.Update u) {
-            updated++;
-            bytes += u.facts().size();
-        } else if (a instanceof Action.Duplicate) {
-            duplicates++;
-        } else if (a instanceof Action.Delete) {
-            deleted++;
-        } else if (a instanceof Action.Refresh) {
-            unchanged++;
-        } else if (a instanceof Action.PruneVersion || a instanceof Action.PruneDeleted) {
-            pruned++;
-        } else {
-            throw new IllegalArgumentException("an action of a kind not counted: " + a);
-        }
+        a.accept(counter);
     }
 
-    static String kind(Action a) {
-        if (a instanceof Action.Backup) {
-            return "BACKUP";
-        } else if (a instanceof Action.Update) {
-            return "UPDATE";
-        } else if (a instanceof Action.Duplicate) {
-            return "DUPLICATE";
-        } else if (a instanceof Action.Delete) {
-            return "ARCHIVE DELETE";
-        } else if (a instanceof Action.Refresh) {
-            return "REFRESH";
-        } else {
-            return "RETENTION delete";
+    /** Which count each kind of action adds to. */
+    private final Action.Visitor<Void, RuntimeException> counter = new Action.Visitor<>() {
+        @Override
+        public Void backup(Action.Backup a) {
+            backedUp++;
+            bytes += a.facts().size();
+            return null;
         }
-    }
+
+        @Override
+        public Void update(Action.Update a) {
+            updated++;
+            bytes += a.facts().size();
+            return null;
+        }
+
+        @Override
+        public Void duplicate(Action.Duplicate a) {
+            duplicates++;
+            return null;
+        }
+
+        @Override
+        public Void refresh(Action.Refresh a) {
+            unchanged++;
+            return null;
+        }
+
+        @Override
+        public Void delete(Action.Delete a) {
+            deleted++;
+            return null;
+        }
+
+        @Override
+        public Void pruneVersion(Action.PruneVersion a) {
+            pruned++;
+            return null;
+        }
+
+        @Override
+        public Void pruneDeleted(Action.PruneDeleted a) {
+            pruned++;
+            return null;
+        }
+    };
 
     /** Adds what {@code o} counted, its FAILED lines included (already logged: not again). */
     public void add(Tally o) {

@@ -117,17 +117,41 @@ class PlannerTest {
     }
 
     static String describe(Action a) {
-        if (a instanceof Action.Backup b) {
-            return "BACKUP " + b.ref().rel();
-        } else if (a instanceof Action.Update u) {
-            return "UPDATE " + u.ref().rel() + ":v" + u.version();
-        } else if (a instanceof Action.Duplicate d) {
-            return "DUPLICATE " + d.ref().rel() + ":" + d.original();
-        } else if (a instanceof Action.Refresh r) {
-            return "REFRESH " + r.ref().rel();
-        } else if (a instanceof Action.Delete d) {
-            return "DELETE " + d.ref().rel();
-        }
-        return a.toString();
+        return a.accept(new Action.Visitor<String, RuntimeException>() {
+            @Override
+            public String backup(Action.Backup b) {
+                return "BACKUP " + b.ref().rel();
+            }
+
+            @Override
+            public String update(Action.Update u) {
+                return "UPDATE " + u.ref().rel() + ":v" + u.version();
+            }
+
+            @Override
+            public String duplicate(Action.Duplicate d) {
+                return "DUPLICATE " + d.ref().rel() + ":" + d.original();
+            }
+
+            @Override
+            public String refresh(Action.Refresh r) {
+                return "REFRESH " + r.ref().rel();
+            }
+
+            @Override
+            public String delete(Action.Delete d) {
+                return "DELETE " + d.ref().rel();
+            }
+
+            @Override
+            public String pruneVersion(Action.PruneVersion p) {
+                return p.toString();
+            }
+
+            @Override
+            public String pruneDeleted(Action.PruneDeleted p) {
+                return p.toString();
+            }
+        });
     }
 }
