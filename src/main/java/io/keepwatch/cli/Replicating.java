@@ -67,7 +67,7 @@ final class Replicating implements AutoCloseable {
             try (var probe = Stores.open(r.url(), r.s3())) {
                 describe = probe.describe();
             }
-            RepoTarget target = new RepoTarget(() -> Stores.open(r.url(), r.s3()), describe, key, keyFile.toString(),
+            RepoTarget target = new RepoTarget(quiet -> Stores.open(r.url(), r.s3(), quiet), describe, key, keyFile.toString(),
                     Optional.of(RepoOptions.defaultCacheRoot()), layout, fs, clock, RepoOptions.hostName(), paths);
             Files.createDirectories(layout.privateDir());
             log.info("Replication to {}: after backups, at most every {} s", describe, r.replicateInterval().toSeconds());

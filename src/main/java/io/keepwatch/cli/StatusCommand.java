@@ -165,8 +165,10 @@ final class StatusCommand implements Callable<Integer> {
     private static void printReplication(PrintWriter out, ReplicationStatus r, Instant now) {
         String lag = r.lag(now).map(d -> "in sync as of " + shown(r.inSyncAt()) + " (lag " + d.toSeconds() + " s)")
                 .orElse("no push yet");
-        out.println(NameText.escape("Repository:   " + r.repository() + ": " + r.state().toUpperCase(java.util.Locale.ROOT) + ", " + lag
-                + (r.lastSnapshot() == null ? "" : "; last snapshot " + r.lastSnapshot())));
+        String since = r.remoteUnavailable() && r.unavailableSince() != null ? " since " + shown(r.unavailableSince()) + " ("
+                + Duration.between(r.unavailableSince(), now).toSeconds() + " s; retried, local backups go on)" : "";
+        out.println(NameText.escape("Repository:   " + r.repository() + ": " + r.state().toUpperCase(java.util.Locale.ROOT) + since + ", "
+                + lag + (r.lastSnapshot() == null ? "" : "; last snapshot " + r.lastSnapshot())));
         out.println("  Pending:    " + r.pendingChanges() + " change(s), " + BackupReader.bytes(r.pendingBytes()) + " of new content"
                 + (r.nextTryAt() == null ? "" : "; next push not before " + shown(r.nextTryAt())));
         if (r.lastError() != null) {

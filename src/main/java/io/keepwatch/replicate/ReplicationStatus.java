@@ -20,11 +20,15 @@ import java.time.Instant;
  *
  * @param repository where it pushes (a folder or URL, never a credential)
  * @param state {@code waiting} (for the first pass), {@code pushing}, {@code in sync}, {@code pending} (changes wait
- *     for the interval), or {@code failing} (the last push failed; retried at {@code nextTryAt})
+ *     for the interval), {@code remote unavailable} (the store cannot be reached: network, DNS, 5xx or throttling
+ *     beyond the store's retries; retried at {@code nextTryAt}), or {@code failing} (the last push failed for another
+ *     reason; retried at {@code nextTryAt})
  * @param inSyncAt the repository holds the backup as it was then: the start of the last push that succeeded
  * @param lastSnapshot the short id of the snapshot that push wrote, or of the unchanged one it found
  * @param pendingChanges files backed up, updated, archived or pruned since the last push began
  * @param pendingBytes the bytes of new content among them (at most what the next push uploads)
+ * @param unavailableSince while the state is {@code remote unavailable}: when the first push failed so (the reason
+ *     is {@code lastError})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReplicationStatus(
@@ -42,7 +46,15 @@ public record ReplicationStatus(
         @JsonProperty("failures_in_a_row") int failuresInARow,
         @JsonProperty("last_error") String lastError,
         @JsonProperty("last_error_at") Instant lastErrorAt,
-        @JsonProperty("next_try_at") Instant nextTryAt) {
+        @JsonProperty("next_try_at") Instant nextTryAt,
+        @JsonProperty("unavailable_since") Instant unavailableSince) {
+
+    public static final String WAITING = "waiting";
+    public static final String PUSHING = "pushing";
+    public static final String IN_SYNC = "in sync";
+    public static final String PENDING = "pending";
+    public static final String FAILING = "failing";
+    public static final String REMOTE_UNAVAILABLE = "remote unavailable";
 
     public static final String FILE = "replication.json";
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -50,6 +62,16 @@ public record ReplicationStatus(
 
     public static Path file(BackupLayout layout) {
         return layout.privateDir().resolve(FILE);
+    }
+
+    /** Whether the store could not be reached at the last try (a state of its own: it passes by itself). */
+    public boolean remoteUnavailable() {
+        return REMOTE_UNAVAILABLE.equals(state);
+    }
+
+    /** Whether the last push failed, for any reason (the remote unavailable included); it is retried. */
+    public boolean failing() {
+        return FAILING.equals(state) || remoteUnavailable();
     }
 
     /** How old the backup state the repository holds is at {@code now}; empty before the first push succeeded. */

@@ -2,6 +2,7 @@ package io.keepwatch.replicate;
 
 import io.keepwatch.events.EngineEvent;
 import io.keepwatch.events.EngineListener;
+import io.keepwatch.repo.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,19 +20,31 @@ import org.slf4j.LoggerFactory;
  * thread pushes when state.json on disk is not the one it last pushed, at most once per interval; a push reads
  * state.json and the backup files as {@code keepwatch push} does, without the backup root's lock. A failed push is
  * logged as an ERROR, reported to {@code problems} (the service's status) and retried after a backoff that doubles
- * from the interval up to an hour; the service goes on backing up meanwhile.
+ * from the interval up to an hour; the service goes on backing up meanwhile. A store that cannot be reached (a
+ * {@link StoreUnavailableException}: endpoint down, DNS, 5xx or throttling beyond the store's own retries) is a
+ * state of its own, {@code remote unavailable}, with its reason and since when: one WARN when it begins, one INFO
+ * when it ends (the tries between are logged at DEBUG, the store's retries too), retried after a backoff that
+ * doubles from the interval up to {@link #UNAVAILABLE_MAX_BACKOFF} (or the interval, if longer), so the
+ * replicator catches up soon after the remote is back.
  */
 public final class Replicator implements EngineListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Replicator.class);
     static final Duration MAX_BACKOFF = Duration.ofHours(1);
+    /** The longest wait between tries while the remote is unavailable: a try is a few small requests. */
+    static final Duration UNAVAILABLE_MAX_BACKOFF = Duration.ofMinutes(5);
 
     /** Where the replicator pushes: any repository, in any store. */
     public interface Target {
         /** Which state.json is on disk now (a tag that changes with each save), or empty if there is none. */
         Optional<String> stateOnDisk() throws IOException;
 
-        /** Pushes the backup as state.json on disk has it now. */
-        Pushed push() throws Exception;
+        /**
+         * Pushes the backup as state.json on disk has it now.
+         *
+         * @param quietRetries the remote was unavailable at the last try (and that was logged): the store's own
+         *     retries are logged at DEBUG only
+         */
+        Pushed push(boolean quietRetries) throws Exception;
 
         /** Where it pushes, for messages (no credential). */
         String describe();
@@ -61,7 +74,7 @@ public final class Replicator implements EngineListener, AutoCloseable {
     private boolean passSeen;
     private long pendingChanges;
     private long pendingBytes;
-    private String state = "waiting";
+    private String state = ReplicationStatus.WAITING;
     // only the replicator's thread changes these (read under lock for the status)
     private Optional<String> pushedTag = Optional.empty();
     private Instant inSyncAt;
@@ -73,6 +86,7 @@ public final class Replicator implements EngineListener, AutoCloseable {
     private String lastError;
     private Instant lastErrorAt;
     private Instant nextTryAt;
+    private Instant unavailableSince;
 
     private Replicator(Target target, Clock clock, Duration interval, Path statusFile, Consumer<String> problems) {
         this.target = target;
@@ -169,7 +183,7 @@ public final class Replicator implements EngineListener, AutoCloseable {
             return;
         }
         if (tag.isEmpty() || tag.equals(pushedTag) && failures == 0) {
-            setState(inSyncAt == null ? "waiting" : "in sync");
+            setState(inSyncAt == null ? ReplicationStatus.WAITING : ReplicationStatus.IN_SYNC);
             return;
         }
         Instant started = clock.instant();
@@ -180,20 +194,27 @@ public final class Replicator implements EngineListener, AutoCloseable {
             bytes = pendingBytes;
             pendingChanges = 0;
             pendingBytes = 0;
-            state = "pushing";
+            if (unavailableSince == null) {
+                state = ReplicationStatus.PUSHING; // while the remote is unavailable, a try leaves the state as it is
+            }
         }
         writeStatus();
         try {
-            Pushed p = target.push();
+            Pushed p = target.push(unavailableSince != null);
             pushedTag = tag;
             lastPushAt = clock.instant();
             lastSnapshot = p.snapshot();
             lastBytesAdded = p.bytesAdded();
             lastProblems = p.problems().size();
-            if (failures > 0) {
+            if (unavailableSince != null) {
+                log.info("Replication to {}: the remote is available again (unavailable since {}, {} s, {} failed attempt(s)); "
+                        + "caught up", target.describe(), unavailableSince, Duration.between(unavailableSince, lastPushAt).toSeconds(),
+                        failures);
+            } else if (failures > 0) {
                 log.info("Replication to {} works again after {} failed attempt(s)", target.describe(), failures);
             }
             failures = 0;
+            unavailableSince = null;
             nextTryAt = started.plus(interval);
             if (p.problems().isEmpty()) {
                 inSyncAt = started;
@@ -205,7 +226,7 @@ public final class Replicator implements EngineListener, AutoCloseable {
                 log.warn("Replicated to {}: snapshot {} without {} content(s) that changed while the push read them; "
                         + "they follow with the next push", target.describe(), p.snapshot(), p.problems().size());
             }
-            setState(p.problems().isEmpty() ? "in sync" : "pending");
+            setState(p.problems().isEmpty() ? ReplicationStatus.IN_SYNC : ReplicationStatus.PENDING);
         } catch (Exception e) {
             synchronized (lock) {
                 pendingChanges += changes;
@@ -217,19 +238,55 @@ public final class Replicator implements EngineListener, AutoCloseable {
 
     private void failed(Exception e) {
         failures++;
-        Duration backoff = interval.multipliedBy(1L << Math.min(failures - 1, 20));
-        if (backoff.compareTo(MAX_BACKOFF) > 0 || backoff.isNegative()) {
-            backoff = MAX_BACKOFF;
-        }
-        lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+        Optional<StoreUnavailableException> down = unavailable(e);
+        boolean unavailable = down.isPresent();
+        Duration backoff = backoff(interval, failures, unavailable);
+        Exception reason = down.<Exception>map(x -> x).orElse(e); // the store's words, not those of a wrapper
+        lastError = reason.getMessage() == null ? reason.toString() : reason.getMessage();
         lastErrorAt = clock.instant();
         nextTryAt = lastErrorAt.plus(backoff);
+        if (unavailable) {
+            if (unavailableSince == null) {
+                unavailableSince = lastErrorAt;
+                String line = "Replication to " + target.describe() + ": remote unavailable: " + lastError + " (retried with "
+                        + "backoff, next try in " + backoff.toSeconds() + " s; it catches up when the remote is back; local backups go on)";
+                log.warn(line);
+                problems.accept(line);
+            } else {
+                log.debug("Replication to {}: remote still unavailable (attempt {}; next try in {} s): {}", target.describe(), failures,
+                        backoff.toSeconds(), lastError);
+            }
+            setState(ReplicationStatus.REMOTE_UNAVAILABLE);
+            return;
+        }
+        unavailableSince = null;
         String line = "Replication to " + target.describe() + " failed: " + lastError + " (attempt " + failures + "; next try in "
                 + backoff.toSeconds() + " s; local backups go on)";
         log.error(line);
         log.debug("replication failure", e);
         problems.accept(line);
-        setState("failing");
+        setState(ReplicationStatus.FAILING);
+    }
+
+    /** What in {@code e} says the store cannot be reached for now (not a refusal, not a local error), if anything. */
+    static Optional<StoreUnavailableException> unavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StoreUnavailableException u) {
+                return Optional.of(u);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The wait before the next try after {@code failures} failures in a row: the interval, doubled with each
+     * failure, up to an hour, or up to {@link #UNAVAILABLE_MAX_BACKOFF} (but at least the interval) while the remote
+     * is unavailable.
+     */
+    static Duration backoff(Duration interval, int failures, boolean unavailable) {
+        Duration max = unavailable ? (interval.compareTo(UNAVAILABLE_MAX_BACKOFF) > 0 ? interval : UNAVAILABLE_MAX_BACKOFF) : MAX_BACKOFF;
+        Duration b = interval.multipliedBy(1L << Math.min(failures - 1, 20));
+        return b.compareTo(max) > 0 || b.isNegative() ? max : b;
     }
 
     private void setState(String s) {
@@ -242,10 +299,10 @@ public final class Replicator implements EngineListener, AutoCloseable {
     /** The replicator's status now. */
     public ReplicationStatus status() {
         synchronized (lock) {
-            String shown = state.equals("in sync") && pendingChanges > 0 ? "pending" : state;
+            String shown = state.equals(ReplicationStatus.IN_SYNC) && pendingChanges > 0 ? ReplicationStatus.PENDING : state;
             return new ReplicationStatus(target.describe(), shown, interval.toSeconds(), clock.instant(), inSyncAt, lastSnapshot,
                     lastPushAt, lastBytesAdded, lastProblems, pendingChanges, pendingBytes, failures, lastError, lastErrorAt,
-                    nextTryAt);
+                    nextTryAt, unavailableSince);
         }
     }
 

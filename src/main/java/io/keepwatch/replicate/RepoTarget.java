@@ -28,7 +28,8 @@ import java.util.Optional;
 public final class RepoTarget implements Replicator.Target {
     /** Makes the store the repository is in. */
     public interface Stores {
-        BlobStore open() throws IOException, RepoException;
+        /** @param quietRetries whether the store logs its retries at DEBUG only */
+        BlobStore open(boolean quietRetries) throws IOException, RepoException;
     }
 
     private final Stores stores;
@@ -67,10 +68,10 @@ public final class RepoTarget implements Replicator.Target {
     }
 
     @Override
-    public Replicator.Pushed push() throws Exception {
+    public Replicator.Pushed push(boolean quietRetries) throws Exception {
         BackupState state = new StateStore(layout, fs, clock).load()
                 .orElseThrow(() -> new IOException(layout.stateFile() + " does not exist"));
-        try (Repository repo = Repository.open(stores.open(), key, keyName, cacheRoot)) {
+        try (Repository repo = Repository.open(stores.open(quietRetries), key, keyName, cacheRoot)) {
             Pusher.Result r = new Pusher(repo, layout, clock, host, Progress.NONE, cacheRoot).push(state, sourcePaths);
             String id = r.snapshot().or(r::unchangedFrom).map(s -> s.shortId()).orElse("");
             return new Replicator.Pushed(id, r.snapshot().isPresent(), r.bytesAdded(), r.problems());

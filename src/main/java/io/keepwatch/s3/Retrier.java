@@ -19,7 +19,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * clients that failed together do not return together; the retries stop when the next wait would pass the
  * total time allowed, and the last error is thrown as a {@link StoreUnavailableException} naming the request, the
  * number of attempts and the time spent. Other errors (403, 404, 400, ...) are not retried: an {@link S3IOException}
- * with the HTTP status.
+ * with the HTTP status. A quiet retrier logs its retries at DEBUG only: the service's replication uses one while it
+ * already said the remote is unavailable, so an outage is one WARN in the log, not a line per retry.
  */
 final class Retrier {
     private static final Logger log = LoggerFactory.getLogger(Retrier.class);
@@ -35,10 +36,12 @@ final class Retrier {
 
     private final String where;
     private final Duration total;
+    private final boolean quiet;
 
-    Retrier(String where, Duration total) {
+    Retrier(String where, Duration total, boolean quiet) {
         this.where = where;
         this.total = total;
+        this.quiet = quiet;
     }
 
     <T> T call(String what, Attempt<T> op) throws IOException {
@@ -55,7 +58,11 @@ final class Retrier {
                 if (spent + waitMs > total.toMillis()) {
                     throw failure(what, e, attempt, start);
                 }
-                log.info("{}: {} failed ({}); attempt {} in {} ms", where, what, reason(e), attempt + 1, waitMs);
+                if (quiet) {
+                    log.debug("{}: {} failed ({}); attempt {} in {} ms", where, what, reason(e), attempt + 1, waitMs);
+                } else {
+                    log.info("{}: {} failed ({}); attempt {} in {} ms", where, what, reason(e), attempt + 1, waitMs);
+                }
                 try {
                     Thread.sleep(waitMs);
                 } catch (InterruptedException x) {

@@ -71,11 +71,16 @@ public final class S3Store implements BlobStore {
     private final List<Future<?>> pending = new ArrayList<>();
 
     S3Store(S3Client client, S3Location loc, S3Config cfg, Clock clock) {
+        this(client, loc, cfg, clock, false);
+    }
+
+    /** @param quietRetries whether retries are logged at DEBUG only (see {@link Retrier}) */
+    S3Store(S3Client client, S3Location loc, S3Config cfg, Clock clock, boolean quietRetries) {
         this.client = client;
         this.loc = loc;
         this.cfg = cfg;
         this.clock = clock;
-        this.retrier = new Retrier(loc.toString(), cfg.retryFor());
+        this.retrier = new Retrier(loc.toString(), cfg.retryFor(), quietRetries);
         this.throttle = cfg.bandwidthLimit() > 0 ? Optional.of(new Throttle(cfg.bandwidthLimit())) : Optional.empty();
         this.uploadSlots = new Semaphore(cfg.parallelUploads());
         this.queued = new Semaphore(cfg.parallelUploads());

@@ -26,6 +26,14 @@ public final class Stores {
     }
 
     public static BlobStore open(String url, S3Config s3) throws RepoException {
+        return open(url, s3, false);
+    }
+
+    /**
+     * {@link #open(String, S3Config)}; with {@code quietRetries} an S3 store logs its retries at DEBUG only (for the
+     * service's replication while the remote is known to be unavailable: it said so once).
+     */
+    public static BlobStore open(String url, S3Config s3, boolean quietRetries) throws RepoException {
         if (!S3Location.isS3(url)) {
             return new LocalStore(Paths.get(url));
         }
@@ -35,7 +43,7 @@ public final class Stores {
         } catch (IllegalArgumentException e) {
             throw new RepoException(e.getMessage());
         }
-        return new S3Store(client(loc, s3), loc, s3, Clock.systemUTC());
+        return new S3Store(client(loc, s3), loc, s3, Clock.systemUTC(), quietRetries);
     }
 
     /**

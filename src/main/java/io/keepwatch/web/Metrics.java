@@ -123,8 +123,13 @@ public final class Metrics implements EngineListener {
                 .help("Files backed up, updated, archived or pruned since the last push began").labelNames("repository")
                 .callback(cb -> replication.get().ifPresent(r -> cb.call(r.pendingChanges(), r.repository()))).register(registry);
         GaugeWithCallback.builder().name("keepwatch_replication_failing")
-                .help("1 while the last push to the repository failed (it is retried), else 0").labelNames("repository")
-                .callback(cb -> replication.get().ifPresent(r -> cb.call("failing".equals(r.state()) ? 1 : 0, r.repository())))
+                .help("1 while the last push to the repository failed, the remote unavailable included (it is retried), else 0")
+                .labelNames("repository").callback(cb -> replication.get().ifPresent(r -> cb.call(r.failing() ? 1 : 0, r.repository())))
+                .register(registry);
+        GaugeWithCallback.builder().name("keepwatch_replication_remote_unavailable")
+                .help("1 while the repository's store cannot be reached (network, DNS, 5xx or throttling beyond its retries), else 0")
+                .labelNames("repository")
+                .callback(cb -> replication.get().ifPresent(r -> cb.call(r.remoteUnavailable() ? 1 : 0, r.repository())))
                 .register(registry);
     }
 

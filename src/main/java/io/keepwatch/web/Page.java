@@ -99,8 +99,10 @@ final class Page {
         status.ifPresent(st -> b.append("<p>The service is <b class=\"activity\">").append(esc(st.activity())).append("</b>; ")
                 .append(st.queueDepth()).append(" changed path(s) in the queue, ").append(st.pendingPaths())
                 .append(" waiting to settle. Running since ").append(time(st.startedAt())).append(".</p>"));
-        replication.ifPresent(r -> b.append("<p class=\"replication ").append("failing".equals(r.state()) ? "bad" : "ok")
-                .append("\">Repository ").append(esc(r.repository())).append(": <b>").append(esc(r.state())).append("</b>, ")
+        replication.ifPresent(r -> b.append("<p class=\"replication ").append(r.failing() ? "bad" : "ok")
+                .append("\">Repository ").append(esc(r.repository())).append(": <b>").append(esc(r.state())).append("</b>")
+                .append(r.remoteUnavailable() && r.unavailableSince() != null ? " since " + time(r.unavailableSince()) + " (retried)" : "")
+                .append(", ")
                 .append(r.inSyncAt() == null ? "no push yet" : "in sync as of " + time(r.inSyncAt()) + " (lag "
                         + Words.duration(java.time.Duration.between(r.inSyncAt(), now)) + ")")
                 .append("; ").append(r.pendingChanges()).append(" change(s), ").append(Words.bytes(r.pendingBytes()))

@@ -8,6 +8,9 @@ import io.keepwatch.events.Counts;
 import io.keepwatch.events.EngineEvent;
 import io.keepwatch.events.Outcome;
 import io.keepwatch.events.Trigger;
+import io.keepwatch.repo.RepoException;
+import io.keepwatch.repo.StoreUnavailableException;
+import io.keepwatch.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +52,8 @@ class ReplicatorTest {
         final AtomicInteger pushes = new AtomicInteger();
         final AtomicReference<String> failWith = new AtomicReference<>();
         final List<String> pushedTags = new CopyOnWriteArrayList<>();
+        final AtomicBoolean down = new AtomicBoolean();
+        final List<Boolean> quiet = new CopyOnWriteArrayList<>();
 
         @Override
         public Optional<String> stateOnDisk() {
@@ -55,7 +61,13 @@ class ReplicatorTest {
         }
 
         @Override
-        public Replicator.Pushed push() throws Exception {
+        public Replicator.Pushed push(boolean quietRetries) throws Exception {
+            quiet.add(quietRetries);
+            if (down.get()) {
+                // as the repository code passes it on: wrapped
+                throw new RepoException("cannot open the repository", new StoreUnavailableException(
+                        "s3:http://minio.lan:9000/backups: GET config failed: ConnectException: Connection refused (gave up after 9 attempts in 60 s)"));
+            }
             String f = failWith.get();
             if (f != null) {
                 throw new IOException(f);
@@ -136,5 +148,64 @@ class ReplicatorTest {
         assertEquals(0, s.failuresInARow());
         assertEquals(0, s.pendingChanges());
         assertTrue(s.lastError().contains("No such file or directory"), "the last error stays visible: " + s);
+    }
+
+    @Test
+    void anUnreachableStoreIsRemoteUnavailableWithOneWarningAndCatchesUpWhenItIsBack() throws Exception {
+        Fake target = new Fake();
+        target.down.set(true);
+        List<String> problems = new CopyOnWriteArrayList<>();
+        try (LogCapture logs = new LogCapture()) {
+            replicator = Replicator.start(target, Clock.systemUTC(), Duration.ofMillis(100), tmp.resolve(ReplicationStatus.FILE), problems::add);
+            replicator.on(new EngineEvent.FileBackedUp(Instant.now(), "src", "a.txt", 1234));
+            replicator.on(pass());
+            await().atMost(DEADLINE).until(() -> target.quiet.size() >= 4);
+            ReplicationStatus s = status();
+            assertEquals("remote unavailable", s.state());
+            assertTrue(s.remoteUnavailable() && s.failing(), s.toString());
+            assertTrue(s.unavailableSince() != null && !s.unavailableSince().isAfter(Instant.now()), s.toString());
+            assertTrue(s.lastError().endsWith("GET config failed: ConnectException: Connection refused (gave up after 9 attempts in 60 s)"), s.toString());
+            assertEquals(1, s.pendingChanges(), "what a failed push did not take stays pending");
+            // one warning, one problem for the status, however many tries; the store's retries are quiet after the first try
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).startsWith("Replication to /mnt/usb/repo: remote unavailable: s3:http://minio.lan:9000/backups: "),
+                    problems.get(0));
+            assertEquals(List.of(problems.get(0)), replicatorLines(logs, "WARN"));
+            assertEquals(List.of(), replicatorLines(logs, "ERROR"));
+            assertEquals(false, target.quiet.get(0));
+            assertTrue(target.quiet.subList(1, target.quiet.size()).stream().allMatch(q -> q), target.quiet.toString());
+
+            target.down.set(false);
+            await().atMost(DEADLINE).until(() -> target.pushes.get() == 1);
+            await().atMost(DEADLINE).until(() -> status().state().equals("in sync"));
+            s = status();
+            assertEquals(null, s.unavailableSince());
+            assertEquals(0, s.failuresInARow());
+            assertEquals(0, s.pendingChanges());
+            List<String> back = replicatorLines(logs, "INFO").stream().filter(l -> l.contains("available again")).toList();
+            assertEquals(1, back.size(), back.toString());
+            assertTrue(back.get(0).startsWith("Replication to /mnt/usb/repo: the remote is available again (unavailable since "), back.get(0));
+            assertEquals(1, replicatorLines(logs, "WARN").size());
+        }
+    }
+
+    private static List<String> replicatorLines(LogCapture logs, String level) {
+        return logs.lines().stream().filter(l -> l.startsWith(level + " Replicat")).map(l -> l.substring(level.length() + 1)).toList();
+    }
+
+    @Test
+    void backoffDoublesFromTheIntervalUpToAnHourOrFiveMinutesWhileTheRemoteIsUnavailable() {
+        Duration ten = Duration.ofSeconds(10);
+        assertEquals(ten, Replicator.backoff(ten, 1, false));
+        assertEquals(Duration.ofSeconds(40), Replicator.backoff(ten, 3, false));
+        assertEquals(Duration.ofHours(1), Replicator.backoff(ten, 10, false));
+        assertEquals(Duration.ofHours(1), Replicator.backoff(ten, 400, false));
+        assertEquals(ten, Replicator.backoff(ten, 1, true));
+        assertEquals(Duration.ofSeconds(160), Replicator.backoff(ten, 5, true));
+        assertEquals(Duration.ofMinutes(5), Replicator.backoff(ten, 6, true));
+        assertEquals(Duration.ofMinutes(5), Replicator.backoff(ten, 400, true));
+        assertEquals(Duration.ofMinutes(10), Replicator.backoff(Duration.ofMinutes(10), 3, true), "never shorter than the interval");
+        assertEquals("down", Replicator.unavailable(new RepoException("x", new StoreUnavailableException("down"))).orElseThrow().getMessage());
+        assertTrue(Replicator.unavailable(new IOException("403 AccessDenied")).isEmpty());
     }
 }

@@ -222,6 +222,22 @@ class WebServerTest {
         assertTrue(live.contains("(lag 7 h 0 min)") || live.contains("(lag 6 h 59 min)"), live);
         assertTrue(live.contains("12 change(s), 3.0 MiB waiting for the next push"), live);
         assertTrue(live.contains("last error: /mnt/usb/repo: No such file or directory"), live);
+        assertEquals(0.0, value(m, "keepwatch_replication_remote_unavailable{repository=\"/mnt/usb/repo\"}"));
+
+        // the store cannot be reached: a state of its own, with since when; it counts as failing too
+        Instant since = Instant.now().minus(Duration.ofMinutes(20));
+        String s3 = "s3:http://minio.lan:9000/backups/laptop";
+        Files.writeString(file, "{\"repository\": \"" + s3 + "\", \"state\": \"remote unavailable\", \"interval_seconds\": 300, "
+                + "\"in_sync_at\": \"" + inSync + "\", \"pending_changes\": 2, \"pending_bytes\": 10, \"last_push_bytes_added\": 0, "
+                + "\"last_push_problems\": 0, \"failures_in_a_row\": 4, \"unavailable_since\": \"" + since + "\", "
+                + "\"last_error\": \"s3:http://minio.lan:9000/backups/laptop: GET config failed: ConnectException: Connection refused\"}");
+        m = PrometheusText.parse(get("/metrics").body());
+        String label = "{repository=\"" + s3 + "\"}";
+        assertEquals(1.0, value(m, "keepwatch_replication_remote_unavailable" + label));
+        assertEquals(1.0, value(m, "keepwatch_replication_failing" + label));
+        live = get("/live").body();
+        assertTrue(live.contains("<p class=\"replication bad\">Repository " + s3 + ": <b>remote unavailable</b> since "), live);
+        assertTrue(live.contains("last error: " + s3 + ": GET config failed: ConnectException: Connection refused"), live);
     }
 
     @Test
