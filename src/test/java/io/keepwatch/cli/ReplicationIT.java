@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keepwatch.testing.KeepwatchProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,10 +28,11 @@ class ReplicationIT {
     @TempDir
     Path tmp;
     private Path config;
-    private final List<Process> started = new ArrayList<>();
+    private KeepwatchProcesses kw;
 
     @BeforeEach
     void setUp() throws IOException {
+        kw = new KeepwatchProcesses(tmp, DEADLINE);
         Files.createDirectories(tmp.resolve("src"));
         Files.writeString(tmp.resolve("src/a.txt"), "hello");
         config = tmp.resolve("config.json");
@@ -44,42 +43,12 @@ class ReplicationIT {
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.destroy();
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
-        }
-    }
-
-    private Process start(String name, String... args) throws IOException {
-        Path jar = Paths.get("target", "keepwatch.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: run `mvn package` (or `mvn verify`) first");
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dfile.encoding=UTF-8", "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(tmp.resolve(name + ".out").toFile())
-                .redirectError(tmp.resolve(name + ".err").toFile()).start();
-        started.add(p);
-        return p;
-    }
-
-    private int run(String name, String... args) throws Exception {
-        Process p = start(name, args);
-        assertTrue(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), name + " did not end");
-        return p.exitValue();
-    }
-
-    private String text(String file) throws IOException {
-        Path p = tmp.resolve(file);
-        return Files.exists(p) ? Files.readString(p) : "";
+        kw.close();
     }
 
     private JsonNode replication() throws Exception {
-        run("status-json", "status", "--json", "-c", config.toString());
-        String out = text("status-json.out");
+        kw.run("status-json", "status", "--json", "-c", config.toString());
+        String out = kw.text("status-json.out");
         if (out.isBlank()) {
             return new ObjectMapper().createObjectNode();
         }
@@ -98,18 +67,18 @@ class ReplicationIT {
 
     @Test
     void runPushesAfterBackupsAndSurvivesARepositoryThatGoesAway() throws Exception {
-        assertEquals(0, run("init", "init", "-c", config.toString()), text("init.err"));
-        Process service = start("run", "run", "-c", config.toString());
+        assertEquals(0, kw.run("init", "init", "-c", config.toString()), kw.text("init.err"));
+        Process service = kw.start("run", "run", "-c", config.toString());
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(300)).until(() -> snapshots() == 1 || !service.isAlive());
-        assertTrue(service.isAlive(), text("run.err"));
+        assertTrue(service.isAlive(), kw.text("run.err"));
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(300)).until(() -> replication().path("state").asText().equals("in sync"));
 
         // an edit: backed up, then pushed as a second snapshot
         Files.writeString(tmp.resolve("src/b.txt"), "second file");
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(300)).until(() -> snapshots() == 2);
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(300)).until(() -> replication().path("state").asText().equals("in sync"));
-        assertEquals(0, run("status", "status", "-c", config.toString()), text("status.err"));
-        assertTrue(text("status.out").contains("Repository:   " + tmp.resolve("usb/repo") + ": IN SYNC, in sync as of "), text("status.out"));
+        assertEquals(0, kw.run("status", "status", "-c", config.toString()), kw.text("status.err"));
+        assertTrue(kw.text("status.out").contains("Repository:   " + tmp.resolve("usb/repo") + ": IN SYNC, in sync as of "), kw.text("status.out"));
 
         // the repository goes away (its disk unmounted): an ERROR, retried; local backups go on
         Files.move(tmp.resolve("usb"), tmp.resolve("usb-away"));
@@ -119,9 +88,9 @@ class ReplicationIT {
         JsonNode r = replication();
         assertTrue(r.path("last_error").asText().contains("there is no keepwatch repository in " + tmp.resolve("usb/repo")), r.toString());
         assertTrue(r.path("pending_changes").asLong() >= 1, r.toString());
-        assertTrue(text("logs/keepwatch.log").contains("ERROR") && text("logs/keepwatch.log").contains("Replication to "), text("logs/keepwatch.log"));
-        run("status2", "status", "-c", config.toString());
-        assertTrue(text("status2.out").contains(": FAILING, ") && text("status2.out").contains("  ERROR:      "), text("status2.out"));
+        assertTrue(kw.text("logs/keepwatch.log").contains("ERROR") && kw.text("logs/keepwatch.log").contains("Replication to "), kw.text("logs/keepwatch.log"));
+        kw.run("status2", "status", "-c", config.toString());
+        assertTrue(kw.text("status2.out").contains(": FAILING, ") && kw.text("status2.out").contains("  ERROR:      "), kw.text("status2.out"));
         assertTrue(service.isAlive());
 
         // back: the next try pushes what waited
@@ -130,8 +99,8 @@ class ReplicationIT {
         assertEquals(3, snapshots());
         service.destroy();
         assertTrue(service.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(0, run("restore", "restore", "-c", config.toString(), "--repo", "--to", "restored", "--cache-dir", "cache"),
-                text("restore.err"));
+        assertEquals(0, kw.run("restore", "restore", "-c", config.toString(), "--repo", "--to", "restored", "--cache-dir", "cache"),
+                kw.text("restore.err"));
         assertEquals("written while the repository is away", Files.readString(tmp.resolve("restored/src/c.txt")));
         assertEquals("second file", Files.readString(tmp.resolve("restored/src/b.txt")));
     }

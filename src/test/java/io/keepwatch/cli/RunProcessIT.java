@@ -4,14 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.testing.KeepwatchProcesses;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,10 +28,11 @@ class RunProcessIT {
     @TempDir
     Path tmp;
     private Path config;
-    private final List<Process> started = new ArrayList<>();
+    private KeepwatchProcesses kw;
 
     @BeforeEach
     void setUp() throws IOException {
+        kw = new KeepwatchProcesses(tmp, DEADLINE);
         Files.createDirectories(tmp.resolve("src"));
         Files.writeString(tmp.resolve("src/a.txt"), "hello");
         config = tmp.resolve("config.json");
@@ -43,48 +42,14 @@ class RunProcessIT {
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-                p.waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static Path jar() {
-        Path jar = Paths.get("target", "keepwatch.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: run `mvn package` (or `mvn verify`) first");
-        return jar;
-    }
-
-    private Process start(String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8", "-jar", jar().toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile())
-                .redirectOutput(tmp.resolve(name + ".out").toFile())
-                .redirectError(tmp.resolve(name + ".err").toFile())
-                .start();
-        started.add(p);
-        return p;
-    }
-
-    private int runToEnd(String name, String... args) throws Exception {
-        Process p = start(name, args);
-        assertTrue(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), name + " did not end");
-        return p.exitValue();
-    }
-
-    private String text(String file) throws IOException {
-        Path p = tmp.resolve(file);
-        return Files.exists(p) ? Files.readString(p) : "";
+        kw.close();
     }
 
     private Process startService() throws IOException {
-        Process p = start("run", "run", "-c", config.toString());
-        await().atMost(DEADLINE).until(() -> text("logs/keepwatch.log").contains("Ready") || !p.isAlive());
-        assertTrue(p.isAlive(), "the service died: " + text("run.err"));
-        assertTrue(text("logs/keepwatch.log").contains("WATCH start: src (1 folders)"), text("logs/keepwatch.log"));
+        Process p = kw.start("run", "run", "-c", config.toString());
+        await().atMost(DEADLINE).until(() -> kw.text("logs/keepwatch.log").contains("Ready") || !p.isAlive());
+        assertTrue(p.isAlive(), "the service died: " + kw.text("run.err"));
+        assertTrue(kw.text("logs/keepwatch.log").contains("WATCH start: src (1 folders)"), kw.text("logs/keepwatch.log"));
         return p;
     }
 
@@ -108,16 +73,16 @@ class RunProcessIT {
 
         service.destroy(); // SIGTERM
         assertTrue(service.waitFor(10, TimeUnit.SECONDS), "the service did not stop within 10 s after SIGTERM");
-        assertEquals(ExitCodes.SIGTERM, service.exitValue(), text("run.err"));
-        assertTrue(text("logs/keepwatch.log").contains("Stopped: state saved, lock released"), text("logs/keepwatch.log"));
+        assertEquals(ExitCodes.SIGTERM, service.exitValue(), kw.text("run.err"));
+        assertTrue(kw.text("logs/keepwatch.log").contains("Stopped: state saved, lock released"), kw.text("logs/keepwatch.log"));
         if (Files.exists(copy)) {
             assertEquals(size, Files.size(copy), "a final path holds a complete copy or nothing");
         }
 
-        assertEquals(ExitCodes.STATUS_NOT_RUNNING, runToEnd("status", "status", "-c", config.toString()));
-        assertTrue(text("status.out").contains("NOT RUNNING"), text("status.out"));
+        assertEquals(ExitCodes.STATUS_NOT_RUNNING, kw.run("status", "status", "-c", config.toString()));
+        assertTrue(kw.text("status.out").contains("NOT RUNNING"), kw.text("status.out"));
 
-        assertEquals(ExitCodes.OK, runToEnd("once", "once", "-c", config.toString()), text("once.err"));
+        assertEquals(ExitCodes.OK, kw.run("once", "once", "-c", config.toString()), kw.text("once.err"));
         assertEquals(size, Files.size(copy));
         assertEquals(-1L, Files.mismatch(copy, tmp.resolve("src/big.bin")));
         assertEquals("hello", Files.readString(tmp.resolve("backup/src/a.txt")));
@@ -135,28 +100,28 @@ class RunProcessIT {
     @Test
     void aSecondProcessIsRefusedAndStatusTellsWhatRuns() throws Exception {
         Process service = startService();
-        assertEquals(ExitCodes.FAILURE, runToEnd("second", "run", "-c", config.toString()));
-        assertTrue(text("second.err").contains("another keepwatch process (PID " + service.pid() + ")"), text("second.err"));
+        assertEquals(ExitCodes.FAILURE, kw.run("second", "run", "-c", config.toString()));
+        assertTrue(kw.text("second.err").contains("another keepwatch process (PID " + service.pid() + ")"), kw.text("second.err"));
 
-        assertEquals(ExitCodes.OK, runToEnd("status", "status", "-c", config.toString()), text("status.err"));
-        String status = text("status.out");
+        assertEquals(ExitCodes.OK, kw.run("status", "status", "-c", config.toString()), kw.text("status.err"));
+        String status = kw.text("status.out");
         assertTrue(status.contains("keepwatch is running (PID " + service.pid() + ")"), status);
         assertTrue(status.contains("OK  src"), status);
         assertTrue(status.contains("Config:       " + config + " (as the service loaded it)"), status);
 
-        assertEquals(ExitCodes.OK, runToEnd("json", "status", "--json", "-c", config.toString()));
-        assertTrue(text("json.out").contains("\"state\" : \"OK\""), text("json.out"));
-        assertTrue(text("json.out").contains("\"pid\" : " + service.pid()), text("json.out"));
-        assertTrue(text("json.out").contains("\"config_sha256\" : \"" + io.keepwatch.config.ConfigLoader.digestOf(config) + "\""),
-                text("json.out"));
+        assertEquals(ExitCodes.OK, kw.run("json", "status", "--json", "-c", config.toString()));
+        assertTrue(kw.text("json.out").contains("\"state\" : \"OK\""), kw.text("json.out"));
+        assertTrue(kw.text("json.out").contains("\"pid\" : " + service.pid()), kw.text("json.out"));
+        assertTrue(kw.text("json.out").contains("\"config_sha256\" : \"" + io.keepwatch.config.ConfigLoader.digestOf(config) + "\""),
+                kw.text("json.out"));
 
         // The config file broken while the service runs: status says so, and still reports the service (exit 0).
         String good = Files.readString(config);
         Files.writeString(config, good.replace("\"debounce_ms\": 150", "\"debounce_ms\": 1.5"));
-        assertEquals(ExitCodes.OK, runToEnd("broken", "status", "-c", config.toString()), text("broken.err"));
-        assertTrue(text("broken.out").contains("keepwatch is running (PID " + service.pid() + ")"), text("broken.out"));
-        assertTrue(text("broken.out").contains("is BROKEN now, so a restart would fail")
-                && text("broken.out").contains("watch.debounce_ms = 1.5 is not a whole number (10 to 600000)"), text("broken.out"));
+        assertEquals(ExitCodes.OK, kw.run("broken", "status", "-c", config.toString()), kw.text("broken.err"));
+        assertTrue(kw.text("broken.out").contains("keepwatch is running (PID " + service.pid() + ")"), kw.text("broken.out"));
+        assertTrue(kw.text("broken.out").contains("is BROKEN now, so a restart would fail")
+                && kw.text("broken.out").contains("watch.debounce_ms = 1.5 is not a whole number (10 to 600000)"), kw.text("broken.out"));
         Files.writeString(config, good);
 
         // The running service backs up a new file.
@@ -171,10 +136,10 @@ class RunProcessIT {
 
     @Test
     void statusWithoutAServiceAndRunWithABadConfig() throws Exception {
-        assertEquals(ExitCodes.STATUS_NOT_RUNNING, runToEnd("status", "status", "-c", config.toString()));
-        assertTrue(text("status.out").contains("no status file"), text("status.out"));
+        assertEquals(ExitCodes.STATUS_NOT_RUNNING, kw.run("status", "status", "-c", config.toString()));
+        assertTrue(kw.text("status.out").contains("no status file"), kw.text("status.out"));
         Files.writeString(config, "{\"sources\": [\"./nope\"], \"backup_root\": \"./backup\"}");
-        assertEquals(ExitCodes.CONFIG, runToEnd("bad", "run", "-c", config.toString()));
-        assertTrue(text("bad.err").contains("does not exist"), text("bad.err"));
+        assertEquals(ExitCodes.CONFIG, kw.run("bad", "run", "-c", config.toString()));
+        assertTrue(kw.text("bad.err").contains("does not exist"), kw.text("bad.err"));
     }
 }
