@@ -28,10 +28,10 @@ public final class PushTurn {
             }
 
             @Override
-            public Replicator.Pushed push() throws Exception {
+            public Replicator.Pushed push(boolean quietRetries) throws Exception {
                 lock.lock();
                 try {
-                    return target.push();
+                    return target.push(quietRetries);
                 } finally {
                     lock.unlock();
                 }

@@ -93,8 +93,9 @@ class S3StoreTest {
     @Test
     void aDownEndpointIsUnavailableAfterTheRetriesAndWorksAgainWhenItIsBack() throws Exception {
         S3Config d = config(false, 5L << 20);
+        // 10 s of retries: on a loaded machine one refused attempt can take most of 2 s, and then none would follow
         S3Config quick = new S3Config(d.region(), d.pathStyle(), d.credentialsFile(), d.profile(), false, 2, 0, d.partSize(),
-                Duration.ofSeconds(2), false, Optional.empty());
+                Duration.ofSeconds(10), false, Optional.empty());
         try (FaultProxy proxy = new FaultProxy(server.port(), List.of(new FaultProxy.Pass(Long.MAX_VALUE)));
                 BlobStore s = Stores.open("s3:http://127.0.0.1:" + proxy.port() + "/bucket/down", quick)) {
             proxy.down();

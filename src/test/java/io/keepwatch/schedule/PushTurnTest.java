@@ -56,7 +56,7 @@ class PushTurnTest {
         }
 
         @Override
-        public Replicator.Pushed push() throws Exception {
+        public Replicator.Pushed push(boolean quietRetries) throws Exception {
             started.incrementAndGet();
             assertTrue(release.await(20, TimeUnit.SECONDS));
             return new Replicator.Pushed("snap" + pushes.incrementAndGet(), true, 10, List.of());
