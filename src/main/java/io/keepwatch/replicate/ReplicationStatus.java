@@ -25,7 +25,7 @@ import java.time.Instant;
  *     reason; retried at {@code nextTryAt})
  * @param inSyncAt the repository holds the backup as it was then: the start of the last push that succeeded
  * @param lastSnapshot the short id of the snapshot that push wrote, or of the unchanged one it found
- * @param pendingChanges files backed up, updated, archived or pruned since the last push began
+ * @param pendingChanges files backed up, updated, archived or pruned since the last successful push began
  * @param pendingBytes the bytes of new content among them (at most what the next push uploads)
  * @param unavailableSince while the state is {@code remote unavailable}: when the first push failed so (the reason
  *     is {@code lastError})

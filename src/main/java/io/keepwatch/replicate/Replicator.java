@@ -189,18 +189,24 @@ public final class Replicator implements EngineListener, AutoCloseable {
         Instant started = clock.instant();
         long changes;
         long bytes;
+        boolean down = unavailableSince != null;
         synchronized (lock) {
+            // what this push takes: counted out when it succeeds (shown as pending until then, a failed try included)
             changes = pendingChanges;
             bytes = pendingBytes;
-            pendingChanges = 0;
-            pendingBytes = 0;
-            if (unavailableSince == null) {
-                state = ReplicationStatus.PUSHING; // while the remote is unavailable, a try leaves the state as it is
+            if (!down) {
+                state = ReplicationStatus.PUSHING; // while the remote is unavailable, a try leaves the status as it is
             }
         }
-        writeStatus();
+        if (!down) {
+            writeStatus();
+        }
         try {
-            Pushed p = target.push(unavailableSince != null);
+            Pushed p = target.push(down);
+            synchronized (lock) {
+                pendingChanges -= changes;
+                pendingBytes -= bytes;
+            }
             pushedTag = tag;
             lastPushAt = clock.instant();
             lastSnapshot = p.snapshot();
@@ -228,10 +234,6 @@ public final class Replicator implements EngineListener, AutoCloseable {
             }
             setState(p.problems().isEmpty() ? ReplicationStatus.IN_SYNC : ReplicationStatus.PENDING);
         } catch (Exception e) {
-            synchronized (lock) {
-                pendingChanges += changes;
-                pendingBytes += bytes;
-            }
             failed(e);
         }
     }

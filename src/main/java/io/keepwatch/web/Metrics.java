@@ -116,11 +116,11 @@ public final class Metrics implements EngineListener {
                 .labelNames("repository").callback(cb -> replication.get().ifPresent(r -> r.lag(clock.instant())
                         .ifPresent(d -> cb.call(d.toMillis() / 1000.0, r.repository())))).register(registry);
         GaugeWithCallback.builder().name("keepwatch_replication_pending_bytes")
-                .help("Bytes of new content backed up since the last push began (at most what the next push uploads)")
+                .help("Bytes of new content backed up since the last successful push began (at most what the next push uploads)")
                 .labelNames("repository").callback(cb -> replication.get().ifPresent(r -> cb.call(r.pendingBytes(), r.repository())))
                 .register(registry);
         GaugeWithCallback.builder().name("keepwatch_replication_pending_changes")
-                .help("Files backed up, updated, archived or pruned since the last push began").labelNames("repository")
+                .help("Files backed up, updated, archived or pruned since the last successful push began").labelNames("repository")
                 .callback(cb -> replication.get().ifPresent(r -> cb.call(r.pendingChanges(), r.repository()))).register(registry);
         GaugeWithCallback.builder().name("keepwatch_replication_failing")
                 .help("1 while the last push to the repository failed, the remote unavailable included (it is retried), else 0")
