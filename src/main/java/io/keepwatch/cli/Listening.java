@@ -6,7 +6,12 @@ import io.keepwatch.events.Listeners;
 import io.keepwatch.events.QueuedListener;
 import io.keepwatch.history.HistoryRecorder;
 import io.keepwatch.history.HistoryStore;
+import io.keepwatch.daemon.Daemon;
+import io.keepwatch.engine.Engine;
 import io.keepwatch.notify.Notifier;
+import io.keepwatch.notify.OldestKept;
+import io.keepwatch.notify.ServiceView;
+import io.keepwatch.replicate.ReplicationStatus;
 import io.keepwatch.state.BackupLayout;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -96,6 +101,32 @@ final class Listening implements AutoCloseable {
     /** Where problems of the listeners are reported from now on (besides the log). */
     void problems(Consumer<String> sink) {
         problemSink.set(sink);
+    }
+
+    /**
+     * For the service: the notifier also looks at the replicator (the repository's lag) and, for the summary, at how
+     * far back the backup reaches (one walk over the state, on the engine thread, between batches).
+     */
+    void watch(Replicating replicating, Daemon daemon, Engine engine) {
+        notifier.ifPresent(n -> n.watch(new ServiceView() {
+            @Override
+            public Optional<ReplicationStatus> replication() {
+                return replicating.status();
+            }
+
+            @Override
+            public Optional<OldestKept> oldestKept() {
+                try {
+                    return Optional.of(daemon.onEngineThread(() -> OldestKept.of(engine.state())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                } catch (Exception e) {
+                    log.warn("The summary's oldest version kept: {}", e.toString());
+                    return Optional.empty();
+                }
+            }
+        }));
     }
 
     /** For the service: has the notifier look at the time every {@link #TICK}. */

@@ -81,6 +81,11 @@ final class Replicating implements AutoCloseable {
         }
     }
 
+    /** The replicator's status now; empty without replication. */
+    Optional<ReplicationStatus> status() {
+        return replicator.map(Replicator::status);
+    }
+
     EngineListener listener() {
         return replicator.<EngineListener>map(x -> x).orElse(EngineListener.NONE);
     }

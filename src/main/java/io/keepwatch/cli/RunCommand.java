@@ -76,6 +76,7 @@ final class RunCommand implements Callable<Integer> {
                     p.start(cfg.http().orElseThrow());
                 });
                 listening.problems(daemon::reportProblem);
+                listening.watch(replicating, daemon, engine);
                 StatusFile.leftRunning(engine.layout().statusFile()).ifPresent(lastSeen -> listening.listener()
                         .on(new EngineEvent.ServiceStoppedUnexpectedly(Instant.now(), lastSeen)));
                 listening.tick();

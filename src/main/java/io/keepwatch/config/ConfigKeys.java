@@ -64,6 +64,8 @@ public final class ConfigKeys {
     public static final NumberKey EXPORT_KEEP = new NumberKey("schedules.export_keep", 1, 1_000);
     /** 0: a source UNAVAILABLE is told at the next look (every 30 s); at most a week. */
     public static final NumberKey UNAVAILABLE_MINUTES = new NumberKey("notify.unavailable_minutes", 0, 10_080);
+    /** The repository behind the backup by more than this is told: from a minute up to 30 days. */
+    public static final NumberKey REPLICATION_LAG_MINUTES = new NumberKey("notify.replication_lag_minutes", 1, 43_200);
 
     /** Uploads to an S3 repository at the same time. */
     public static final NumberKey S3_PARALLEL_UPLOADS = new NumberKey("repository.s3.parallel_uploads", 1, 64);
@@ -81,6 +83,6 @@ public final class ConfigKeys {
             DEBOUNCE_MS, MAX_DELAY_MS, STATE_FLUSH_MS, RESCAN_INTERVAL_MINUTES, QUEUE_CAPACITY, STATE_REWRITE_PERCENT,
             STATE_REWRITE_MINUTES, MAX_DELETE_PERCENT,
             MAX_DELETE_MIN_FILES, HISTORY_KEEP_DAYS, REPLICATE_INTERVAL_SECONDS,
-            SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS, UNAVAILABLE_MINUTES, EXPORT_KEEP,
+            SMTP_PORT, QUIET_MINUTES, NO_SUCCESS_HOURS, UNAVAILABLE_MINUTES, REPLICATION_LAG_MINUTES, EXPORT_KEEP,
             S3_PARALLEL_UPLOADS, S3_BANDWIDTH_LIMIT, S3_PART_SIZE_MIB, S3_RETRY_MAX_SECONDS, S3_RETAIN_DAYS);
 }

@@ -49,7 +49,7 @@ public final class ConfigLoader {
     private static final String GUARD_EXAMPLE = "{\"max_delete_percent\": 50}";
     private static final Set<String> HISTORY_KEYS = Set.of("keep_days");
     private static final Set<String> NOTIFY_KEYS = Set.of("email", "webhook", "quiet_minutes", "no_success_hours", "summary",
-            "unavailable_minutes");
+            "unavailable_minutes", "replication_lag_minutes");
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)

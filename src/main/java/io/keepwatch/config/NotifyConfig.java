@@ -15,16 +15,20 @@ import java.util.Optional;
  * @param summary a summary of the day's or week's passes ({@code summary}: {@code daily}, {@code weekly}, {@code none})
  * @param unavailable a source UNAVAILABLE for this long is told ({@code unavailable_minutes}, default 10: an unmount
  *     for a reboot is no problem)
+ * @param replicationLag the service tells when the repository it replicates into is behind the backup by more than
+ *     this ({@code replication_lag_minutes}, default 360)
  */
 public record NotifyConfig(Optional<Email> email, Optional<Webhook> webhook, Duration quiet, Duration noSuccess, Summary summary,
-        Duration unavailable) {
+        Duration unavailable, Duration replicationLag) {
     public static final int DEFAULT_QUIET_MINUTES = 60;
     public static final int DEFAULT_NO_SUCCESS_HOURS = 24;
     public static final int DEFAULT_UNAVAILABLE_MINUTES = 10;
+    public static final int DEFAULT_REPLICATION_LAG_MINUTES = 360;
 
-    /** A section whose {@code unavailable_minutes} is the default. */
+    /** A section whose {@code unavailable_minutes} and {@code replication_lag_minutes} are the defaults. */
     public NotifyConfig(Optional<Email> email, Optional<Webhook> webhook, Duration quiet, Duration noSuccess, Summary summary) {
-        this(email, webhook, quiet, noSuccess, summary, Duration.ofMinutes(DEFAULT_UNAVAILABLE_MINUTES));
+        this(email, webhook, quiet, noSuccess, summary, Duration.ofMinutes(DEFAULT_UNAVAILABLE_MINUTES),
+                Duration.ofMinutes(DEFAULT_REPLICATION_LAG_MINUTES));
     }
 
     public static NotifyConfig defaults() {

@@ -36,7 +36,8 @@ final class NotifyKeys {
         };
         return new NotifyConfig(email, webhook, s.duration(ConfigKeys.QUIET_MINUTES, ChronoUnit.MINUTES, d.quiet()),
                 s.duration(ConfigKeys.NO_SUCCESS_HOURS, ChronoUnit.HOURS, d.noSuccess()), sum,
-                s.duration(ConfigKeys.UNAVAILABLE_MINUTES, ChronoUnit.MINUTES, d.unavailable()));
+                s.duration(ConfigKeys.UNAVAILABLE_MINUTES, ChronoUnit.MINUTES, d.unavailable()),
+                s.duration(ConfigKeys.REPLICATION_LAG_MINUTES, ChronoUnit.MINUTES, d.replicationLag()));
     }
 
     private static NotifyConfig.Email email(Section s) throws ConfigException {

@@ -7,6 +7,7 @@ import io.keepwatch.events.Outcome;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.notify.Message.Kind;
 import io.keepwatch.notify.Message.Type;
+import io.keepwatch.replicate.ReplicationStatus;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,15 +29,22 @@ import java.util.Set;
  * with a pinned clock. The rules:
  * <ul>
  *   <li>a problem (a failed or partial pass of a source; a source UNAVAILABLE for {@code unavailable_minutes}; deletions
- *       held; retention held or a size limit not met; a job (scheduled, or a command run by hand) that failed or found damage; no pass that ran through for {@code no_success_hours}; the service
- *       stopped unexpectedly) is told once, when it begins;</li>
+ *       held; the repository behind the backup by more than {@code replication_lag_minutes} ({@link ReplicationLag});
+ *       retention held or a size limit not met; a job (scheduled, or a command run by hand) that failed or found
+ *       damage; no pass that ran through for {@code no_success_hours}; the service stopped unexpectedly) is told once,
+ *       when it begins;</li>
  *   <li>while it lasts, repeats are counted and told as one digest when {@code quiet_minutes} have passed since the last
  *       message about it;</li>
  *   <li>its end ("OK again", "back") is told once; a problem that begins again within {@code quiet_minutes} of the last
  *       message about it waits for the digest, so a problem that comes and goes does not flood anyone;</li>
- *   <li>with {@code summary}, a summary of the day (or ISO week, UTC) after it ends.</li>
+ *   <li>with {@code summary}, a summary of the day (or ISO week, UTC) after it ends, with the repository's lag and how
+ *       far back the backup reaches.</li>
  * </ul>
  * Not thread-safe: {@link Notifier} calls it under its lock.
+ *
+ * <p>Over 400 lines: every problem kind shares {@link #raise}/{@link #recover} and the open problems, so each kind's
+ * rule lives here. The next split is the summary (its counts and lines) into a class of its own, as the replication
+ * lag's measure is in {@link ReplicationLag}.
  */
 final class Alerts {
     /** Failure lines kept per source and pass for the message. */
@@ -69,6 +77,7 @@ final class Alerts {
     private int summaryPasses;
     private int summaryProblems;
     private Instant summaryFrom;
+    private final ReplicationLag lag;
 
     /**
      * @param lastSuccess the end of the last pass that ran through, as the history knows it
@@ -79,6 +88,7 @@ final class Alerts {
         this.lastSuccess = lastSuccess;
         this.watchFrom = lastSuccess.orElse(now);
         this.summaryFrom = now;
+        this.lag = new ReplicationLag(now);
     }
 
     Optional<Instant> lastSuccess() {
@@ -238,7 +248,14 @@ final class Alerts {
     }
 
     List<Message> tick(Instant now) {
+        return tick(now, ServiceView.NONE);
+    }
+
+    /** What time alone decides, with what the service shows now ({@code view}: the replicator, the oldest kept). */
+    List<Message> tick(Instant now, ServiceView view) {
         List<Message> out = new ArrayList<>();
+        Optional<ReplicationStatus> replication = view.replication();
+        replication.ifPresent(r -> replication(r, now, out));
         for (Map.Entry<String, Instant> u : unavailableSince.entrySet()) {
             if (!now.isBefore(u.getValue().plus(config.unavailable()))) {
                 Key key = new Key(Kind.UNAVAILABLE, u.getKey());
@@ -258,7 +275,8 @@ final class Alerts {
         for (Map.Entry<Key, Problem> e : new ArrayList<>(open.entrySet())) {
             Problem p = e.getValue();
             if (p.repeats > 0 && !now.isBefore(p.lastSent.plus(config.quiet()))) {
-                String title = p.told ? p.title.replaceFirst(" (FAILED|PARTIAL|UNAVAILABLE|HELD|NOT|found)\\b", " still $1") : p.title;
+                String title = p.told ? p.title.replaceFirst(" (FAILED|PARTIAL|UNAVAILABLE|HELD|NOT|LAGGING|found)\\b", " still $1")
+                        : p.title;
                 List<String> lines = new ArrayList<>();
                 lines.add((p.told ? p.repeats + " more time(s)" : p.repeats + " time(s)") + " since " + p.firstRepeat + "; the latest:");
                 lines.addAll(p.lines);
@@ -269,11 +287,66 @@ final class Alerts {
                 sent(e.getKey(), p, now);
             }
         }
-        summary(now, out);
+        summary(now, replication, view, out);
         return out;
     }
 
-    private void summary(Instant now, List<Message> out) {
+    /**
+     * The repository behind the backup by more than {@code replication_lag_minutes} is a problem until it is back
+     * within it; its end needs evidence (a push that succeeded, or the replicator seen in sync), not only a restart.
+     */
+    private void replication(ReplicationStatus r, Instant now, List<Message> out) {
+        lag.look(r, now);
+        Key key = new Key(Kind.REPLICATION, "");
+        Duration limit = config.replicationLag();
+        Instant since = lag.behindSince(r);
+        if (Duration.between(since, now).compareTo(limit) > 0) {
+            if (!open.containsKey(key)) {
+                List<String> lines = new ArrayList<>();
+                lines.add("The repository " + r.repository() + " holds the backup as it was at " + since + " (" + ago(since, now)
+                        + " ago): more than notify.replication_lag_minutes (" + limit.toMinutes() + ") behind.");
+                lines.add("The replicator is " + r.state() + (r.lastError() == null ? "." : "; its last error"
+                        + (r.failuresInARow() > 0 ? " (" + r.failuresInARow() + " failed attempt(s) in a row)" : "") + ": " + r.lastError()));
+                lines.add("Local backups go on. `keepwatch status` shows the replication.");
+                raise(key, "replication LAGGING: the repository is more than " + minutes(limit) + " behind", lines, now, true, out);
+            }
+            return;
+        }
+        lag.caughtUp(r).ifPresent(evidence -> recover(key, "replication caught up", List.of("The repository " + r.repository()
+                + " holds the backup as it was at " + evidence + ": within notify.replication_lag_minutes (" + limit.toMinutes()
+                + ") again."), now, out));
+    }
+
+    /** A whole number of hours as {@code 6 h}, else minutes. */
+    static String minutes(Duration d) {
+        return d.toMinutes() % 60 == 0 ? d.toHours() + " h" : d.toMinutes() + " min";
+    }
+
+    /** The summary's lines about the repository and how far back the backup reaches. */
+    private List<String> reach(Instant now, Optional<ReplicationStatus> replication, ServiceView view) {
+        List<String> lines = new ArrayList<>();
+        if (replication.isEmpty()) {
+            lines.add("Repository: not replicated by this service");
+        } else {
+            ReplicationStatus r = replication.get();
+            Instant since = lag.behindSince(r);
+            lines.add("Repository " + r.repository() + ": " + r.state() + ", " + (ReplicationLag.inSync(r)
+                    ? "holds the backup as it is" : "behind by " + ago(since, now) + " (it holds the backup as it was at " + since + ")")
+                    + (r.lastSnapshot() == null ? "" : "; last snapshot " + r.lastSnapshot()));
+        }
+        Optional<OldestKept> kept = view.oldestKept();
+        if (kept.isEmpty()) {
+            lines.add("Oldest version kept: not known now");
+        } else {
+            lines.add("Oldest version kept: " + kept.get().version().map(i -> i.what() + ", archived " + i.at() + " (" + ago(i.at(), now)
+                    + " ago)").orElse("none (no file has an old version)"));
+            lines.add("Oldest deleted file kept: " + kept.get().deleted().map(i -> i.what() + ", deleted " + i.at() + " ("
+                    + ago(i.at(), now) + " ago)").orElse("none"));
+        }
+        return lines;
+    }
+
+    private void summary(Instant now, Optional<ReplicationStatus> replication, ServiceView view, List<Message> out) {
         if (config.summary() == NotifyConfig.Summary.NONE) {
             return;
         }
@@ -286,13 +359,14 @@ final class Alerts {
             return;
         }
         String period = config.summary() == NotifyConfig.Summary.DAILY ? "daily" : "weekly";
-        out.add(new Message(Kind.SUMMARY, Optional.empty(), Type.INFO, period + " summary: " + summaryPasses + " pass(es), "
-                + summaryProblems + " with problems", List.of("From " + summaryFrom + " to " + end + ":",
+        List<String> lines = new ArrayList<>(List.of("From " + summaryFrom + " to " + end + ":",
                 "  " + summaryPasses + " pass(es) and batches, " + summaryProblems + " of them FAILED or PARTIAL",
                 "  " + summaryCounts.summary() + ", " + summaryCounts.pruned() + " pruned, " + summaryCounts.bytes() + " bytes copied",
-                "Last successful backup: " + lastSuccess.map(Instant::toString).orElse("none known"),
-                "Open problems: " + (open.isEmpty() ? "none" : String.join("; ", open.values().stream().map(p -> p.title).toList()))),
-                now));
+                "Last successful backup: " + lastSuccess.map(Instant::toString).orElse("none known")));
+        lines.addAll(reach(now, replication, view));
+        lines.add("Open problems: " + (open.isEmpty() ? "none" : String.join("; ", open.values().stream().map(p -> p.title).toList())));
+        out.add(new Message(Kind.SUMMARY, Optional.empty(), Type.INFO, period + " summary: " + summaryPasses + " pass(es), "
+                + summaryProblems + " with problems", lines, now));
         summaryFrom = end;
         summaryCounts = Counts.ZERO;
         summaryPasses = 0;

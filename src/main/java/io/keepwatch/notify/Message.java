@@ -28,8 +28,10 @@ public record Message(Kind kind, Optional<String> source, Type type, String titl
         HELD,
         /** Retention held (a changed policy waits for {@code --accept-retention}) or a size limit it could not meet. */
         RETENTION,
-        /** A scheduled job (verify, check, push, prune) that could not run, or found damage. */
+        /** A job (scheduled, or a command run by hand) that could not run, found damage or could not do everything. */
         JOB,
+        /** The repository the service replicates into is behind by more than {@code notify.replication_lag_minutes}. */
+        REPLICATION,
         /** No successful pass for {@code notify.no_success_hours}. */
         NO_SUCCESS,
         /** The service stopped without saying so (seen at its next start). */

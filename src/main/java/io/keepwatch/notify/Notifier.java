@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells a person: an engine-events listener (run it behind a {@link io.keepwatch.events.QueuedListener}: sending takes
  * seconds) that asks {@link Alerts} what to tell, renders it, and sends it through every channel. {@link #tick} (every
- * 30 s in the service) tells what time alone decides: a source UNAVAILABLE too long, no success for too long, digests,
- * summaries. A channel that fails is logged at WARN with its reason and never stops a backup. Thread-safe.
+ * 30 s in the service) tells what time alone decides: a source UNAVAILABLE too long, no success for too long, the
+ * repository behind too long, digests, summaries. A channel that fails is logged at WARN with its reason and never
+ * stops a backup. Thread-safe.
  */
 public final class Notifier implements EngineListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
@@ -41,6 +42,8 @@ public final class Notifier implements EngineListener, AutoCloseable {
     /** Whether {@link #close} looks at the time once more first (for {@code once}, which has no ticker). */
     private final boolean tickOnClose;
     private boolean memoryFailed;
+    /** What the running service shows besides its events (the replicator, the oldest version kept). */
+    private volatile ServiceView view = ServiceView.NONE;
 
     Notifier(Alerts alerts, List<Channel> channels, Clock clock, String host, LogTail logTail) {
         this(() -> alerts, channels, clock, () -> host, logTail, Optional.empty(), false);
@@ -138,11 +141,16 @@ public final class Notifier implements EngineListener, AutoCloseable {
         send(messages);
     }
 
+    /** From now on, {@link #tick} also looks at what the running service shows (the replication lag; the summary's). */
+    public void watch(ServiceView service) {
+        this.view = service;
+    }
+
     /** Tells what time alone decides (see {@link Alerts#tick}). */
     public void tick() {
         List<Message> messages;
         synchronized (this) {
-            messages = alerts().tick(clock.instant());
+            messages = alerts().tick(clock.instant(), view);
         }
         send(messages);
     }
