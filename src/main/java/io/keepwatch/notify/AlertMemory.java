@@ -87,7 +87,11 @@ final class AlertMemory {
         }
     }
 
-    /** Writes what {@code alerts} must remember to {@code file} (a temporary file renamed over it). */
+    /**
+     * Writes what {@code alerts} must remember to {@code file} (a temporary file renamed over it). The last writer
+     * wins: what a command run by hand opened or ended while the service runs is what the service's next write
+     * replaces.
+     */
     static void save(Path file, Alerts alerts) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode open = root.putArray("open");
@@ -110,7 +114,8 @@ final class AlertMemory {
         }
         ArrayNode sent = root.putArray("last_sent");
         alerts.lastSent().forEach((k, at) -> put(sent.addObject(), k).put("at", at.toString()));
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+        // One temporary file per process: the service and a command run by hand may both write this file.
+        Path tmp = file.resolveSibling(FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
         Modes.writePrivate(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
