@@ -12,9 +12,6 @@ import java.util.Optional;
  * thread-safe (used under the notifier's lock).
  */
 final class ReplicationLag {
-    /** The replicator's state when the repository holds the backup as it is on disk. */
-    static final String IN_SYNC = "in sync";
-
     private final Instant watchFrom;
     /** The last look that found the replicator in sync; null: none yet. */
     private Instant seenInSync;
@@ -24,7 +21,7 @@ final class ReplicationLag {
     }
 
     static boolean inSync(ReplicationStatus r) {
-        return IN_SYNC.equals(r.state());
+        return ReplicationStatus.IN_SYNC.equals(r.state()); // the repository holds the backup as it is on disk
     }
 
     /** A look at the replicator at {@code now}. */
