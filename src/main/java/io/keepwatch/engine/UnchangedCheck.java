@@ -74,7 +74,7 @@ final class UnchangedCheck {
         }
         for (SourceConfig source : config.sources()) {
             ScanResult scan = Parallel.get(scans.get(source.name()));
-            Engine.logSkipped(source.name(), scan);
+            SourcePass.logSkipped(source.name(), scan);
             if (log.isDebugEnabled()) {
                 scan.files().forEach(f -> log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), f.rel())));
             }
