@@ -9,6 +9,8 @@ import io.keepwatch.events.SourceState;
 import io.keepwatch.events.Trigger;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.scan.Availability;
+import io.keepwatch.daemon.SourceMachine.Effect;
+import io.keepwatch.daemon.SourceMachine.Input;
 import io.keepwatch.watch.ChangeQueue;
 import io.keepwatch.watch.Debouncer;
 import io.keepwatch.watch.SourcePath;
@@ -29,9 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * only. {@link #stop} (any thread) makes {@link #run} return after the batch in progress; the state is then
  * saved. The engine stays open: its owner closes it.
  *
- * <p>Over 600 lines: it still mixes start/stop, scheduling, the per-source state machine and status
- * output; splitting out a pure source-state machine and a status publisher is part of issue 14, still open.
+ * <p>What each observation does to a source (its state, and the pass, watch or retry that follows) is decided by the
+ * pure {@link SourceMachine}; the status file is written by a {@link StatusPublisher}; the loop waits through a
+ * {@link Ticker}, so tests drive the service's time with their clock. Over 600 lines: the loop, the start-up, the
+ * watches' life per source and the passes and batches it runs are still one class; splitting the watches' side out
+ * (register, lose, resume, poll) is the next step of issue 14.
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -53,12 +55,16 @@ public final class Daemon {
     private final Watchers watchers;
     private final Fs fs;
     private final Clock clock;
+    /** How the loop waits for its next wake-up. */
+    private final Ticker ticker;
     private final Timing timing;
     private final ChangeQueue queue;
     private final Optional<EarlyWatches> early;
     private final Debouncer<SourcePath> debouncer;
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final StatusBoard board;
+    /** Writes the board to status.json, now and by a heartbeat. */
+    private final StatusPublisher statusFile;
     /** Hears the sources' state changes (the engine, opened with the same listener, tells it of passes and files). */
     private final EngineListener events;
     private volatile boolean stopping;
@@ -69,7 +75,6 @@ public final class Daemon {
     private Optional<Instant> flushDue = Optional.empty();
     private Instant nextPeriodic;
     private Instant nextPoll;
-    private boolean statusWriteFailed;
 
     /** The service's view of one source. */
     private static final class Run {
@@ -118,7 +123,14 @@ public final class Daemon {
      */
     public Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Timing timing, Optional<EarlyWatches> early,
             EngineListener events, Optional<String> configSha256) {
+        this(engine, watchers, fs, clock, Ticker.REAL, timing, early, events, configSha256);
+    }
+
+    /** A service whose loop waits through {@code ticker} (tests drive its time with their clock). */
+    Daemon(Engine engine, Watchers watchers, Fs fs, Clock clock, Ticker ticker, Timing timing, Optional<EarlyWatches> early,
+            EngineListener events, Optional<String> configSha256) {
         this.engine = engine;
+        this.ticker = ticker;
         this.events = events;
         this.watchers = watchers;
         this.fs = fs;
@@ -132,6 +144,7 @@ public final class Daemon {
         }
         this.board = new StatusBoard(clock, engine.config().sources(), queue::depth,
                 new ServiceStatus.ConfigInUse(engine.config().configFile().toString(), configSha256));
+        this.statusFile = new StatusPublisher(fs, engine.layout().statusFile(), board, timing.heartbeat());
     }
 
     /** Asks {@link #run} to return after the batch in progress. Safe from any thread (a shutdown hook). */
@@ -196,15 +209,8 @@ public final class Daemon {
 
     /** Runs until {@link #stop}; saves the state before returning. */
     public void run() throws IOException, InterruptedException {
-        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "keepwatch-status");
-            t.setDaemon(true);
-            return t;
-        });
         try {
-            writeStatus();
-            long every = timing.heartbeat().toMillis();
-            heartbeat.scheduleWithFixedDelay(this::writeStatus, every, every, TimeUnit.MILLISECONDS);
+            statusFile.start();
             startUp();
             loop();
         } finally {
@@ -218,10 +224,10 @@ public final class Daemon {
             try {
                 engine.commit();
             } finally {
-                heartbeat.shutdownNow();
+                statusFile.close();
                 board.stopped();
                 board.pending(debouncer.size());
-                writeStatus();
+                statusFile.publish();
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
@@ -255,18 +261,18 @@ public final class Daemon {
         }
         ready = true;
         board.activity("idle");
-        writeStatus();
+        statusFile.publish();
         log.info("Ready");
     }
 
     private void loop() throws InterruptedException {
         while (!stopping) {
             Instant now = clock.instant();
-            ChangeQueue.Drained drained = queue.await(Duration.between(now, nextWake(now)));
+            ChangeQueue.Drained drained = ticker.await(queue, Duration.between(now, nextWake(now)));
             now = clock.instant();
             for (SourcePath p : drained.paths()) {
                 Run r = runs.get(p.source());
-                if (r != null && r.state != SourceState.UNAVAILABLE) {
+                if (r != null && effect(r, Input.CHANGED_PATH) == Effect.BACK_UP_PATH) {
                     debouncer.touch(p, now);
                 }
             }
@@ -282,10 +288,10 @@ public final class Daemon {
             }
             if (!now.isBefore(nextPeriodic)) {
                 for (Run r : runs.values()) {
-                    if (r.state == SourceState.OK) {
-                        r.passDue = Optional.of(now);
-                    } else if (r.state == SourceState.UNAVAILABLE) {
-                        r.failedMark = Optional.empty(); // try it again at the next poll
+                    switch (effect(r, Input.PERIODIC)) {
+                        case PASS_NOW -> r.passDue = Optional.of(now);
+                        case RETRY_AT_NEXT_POLL -> r.failedMark = Optional.empty();
+                        default -> { }
                     }
                 }
                 nextPeriodic = now.plus(timing.rescanInterval());
@@ -341,48 +347,56 @@ public final class Daemon {
         if (attempt.handle().isPresent()) {
             r.handle = attempt.handle();
             r.rootKey = attempt.rootKey();
-            setState(r, SourceState.OK, Optional.empty());
+            setState(r, SourceMachine.on(r.state, Input.WATCHING).next(), Optional.empty());
             return;
         }
         IOException e = attempt.error().orElseThrow();
         if (WatchLimit.isLimit(e)) {
-            watchLimit(r, e.getMessage());
+            watchLimit(r, e.getMessage(), SourceMachine.on(r.state, Input.WATCH_LIMIT));
         } else {
             markUnavailable(r, "cannot watch '" + r.source.path() + "': " + e);
         }
     }
 
-    private void watchLimit(Run r, String message) {
+    /** The OS refused more watches: an ERROR, and full passes instead ({@code step} says so). */
+    private void watchLimit(Run r, String message, SourceMachine.Step step) {
         String line = "Cannot watch every folder of " + r.name() + " (" + r.source.path() + "): " + message + "; "
                 + WatchLimit.advice() + ". Until then " + r.name() + " is backed up by a full pass every "
                 + timing.limitRescan().toSeconds() + " s.";
         log.error(line);
         board.error(line);
-        setState(r, SourceState.POLLING, Optional.of("OS watch limit reached (fs.inotify.max_user_watches)"));
+        setState(r, step.next(), Optional.of("OS watch limit reached (fs.inotify.max_user_watches)"));
+        passAfterLimitRescan(r);
+    }
+
+    /** A full pass after {@link Timing#limitRescan()}, unless one is due already. */
+    private void passAfterLimitRescan(Run r) {
         if (r.passDue.isEmpty()) {
             r.passDue = Optional.of(clock.instant().plus(timing.limitRescan()));
         }
     }
 
     private void onSignal(Run r, SourceSignal s, Instant now) {
-        switch (s.kind()) {
-            case RESCAN -> {
-                if (r.state != SourceState.UNAVAILABLE) {
-                    log.warn("Rescanning {}: {}", r.name(), s.reason());
-                    r.passDue = Optional.of(now);
-                }
+        Input input = switch (s.kind()) {
+            case RESCAN -> Input.RESCAN;
+            case LIMIT -> Input.LIMIT_SIGNAL;
+            case LOST -> Input.LOST;
+        };
+        SourceMachine.Step step = SourceMachine.on(r.state, input);
+        switch (step.effect()) {
+            case PASS_NOW -> {
+                log.warn("Rescanning {}: {}", r.name(), s.reason());
+                r.passDue = Optional.of(now);
             }
-            case LIMIT -> {
-                if (r.state == SourceState.OK) {
-                    watchLimit(r, s.reason());
-                }
-            }
-            case LOST -> {
-                if (r.state != SourceState.UNAVAILABLE) {
-                    lost(r, s.reason());
-                }
-            }
+            case PASS_AFTER_LIMIT_RESCAN -> watchLimit(r, s.reason(), step);
+            case WATCH_AGAIN -> lost(r, s.reason());
+            default -> { }
         }
+    }
+
+    /** What the source machine says the service does about {@code input} to this source. */
+    private static Effect effect(Run r, Input input) {
+        return SourceMachine.on(r.state, input).effect();
     }
 
     /** The watch ended or the root was replaced: watch again and do a full pass, or mark it UNAVAILABLE. */
@@ -437,7 +451,7 @@ public final class Daemon {
             log.error(line);
             board.error(line);
         }
-        setState(r, SourceState.UNAVAILABLE, Optional.of(reason));
+        setState(r, SourceMachine.on(r.state, Input.UNAVAILABLE).next(), Optional.of(reason));
     }
 
     private void closeWatch(Run r) {
@@ -474,7 +488,7 @@ public final class Daemon {
             if (stopping) {
                 return;
             }
-            if (r.state == SourceState.UNAVAILABLE) {
+            if (effect(r, Input.POLL) == Effect.TRY_COMING_BACK) {
                 Availability a = engine.probe(r.name());
                 Optional<String> mark = rootMark(r.source.path());
                 if (a instanceof Availability.Available && !mark.equals(r.failedMark)) {
@@ -529,8 +543,8 @@ public final class Daemon {
                 r.passDue = Optional.empty();
                 debouncer.forget(p -> p.source().equals(r.name()));
                 fullPass(r, "full pass of " + r.name(), Trigger.FULL_PASS);
-                if (r.state == SourceState.POLLING && r.passDue.isEmpty()) {
-                    r.passDue = Optional.of(clock.instant().plus(timing.limitRescan()));
+                if (effect(r, Input.PASS_DONE) == Effect.PASS_AFTER_LIMIT_RESCAN) {
+                    passAfterLimitRescan(r);
                 }
             }
         }
@@ -569,7 +583,7 @@ public final class Daemon {
                 // Not started: the next start's reconciliation pass picks these paths up.
                 return;
             }
-            if (r.state == SourceState.UNAVAILABLE) {
+            if (effect(r, Input.CHANGED_PATH) != Effect.BACK_UP_PATH) {
                 continue;
             }
             if (r.handle.isPresent() && !EarlyWatches.rootKey(r.source.path()).equals(r.rootKey)) {
@@ -605,7 +619,7 @@ public final class Daemon {
                 + retry.toSeconds() + " s";
         log.error(line);
         board.error(line);
-        if (r.state != SourceState.UNAVAILABLE) {
+        if (effect(r, Input.PASS_FAILED) == Effect.PASS_AFTER_RETRY) {
             r.passDue = Optional.of(clock.instant().plus(retry));
         }
     }
@@ -625,18 +639,6 @@ public final class Daemon {
             log.error(line);
             board.error(line);
             flushDue = Optional.of(now); // the engine says when it tries again
-        }
-    }
-
-    private void writeStatus() {
-        try {
-            StatusFile.write(fs, engine.layout().statusFile(), board.snapshot());
-            statusWriteFailed = false;
-        } catch (IOException | RuntimeException e) {
-            if (!statusWriteFailed) {
-                log.warn("Cannot write the status file {}: {}", engine.layout().statusFile(), e.toString());
-            }
-            statusWriteFailed = true;
         }
     }
 

@@ -6,6 +6,8 @@
  * {@code watch.rescan_interval_minutes}, marks a source UNAVAILABLE when its folder goes away and resumes it
  * when it is back, and falls back to periodic full passes where the OS refuses more watches. What it is
  * doing is published in {@code .keepwatch/status.json} ({@link io.keepwatch.daemon.StatusFile}), written
- * atomically by a heartbeat so a reader can tell a live service from a stopped or hung one.
+ * atomically by a heartbeat ({@link io.keepwatch.daemon.StatusPublisher}) so a reader can tell a live service from a
+ * stopped or hung one. What happens to a source on each thing observed is the pure
+ * {@link io.keepwatch.daemon.SourceMachine}'s rule; the loop waits through a {@link io.keepwatch.daemon.Ticker}.
  */
 package io.keepwatch.daemon;

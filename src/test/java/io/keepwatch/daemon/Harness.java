@@ -40,7 +40,7 @@ final class Harness implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     private Harness(Path dir, String backupRoot, String extraJson, Function<Watchers, Watchers> wrap,
-            Function<Timing, Timing> tune) throws Exception {
+            Function<Timing, Timing> tune, Clock clock, Ticker ticker) throws Exception {
         this.dir = dir;
         this.src = dir.resolve("src");
         Files.createDirectories(src);
@@ -57,8 +57,9 @@ final class Harness implements AutoCloseable {
         Watchers watchers = wrap.apply(realWatchers);
         // As RunCommand does: the watches register while the engine opens.
         EarlyWatches early = EarlyWatches.start(config.sources(), watchers, t);
-        this.engine = Engine.open(config, fs, Clock.systemUTC(), Progress.NONE, heard);
-        this.daemon = new Daemon(engine, watchers, fs, Clock.systemUTC(), t, java.util.Optional.of(early), heard);
+        this.engine = Engine.open(config, fs, clock, Progress.NONE, heard);
+        this.daemon = new Daemon(engine, watchers, fs, clock, ticker, t, java.util.Optional.of(early), heard,
+                java.util.Optional.empty());
         this.thread = new Thread(() -> {
             try {
                 daemon.run();
@@ -75,11 +76,17 @@ final class Harness implements AutoCloseable {
 
     static Harness start(Path dir, String backupRoot, String extraJson, Function<Watchers, Watchers> wrap,
             Function<Timing, Timing> tune, String... relAndContent) throws Exception {
+        return start(dir, backupRoot, extraJson, wrap, tune, Clock.systemUTC(), Ticker.REAL, relAndContent);
+    }
+
+    /** A service whose time is {@code clock}'s, its loop waiting through {@code ticker}. */
+    static Harness start(Path dir, String backupRoot, String extraJson, Function<Watchers, Watchers> wrap,
+            Function<Timing, Timing> tune, Clock clock, Ticker ticker, String... relAndContent) throws Exception {
         Files.createDirectories(dir.resolve("src"));
         for (int i = 0; i < relAndContent.length; i += 2) {
             write(dir.resolve("src"), relAndContent[i], relAndContent[i + 1]);
         }
-        Harness h = new Harness(dir, backupRoot, extraJson, wrap, tune);
+        Harness h = new Harness(dir, backupRoot, extraJson, wrap, tune, clock, ticker);
         h.thread.start();
         // Until the service writes its first status, there is no status file to read.
         await().atMost(DEADLINE).ignoreException(java.nio.file.NoSuchFileException.class).untilAsserted(() -> {
