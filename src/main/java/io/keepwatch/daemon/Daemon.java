@@ -1,6 +1,8 @@
 package io.keepwatch.daemon;
 
 import io.keepwatch.config.SourceConfig;
+import io.keepwatch.daemon.SourceMachine.Effect;
+import io.keepwatch.daemon.SourceMachine.Input;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.PassResult;
 import io.keepwatch.events.EngineEvent;
@@ -9,8 +11,6 @@ import io.keepwatch.events.SourceState;
 import io.keepwatch.events.Trigger;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.scan.Availability;
-import io.keepwatch.daemon.SourceMachine.Effect;
-import io.keepwatch.daemon.SourceMachine.Input;
 import io.keepwatch.watch.ChangeQueue;
 import io.keepwatch.watch.Debouncer;
 import io.keepwatch.watch.SourcePath;
