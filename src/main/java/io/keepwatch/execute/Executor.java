@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each kind of action is done by one method of {@link Perform}, an {@link Action.Visitor}: a new kind of action
  * does not compile until it is handled here, in {@link Tally} and in {@link Recovery}. The lines the actions log,
  * and the events told with them, are {@link ActionLog}'s.
+ *
+ * <p>Over 400 lines: one method per kind of action, the batch around them, and the folder work a batch leaves
+ * (empty folders removed or mirrored, folders fsynced); the folder work is the next to move out.
  */
 public final class Executor {
     private static final Logger log = LoggerFactory.getLogger(Executor.class);
