@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pushes the backup into the repository while the service runs. As an {@link EngineListener} it only counts what
  * changed and wakes its thread at the end of each pass or batch (the engine thread never waits for it). Its
- * thread pushes when state.json on disk is not the one it last pushed, at most once per interval; a push reads
+ * thread pushes when the state on disk (state.json and its change log) is not the one it last pushed, at most once
+ * per interval; a push reads
  * state.json and the backup files as {@code keepwatch push} does, without the backup root's lock. A failed push is
  * logged as an ERROR, reported to {@code problems} (the service's status) and retried after a backoff that doubles
  * from the interval up to an hour; the service goes on backing up meanwhile. A store that cannot be reached (a
@@ -35,7 +36,7 @@ public final class Replicator implements EngineListener, AutoCloseable {
 
     /** Where the replicator pushes: any repository, in any store. */
     public interface Target {
-        /** Which state.json is on disk now (a tag that changes with each save), or empty if there is none. */
+        /** Which state is on disk now (a tag that changes with each commit), or empty if there is none. */
         Optional<String> stateOnDisk() throws IOException;
 
         /**

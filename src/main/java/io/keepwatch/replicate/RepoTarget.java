@@ -17,8 +17,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The replicator's target: a push, as {@code keepwatch push} makes it, into a repository in any {@link BlobStore}
@@ -57,14 +59,38 @@ public final class RepoTarget implements Replicator.Target {
         this.sourcePaths = Map.copyOf(sourcePaths);
     }
 
+    /**
+     * state.json's time, size and file key, and those of each segment of the state's change log: a commit appends to
+     * the log and leaves state.json alone until the log is large or old, and a push reads both.
+     */
     @Override
     public Optional<String> stateOnDisk() throws IOException {
+        StringBuilder tag = new StringBuilder();
         try {
-            BasicFileAttributes a = Files.readAttributes(layout.stateFile(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return Optional.of(a.lastModifiedTime().toInstant() + "/" + a.size() + "/" + a.fileKey());
+            tag.append(attributes(layout.stateFile()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+        Path changes = layout.changesDir();
+        if (Files.isDirectory(changes, LinkOption.NOFOLLOW_LINKS)) {
+            List<Path> segments;
+            try (Stream<Path> s = Files.list(changes)) {
+                segments = s.sorted().toList();
+            }
+            for (Path p : segments) {
+                try {
+                    tag.append(';').append(p.getFileName()).append('=').append(attributes(p));
+                } catch (NoSuchFileException e) {
+                    // dropped by a rewrite meanwhile: state.json changed too
+                }
+            }
+        }
+        return Optional.of(tag.toString());
+    }
+
+    private static String attributes(Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return a.lastModifiedTime().toInstant() + "/" + a.size() + "/" + a.fileKey();
     }
 
     @Override
