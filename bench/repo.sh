@@ -64,18 +64,7 @@ if [[ ! -f $JAR ]]; then
     log "building $JAR"
     (cd "$REPO" && mvn -B -q package -DskipTests)
 fi
-# tiny_set DIR FILES MAX_BYTES BIG_FILES: FILES random files of up to MAX_BYTES in 10 folders, and BIG_FILES of 4 MiB
-tiny_set() {
-    local dir=$1 files=$2 max=$3 big=$4 i
-    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-    for ((i = 0; i < files; i++)); do
-        mkdir -p "$dir.tmp/d$((i % 10))"
-        head -c $((RANDOM * RANDOM % max)) /dev/urandom >"$dir.tmp/d$((i % 10))/f$i.bin"
-    done
-    for ((i = 0; i < big; i++)); do head -c 4194304 /dev/urandom >"$dir.tmp/big$i.bin"; done
-    echo "seed=$SEED tiny" >"$dir.tmp/.complete"
-    mv "$dir.tmp" "$dir"
-}
+source "$REPO/bench/tiny-set.sh"
 if [[ $TINY == 1 ]]; then
     [[ -f $DATA/A/.complete ]] || tiny_set "$DATA/A" 200 65536 2
     [[ -f $DATA/B/.complete ]] || tiny_set "$DATA/B" 500 4096 0
