@@ -54,9 +54,11 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
         Checker.Report r;
+        long start = System.nanoTime();
         try (Repository repository = repo.resolve(config).open()) {
             r = new Checker(repository).check(fraction);
         }
+        double elapsed = (System.nanoTime() - start) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
         for (Checker.Damage d : r.damage()) {
             out.println("DAMAGED " + d.object() + ": " + String.join("; ", d.reasons()));
@@ -66,8 +68,13 @@ final class CheckCommand implements Callable<Integer> {
         }
         r.notes().forEach(n -> out.println("note: " + n));
         out.println((r.clean() ? "No damage" : r.damage().size() + " damaged object(s)") + ": " + r.snapshots() + " snapshot(s), "
-                + r.packs() + " pack(s)" + (fraction > 0 ? ", " + r.packsRead() + " read (" + BackupReader.bytes(r.bytesRead()) + ")" : ""));
+                + r.packs() + " pack(s)" + (fraction > 0 ? ", " + r.packsRead() + " read (" + BackupReader.bytes(r.bytesRead())
+                + ", " + BackupReader.bytes(r.plaintextRead()) + " of plaintext in " + seconds(elapsed) + ")" : ""));
         out.flush();
         return HandRun.Done.of(r.clean() ? ExitCodes.OK : ExitCodes.PARTIAL, io.keepwatch.schedule.Jobs.checked(r));
+    }
+
+    private static String seconds(double s) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", s);
     }
 }

@@ -13,6 +13,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code keepwatch check}: the repository's structure (every snapshot opens, every tree is indexed and
@@ -26,7 +30,8 @@ public final class Checker {
     }
 
     /** What check found. */
-    public record Report(int snapshots, int packs, int packsRead, long bytesRead, List<Damage> damage, List<String> notes) {
+    public record Report(int snapshots, int packs, int packsRead, long bytesRead, long plaintextRead, List<Damage> damage,
+            List<String> notes) {
         public boolean clean() {
             return damage.isEmpty();
         }
@@ -102,16 +107,80 @@ public final class Checker {
             Collections.shuffle(toRead, new Random());
             toRead = toRead.subList(0, readFraction <= 0 ? 0 : (int) Math.ceil(toRead.size() * readFraction));
         }
-        long bytes = 0;
-        for (String packId : toRead) {
-            bytes += readPack(packId, sizes.get(packId));
-        }
-        return new Report(snapshots, sizes.size(), toRead.size(), bytes, List.copyOf(damage.values()), notes);
+        long[] read = readPacks(toRead);
+        return new Report(snapshots, sizes.size(), toRead.size(), read[0], read[1], List.copyOf(damage.values()), notes);
     }
 
-    private long readPack(String packId, long size) throws IOException {
+    /**
+     * Reads the packs, each once and whole (one sequential read), on a few threads: each pack's header is
+     * compared with the index and each of its blobs is opened, decompressed and hashed once. At most
+     * {@link #readThreads()} packs are in memory at a time.
+     *
+     * @return the sealed bytes and the plaintext bytes read
+     */
+    private long[] readPacks(List<String> packIds) throws IOException {
+        if (packIds.isEmpty()) {
+            return new long[2];
+        }
+        int threads = Math.min(readThreads(), packIds.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "check-read");
+            t.setDaemon(true);
+            return t;
+        });
+        ThreadLocal<Repository.Scratch> scratch = ThreadLocal.withInitial(Repository.Scratch::new);
+        try {
+            List<Future<PackRead>> reads = new ArrayList<>();
+            for (String packId : packIds) {
+                reads.add(pool.submit(() -> readPack(packId, scratch.get())));
+            }
+            long sealed = 0;
+            long plain = 0;
+            for (Future<PackRead> f : reads) {
+                PackRead r = join(f);
+                sealed += r.sealed();
+                plain += r.plain();
+                for (Damage d : r.damage()) {
+                    d.reasons().forEach(reason -> damage(d.object(), reason, d.affects()));
+                }
+            }
+            return new long[] {sealed, plain};
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Threads that read packs: one per processor, at most 4 (each holds one pack of 16-24 MiB and its blobs). */
+    static int readThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static PackRead join(Future<PackRead> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("check was interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** What reading one pack found: its size, the plaintext of its blobs that opened, its damage. */
+    private record PackRead(long sealed, long plain, List<Damage> damage) {
+    }
+
+    /** Reads one pack; runs on a reading thread, so it reads {@link #uses} and the index but changes nothing shared. */
+    private PackRead readPack(String packId, Repository.Scratch scratch) throws IOException {
         String name = Pack.name(packId);
         List<Pack.Entry> entries = repo.index().pack(packId);
+        List<Damage> found = new ArrayList<>();
         byte[] pack = repo.store().get(name);
         try {
             int hlen = ByteBuffer.wrap(pack, pack.length - 4, 4).getInt();
@@ -121,22 +190,23 @@ public final class Checker {
             byte[] sealed = java.util.Arrays.copyOfRange(pack, pack.length - 4 - hlen, pack.length - 4);
             List<Pack.Entry> header = Pack.header(repo.crypto(), packId, sealed);
             if (!new HashSet<>(header).equals(new HashSet<>(entries))) {
-                damage(name, "its header does not list the same blobs as the index", affected(entries));
+                found.add(new Damage(name, Set.of("its header does not list the same blobs as the index"), affected(entries)));
             }
         } catch (RepoException | RuntimeException e) {
-            damage(name, e.getMessage(), affected(entries));
+            found.add(new Damage(name, Set.of(String.valueOf(e.getMessage())), affected(entries)));
         }
+        long plain = 0;
         for (Pack.Entry e : entries) {
             try {
                 if ((long) e.offset() + e.length() > pack.length) {
                     throw new RepoException("blob " + e.id() + " lies beyond the end of the pack (truncated)");
                 }
-                repo.openBlob(packId, e, pack, e.offset());
+                plain += repo.openBlob(packId, e, pack, e.offset(), scratch).remaining();
             } catch (RepoException x) {
-                damage(name, x.getMessage(), uses.getOrDefault(e.id(), Set.of("no file (blob " + e.id() + " is unused)")));
+                found.add(new Damage(name, Set.of(x.getMessage()), uses.getOrDefault(e.id(), Set.of("no file (blob " + e.id() + " is unused)"))));
             }
         }
-        return pack.length;
+        return new PackRead(pack.length, plain, found);
     }
 
     private Set<String> affected(List<Pack.Entry> entries) {

@@ -169,6 +169,26 @@ public final class Crypto {
         }
     }
 
+    /**
+     * {@link #open} into {@code out} from index 0 (at least {@code len - OVERHEAD} long), so a caller opening many
+     * blobs reuses one array; returns the plaintext's length.
+     */
+    int openInto(byte[] aad, byte[] sealed, int off, int len, byte[] out) throws AEADBadTagException {
+        if (len < OVERHEAD) {
+            throw new AEADBadTagException("sealed data of " + len + " bytes is shorter than nonce and tag");
+        }
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, encKey, new GCMParameterSpec(TAG * 8, sealed, off, NONCE));
+            c.updateAAD(aad);
+            return c.doFinal(sealed, off + NONCE, len - NONCE, out, 0);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM failed", e);
+        }
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

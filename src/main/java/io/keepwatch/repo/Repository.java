@@ -388,29 +388,66 @@ public final class Repository implements Closeable {
 
     /** Opens one blob's sealed bytes found at {@code off} in {@code buf}, and checks its id. */
     byte[] openBlob(String packId, Pack.Entry e, byte[] buf, int off) throws RepoException {
+        Scratch s = new Scratch();
+        java.nio.ByteBuffer data = openBlob(packId, e, buf, off, s);
+        byte[] out = new byte[data.remaining()];
+        data.get(out);
+        return out;
+    }
+
+    /**
+     * Opens one blob's sealed bytes found at {@code off} in {@code buf} into {@code scratch}'s arrays (decrypted,
+     * decompressed if it is, its HMAC checked against its id) and returns its plaintext, valid until the scratch is
+     * used again: a reader of many blobs (check --read-data) allocates nothing per blob.
+     */
+    java.nio.ByteBuffer openBlob(String packId, Pack.Entry e, byte[] buf, int off, Scratch scratch) throws RepoException {
         String where = "blob " + e.id() + " in pack " + Pack.name(packId);
-        byte[] plain;
+        byte[] plain = scratch.plain(e.length());
+        int plainLength;
         try {
-            plain = crypto.open(Pack.blobAad(e.type(), java.util.HexFormat.of().parseHex(e.id())), buf, off, e.length());
+            plainLength = crypto.openInto(Pack.blobAad(e.type(), java.util.HexFormat.of().parseHex(e.id())), buf, off, e.length(), plain);
         } catch (AEADBadTagException x) {
             throw new RepoException(where + " is damaged: it does not decrypt (authentication failed)");
         }
-        byte[] data;
-        if (plain.length == 0 || plain[0] > 1) {
+        java.nio.ByteBuffer data;
+        if (plainLength == 0 || plain[0] > 1) {
             throw new RepoException(where + " is damaged: unknown compression flag");
         } else if (plain[0] == 1) {
+            byte[] out = scratch.data(e.rawLength());
             try {
-                data = Zstd.decompress(plain, 1, plain.length - 1, e.rawLength());
+                Zstd.decompress(plain, 1, plainLength - 1, out, e.rawLength());
             } catch (RepoException x) {
                 throw new RepoException(where + " is damaged: " + x.getMessage());
             }
+            data = java.nio.ByteBuffer.wrap(out, 0, e.rawLength());
         } else {
-            data = java.util.Arrays.copyOfRange(plain, 1, plain.length);
+            data = java.nio.ByteBuffer.wrap(plain, 1, plainLength - 1);
         }
-        if (data.length != e.rawLength() || !Hex.of(crypto.chunkId(data, 0, data.length)).equals(e.id())) {
+        if (data.remaining() != e.rawLength()
+                || !Hex.of(crypto.chunkId(data.array(), data.position(), data.remaining())).equals(e.id())) {
             throw new RepoException(where + " is damaged: its content does not match its id");
         }
         return data;
+    }
+
+    /** The arrays one thread reuses to open blobs ({@link #openBlob(String, Pack.Entry, byte[], int, Scratch)}); they grow as needed. */
+    static final class Scratch {
+        private byte[] plain = new byte[0];
+        private byte[] data = new byte[0];
+
+        byte[] plain(int sealedLength) {
+            if (plain.length < sealedLength) {
+                plain = new byte[sealedLength];
+            }
+            return plain;
+        }
+
+        byte[] data(int rawLength) {
+            if (data.length < rawLength) {
+                data = new byte[rawLength];
+            }
+            return data;
+        }
     }
 
     /** The header of a pack, read from its tail. */

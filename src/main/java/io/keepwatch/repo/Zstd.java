@@ -20,8 +20,8 @@ final class Zstd {
         return n < len ? java.util.Arrays.copyOf(out, n) : null;
     }
 
-    static byte[] decompress(byte[] data, int off, int len, int rawLength) throws RepoException {
-        byte[] out = new byte[rawLength];
+    /** Decompresses into {@code out} from index 0 (at least {@code rawLength} long); anything but exactly rawLength bytes is an error. */
+    static void decompress(byte[] data, int off, int len, byte[] out, int rawLength) throws RepoException {
         try {
             int n = new ZstdDecompressor().decompress(data, off, len, out, 0, rawLength);
             if (n != rawLength) {
@@ -30,6 +30,5 @@ final class Zstd {
         } catch (MalformedInputException | IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
             throw new RepoException("zstd data is malformed: " + e.getMessage(), e);
         }
-        return out;
     }
 }

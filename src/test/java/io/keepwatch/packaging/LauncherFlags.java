@@ -15,7 +15,9 @@ final class LauncherFlags {
     static final Path CMD = Path.of("packaging/bin/keepwatch.cmd");
     static final List<String> EXPECTED =
             List.of("-Dsun.jnu.encoding=UTF-8", "-Dfile.encoding=UTF-8", "-XX:+ExitOnOutOfMemoryError",
-                    "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:G1PeriodicGCInterval=10000");
+                    "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:G1PeriodicGCInterval=10000", "-XX:CompileCommand=quiet",
+                    "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01",
+                    "-XX:CompileCommand=CompileThresholdScaling,sun.security.provider.*::*,0.01");
 
     private LauncherFlags() {
     }

@@ -224,6 +224,57 @@ class RepoRoundTripTest {
     }
 
     @Test
+    void checkReadDataReadsEveryPackAndNamesTheDamageInEach() throws Exception {
+        put(src, "a.txt", "alpha");
+        step();
+        put(src, "b.txt", "bravo");
+        step();
+        put(docs, "c.txt", "charlie");
+        step();
+        List<String> packs;
+        long packBytes = 0;
+        long plaintext = 0;
+        try (Repository r = open()) {
+            packs = List.copyOf(r.index().packIds());
+            for (String p : packs) {
+                packBytes += Files.size(repoDir.resolve(Pack.name(p)));
+                plaintext += r.index().pack(p).stream().mapToLong(Pack.Entry::rawLength).sum();
+            }
+            Checker.Report c = new Checker(r).check(1);
+            assertTrue(c.clean(), c.damage().toString());
+            assertEquals(3, c.packsRead());
+            assertEquals(packBytes, c.bytesRead());
+            assertEquals(plaintext, c.plaintextRead());
+        }
+        assertEquals(3, packs.size());
+        // A flipped byte in the data blob of the first pack and of the last: each pack is named with its file.
+        Map<String, String> flipped = new LinkedHashMap<>();
+        try (Repository r = open()) {
+            for (String p : List.of(packs.get(0), packs.get(2))) {
+                Pack.Entry data = r.index().pack(p).stream().filter(e -> e.type() == Pack.DATA).findFirst().orElseThrow();
+                Path file = repoDir.resolve(Pack.name(p));
+                byte[] b = Files.readAllBytes(file);
+                b[data.offset() + Crypto.NONCE + 2] ^= 1;
+                Files.write(file, b);
+                flipped.put(Pack.name(p), data.id());
+            }
+        }
+        try (Repository r = open()) {
+            Checker.Report c = new Checker(r).check(1);
+            assertEquals(flipped.keySet(), c.damage().stream().map(Checker.Damage::object).collect(java.util.stream.Collectors.toSet()));
+            Map<String, Checker.Damage> byPack = new TreeMap<>();
+            c.damage().forEach(d -> byPack.put(d.object(), d));
+            String first = String.join("; ", byPack.get(Pack.name(packs.get(0))).affects());
+            String last = String.join("; ", byPack.get(Pack.name(packs.get(2))).affects());
+            assertTrue(first.contains("src/a.txt"), first);
+            assertTrue(last.contains("docs/c.txt"), last);
+            assertTrue(byPack.get(Pack.name(packs.get(0))).reasons().iterator().next().contains(flipped.get(Pack.name(packs.get(0)))));
+            assertEquals(3, c.packsRead());
+            assertEquals(packBytes, c.bytesRead());
+        }
+    }
+
+    @Test
     void anUnchangedBackupReadsNothingAndMakesNoSnapshot() throws Exception {
         put(src, "a.txt", "alpha");
         put(docs, "d.txt", "delta");
