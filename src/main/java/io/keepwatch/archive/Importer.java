@@ -20,6 +20,7 @@ import io.keepwatch.restore.UnsafePathException;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
+import io.keepwatch.state.FolderSpan;
 import io.keepwatch.state.StateStore;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -35,7 +36,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * {@code keepwatch import}: an archive into a folder, as files ({@link Mode#FILES}) or as a whole backup root
@@ -235,10 +238,13 @@ public final class Importer {
             RepoRestorer restorer = RepoRestorer.of(repo, snap, out, progress);
             BackupState s = restorer.state();
             List<Selection.Item> items = new ArrayList<>();
+            List<Selection.Folder> folders = new ArrayList<>();
             List<RestoreReport.Problem> problems = new ArrayList<>();
             if (mode == Mode.FILES) {
+                Selection.Request latest = new Selection.Request(Optional.empty(), Optional.empty(), new Selection.When.Latest());
+                folders = Selection.folders(s, latest);
                 if (s.totalLive() > 0) {
-                    items = Selection.select(s, new Selection.Request(Optional.empty(), Optional.empty(), new Selection.When.Latest()));
+                    items = Selection.select(s, latest);
                 }
             } else {
                 BackupLayout layout = new BackupLayout(out);
@@ -252,9 +258,21 @@ public final class Importer {
                             }
                         }
                     }
+                    // the mirror holds the empty folders there are now, as a backup pass makes them
+                    for (Map.Entry<String, List<FolderSpan>> f : new TreeMap<>(s.folders(source)).entrySet()) {
+                        FolderSpan last = f.getValue().get(f.getValue().size() - 1);
+                        if (last.open() && !f.getKey().isEmpty()) {
+                            try {
+                                folders.add(new Selection.Folder(BackupLayout.relative(out, layout.current(new FileRef(source, f.getKey()))),
+                                        last.perms()));
+                            } catch (RuntimeException x) {
+                                problems.add(new RestoreReport.Problem(RestoreReport.Kind.REFUSED, source + "/" + f.getKey(), x.getMessage()));
+                            }
+                        }
+                    }
                 }
             }
-            RestoreReport report = restorer.restore(items, out, true);
+            RestoreReport report = restorer.restore(items, folders, out, true);
             problems.addAll(report.problems());
             if (!problems.isEmpty()) {
                 return Optional.of(new Result(described, report.restored(), report.bytes(), problems, false, resumed));

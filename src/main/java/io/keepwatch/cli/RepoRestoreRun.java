@@ -33,9 +33,9 @@ final class RepoRestoreRun {
             }
             Path dir = RepoRestorer.prepareDestination(c.to, c.overwrite);
             RepoRestorer restorer = RepoRestorer.of(repository, snap, dir, ConsoleProgress.create());
-            List<Selection.Item> items = Selection.select(restorer.state(),
-                    new Selection.Request(src, Optional.ofNullable(c.path), when));
-            RestoreReport report = restorer.restore(items, dir, c.overwrite);
+            Selection.Request request = new Selection.Request(src, Optional.ofNullable(c.path), when);
+            List<Selection.Item> items = Selection.select(restorer.state(), request);
+            RestoreReport report = restorer.restore(items, Selection.folders(restorer.state(), request), dir, c.overwrite);
             return c.report(report, items, dir, when, "snapshot " + snap.shortId() + " of " + snap.host() + " (" + snap.time() + ")");
         }
     }

@@ -81,7 +81,8 @@ public final class RepoRestorer {
         return abs;
     }
 
-    public RestoreReport restore(List<Selection.Item> items, Path dir, boolean overwrite) {
+    /** Writes the files {@code items}, then creates the empty {@code folders} ({@link Selection#folders}) with their permission bits. */
+    public RestoreReport restore(List<Selection.Item> items, List<Selection.Folder> folders, Path dir, boolean overwrite) {
         List<RestoreReport.Problem> problems = new ArrayList<>();
         int restored = 0;
         long bytes = 0;
@@ -115,12 +116,35 @@ public final class RepoRestorer {
         } finally {
             progress.end();
         }
+        for (Selection.Folder f : folders) {
+            try {
+                makeEmptyFolder(f, dir);
+            } catch (UnsafePathException e) {
+                problems.add(new RestoreReport.Problem(RestoreReport.Kind.REFUSED, f.target(), e.getMessage()));
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add(new RestoreReport.Problem(RestoreReport.Kind.FAILED, f.target(),
+                        e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
+        }
         try {
             Files.deleteIfExists(dir.resolve(Restorer.WORK_FOLDER));
         } catch (IOException e) {
             // not empty (a temp file could not be removed) or unremovable: left for the next restore into dir
         }
         return new RestoreReport(restored, 0, bytes, problems);
+    }
+
+    /** Creates one empty folder (and its missing parents, owner-only) and gives it its permission bits. */
+    private static void makeEmptyFolder(Selection.Folder f, Path dir) throws IOException, UnsafePathException {
+        Path target = SafeRel.resolve(dir, f.target(), "empty folder '" + f.target() + "'");
+        Private.ensureDir(dir, target);
+        if (!f.perms().isEmpty()) {
+            PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            if (view != null) {
+                view.setPermissions(PosixFilePermissions.fromString(f.perms()));
+            }
+        }
+        Private.syncDir(target.getParent());
     }
 
     private long restoreOne(Selection.Item item, Path dir, boolean overwrite) throws IOException, RepoException, UnsafePathException {

@@ -8,11 +8,13 @@ import io.keepwatch.restore.Timeline;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.DeletionRecord;
 import io.keepwatch.state.FileRef;
+import io.keepwatch.state.FolderSpan;
 import io.keepwatch.state.LiveFile;
 import io.keepwatch.state.PathHistory;
 import io.keepwatch.state.VersionRecord;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,8 +28,10 @@ import java.util.TreeMap;
  * order, so the same folder always encodes to the same bytes and so to the same blob id (an unchanged folder
  * costs nothing in a new snapshot). An entry is a name with any of: the current copy ({@code live}), the
  * highest version number used ({@code last_version}), old versions, deleted copies, and a subtree
- * ({@code tree}: a name may have been a file once and be a folder now). Every record lists the ids of the
- * chunks of its content, in order.
+ * ({@code tree}: a name may have been a file once and be a folder now), and the times it was an empty folder
+ * ({@code empty}: its spans with their permission bits; left out when it never was, so trees written before
+ * keepwatch recorded empty folders read as having none). Every record lists the ids of the chunks of its
+ * content, in order.
  */
 final class Trees {
     private Trees() {
@@ -51,11 +55,23 @@ final class Trees {
             }
             f.entry(names[names.length - 1]).file = fileFields(state, ref, contents);
         }
+        for (Map.Entry<String, List<FolderSpan>> e : state.folders(source).entrySet()) {
+            if (e.getKey().isEmpty()) {
+                continue; // the source's own folder: every restore of the source makes it
+            }
+            String[] names = e.getKey().split("/");
+            Folder f = root;
+            for (int i = 0; i < names.length - 1; i++) {
+                f = f.entry(names[i]).folder();
+            }
+            f.entry(names[names.length - 1]).empty = e.getValue();
+        }
         return root.write(repo);
     }
 
     private static final class Entry {
         ObjectNode file;
+        List<FolderSpan> empty;
         Folder folder;
 
         Folder folder() {
@@ -81,6 +97,17 @@ final class Trees {
                 n.put("name", e.getKey());
                 if (e.getValue().file != null) {
                     n.setAll(e.getValue().file);
+                }
+                if (e.getValue().empty != null) {
+                    ArrayNode spans = n.putArray("empty");
+                    for (FolderSpan span : e.getValue().empty) {
+                        ObjectNode o = spans.addObject();
+                        o.put("perms", span.perms());
+                        o.put("since", span.since().toString());
+                        if (span.ended() != null) {
+                            o.put("ended", span.ended().toString());
+                        }
+                    }
                 }
                 if (e.getValue().folder != null) {
                     n.put("tree", e.getValue().folder.write(repo));
@@ -187,6 +214,7 @@ final class Trees {
             FileRef ref = new FileRef(source, rel);
             try {
                 readFile(e, ref, state, byHash);
+                readEmpty(e, ref, state);
             } catch (RuntimeException x) {
                 throw new RepoException(where + " is damaged: entry '" + name + "': " + x.getMessage(), x);
             }
@@ -230,6 +258,29 @@ final class Trees {
         int last = e.path("last_version").asInt(0);
         if (last > 0 || !versions.isEmpty() || !deletions.isEmpty()) {
             state.putHistory(ref, new PathHistory(last, versions, deletions));
+        }
+    }
+
+    /** The spans of an entry that was an empty folder; an entry without {@code empty} never was one (or predates them). */
+    private static void readEmpty(JsonNode e, FileRef ref, BackupState state) {
+        JsonNode spans = e.get("empty");
+        if (spans == null) {
+            return;
+        }
+        if (!spans.isArray()) {
+            throw new IllegalArgumentException("'empty' is not a list");
+        }
+        List<FolderSpan> out = new ArrayList<>();
+        for (JsonNode span : spans) {
+            String perms = span.path("perms").asText("");
+            if (!perms.isEmpty()) {
+                PosixFilePermissions.fromString(perms); // an IllegalArgumentException names a malformed one
+            }
+            JsonNode ended = span.get("ended");
+            out.add(new FolderSpan(perms, Instant.parse(text(span, "since")), ended == null ? null : Instant.parse(text(span, "ended"))));
+        }
+        if (!out.isEmpty()) {
+            state.putFolder(ref.source(), ref.rel(), out);
         }
     }
 

@@ -240,6 +240,46 @@ class ArchiveTest {
         assertEquals("alpha 3", TestFs.read(root.resolve("versions/src/a.txt/v3.bak")));
     }
 
+    @Test
+    void emptyFoldersAndTheirModesAreExportedAndImported() throws Exception {
+        put(src, "a.txt", "alpha");
+        Files.createDirectories(src.resolve("inbox"));
+        Files.setPosixFilePermissions(src.resolve("inbox"), PosixFilePermissions.fromString("rwx------"));
+        Instant t1 = step();
+        put(src, "inbox/mail.txt", "hello");
+        Files.createDirectories(src.resolve("later/deep"));
+        Files.setPosixFilePermissions(src.resolve("later/deep"), PosixFilePermissions.fromString("rwxr-x---"));
+        step();
+
+        Path now = jimfs.getPath("/import/now");
+        assertTrue(importArchive(export(Optional.empty(), Optional.empty()), now, Importer.Mode.FILES).committed());
+        assertEquals("hello", TestFs.read(now.resolve("src/inbox/mail.txt")));
+        assertTrue(Files.isDirectory(now.resolve("src/later/deep")));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(now.resolve("src/later/deep"))));
+
+        Path then = jimfs.getPath("/import/then");
+        assertTrue(importArchive(export(Optional.of(t1), Optional.empty()), then, Importer.Mode.FILES).committed());
+        assertTrue(Files.isDirectory(then.resolve("src/inbox")));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(then.resolve("src/inbox"))));
+        assertFalse(Files.exists(then.resolve("src/later")), "made after the export's moment");
+
+        // A rebuilt backup root: its mirror has the empty folder, its state.json every span (so --at finds inbox too).
+        Path root = jimfs.getPath("/newmachine/backup");
+        assertTrue(importArchive(export(Optional.empty(), Optional.empty()), root, Importer.Mode.BACKUP_ROOT).committed());
+        assertTrue(Files.isDirectory(root.resolve("src/later/deep")));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("src/later/deep"))));
+        assertEquals(state(backup).folders("src"), state(root).folders("src"));
+        Path at = jimfs.getPath("/restore/t1");
+        Files.createDirectories(at);
+        BackupState s = state(root);
+        Selection.Request request = new Selection.Request(Optional.of("src"), Optional.empty(), new Selection.When.At(t1));
+        RestoreReport rep = new Restorer(new BackupLayout(root), fs, Progress.NONE).restore(Selection.select(s, request),
+                Selection.folders(s, request), at, false);
+        assertTrue(rep.complete(), rep.problems().toString());
+        assertTrue(Files.isDirectory(at.resolve("inbox")));
+        assertEquals(Map.of("a.txt", "alpha"), TestFs.tree(at));
+    }
+
     /** An archive of several segments: a 3 MiB random file, so its pack spans four segments. */
     private byte[] bigArchive() throws Exception {
         byte[] big = new byte[3 << 20];

@@ -122,11 +122,11 @@ class PruneTest {
             Path dir = RepoRestorer.prepareDestination(to, false);
             RepoRestorer restorer = RepoRestorer.of(r, snap, dir, Progress.NONE);
             assertTrue(restorer.restore(Selection.select(restorer.state(), new Selection.Request(Optional.of("src"),
-                    Optional.empty(), new Selection.When.Latest())), dir, false).complete());
+                    Optional.empty(), new Selection.When.Latest())), List.of(), dir, false).complete());
             Path v = jimfs.getPath("/restore-v");
             Path vdir = RepoRestorer.prepareDestination(v, false);
             assertTrue(restorer.restore(Selection.select(restorer.state(), new Selection.Request(Optional.of("src"),
-                    Optional.of("big.bin"), new Selection.When.Version(2))), vdir, false).complete());
+                    Optional.of("big.bin"), new Selection.When.Version(2))), List.of(), vdir, false).complete());
             assertEquals(-1, Files.mismatch(v.resolve("big.bin"), backup.resolve("versions/src/big.bin/v2.bak")));
         }
         assertEquals(-1, Files.mismatch(src.resolve("big.bin"), to.resolve("big.bin")));

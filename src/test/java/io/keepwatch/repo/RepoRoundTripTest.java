@@ -150,7 +150,8 @@ class RepoRoundTripTest {
             Snapshot snap = Snapshot.choose(Snapshot.all(r), snapshotId, Optional.empty(), "elsewhere");
             Path dir = RepoRestorer.prepareDestination(to, false);
             RepoRestorer restorer = RepoRestorer.of(r, snap, dir, Progress.NONE);
-            return restorer.restore(Selection.select(restorer.state(), new Selection.Request(source, path, when)), dir, false);
+            Selection.Request request = new Selection.Request(source, path, when);
+            return restorer.restore(Selection.select(restorer.state(), request), Selection.folders(restorer.state(), request), dir, false);
         }
     }
 
@@ -271,6 +272,95 @@ class RepoRoundTripTest {
             assertTrue(byPack.get(Pack.name(packs.get(0))).reasons().iterator().next().contains(flipped.get(Pack.name(packs.get(0)))));
             assertEquals(3, c.packsRead());
             assertEquals(packBytes, c.bytesRead());
+        }
+    }
+
+    /** The empty folders under {@code root}, by relative path, with their permission bits. */
+    private static Map<String, String> emptyFolders(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!p.equals(root) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !p.getFileName().toString().startsWith(".keepwatch")) {
+                    try (Stream<Path> children = Files.list(p)) {
+                        if (children.findAny().isEmpty()) {
+                            out.put(BackupLayout.relative(root, p),
+                                    PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void emptyFoldersAndTheirModesComeBackFromTheRepository() throws Exception {
+        put(src, "a.txt", "alpha");
+        Files.createDirectories(src.resolve("inbox"));
+        Files.setPosixFilePermissions(src.resolve("inbox"), PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(src.resolve("projects/new/drafts"));
+        Files.setPosixFilePermissions(src.resolve("projects/new/drafts"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.createDirectories(docs.resolve("empty"));
+        Files.setPosixFilePermissions(docs.resolve("empty"), PosixFilePermissions.fromString("rwxrwxr-x"));
+        Map<String, String> before = Map.of("inbox", "rwx------", "projects/new/drafts", "rwxr-x---");
+        assertEquals(before, emptyFolders(src));
+        Instant t1 = step();
+
+        // inbox gets a file, drafts goes, a new empty folder comes
+        put(src, "inbox/mail.txt", "hello");
+        Files.delete(src.resolve("projects/new/drafts"));
+        Files.createDirectories(src.resolve("later"));
+        Files.setPosixFilePermissions(src.resolve("later"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(src.resolve("projects/new"), PosixFilePermissions.fromString("rwx--x--x"));
+        Map<String, String> after = emptyFolders(src);
+        assertEquals(Map.of("later", "rwxr-xr-x", "projects/new", "rwx--x--x"), after);
+        step();
+
+        Path latest = jimfs.getPath("/restore/latest");
+        RestoreReport r = restore(Optional.empty(), new Selection.When.Latest(), Optional.empty(), Optional.empty(), latest);
+        assertTrue(r.complete(), r.problems().toString());
+        assertEquals(after, emptyFolders(latest.resolve("src")));
+        assertEquals(Map.of("empty", "rwxrwxr-x"), emptyFolders(latest.resolve("docs")));
+        assertEquals("hello", Files.readString(latest.resolve("src/inbox/mail.txt")));
+
+        Path then = jimfs.getPath("/restore/then");
+        r = restore(Optional.empty(), new Selection.When.At(t1), Optional.of("src"), Optional.empty(), then);
+        assertTrue(r.complete(), r.problems().toString());
+        assertEquals(before, emptyFolders(then));
+
+        Path one = jimfs.getPath("/restore/one");
+        r = restore(Optional.empty(), new Selection.When.At(t1), Optional.of("src"), Optional.of("projects"), one);
+        assertTrue(r.complete(), r.problems().toString());
+        assertEquals(Map.of("projects/new/drafts", "rwxr-x---"), emptyFolders(one));
+
+        // Only empty folders selected: still a restore, not "nothing to restore"
+        Path only = jimfs.getPath("/restore/only");
+        r = restore(Optional.empty(), new Selection.When.Latest(), Optional.of("docs"), Optional.of("empty"), only);
+        assertTrue(r.complete(), r.problems().toString());
+        assertEquals(Map.of("empty", "rwxrwxr-x"), emptyFolders(only));
+
+        try (Repository repo = open()) {
+            Checker.Report c = new Checker(repo).check(1);
+            assertTrue(c.clean(), c.damage().toString());
+        }
+    }
+
+    @Test
+    void aTreeWithoutEmptyFoldersReadsAsHavingNone() throws Exception {
+        // What keepwatch wrote before it recorded empty folders: entries with no "empty" field.
+        put(src, "a.txt", "alpha");
+        step();
+        try (Repository r = open()) {
+            Snapshot snap = Snapshot.all(r).get(0);
+            String root = snap.roots().get("src");
+            String json = new String(r.read(root), java.nio.charset.StandardCharsets.UTF_8);
+            assertFalse(json.contains("\"empty\""), json);
+            Trees.Loaded loaded = Trees.read(r, snap.hashAlgorithm(), snap.roots(), jimfs.getPath("/restore"));
+            assertTrue(loaded.state().folders("src").isEmpty());
+            assertTrue(loaded.state().live(new io.keepwatch.state.FileRef("src", "a.txt")).isPresent());
         }
     }
 
