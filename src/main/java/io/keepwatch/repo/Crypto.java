@@ -3,7 +3,6 @@ package io.keepwatch.repo;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -154,19 +153,9 @@ public final class Crypto {
     }
 
     static byte[] open(SecretKeySpec key, byte[] aad, byte[] sealed, int off, int len) throws AEADBadTagException {
-        if (len < OVERHEAD) {
-            throw new AEADBadTagException("sealed data of " + len + " bytes is shorter than nonce and tag");
-        }
-        try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, Arrays.copyOfRange(sealed, off, off + NONCE)));
-            c.updateAAD(aad);
-            return c.doFinal(sealed, off + NONCE, len - NONCE);
-        } catch (AEADBadTagException e) {
-            throw e;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256-GCM failed", e);
-        }
+        byte[] out = new byte[Math.max(0, len - OVERHEAD)];
+        openInto(key, aad, sealed, off, len, out);
+        return out;
     }
 
     /**
@@ -174,12 +163,16 @@ public final class Crypto {
      * blobs reuses one array; returns the plaintext's length.
      */
     int openInto(byte[] aad, byte[] sealed, int off, int len, byte[] out) throws AEADBadTagException {
+        return openInto(encKey, aad, sealed, off, len, out);
+    }
+
+    private static int openInto(SecretKeySpec key, byte[] aad, byte[] sealed, int off, int len, byte[] out) throws AEADBadTagException {
         if (len < OVERHEAD) {
             throw new AEADBadTagException("sealed data of " + len + " bytes is shorter than nonce and tag");
         }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, encKey, new GCMParameterSpec(TAG * 8, sealed, off, NONCE));
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, sealed, off, NONCE));
             c.updateAAD(aad);
             return c.doFinal(sealed, off + NONCE, len - NONCE, out, 0);
         } catch (AEADBadTagException e) {
