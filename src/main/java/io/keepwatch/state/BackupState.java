@@ -1,25 +1,21 @@
 package io.keepwatch.state;
 
-import java.util.AbstractMap;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Everything keepwatch knows of the backup: live files, old versions and deletions per source. Mutable,
- * and owned by the one engine thread; everything it holds is an immutable value. Keeps a derived index
- * from content hash to live files for duplicate detection, and the set of records changed since the last commit
- * (what the change log records), both updated by the same calls that change the records so they cannot disagree.
- * About 480 lines: the record maps, their two derived views and the sorted-list map that loads them in linear time;
- * making the live index compact (issue 14) is the change that should split it.
+ * and owned by the one engine thread. The live files are held compactly, one {@link LiveTable} per source (columns of
+ * numbers, not a record per file; see docs/design.md), and given out as {@link LiveFile} records made on demand;
+ * histories and empty folders, which few paths have, are maps of immutable records. Keeps a derived index from content
+ * hash to live files for duplicate detection ({@link ContentIndex}), and the set of records changed since the last
+ * commit (what the change log records), both updated by the same calls that change the records so they cannot disagree.
  */
 public final class BackupState {
     /**
@@ -31,18 +27,16 @@ public final class BackupState {
     private String hashAlgorithm;
     /** The last change log entry this state includes (0: none; see {@link ChangeLog}). */
     private long changesThrough;
-    /** Live files per source, sorted by path so a folder's files are one range (see {@link #liveUnder}). */
-    private final Map<String, java.util.TreeMap<String, LiveFile>> live = new HashMap<>();
+    /** Live files per source, in the compact form of {@link LiveTable}; {@link #tables} numbers them. */
+    private final Map<String, LiveTable> live = new HashMap<>();
+    private final List<LiveTable> tables = new java.util.ArrayList<>();
+    private final LiveCodec codec = new LiveCodec();
+    /** Content hash to the live, non-empty files with that content, in the order they were recorded. */
+    private final ContentIndex byHash = new ContentIndex(tables);
     private final Map<String, Map<String, PathHistory>> history = new HashMap<>();
     private final Map<String, String> devices = new HashMap<>();
     private List<QuarantinedRecord> quarantined = List.of();
     private final Map<String, Map<String, List<FolderSpan>>> folders = new HashMap<>();
-    /**
-     * Content hash to the live, non-empty files with that content, in the order they were recorded. A value is
-     * a {@link FileRef} when there is one file (nearly always), else a {@code FileRef[]} list whose unused
-     * tail is null: a third of the memory of a multimap with a list per hash.
-     */
-    private HashMap<String, Object> byHash = new HashMap<>();
 
     /**
      * What changed since the last {@link #takeChanges} or {@link #forgetChanges}, by source: the paths whose live entry,
@@ -83,159 +77,88 @@ public final class BackupState {
     }
 
     public Optional<LiveFile> live(FileRef ref) {
-        Map<String, LiveFile> files = live.get(ref.source());
-        return files == null ? Optional.empty() : Optional.ofNullable(files.get(ref.rel()));
+        LiveTable t = live.get(ref.source());
+        int slot = t == null ? -1 : t.slotOf(ref.rel());
+        return slot < 0 ? Optional.empty() : Optional.of(t.file(slot));
     }
 
-    /** The live files of a source, by relative path (unmodifiable view). */
+    /** The live files of a source, by relative path (unmodifiable view; its records are made as they are read). */
     public Map<String, LiveFile> liveFiles(String source) {
-        Map<String, LiveFile> files = live.get(source);
-        return files == null ? Map.of() : Collections.unmodifiableMap(files);
+        return new LiveView(live.get(source));
     }
 
     /** The live files of a source, sorted by path (unmodifiable view), for writing state.json without re-sorting. */
     public SortedMap<String, LiveFile> liveSorted(String source) {
-        TreeMap<String, LiveFile> files = live.get(source);
-        return Collections.unmodifiableSortedMap(files == null ? new TreeMap<>() : files);
+        return new LiveView(live.get(source));
     }
 
     /**
      * The live paths at {@code rel} or inside the folder {@code rel} ({@code ""} for all): a range of the
-     * sorted map, so looking at one folder costs its size, not the tree's.
+     * sorted order, so looking at one folder costs its size, not the tree's.
      */
     public java.util.Collection<String> liveUnder(String source, String rel) {
-        java.util.TreeMap<String, LiveFile> files = live.get(source);
-        if (files == null) {
-            return List.of();
-        }
-        if (rel.isEmpty()) {
-            return Collections.unmodifiableSet(files.keySet());
-        }
-        List<String> out = new java.util.ArrayList<>();
-        if (files.containsKey(rel)) {
-            out.add(rel);
-        }
-        // Every path inside "a" starts with "a/"; '0' is the character after '/', so ["a/", "a0") is exactly them.
-        out.addAll(files.subMap(rel + "/", true, rel + "0", false).keySet());
-        return out;
+        LiveTable t = live.get(source);
+        return t == null ? List.of() : t.under(rel);
     }
 
     public int liveCount(String source) {
-        Map<String, LiveFile> files = live.get(source);
-        return files == null ? 0 : files.size();
+        LiveTable t = live.get(source);
+        return t == null ? 0 : t.size();
+    }
+
+    private LiveTable table(String source) {
+        return live.computeIfAbsent(source, s -> {
+            LiveTable t = new LiveTable(tables.size(), s, codec);
+            tables.add(t);
+            return t;
+        });
     }
 
     public void putLive(FileRef ref, LiveFile file) {
         changed(changedLive, ref.source(), ref.rel());
-        LiveFile old = live.computeIfAbsent(ref.source(), k -> new java.util.TreeMap<>()).put(ref.rel(), file);
-        if (old != null) {
-            unindex(ref, old);
+        store(table(ref.source()), ref.rel(), file);
+    }
+
+    private void store(LiveTable t, String rel, LiveFile file) {
+        int slot = t.slotOf(rel);
+        if (slot >= 0) {
+            if (t.fileSize(slot) > 0) {
+                byHash.remove(t, slot);
+            }
+            t.set(slot, file);
+        } else {
+            slot = t.insert(rel, file);
         }
-        index(ref, file);
+        if (file.size() > 0) {
+            byHash.add(t, slot);
+        }
     }
 
     /**
-     * Loads a source's live files in one go (state.json's loader): {@code rels} and {@code files} in file order,
-     * usually sorted, which builds the sorted map in linear time. Only for a source that has no live files yet.
+     * Adds one live file as state.json's loader reads it: not counted as a change.
      *
-     * @return false, changing nothing, if a path repeats (the caller then loads the file the general way)
+     * @return false, changing nothing, if the source already has a file at {@code rel}
      */
-    boolean loadLive(String source, List<String> rels, List<LiveFile> files) {
-        int n = rels.size();
-        if (n == 0) {
-            return true;
+    boolean loadLive(String source, String rel, LiveFile file) {
+        LiveTable t = table(source);
+        if (t.slotOf(rel) >= 0) {
+            return false;
         }
-        if (live.containsKey(source)) {
-            throw new IllegalStateException("source " + source + " already has live files");
-        }
-        boolean sorted = true;
-        for (int i = 1; i < n && sorted; i++) {
-            sorted = rels.get(i - 1).compareTo(rels.get(i)) < 0;
-        }
-        TreeMap<String, LiveFile> map;
-        if (sorted) {
-            map = new TreeMap<>(new SortedListsMap(rels, files));
-        } else {
-            map = new TreeMap<>();
-            for (int i = 0; i < n; i++) {
-                if (map.put(rels.get(i), files.get(i)) != null) {
-                    return false;
-                }
-            }
-        }
-        if (byHash.isEmpty()) {
-            byHash = new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1));
-        }
-        live.put(source, map);
-        for (int i = 0; i < n; i++) {
-            index(new FileRef(source, rels.get(i)), files.get(i));
-        }
+        store(t, rel, file);
         return true;
     }
 
     public void removeLive(FileRef ref) {
-        Map<String, LiveFile> files = live.get(ref.source());
-        if (files == null) {
+        LiveTable t = live.get(ref.source());
+        int slot = t == null ? -1 : t.slotOf(ref.rel());
+        if (slot < 0) {
             return;
         }
-        LiveFile old = files.remove(ref.rel());
-        if (old != null) {
-            changed(changedLive, ref.source(), ref.rel());
-            unindex(ref, old);
+        changed(changedLive, ref.source(), ref.rel());
+        if (t.fileSize(slot) > 0) {
+            byHash.remove(t, slot);
         }
-    }
-
-    private void index(FileRef ref, LiveFile file) {
-        if (file.size() <= 0) {
-            return;
-        }
-        Object cur = byHash.putIfAbsent(file.hash(), ref);
-        if (cur == null) {
-            return;
-        }
-        if (cur instanceof FileRef one) {
-            byHash.put(file.hash(), new FileRef[] {one, ref, null});
-            return;
-        }
-        FileRef[] refs = (FileRef[]) cur;
-        int n = count(refs);
-        if (n == refs.length) {
-            refs = java.util.Arrays.copyOf(refs, n * 2);
-            byHash.put(file.hash(), refs);
-        }
-        refs[n] = ref;
-    }
-
-    private static int count(FileRef[] refs) {
-        int n = 0;
-        while (n < refs.length && refs[n] != null) {
-            n++;
-        }
-        return n;
-    }
-
-    private void unindex(FileRef ref, LiveFile old) {
-        if (old.size() <= 0) {
-            return;
-        }
-        Object cur = byHash.get(old.hash());
-        if (cur instanceof FileRef one) {
-            if (one.equals(ref)) {
-                byHash.remove(old.hash());
-            }
-        } else if (cur instanceof FileRef[] refs) {
-            int n = count(refs);
-            for (int i = 0; i < n; i++) {
-                if (refs[i].equals(ref)) {
-                    System.arraycopy(refs, i + 1, refs, i, n - i - 1);
-                    refs[n - 1] = null;
-                    if (n - 1 == 1) {
-                        byHash.put(old.hash(), refs[0]);
-                    }
-                    break;
-                }
-            }
-        }
+        t.remove(slot);
     }
 
     /** A live, non-empty file with this content, if there is one (the first one recorded). */
@@ -245,22 +168,37 @@ public final class BackupState {
 
     /** The first live, non-empty file with this content that {@code usable} accepts. */
     public Optional<FileRef> liveWithHash(String hash, java.util.function.Predicate<FileRef> usable) {
-        Object cur = byHash.get(hash);
-        if (cur instanceof FileRef one) {
-            return usable.test(one) ? Optional.of(one) : Optional.empty();
-        }
-        if (cur instanceof FileRef[] refs) {
-            // a copy, so that the predicate may change the state (as a multimap's list would not allow either)
-            for (FileRef r : refs.clone()) {
-                if (r == null) {
-                    break;
-                }
-                if (usable.test(r)) {
-                    return Optional.of(r);
-                }
+        // The refs are a list of their own, so that the predicate may change the state.
+        for (FileRef r : byHash.find(keyOf(hash))) {
+            if (usable.test(r)) {
+                return Optional.of(r);
             }
         }
         return Optional.empty();
+    }
+
+    private HashKey keyOf(String hash) {
+        long[] w = new long[4];
+        int c = codec.encodeHash(hash, w, 0);
+        return new HashKey(c, c == 0 ? hash : null, w);
+    }
+
+    /**
+     * A copy of a source's live files that does not change with this state (for a snapshot written on another
+     * thread); a copy of the compact arrays, not of records.
+     */
+    SortedMap<String, LiveFile> liveCopy(String source) {
+        LiveTable t = live.get(source);
+        return new LiveView(t == null ? null : t.copy());
+    }
+
+    /** Bytes the live files' store holds, estimated from its arrays and strings (see docs/design.md). */
+    long estimatedLiveBytes() {
+        long bytes = byHash.estimatedBytes();
+        for (LiveTable t : tables) {
+            bytes += t.estimatedBytes();
+        }
+        return bytes;
     }
 
     public PathHistory history(FileRef ref) {
@@ -347,7 +285,7 @@ public final class BackupState {
         Map<String, SourceState> out = new java.util.TreeMap<>();
         for (String source : sources) {
             Map<String, LiveFile> files = new java.util.TreeMap<>();
-            Map<String, LiveFile> lives = live.getOrDefault(source, new java.util.TreeMap<>());
+            Map<String, LiveFile> lives = liveFiles(source);
             changedLive.getOrDefault(source, Set.of()).forEach(rel -> files.put(rel, lives.get(rel)));
             Map<String, PathHistory> histories = new java.util.TreeMap<>();
             Map<String, PathHistory> hs = history.getOrDefault(source, Map.of());
@@ -366,7 +304,6 @@ public final class BackupState {
         return devices;
     }
 
-    /** Total number of live files over all sources. */
     /** The records of state.json set aside as unclean when it was read (see {@link QuarantinedRecord}); never acted on. */
     public List<QuarantinedRecord> quarantined() {
         return quarantined;
@@ -376,103 +313,8 @@ public final class BackupState {
         quarantined = List.copyOf(records);
     }
 
+    /** Total number of live files over all sources. */
     public int totalLive() {
-        return live.values().stream().mapToInt(Map::size).sum();
-    }
-
-    /**
-     * Two lists already sorted by key, seen as a read-only sorted map so that {@code new TreeMap<>(m)} builds in
-     * linear time (the copy constructor reads only the comparator, the size and the entries in order).
-     */
-    static final class SortedListsMap extends AbstractMap<String, LiveFile> implements SortedMap<String, LiveFile> {
-        private final List<String> keys;
-        private final List<LiveFile> values;
-
-        SortedListsMap(List<String> keys, List<LiveFile> values) {
-            this.keys = keys;
-            this.values = values;
-        }
-
-        @Override
-        public Set<Map.Entry<String, LiveFile>> entrySet() {
-            return new java.util.AbstractSet<>() {
-                @Override
-                public Iterator<Map.Entry<String, LiveFile>> iterator() {
-                    return new Iterator<>() {
-                        private int i;
-
-                        @Override
-                        public boolean hasNext() {
-                            return i < keys.size();
-                        }
-
-                        @Override
-                        public Map.Entry<String, LiveFile> next() {
-                            int k = i++;
-                            return new AbstractMap.SimpleImmutableEntry<>(keys.get(k), values.get(k));
-                        }
-                    };
-                }
-
-                @Override
-                public int size() {
-                    return keys.size();
-                }
-            };
-        }
-
-        @Override
-        public int size() {
-            return keys.size();
-        }
-
-        @Override
-        public Comparator<? super String> comparator() {
-            return null;
-        }
-
-        @Override
-        public SortedMap<String, LiveFile> subMap(String fromKey, String toKey) {
-            if (fromKey.compareTo(toKey) > 0) {
-                throw new IllegalArgumentException("fromKey " + fromKey + " > toKey " + toKey);
-            }
-            return slice(indexOf(fromKey), indexOf(toKey));
-        }
-
-        @Override
-        public SortedMap<String, LiveFile> headMap(String toKey) {
-            return slice(0, indexOf(toKey));
-        }
-
-        @Override
-        public SortedMap<String, LiveFile> tailMap(String fromKey) {
-            return slice(indexOf(fromKey), keys.size());
-        }
-
-        /** Where {@code key} is, or would be inserted. */
-        private int indexOf(String key) {
-            int i = Collections.binarySearch(keys, java.util.Objects.requireNonNull(key, "key"));
-            return i >= 0 ? i : -i - 1;
-        }
-
-        private SortedListsMap slice(int from, int to) {
-            return new SortedListsMap(keys.subList(from, to), values.subList(from, to));
-        }
-
-        @Override
-        public String firstKey() {
-            if (keys.isEmpty()) {
-                throw new java.util.NoSuchElementException("empty map");
-            }
-            return keys.get(0);
-        }
-
-        @Override
-        public String lastKey() {
-            if (keys.isEmpty()) {
-                throw new java.util.NoSuchElementException("empty map");
-            }
-            return keys.get(keys.size() - 1);
-        }
+        return live.values().stream().mapToInt(LiveTable::size).sum();
     }
 }

@@ -161,17 +161,13 @@ final class StateReader {
     }
 
     private void readFiles(BackupState state, String source) throws IOException, NotCanonical {
-        List<String> rels = new ArrayList<>(1024);
-        List<LiveFile> lives = new ArrayList<>(1024);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
             expect(p.nextToken() == JsonToken.START_OBJECT);
             clean(rel);
-            rels.add(rel);
-            lives.add(readLive());
-        }
-        if (!state.loadLive(source, rels, lives)) {
-            throw new NotCanonical("repeated file key");
+            if (!state.loadLive(source, rel, readLive())) {
+                throw new NotCanonical("repeated file key");
+            }
         }
     }
 

@@ -240,9 +240,8 @@ public final class StateStore {
     private StateFile fileOf(BackupState state, String saveId) {
         Map<String, SourceState> sources = new TreeMap<>();
         for (String name : state.sourceNames()) {
-            // TreeMap's copy of a sorted map is linear; Jackson writes a SortedMap as it is instead of sorting again
-            sources.put(name, new SourceState(state.device(name).orElse(""),
-                    new TreeMap<>(state.liveSorted(name)), new TreeMap<>(state.histories(name)), new TreeMap<>(state.folders(name))));
+            // A copy of the compact live table, not of records; Jackson writes a SortedMap as it is, without sorting
+            sources.put(name, new SourceState(state.device(name).orElse(""), state.liveCopy(name), new TreeMap<>(state.histories(name)), new TreeMap<>(state.folders(name))));
         }
         return new StateFile(BackupState.FORMAT, state.hashAlgorithm(), Instant.now(clock), saveId, state.changesThrough(),
                 sources, state.quarantined());
