@@ -144,7 +144,10 @@ public final class BackupState {
         if (t.slotOf(rel) >= 0) {
             return false;
         }
-        store(t, rel, file);
+        int slot = t.insert(rel, file);
+        if (file.size() > 0) {
+            byHash.add(t, slot);
+        }
         return true;
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Content hash to the live, non-empty files with that content, over all sources, for duplicate detection: an
- * open-addressing table of {@code (table, slot)} pairs packed in longs (12 bytes a file at most two thirds full), keyed
+ * open-addressing table of {@code (table, slot)} pairs packed in longs (8 to 16 bytes a file: at most three quarters full), keyed
  * by the hash as the tables store it ({@link HashKey}), so neither the hash nor the path is held twice. The files with
  * one content are found in the order they were added: a new entry goes after every entry of its probe run, removal
  * moves later entries back without passing each other, and growing re-inserts them in probe order.
@@ -35,7 +35,7 @@ final class ContentIndex {
     }
 
     void add(LiveTable t, int slot) {
-        if ((count + 1) * 3L > entries.length * 2L) {
+        if ((count + 1) * 4L > entries.length * 3L) {
             grow();
         }
         put(entry(t, slot));

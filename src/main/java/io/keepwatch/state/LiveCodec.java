@@ -115,26 +115,49 @@ final class LiveCodec {
 
     /**
      * Reads a Unix file key as the JDK writes it, {@code (dev=fe00,ino=123)}, into {@code out[off]} (device) and
-     * {@code out[off+1]} (inode); false, with {@code out} unchanged, for anything that would not read back exactly.
+     * {@code out[off+1]} (inode); false, with {@code out} unchanged, for anything that would not read back exactly
+     * (upper-case hex, leading zeros, a '+'). Parsed by hand: state.json's loader calls it for every file.
      */
     static boolean encodeInode(String key, long[] out, int off) {
-        int comma = key.indexOf(",ino=");
-        if (!key.startsWith("(dev=") || comma < 6 || !key.endsWith(")") || comma + 5 >= key.length() - 1) {
+        int n = key.length();
+        if (n < 13 || !key.startsWith("(dev=") || key.charAt(n - 1) != ')') {
             return false;
         }
-        long dev;
-        long ino;
-        try {
-            dev = Long.parseUnsignedLong(key, 5, comma, 16);
-            ino = Long.parseLong(key, comma + 5, key.length() - 1, 10);
-        } catch (NumberFormatException e) {
+        long dev = 0;
+        int i = 5;
+        for (; i < n && key.charAt(i) != ','; i++) {
+            int d = hexDigit(key.charAt(i));
+            if (d < 0 || i - 5 == 16 || (i > 5 && dev == 0)) {
+                return false; // not hex, more than 64 bits, or a leading zero
+            }
+            dev = dev << 4 | d;
+        }
+        if (i == 5 || !key.startsWith(",ino=", i)) {
             return false;
         }
-        if (!decodeInode(dev, ino).equals(key)) {
-            return false; // leading zeros, upper case, a '+': not the form the JDK writes
+        i += 5;
+        boolean negative = i < n - 1 && key.charAt(i) == '-';
+        if (negative) {
+            i++;
+        }
+        int first = i;
+        long ino = 0;
+        for (; i < n - 1; i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9' || (i > first && ino == 0)) {
+                return false;
+            }
+            // in negative numbers, so that Long.MIN_VALUE fits
+            if (ino < (Long.MIN_VALUE + (c - '0')) / 10) {
+                return false;
+            }
+            ino = ino * 10 - (c - '0');
+        }
+        if (i == first || (negative && ino == 0) || (!negative && ino == Long.MIN_VALUE)) {
+            return false;
         }
         out[off] = dev;
-        out[off + 1] = ino;
+        out[off + 1] = negative ? ino : -ino;
         return true;
     }
 

@@ -44,7 +44,7 @@ final class LiveTable {
     /** Slots [0, used) have been handed out; {@code count} of them hold a file. */
     private int used;
     private int count;
-    /** Open addressing: slot + 1, 0 for an empty place; length a power of two, at most half full. */
+    /** Open addressing: slot + 1, 0 for an empty place; length a power of two, at most 70% full. */
     private int[] index;
     private int[] order;
     private int orderLen;
@@ -81,7 +81,7 @@ final class LiveTable {
     }
 
     private void grow() {
-        int capacity = name.length * 2;
+        int capacity = name.length + (name.length >> 1);
         folder = Arrays.copyOf(folder, capacity);
         name = Arrays.copyOf(name, capacity);
         size = Arrays.copyOf(size, capacity);
@@ -272,7 +272,7 @@ final class LiveTable {
         set(slot, f);
         count++;
         modCount++;
-        if ((count << 1) > index.length) {
+        if (count * 10L > index.length * 7L) {
             rehash(index.length * 2); // adds this slot too
         } else {
             indexAdd(slot);
