@@ -33,6 +33,9 @@ public final class BackupState {
     private final LiveCodec codec = new LiveCodec();
     /** Content hash to the live, non-empty files with that content, in the order they were recorded. */
     private final ContentIndex byHash = new ContentIndex(tables);
+    private boolean hashIndexed;
+    /** The row {@link #putLive} encodes a record into before storing it (one thread changes a state). */
+    private final LiveTable.Row scratch = new LiveTable.Row();
     private final Map<String, Map<String, PathHistory>> history = new HashMap<>();
     private final Map<String, String> devices = new HashMap<>();
     private List<QuarantinedRecord> quarantined = List.of();
@@ -120,35 +123,59 @@ public final class BackupState {
     }
 
     private void store(LiveTable t, String rel, LiveFile file) {
+        LiveTable.Row row = t.encode(file, scratch);
         int slot = t.slotOf(rel);
         if (slot >= 0) {
-            if (t.fileSize(slot) > 0) {
+            if (hashIndexed && t.fileSize(slot) > 0) {
                 byHash.remove(t, slot);
             }
-            t.set(slot, file);
+            t.set(slot, row);
         } else {
-            slot = t.insert(rel, file);
+            slot = t.insert(rel, row);
         }
-        if (file.size() > 0) {
+        if (hashIndexed && file.size() > 0) {
             byHash.add(t, slot);
         }
     }
 
     /**
-     * Adds one live file as state.json's loader reads it: not counted as a change.
+     * Adds one live file as state.json's reader reads it (already encoded): not counted as a change.
      *
      * @return false, changing nothing, if the source already has a file at {@code rel}
      */
-    boolean loadLive(String source, String rel, LiveFile file) {
+    boolean loadLive(String source, String rel, LiveTable.Row row) {
         LiveTable t = table(source);
-        if (t.slotOf(rel) >= 0) {
+        int slot = t.load(rel, row);
+        if (slot < 0) {
             return false;
         }
-        int slot = t.insert(rel, file);
-        if (file.size() > 0) {
+        if (hashIndexed && row.size > 0) {
             byHash.add(t, slot);
         }
         return true;
+    }
+
+    /** The codec of this state's live files, for state.json's reader to encode values with. */
+    LiveCodec codec() {
+        return codec;
+    }
+
+    /**
+     * The content-hash index, made when first asked for: a start-up whose passes find nothing new never needs it. Made
+     * in table and slot order, which for a state just read is state.json's order.
+     */
+    private ContentIndex byHash() {
+        if (!hashIndexed) {
+            hashIndexed = true;
+            for (LiveTable t : tables) {
+                t.forEachSlot(slot -> {
+                    if (t.fileSize(slot) > 0) {
+                        byHash.add(t, slot);
+                    }
+                });
+            }
+        }
+        return byHash;
     }
 
     public void removeLive(FileRef ref) {
@@ -158,7 +185,7 @@ public final class BackupState {
             return;
         }
         changed(changedLive, ref.source(), ref.rel());
-        if (t.fileSize(slot) > 0) {
+        if (hashIndexed && t.fileSize(slot) > 0) {
             byHash.remove(t, slot);
         }
         t.remove(slot);
@@ -172,7 +199,7 @@ public final class BackupState {
     /** The first live, non-empty file with this content that {@code usable} accepts. */
     public Optional<FileRef> liveWithHash(String hash, java.util.function.Predicate<FileRef> usable) {
         // The refs are a list of their own, so that the predicate may change the state.
-        for (FileRef r : byHash.find(keyOf(hash))) {
+        for (FileRef r : byHash().find(keyOf(hash))) {
             if (usable.test(r)) {
                 return Optional.of(r);
             }
@@ -197,7 +224,7 @@ public final class BackupState {
 
     /** Bytes the live files' store holds, estimated from its arrays and strings (see docs/design.md). */
     long estimatedLiveBytes() {
-        long bytes = byHash.estimatedBytes();
+        long bytes = byHash().estimatedBytes();
         for (LiveTable t : tables) {
             bytes += t.estimatedBytes();
         }

@@ -1,8 +1,6 @@
 package io.keepwatch.state;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,54 +18,83 @@ final class LiveCodec {
     /** Hex digits of the digests stored as numbers (SHA-256, SHA3-256): four longs. */
     static final int HEX = 64;
 
-    private final List<String> prefixes = new ArrayList<>();
+    /**
+     * Code - 1 to value. Replaced, never changed, when a value is added: a snapshot's copy of a table is read on the
+     * saving thread while the engine thread encodes new values (encoding is for the engine thread only).
+     */
+    private volatile String[] prefixes = new String[0];
     private final Map<String, Integer> prefixCodes = new HashMap<>();
-    private final List<String> perms = new ArrayList<>();
+    private volatile String[] perms = new String[0];
     private final Map<String, Integer> permsCodes = new HashMap<>();
+    /** The perms string last encoded, as state.json's reader gives it (one shared string per distinct value). */
+    private String lastPerms;
+    private int lastPermsCode;
     /** The prefix last encoded: nearly every hash of a state has the same. */
     private String lastPrefix;
     private int lastPrefixCode;
 
     /**
      * Encodes a content hash into {@code words[off..off+3]}; returns its prefix code (1..126), or 0 if it is kept as
-     * text ({@code words} then unchanged).
+     * text ({@code words} then unchanged). A {@link CharSequence}, so that state.json's reader passes the parser's
+     * characters without making a string of them.
      */
-    int encodeHash(String hash, long[] words, int off) {
-        int colon = hash.indexOf(':');
-        if (colon <= 0 || hash.length() != colon + 1 + HEX) {
+    int encodeHash(CharSequence hash, long[] words, int off) {
+        int n = hash.length();
+        int colon = n - HEX - 1;
+        if (colon <= 0 || hash.charAt(colon) != ':') {
             return 0;
         }
-        long[] w = new long[4];
-        for (int k = 0; k < 4; k++) {
-            long v = 0;
-            for (int i = 0; i < 16; i++) {
-                int d = hexDigit(hash.charAt(colon + 1 + k * 16 + i));
-                if (d < 0) {
-                    return 0;
-                }
-                v = v << 4 | d;
+        for (int i = colon + 1; i < n; i++) {
+            if (hexDigit(hash.charAt(i)) < 0) {
+                return 0;
             }
-            w[k] = v;
         }
         int code;
-        if (lastPrefix != null && lastPrefix.length() == colon + 1 && hash.startsWith(lastPrefix)) {
+        if (lastPrefix != null && lastPrefix.length() == colon + 1 && startsWith(hash, 0, lastPrefix)) {
             code = lastPrefixCode;
         } else {
-            code = code(prefixes, prefixCodes, hash.substring(0, colon + 1));
+            String prefix = hash.subSequence(0, colon + 1).toString();
+            if (prefix.indexOf(':') != colon) {
+                return 0;
+            }
+            code = code(true, prefix);
             if (code != 0) {
-                lastPrefix = prefixes.get(code - 1);
+                lastPrefix = prefixes[code - 1];
                 lastPrefixCode = code;
             }
         }
         if (code != 0) {
-            System.arraycopy(w, 0, words, off, 4);
+            for (int k = 0; k < 4; k++) {
+                words[off + k] = hexWord(hash, colon + 1 + k * 16);
+            }
         }
         return code;
     }
 
+    /** 16 hex digits (checked already) as a long. */
+    private static long hexWord(CharSequence s, int from) {
+        long v = 0;
+        for (int i = 0; i < 16; i++) {
+            v = v << 4 | hexDigit(s.charAt(from + i));
+        }
+        return v;
+    }
+
+    private static boolean startsWith(CharSequence s, int at, String prefix) {
+        if (at + prefix.length() > s.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (s.charAt(at + i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The hash that {@link #encodeHash} encoded as {@code code} and {@code words[off..off+3]}. */
     String decodeHash(int code, long[] words, int off) {
-        String prefix = prefixes.get(code - 1);
+        String prefix = prefixes[code - 1];
         char[] out = new char[prefix.length() + HEX];
         prefix.getChars(0, prefix.length(), out, 0);
         int p = prefix.length();
@@ -82,24 +109,38 @@ final class LiveCodec {
 
     /** The code of a perms string (1..126), or 0 when the table is full (it is then kept as text). */
     int encodePerms(String p) {
-        return code(perms, permsCodes, p);
+        if (p == lastPerms) {
+            return lastPermsCode;
+        }
+        int code = code(false, p);
+        lastPerms = p;
+        lastPermsCode = code;
+        return code;
     }
 
     String decodePerms(int code) {
-        return perms.get(code - 1);
+        return perms[code - 1];
     }
 
-    private static int code(List<String> values, Map<String, Integer> codes, String value) {
+    private int code(boolean prefix, String value) {
+        Map<String, Integer> codes = prefix ? prefixCodes : permsCodes;
         Integer c = codes.get(value);
         if (c != null) {
             return c;
         }
-        if (values.size() == MAX_CODES) {
+        String[] values = prefix ? prefixes : perms;
+        if (values.length == MAX_CODES) {
             return 0;
         }
-        values.add(value);
-        codes.put(value, values.size());
-        return values.size();
+        values = java.util.Arrays.copyOf(values, values.length + 1);
+        values[values.length - 1] = value;
+        codes.put(value, values.length);
+        if (prefix) {
+            prefixes = values;
+        } else {
+            perms = values;
+        }
+        return values.length;
     }
 
     /** Lower-case hex only: upper case would not read back as written. */
@@ -118,9 +159,9 @@ final class LiveCodec {
      * {@code out[off+1]} (inode); false, with {@code out} unchanged, for anything that would not read back exactly
      * (upper-case hex, leading zeros, a '+'). Parsed by hand: state.json's loader calls it for every file.
      */
-    static boolean encodeInode(String key, long[] out, int off) {
+    static boolean encodeInode(CharSequence key, long[] out, int off) {
         int n = key.length();
-        if (n < 13 || !key.startsWith("(dev=") || key.charAt(n - 1) != ')') {
+        if (n < 13 || !startsWith(key, 0, "(dev=") || key.charAt(n - 1) != ')') {
             return false;
         }
         long dev = 0;
@@ -132,7 +173,7 @@ final class LiveCodec {
             }
             dev = dev << 4 | d;
         }
-        if (i == 5 || !key.startsWith(",ino=", i)) {
+        if (i == 5 || !startsWith(key, i, ",ino=")) {
             return false;
         }
         i += 5;
@@ -163,5 +204,42 @@ final class LiveCodec {
 
     static String decodeInode(long dev, long ino) {
         return "(dev=" + Long.toHexString(dev) + ",ino=" + ino + ")";
+    }
+
+    /** Characters of a buffer as a {@link CharSequence}, reused: state.json's reader passes the parser's own. */
+    static final class Chars implements CharSequence {
+        private char[] buf;
+        private int off;
+        private int len;
+
+        Chars set(char[] buf, int off, int len) {
+            this.buf = buf;
+            this.off = off;
+            this.len = len;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return len;
+        }
+
+        @Override
+        public char charAt(int i) {
+            if (i >= len) {
+                throw new IndexOutOfBoundsException(i);
+            }
+            return buf[off + i];
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new String(buf, off + start, end - start);
+        }
+
+        @Override
+        public String toString() {
+            return new String(buf, off, len);
+        }
     }
 }

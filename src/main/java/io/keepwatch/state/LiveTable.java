@@ -54,6 +54,11 @@ final class LiveTable {
     private int[] free;
     private int freeCount;
     private int modCount;
+    /** The path table is to be made before it is used (files were loaded in order without it). */
+    private boolean indexStale;
+    /** The last path {@link #load} appended in order, and its slot. */
+    private String lastLoaded;
+    private int lastLoadedSlot = -1;
 
     LiveTable(int number, String source, LiveCodec codec) {
         this.number = number;
@@ -101,6 +106,9 @@ final class LiveTable {
     /** A copy that shares nothing that changes (for a snapshot written while this table goes on changing). */
     LiveTable copy() {
         sort();
+        if (indexStale) {
+            buildIndex();
+        }
         LiveTable c = new LiveTable(number, source, codec);
         c.folders = folders.copy();
         c.folder = folder.clone();
@@ -139,6 +147,9 @@ final class LiveTable {
 
     /** The slot of the file at {@code rel}, or -1. */
     int slotOf(String rel) {
+        if (indexStale) {
+            buildIndex();
+        }
         int slash = rel.lastIndexOf('/');
         int fid = folders.find(rel, slash);
         if (fid < 0) {
@@ -158,6 +169,15 @@ final class LiveTable {
             }
         }
         return -1;
+    }
+
+    /** Calls {@code action} with each slot that holds a file, in slot order. */
+    void forEachSlot(java.util.function.IntConsumer action) {
+        for (int s = 0; s < used; s++) {
+            if (name[s] != null) {
+                action.accept(s);
+            }
+        }
     }
 
     String rel(int slot) {
@@ -213,31 +233,61 @@ final class LiveTable {
         return c == 0 ? oddHash[slot].hashCode() : HashKey.hashOf(c, hash[slot * 4]);
     }
 
+    /** One live file's fields as the table stores them: filled from a record ({@link #encode}) or by state.json's reader. */
+    static final class Row {
+        int hashCode;
+        final long[] hash = new long[4];
+        String oddHash;
+        long size;
+        long mtime;
+        /** 0: no file key, 1: {@link #inode}, 2: {@link #oddInode}. */
+        int inodeKind;
+        final long[] inode = new long[2];
+        String oddInode;
+        int permsCode;
+        String oddPerms;
+        Instant since;
+        /** null: not a duplicate. */
+        String duplicateOf;
+    }
+
+    /** The row of {@code f} ({@code row} filled and returned). */
+    Row encode(LiveFile f, Row row) {
+        row.hashCode = codec.encodeHash(f.hash(), row.hash, 0);
+        row.oddHash = row.hashCode == 0 ? f.hash() : null;
+        row.size = f.size();
+        row.mtime = f.mtime();
+        row.inodeKind = f.inode().isEmpty() ? 0 : LiveCodec.encodeInode(f.inode(), row.inode, 0) ? 1 : 2;
+        row.oddInode = row.inodeKind == 2 ? f.inode() : null;
+        row.permsCode = codec.encodePerms(f.perms());
+        row.oddPerms = row.permsCode == 0 ? f.perms() : null;
+        row.since = f.since();
+        row.duplicateOf = f.isDuplicate() ? f.duplicateOf() : null;
+        return row;
+    }
+
     /**
-     * Stores {@code f} in {@code slot} (a new slot, or an existing file's new facts). Not a structural change: a view
+     * Stores a row in {@code slot} (a new slot, or an existing file's new facts). Not a structural change: a view
      * being iterated sees the new value, as a sorted map's would.
      */
-    void set(int slot, LiveFile f) {
-        int c = codec.encodeHash(f.hash(), hash, slot * 4);
-        hashCode[slot] = (byte) c;
-        oddHash = odd(oddHash, slot, c == 0 ? f.hash() : null);
-        size[slot] = f.size();
-        mtime[slot] = f.mtime();
-        if (f.inode().isEmpty()) {
-            inodeKind[slot] = 0;
-            oddInode = odd(oddInode, slot, null);
-        } else if (LiveCodec.encodeInode(f.inode(), inode, slot * 2)) {
-            inodeKind[slot] = 1;
-            oddInode = odd(oddInode, slot, null);
-        } else {
-            inodeKind[slot] = 2;
-            oddInode = odd(oddInode, slot, f.inode());
+    void set(int slot, Row r) {
+        hashCode[slot] = (byte) r.hashCode;
+        if (r.hashCode != 0) {
+            System.arraycopy(r.hash, 0, hash, slot * 4, 4);
         }
-        int p = codec.encodePerms(f.perms());
-        permsCode[slot] = (byte) p;
-        oddPerms = odd(oddPerms, slot, p == 0 ? f.perms() : null);
-        since[slot] = f.since();
-        duplicateOf = odd(duplicateOf, slot, f.isDuplicate() ? f.duplicateOf() : null);
+        oddHash = odd(oddHash, slot, r.oddHash);
+        size[slot] = r.size;
+        mtime[slot] = r.mtime;
+        inodeKind[slot] = (byte) r.inodeKind;
+        if (r.inodeKind == 1) {
+            inode[slot * 2] = r.inode[0];
+            inode[slot * 2 + 1] = r.inode[1];
+        }
+        oddInode = odd(oddInode, slot, r.oddInode);
+        permsCode[slot] = (byte) r.permsCode;
+        oddPerms = odd(oddPerms, slot, r.oddPerms);
+        since[slot] = r.since;
+        duplicateOf = odd(duplicateOf, slot, r.duplicateOf);
     }
 
     /** Sets {@code column[slot]}, making the column only when a value needs it. */
@@ -253,7 +303,7 @@ final class LiveTable {
     }
 
     /** Adds a file at a path that has none ({@link #slotOf} is -1); returns its slot. */
-    int insert(String rel, LiveFile f) {
+    int insert(String rel, Row f) {
         if (freeCount == 0 && removedSinceSort > Math.max(64, count / 4)) {
             sort(); // frees the slots of removed files for reuse
         }
@@ -272,7 +322,9 @@ final class LiveTable {
         set(slot, f);
         count++;
         modCount++;
-        if (count * 10L > index.length * 7L) {
+        if (indexStale) {
+            // the path table is made when first needed
+        } else if (count * 10L > index.length * 7L) {
             rehash(index.length * 2); // adds this slot too
         } else {
             indexAdd(slot);
@@ -284,7 +336,41 @@ final class LiveTable {
         return slot;
     }
 
+    /**
+     * Adds a file as state.json's reader reads it, in the file's order. Files that come in path order (as state.json
+     * is written) go straight to the end of the order and into the path table only when it is first needed; one out
+     * of order is looked up like any other.
+     *
+     * @return its slot, or -1 (nothing changed) if the table already has a file at {@code rel}
+     */
+    int load(String rel, Row f) {
+        boolean inOrder = orderLen == 0 || lastLoaded != null && order[orderLen - 1] == lastLoadedSlot
+                && lastLoaded.compareTo(rel) < 0;
+        if (addedLen == 0 && removedSinceSort == 0 && inOrder) {
+            if (orderLen == 0 && count == 0) {
+                indexStale = true;
+            }
+            int slot = insert(rel, f);
+            addedLen--; // in order already: appended to the order instead
+            if (orderLen == order.length) {
+                order = Arrays.copyOf(order, Math.max(16, orderLen + (orderLen >> 1)));
+            }
+            order[orderLen++] = slot;
+            lastLoaded = rel;
+            lastLoadedSlot = slot;
+            return slot;
+        }
+        lastLoaded = null;
+        if (slotOf(rel) >= 0) {
+            return -1;
+        }
+        return insert(rel, f);
+    }
+
     void remove(int slot) {
+        if (indexStale) {
+            buildIndex();
+        }
         indexRemove(slot);
         folders.remove(folder[slot]);
         name[slot] = null;
@@ -314,6 +400,15 @@ final class LiveTable {
             i = (i + 1) & mask;
         }
         index[i] = slot + 1;
+    }
+
+    private void buildIndex() {
+        indexStale = false;
+        int length = 32;
+        while (count * 10L > length * 7L) {
+            length <<= 1;
+        }
+        rehash(length);
     }
 
     private void rehash(int length) {

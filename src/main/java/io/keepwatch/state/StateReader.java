@@ -50,6 +50,8 @@ final class StateReader {
     private final char[] lastInstantText = new char[40];
     private int lastInstantLen = -1;
     private Instant lastInstant;
+    private final LiveTable.Row row = new LiveTable.Row();
+    private final LiveCodec.Chars chars = new LiveCodec.Chars();
 
     private StateReader(JsonParser p, java.nio.file.FileSystem fs) {
         this.p = p;
@@ -161,25 +163,25 @@ final class StateReader {
     }
 
     private void readFiles(BackupState state, String source) throws IOException, NotCanonical {
+        LiveCodec codec = state.codec();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
             expect(p.nextToken() == JsonToken.START_OBJECT);
             clean(rel);
-            if (!state.loadLive(source, rel, readLive())) {
+            if (!state.loadLive(source, rel, readLive(codec))) {
                 throw new NotCanonical("repeated file key");
             }
         }
     }
 
-    private LiveFile readLive() throws IOException, NotCanonical {
+    /**
+     * One live file, straight into the row the state stores (hash and file key encoded from the parser's characters,
+     * with no string made of them unless they have no compact form).
+     */
+    private LiveTable.Row readLive(LiveCodec codec) throws IOException, NotCanonical {
+        LiveTable.Row row = this.row;
+        row.duplicateOf = null;
         int seen = 0;
-        String hash = null;
-        long size = 0;
-        long mtime = 0;
-        String inode = null;
-        String perms = null;
-        Instant since = null;
-        String duplicateOf = "";
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
@@ -188,34 +190,40 @@ final class StateReader {
                 case "hash" -> {
                     bit = L_HASH;
                     expect(v == JsonToken.VALUE_STRING);
-                    hash = p.getText();
+                    row.hashCode = codec.encodeHash(chars(), row.hash, 0);
+                    row.oddHash = row.hashCode == 0 ? p.getText() : null;
                 }
                 case "size" -> {
                     bit = L_SIZE;
-                    size = longValue(v);
+                    row.size = longValue(v);
                 }
                 case "mtime" -> {
                     bit = L_MTIME;
-                    mtime = longValue(v);
+                    row.mtime = longValue(v);
                 }
                 case "inode" -> {
                     bit = L_INODE;
                     expect(v == JsonToken.VALUE_STRING);
-                    inode = p.getText();
+                    LiveCodec.Chars key = chars();
+                    row.inodeKind = key.length() == 0 ? 0 : LiveCodec.encodeInode(key, row.inode, 0) ? 1 : 2;
+                    row.oddInode = row.inodeKind == 2 ? p.getText() : null;
                 }
                 case "perms" -> {
                     bit = L_PERMS;
-                    perms = perms(v);
+                    String perms = perms(v);
+                    row.permsCode = codec.encodePerms(perms);
+                    row.oddPerms = row.permsCode == 0 ? perms : null;
                 }
                 case "since" -> {
                     bit = L_SINCE;
                     expect(v == JsonToken.VALUE_STRING);
-                    since = instant();
+                    row.since = instant();
                 }
                 case "duplicate_of" -> {
                     bit = L_DUP;
                     expect(v == JsonToken.VALUE_STRING);
-                    duplicateOf = p.getText();
+                    String dup = p.getText();
+                    row.duplicateOf = dup.isEmpty() ? null : dup;
                 }
                 default -> throw new NotCanonical("unknown field " + name);
             }
@@ -223,7 +231,12 @@ final class StateReader {
             seen |= bit;
         }
         expect((seen & L_REQUIRED) == L_REQUIRED);
-        return new LiveFile(hash, size, mtime, inode, perms, since, duplicateOf);
+        return row;
+    }
+
+    /** The current string token's characters, without making a string. */
+    private LiveCodec.Chars chars() throws IOException {
+        return chars.set(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }
 
     /** The {@code folders} of a source: by relative path, a list of {@link FolderSpan}s. */

@@ -2,7 +2,6 @@ package io.keepwatch.state;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,6 +127,34 @@ class LiveTableTest {
         }
     }
 
+    /** What is stored compactly, and what is kept as text, is written to state.json and read back the same. */
+    @Test
+    void stateJsonReadsBackEveryField(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        BackupState s = new BackupState("sha256");
+        String[] inodes = {"", "(dev=fe00,ino=7)", "(dev=FE00,ino=7)"};
+        String[] hashes = {SHA, "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha256:ABC"};
+        TreeMap<String, LiveFile> model = new TreeMap<>();
+        for (int i = 0; i < 500; i++) {
+            String rel = "d" + i % 13 + "/" + (i % 5 == 0 ? "é" : "") + "f" + i;
+            LiveFile f = new LiveFile(hashes[i % 3], i % 4, i * 7L, inodes[i % 3], i % 7 == 0 ? "" : "rw-r--r--",
+                    T0.plusSeconds(i % 2), i % 11 == 0 ? "src/d0/f0" : "");
+            s.putLive(new FileRef("src", rel), f);
+            model.put(rel, f);
+        }
+        StateStore store = new StateStore(new BackupLayout(dir), new io.keepwatch.fs.RealFs(false, ms -> { }),
+                java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+        store.save(s);
+        BackupState loaded = store.load().orElseThrow();
+        assertEquals(new ArrayList<>(model.entrySet()), new ArrayList<>(loaded.liveSorted("src").entrySet()));
+        assertEquals(model.get("d1/f1"), loaded.live(new FileRef("src", "d1/f1")).orElseThrow());
+        assertEquals(model.get("d0/éf0"), loaded.live(new FileRef("src", "d0/éf0")).orElseThrow());
+        // the files of one content, in state.json's order
+        List<FileRef> same = new ArrayList<>();
+        loaded.liveWithHash(hashes[1], r -> !same.add(r));
+        assertEquals(model.entrySet().stream().filter(e -> e.getValue().hash().equals(hashes[1]) && e.getValue().size() > 0)
+                .map(e -> new FileRef("src", e.getKey())).toList(), same);
+    }
+
     private static void assertSame(TreeMap<String, LiveFile> model, BackupState s, int step) {
         assertEquals(new ArrayList<>(model.entrySet()), new ArrayList<>(s.liveSorted("src").entrySet()), "step " + step);
         assertEquals(model.size(), s.liveCount("src"));
@@ -206,10 +233,9 @@ class LiveTableTest {
             for (int k = 0; k < 4; k++) {
                 hash.append(String.format("%016x", rnd.nextLong()));
             }
-            assertTrue(s.loadLive("src", rel, new LiveFile(hash.toString(), 1 + rnd.nextInt(1024), rnd.nextLong(),
-                    "(dev=803,ino=" + (1_000_000 + i) + ")", i % 3 == 0 ? "rw-------" : "rw-r--r--", T0, "")));
+            s.putLive(new FileRef("src", rel), new LiveFile(hash.toString(), 1 + rnd.nextInt(1024), rnd.nextLong(),
+                    "(dev=803,ino=" + (1_000_000 + i) + ")", i % 3 == 0 ? "rw-------" : "rw-r--r--", T0, ""));
         }
-        assertFalse(s.loadLive("src", "t000/s000/f000000.dat", file(1)), "a repeated path is refused");
         long perFile = s.estimatedLiveBytes() / n;
         assertTrue(perFile < 200, perFile + " bytes per tracked file");
         assertEquals(n, s.liveCount("src"));
