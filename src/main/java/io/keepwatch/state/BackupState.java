@@ -109,7 +109,8 @@ public final class BackupState {
         return t == null ? 0 : t.size();
     }
 
-    private LiveTable table(String source) {
+    /** The live table of a source, made if it has none. */
+    LiveTable table(String source) {
         return live.computeIfAbsent(source, s -> {
             LiveTable t = new LiveTable(tables.size(), s, codec);
             tables.add(t);
@@ -143,8 +144,7 @@ public final class BackupState {
      *
      * @return false, changing nothing, if the source already has a file at {@code rel}
      */
-    boolean loadLive(String source, String rel, LiveTable.Row row) {
-        LiveTable t = table(source);
+    boolean loadLive(LiveTable t, String rel, LiveTable.Row row) {
         int slot = t.load(rel, row);
         if (slot < 0) {
             return false;

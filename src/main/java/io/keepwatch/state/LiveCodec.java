@@ -35,26 +35,45 @@ final class LiveCodec {
 
     /**
      * Encodes a content hash into {@code words[off..off+3]}; returns its prefix code (1..126), or 0 if it is kept as
-     * text ({@code words} then unchanged). A {@link CharSequence}, so that state.json's reader passes the parser's
-     * characters without making a string of them.
+     * text ({@code words} then unchanged).
      */
-    int encodeHash(CharSequence hash, long[] words, int off) {
-        int n = hash.length();
-        int colon = n - HEX - 1;
-        if (colon <= 0 || hash.charAt(colon) != ':') {
+    int encodeHash(String hash, long[] words, int off) {
+        return encodeHash(hash.toCharArray(), 0, hash.length(), words, off);
+    }
+
+    /** {@link #encodeHash(String, long[], int)} of {@code b[from, from + n)}: state.json's reader passes the parser's characters. */
+    int encodeHash(char[] b, int from, int n, long[] words, int off) {
+        int colon = from + n - HEX - 1;
+        if (colon <= from || b[colon] != ':') {
             return 0;
         }
-        for (int i = colon + 1; i < n; i++) {
-            if (hexDigit(hash.charAt(i)) < 0) {
-                return 0;
-            }
+        long w0 = 0;
+        long w1 = 0;
+        long w2 = 0;
+        long w3 = 0;
+        int bad = 0;
+        for (int i = 0; i < 16; i++) {
+            int p = colon + 1 + i;
+            int d0 = hexDigit(b[p]);
+            int d1 = hexDigit(b[p + 16]);
+            int d2 = hexDigit(b[p + 32]);
+            int d3 = hexDigit(b[p + 48]);
+            bad |= d0 | d1 | d2 | d3;
+            w0 = w0 << 4 | d0;
+            w1 = w1 << 4 | d1;
+            w2 = w2 << 4 | d2;
+            w3 = w3 << 4 | d3;
         }
+        if (bad < 0) {
+            return 0;
+        }
+        int plen = colon + 1 - from;
         int code;
-        if (lastPrefix != null && lastPrefix.length() == colon + 1 && startsWith(hash, 0, lastPrefix)) {
+        if (lastPrefix != null && lastPrefix.length() == plen && regionEquals(b, from, lastPrefix)) {
             code = lastPrefixCode;
         } else {
-            String prefix = hash.subSequence(0, colon + 1).toString();
-            if (prefix.indexOf(':') != colon) {
+            String prefix = new String(b, from, plen);
+            if (prefix.indexOf(':') != plen - 1) {
                 return 0;
             }
             code = code(true, prefix);
@@ -64,20 +83,21 @@ final class LiveCodec {
             }
         }
         if (code != 0) {
-            for (int k = 0; k < 4; k++) {
-                words[off + k] = hexWord(hash, colon + 1 + k * 16);
-            }
+            words[off] = w0;
+            words[off + 1] = w1;
+            words[off + 2] = w2;
+            words[off + 3] = w3;
         }
         return code;
     }
 
-    /** 16 hex digits (checked already) as a long. */
-    private static long hexWord(CharSequence s, int from) {
-        long v = 0;
-        for (int i = 0; i < 16; i++) {
-            v = v << 4 | hexDigit(s.charAt(from + i));
+    private static boolean regionEquals(char[] b, int from, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (b[from + i] != s.charAt(i)) {
+                return false;
+            }
         }
-        return v;
+        return true;
     }
 
     private static boolean startsWith(CharSequence s, int at, String prefix) {
@@ -143,15 +163,21 @@ final class LiveCodec {
         return values.length;
     }
 
-    /** Lower-case hex only: upper case would not read back as written. */
+    /** Lower-case hex only (upper case would not read back as written); negative for anything else. */
     private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
+        return c < 128 ? HEX_VALUE[c] : -1;
+    }
+
+    private static final byte[] HEX_VALUE = new byte[128];
+
+    static {
+        java.util.Arrays.fill(HEX_VALUE, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX_VALUE[c] = (byte) (c - '0');
         }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX_VALUE[c] = (byte) (c - 'a' + 10);
         }
-        return -1;
     }
 
     /**

@@ -164,11 +164,15 @@ final class StateReader {
 
     private void readFiles(BackupState state, String source) throws IOException, NotCanonical {
         LiveCodec codec = state.codec();
+        LiveTable table = null; // made with the first file: a source with none has no table, as the general reader leaves it
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
             expect(p.nextToken() == JsonToken.START_OBJECT);
             clean(rel);
-            if (!state.loadLive(source, rel, readLive(codec))) {
+            if (table == null) {
+                table = state.table(source);
+            }
+            if (!state.loadLive(table, rel, readLive(codec))) {
                 throw new NotCanonical("repeated file key");
             }
         }
@@ -190,7 +194,7 @@ final class StateReader {
                 case "hash" -> {
                     bit = L_HASH;
                     expect(v == JsonToken.VALUE_STRING);
-                    row.hashCode = codec.encodeHash(chars(), row.hash, 0);
+                    row.hashCode = codec.encodeHash(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), row.hash, 0);
                     row.oddHash = row.hashCode == 0 ? p.getText() : null;
                 }
                 case "size" -> {
