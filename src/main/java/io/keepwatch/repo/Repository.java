@@ -46,6 +46,8 @@ public final class Repository implements Closeable {
     private final Map<String, String> damagedIndex = new LinkedHashMap<>();
     private final Map<String, List<Pack.Entry>> unindexed = new LinkedHashMap<>();
     private Pack.Builder pack = new Pack.Builder();
+    /** Compresses and seals added blobs on worker threads; their results are appended to {@link #pack} in order. */
+    private final Sealing sealing = new Sealing(this::sealBlob);
     private final Set<String> pending = new HashSet<>();
     private long bytesAdded;
 
@@ -278,23 +280,35 @@ public final class Repository implements Closeable {
         if (pending.contains(blobId)) {
             return false;
         }
-        byte[] zipped = Zstd.compress(data, off, len);
+        pending.add(blobId);
+        sealing.submit(type, blobId, java.util.Arrays.copyOfRange(data, off, off + len));
+        appendSealed(sealing.completedHeads());
+        return true;
+    }
+
+    /** Appends blobs sealed by {@link #sealing}, in the order they were added, writing each pack that fills. */
+    private void appendSealed(List<Sealing.Sealed> blobs) throws IOException, RepoException {
+        for (Sealing.Sealed b : blobs) {
+            pack.add(b.type(), b.id(), b.sealed(), b.rawLength());
+            if (pack.size() >= Pack.TARGET) {
+                writePack();
+            }
+        }
+    }
+
+    /** Compresses and seals one blob's plaintext as a pack stores it: a flag byte, then zstd or the bytes as they are. */
+    byte[] sealBlob(byte type, String blobId, byte[] data) {
+        byte[] zipped = Zstd.compress(data, 0, data.length);
         byte[] plain;
         if (zipped != null) {
             plain = new byte[zipped.length + 1];
             plain[0] = 1;
             System.arraycopy(zipped, 0, plain, 1, zipped.length);
         } else {
-            plain = new byte[len + 1];
-            System.arraycopy(data, off, plain, 1, len);
+            plain = new byte[data.length + 1];
+            System.arraycopy(data, 0, plain, 1, data.length);
         }
-        byte[] sealed = crypto.seal(Pack.blobAad(type, java.util.HexFormat.of().parseHex(blobId)), plain, 0, plain.length);
-        pack.add(type, blobId, sealed, len);
-        pending.add(blobId);
-        if (pack.size() >= Pack.TARGET) {
-            writePack();
-        }
-        return true;
+        return crypto.seal(Pack.blobAad(type, java.util.HexFormat.of().parseHex(blobId)), plain, 0, plain.length);
     }
 
     /** Adds a blob, computing its id; returns the id. */
@@ -337,7 +351,7 @@ public final class Repository implements Closeable {
      * object; the caller then deletes the index objects it read. Returns the names written.
      */
     List<String> writeIndexOf(java.util.Collection<String> packs) throws IOException, RepoException {
-        if (!pack.isEmpty()) {
+        if (!pack.isEmpty() || sealing.busy()) {
             throw new IllegalStateException("finishPack() first: the pack being filled would be in no index");
         }
         store.awaitPuts();
@@ -361,11 +375,13 @@ public final class Repository implements Closeable {
 
     /** Writes the pack being filled, if any, into the store and the in-memory index (prune, before {@link #writeIndexOf}). */
     void finishPack() throws IOException, RepoException {
+        appendSealed(sealing.drain());
         writePack();
     }
 
     /** Writes the pack being filled and an index object for every pack not in one yet. */
     public void flush() throws IOException, RepoException {
+        appendSealed(sealing.drain());
         writePack();
         writeIndex();
         pending.clear();
@@ -506,6 +522,7 @@ public final class Repository implements Closeable {
 
     @Override
     public void close() throws IOException {
+        sealing.close();
         store.close();
     }
 
