@@ -3,6 +3,7 @@ package io.keepwatch.repo;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -96,28 +97,16 @@ public final class Crypto {
 
     /** AES-256-GCM with a caller-chosen nonce (unique per key): the export archive's segments, whose nonce is their number. */
     public static byte[] sealWithNonce(byte[] key, byte[] nonce, byte[] aad, byte[] plain, int off, int len) {
-        try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG * 8, nonce));
-            c.updateAAD(aad);
-            return c.doFinal(plain, off, len);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256-GCM failed", e);
-        }
+        byte[] out = new byte[len + TAG];
+        gcmSeal(new SecretKeySpec(key, "AES"), nonce, aad, plain, off, len, out, 0);
+        return out;
     }
 
     /** Opens what {@link #sealWithNonce} sealed (ciphertext and tag, no nonce). */
     public static byte[] openWithNonce(byte[] key, byte[] nonce, byte[] aad, byte[] sealed, int off, int len) throws AEADBadTagException {
-        try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG * 8, nonce));
-            c.updateAAD(aad);
-            return c.doFinal(sealed, off, len);
-        } catch (AEADBadTagException e) {
-            throw e;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256-GCM failed", e);
-        }
+        byte[] out = new byte[Math.max(0, len - TAG)];
+        gcmOpen(new SecretKeySpec(key, "AES"), nonce, aad, sealed, off, len, out);
+        return out;
     }
 
     /** The proof, stored in the repository's config, that a master key opens it. */
@@ -139,17 +128,10 @@ public final class Crypto {
 
     static byte[] seal(SecretKeySpec key, byte[] aad, byte[] plain, int off, int len) {
         byte[] nonce = randomBytes(NONCE);
-        try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
-            c.updateAAD(aad);
-            byte[] out = new byte[NONCE + len + TAG];
-            System.arraycopy(nonce, 0, out, 0, NONCE);
-            c.doFinal(plain, off, len, out, NONCE);
-            return out;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256-GCM failed", e);
-        }
+        byte[] out = new byte[NONCE + len + TAG];
+        System.arraycopy(nonce, 0, out, 0, NONCE);
+        gcmSeal(key, nonce, aad, plain, off, len, out, NONCE);
+        return out;
     }
 
     static byte[] open(SecretKeySpec key, byte[] aad, byte[] sealed, int off, int len) throws AEADBadTagException {
@@ -170,16 +152,72 @@ public final class Crypto {
         if (len < OVERHEAD) {
             throw new AEADBadTagException("sealed data of " + len + " bytes is shorter than nonce and tag");
         }
+        return gcmOpen(key, Arrays.copyOfRange(sealed, off, off + NONCE), aad, sealed, off + NONCE, len - NONCE, out);
+    }
+
+    /*
+     * How the JDK's AES-GCM is called, and why. On Java 17, GHASH runs at hardware speed (the intrinsic, about
+     * 2 GB/s here) only once the JIT has compiled its callers, which happens after thousands of calls; one
+     * doFinal over a whole 1 MiB chunk is one call, so a push or check of gigabytes ran the Java fallback at
+     * about 75 MB/s from start to end. Sealing therefore feeds the cipher 4 KiB at a time (the same
+     * ciphertext; compiled after the first few MiB), and opening goes through direct buffers, the decrypt path
+     * that does not hold the whole input back and so also gets compiled (a heap-array doFinal stayed at
+     * 75 MB/s however it was sliced). Measured with per-thread CPU time over 400 MiB of 1 MiB calls: seal
+     * 5.7 s -> 0.9 s, open 5.5 s -> 1.3 s.
+     */
+    private static final int SEAL_SLICE = 4096;
+    /** A per-thread pair of direct buffers for opening, kept up to the size of the largest chunk (larger objects get their own). */
+    private static final int KEPT_OPEN_BUFFER = Chunker.MAX + 1024;
+    private static final ThreadLocal<java.nio.ByteBuffer[]> OPEN_BUFFERS = ThreadLocal.withInitial(() -> new java.nio.ByteBuffer[2]);
+
+    private static void gcmSeal(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] plain, int off, int len, byte[] out, int outOff) {
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, sealed, off, NONCE));
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
             c.updateAAD(aad);
-            return c.doFinal(sealed, off + NONCE, len - NONCE, out, 0);
+            int o = outOff;
+            int i = 0;
+            for (; len - i > SEAL_SLICE; i += SEAL_SLICE) {
+                o += c.update(plain, off + i, SEAL_SLICE, out, o);
+            }
+            o += c.doFinal(plain, off + i, len - i, out, o);
+            if (o != outOff + len + TAG) {
+                throw new IllegalStateException("AES-256-GCM wrote " + (o - outOff) + " bytes, not " + (len + TAG));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM failed", e);
+        }
+    }
+
+    /** Opens ciphertext-and-tag {@code sealed[off, off+len)} into {@code out} from index 0; returns the plaintext's length. */
+    private static int gcmOpen(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] sealed, int off, int len, byte[] out)
+            throws AEADBadTagException {
+        if (len < TAG) {
+            throw new AEADBadTagException("sealed data of " + len + " bytes is shorter than its tag");
+        }
+        java.nio.ByteBuffer[] b = OPEN_BUFFERS.get();
+        if (b[0] == null || b[0].capacity() < len) {
+            b = new java.nio.ByteBuffer[] {java.nio.ByteBuffer.allocateDirect(len), java.nio.ByteBuffer.allocateDirect(len)};
+            if (len <= KEPT_OPEN_BUFFER) {
+                OPEN_BUFFERS.set(b);
+            }
+        }
+        java.nio.ByteBuffer in = b[0].clear();
+        java.nio.ByteBuffer plain = b[1].clear();
+        in.put(sealed, off, len).flip();
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+            c.updateAAD(aad);
+            c.doFinal(in, plain);
         } catch (AEADBadTagException e) {
             throw e;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM failed", e);
         }
+        int n = plain.flip().remaining();
+        plain.get(out, 0, n);
+        return n;
     }
 
     static byte[] utf8(String s) {

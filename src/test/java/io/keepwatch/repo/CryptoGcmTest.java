@@ -1,0 +1,58 @@
+package io.keepwatch.repo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.Random;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Sealing in slices and opening through direct buffers write and read exactly what one plain AES-GCM call does. */
+class CryptoGcmTest {
+    private static final byte[] KEY = new byte[32];
+    private static final byte[] NONCE = new byte[12];
+    private static final byte[] AAD = Crypto.utf8("keepwatch test");
+
+    static {
+        new Random(3).nextBytes(KEY);
+        new Random(4).nextBytes(NONCE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 15, 4095, 4096, 4097, 8192, 1024 * 1024 + 3, Chunker.MAX + 2048})
+    void theFormatIsThatOfOneAesGcmCallAndItOpensAgain(int size) throws Exception {
+        byte[] plain = new byte[size + 10];
+        new Random(size).nextBytes(plain);
+        byte[] sealed = Crypto.sealWithNonce(KEY, NONCE, AAD, plain, 5, size);
+
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "AES"), new GCMParameterSpec(128, NONCE));
+        c.updateAAD(AAD);
+        assertArrayEquals(c.doFinal(plain, 5, size), sealed, "the same bytes as before the change: the format is unchanged");
+
+        byte[] framed = new byte[sealed.length + 7];
+        System.arraycopy(sealed, 0, framed, 3, sealed.length);
+        assertArrayEquals(Arrays.copyOfRange(plain, 5, 5 + size), Crypto.openWithNonce(KEY, NONCE, AAD, framed, 3, sealed.length));
+
+        framed[3 + sealed.length / 2] ^= 1;
+        assertThrows(AEADBadTagException.class, () -> Crypto.openWithNonce(KEY, NONCE, AAD, framed, 3, sealed.length));
+        assertThrows(AEADBadTagException.class, () -> Crypto.openWithNonce(KEY, NONCE, Crypto.utf8("other"), sealed, 0, sealed.length));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 100, 5000, 1 << 20})
+    void aRandomNonceSealOpensAndATruncatedOneDoesNot(int size) throws Exception {
+        SecretKeySpec k = new SecretKeySpec(KEY, "AES");
+        byte[] plain = new byte[size];
+        new Random(9).nextBytes(plain);
+        byte[] sealed = Crypto.seal(k, AAD, plain, 0, size);
+        assertArrayEquals(plain, Crypto.open(k, AAD, sealed, 0, sealed.length));
+        assertThrows(AEADBadTagException.class, () -> Crypto.open(k, AAD, sealed, 0, sealed.length - 1));
+        assertThrows(AEADBadTagException.class, () -> Crypto.open(k, AAD, sealed, 0, Crypto.OVERHEAD - 1));
+    }
+}
