@@ -325,8 +325,16 @@ public final class S3Store implements BlobStore {
         }
         byte[] got;
         try {
-            got = retrier.call("GET " + name + " [" + offset + ", +" + length + "]", a -> client.getObjectAsBytes(r -> r
-                    .bucket(loc.bucket()).key(key).range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray());
+            got = retrier.call("GET " + name + " [" + offset + ", +" + length + "]", a -> {
+                var r = client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(key).range("bytes=" + offset + "-" + (offset + length - 1)));
+                byte[] body = r.asByteArray();
+                if (body.length < length && !endsBefore(r.response().contentRange(), offset + length)) {
+                    // A connection cut mid-body can come back as a short body without an error: the object is
+                    // longer than what arrived (its Content-Range says so), so it is a failure to retry, not damage.
+                    throw new java.io.IOException("short response body: " + body.length + " of " + length + " bytes");
+                }
+                return body;
+            });
         } catch (Retrier.S3IOException e) {
             if (e.status == 404) {
                 throw new NoSuchFileException(loc + ": " + name);
@@ -340,6 +348,22 @@ public final class S3Store implements BlobStore {
             throw new EOFException("ends at " + (offset + got.length) + " bytes, before " + (offset + length));
         }
         return got;
+    }
+
+    /**
+     * Whether a {@code Content-Range: bytes FIRST-LAST/TOTAL} says the object ends before {@code end}; an absent or
+     * unparsable header (or an unknown total, {@code *}) says nothing, so a short body is then retried.
+     */
+    static boolean endsBefore(String contentRange, long end) {
+        if (contentRange == null) {
+            return false;
+        }
+        int slash = contentRange.lastIndexOf('/');
+        try {
+            return slash >= 0 && Long.parseLong(contentRange.substring(slash + 1).trim()) < end;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     @Override
