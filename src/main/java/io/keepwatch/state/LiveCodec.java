@@ -73,8 +73,8 @@ final class LiveCodec {
             code = lastPrefixCode;
         } else {
             String prefix = new String(b, from, plen);
-            if (prefix.indexOf(':') != plen - 1) {
-                return 0;
+            if (prefix.indexOf(':') != plen - 1 || !prefix.chars().allMatch(c -> c < 128)) {
+                return 0; // decodeHash writes prefixes as ASCII bytes
             }
             code = code(true, prefix);
             if (code != 0) {
@@ -114,18 +114,25 @@ final class LiveCodec {
 
     /** The hash that {@link #encodeHash} encoded as {@code code} and {@code words[off..off+3]}. */
     String decodeHash(int code, long[] words, int off) {
+        // bytes, as a Latin-1 string holds them (prefixes are ASCII): a full pass makes one for every file it matches
         String prefix = prefixes[code - 1];
-        char[] out = new char[prefix.length() + HEX];
-        prefix.getChars(0, prefix.length(), out, 0);
         int p = prefix.length();
+        byte[] out = new byte[p + HEX];
+        for (int i = 0; i < p; i++) {
+            out[i] = (byte) prefix.charAt(i);
+        }
         for (int k = 0; k < 4; k++) {
             long v = words[off + k];
-            for (int shift = 60; shift >= 0; shift -= 4) {
-                out[p++] = Character.forDigit((int) (v >>> shift) & 15, 16);
+            for (int i = p + 15; i >= p; i--) {
+                out[i] = HEX_DIGITS[(int) v & 15];
+                v >>>= 4;
             }
+            p += 16;
         }
-        return new String(out);
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** The code of a perms string (1..126), or 0 when the table is full (it is then kept as text). */
     int encodePerms(String p) {

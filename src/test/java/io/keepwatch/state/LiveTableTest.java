@@ -31,7 +31,9 @@ class LiveTableTest {
         "sha256:00ff00ff00ff00ff0123456789abcdef0123456789abcdeffedcba987654321|false", // 63 digits
         "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709|false",
         "00ff00ff00ff00ff0123456789abcdef0123456789abcdeffedcba98765432100000000|false", // no algorithm
-        "sha256:00ff00ff00ff00ff0123456789abcdef0123456789abcdeffedcba987654321g|false"})
+        "sha256:00ff00ff00ff00ff0123456789abcdef0123456789abcdeffedcba987654321g|false",
+        "shä:00ff00ff00ff00ff0123456789abcdef0123456789abcdeffedcba9876543210|false", // not an ASCII prefix
+        "a:b:00ff00ff00ff00ff0123456789abcdef0123456789abcdeffedcba9876543210|false"})
     void hashesAreNumbersWhenTheyReadBackExactly(String hash, boolean compact) {
         LiveCodec codec = new LiveCodec();
         long[] words = new long[6];
