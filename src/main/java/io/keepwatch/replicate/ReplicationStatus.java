@@ -23,7 +23,8 @@ import java.time.Instant;
  *     for the interval), {@code remote unavailable} (the store cannot be reached: network, DNS, 5xx or throttling
  *     beyond the store's retries; retried at {@code nextTryAt}), or {@code failing} (the last push failed for another
  *     reason; retried at {@code nextTryAt})
- * @param inSyncAt the repository holds the backup as it was then: the start of the last push that succeeded
+ * @param inSyncAt the repository holds the backup as it was then: the start of the last push that succeeded, or the
+ *     last look that found nothing new to push
  * @param lastSnapshot the short id of the snapshot that push wrote, or of the unchanged one it found
  * @param pendingChanges files backed up, updated, archived or pruned since the last successful push began
  * @param pendingBytes the bytes of new content among them (at most what the next push uploads)

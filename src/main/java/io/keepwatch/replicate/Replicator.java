@@ -184,6 +184,14 @@ public final class Replicator implements EngineListener, AutoCloseable {
             return;
         }
         if (tag.isEmpty() || tag.equals(pushedTag) && failures == 0) {
+            Instant now = clock.instant();
+            synchronized (lock) {
+                if (inSyncAt != null && tag.isPresent() && pendingChanges == 0) {
+                    // nothing new since the last push: the repository holds the backup as it is now, so the lag
+                    // does not grow over a quiet weekend (and the lag alert does not fire on one)
+                    inSyncAt = now;
+                }
+            }
             setState(inSyncAt == null ? ReplicationStatus.WAITING : ReplicationStatus.IN_SYNC);
             return;
         }

@@ -42,7 +42,8 @@ class LauncherServiceIT {
         Path top = ReleaseArchiveIT.untar(Files.createDirectories(tmp.resolve("opt")));
         launcher = top.resolve("bin/keepwatch");
         // documents/plain.txt, documents/sub/café ünïcode €.txt; backup, logs beside them. Default watch timings.
-        config = ReleaseArchiveIT.config(tmp, "");
+        // a free port for the status page: another run on this machine may hold the default one (an ERROR line fails this test)
+        config = ReleaseArchiveIT.config(tmp, ",\n  \"http\": {\"listen\": \"127.0.0.1:0\"}");
     }
 
     @AfterEach

@@ -125,6 +125,27 @@ class ReplicatorTest {
     }
 
     @Test
+    void withNothingNewToPushTheLagStaysWithinAnIntervalAndPendingChangesStopIt() throws Exception {
+        Fake target = new Fake();
+        replicator = Replicator.start(target, Clock.systemUTC(), Duration.ofMillis(200), tmp.resolve(ReplicationStatus.FILE), p -> { });
+        replicator.on(pass());
+        await().atMost(DEADLINE).until(() -> status().state().equals("in sync"));
+        Instant first = status().inSyncAt();
+        // a quiet time: each look finds nothing new, so the repository is in sync as of that look (a weekend
+        // without changes is no lag)
+        await().atMost(DEADLINE).until(() -> status().inSyncAt().isAfter(first));
+        assertEquals(1, target.pushes.get());
+
+        // a change counted but not yet in state.json: the repository is behind from now on
+        replicator.on(new EngineEvent.FileBackedUp(Instant.now(), "src", "b.txt", 10));
+        Instant held = status().inSyncAt();
+        Instant seen = status().updatedAt();
+        await().atMost(DEADLINE).until(() -> status().updatedAt().isAfter(seen.plusMillis(500)));
+        assertEquals("pending", status().state());
+        assertTrue(!status().inSyncAt().isAfter(held), "in_sync_at does not move while a change waits: " + status());
+    }
+
+    @Test
     void aFailingStoreIsReportedAndRetriedUntilItWorks() throws Exception {
         Fake target = new Fake();
         target.failWith.set("/mnt/usb/repo: No such file or directory (the disk is not mounted?)");
