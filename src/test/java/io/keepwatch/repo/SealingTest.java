@@ -1,5 +1,6 @@
 package io.keepwatch.repo;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.airlift.compress.zstd.ZstdCompressor;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,9 +48,7 @@ class SealingTest {
     @Test
     void atMostTwoBlobsPerThreadAreInFlight() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger started = new AtomicInteger();
         try (Sealing s = new Sealing((type, id, data) -> {
-            started.incrementAndGet();
             awaitQuietly(release);
             return data;
         }, 2)) {
@@ -58,16 +57,21 @@ class SealingTest {
                 assertTrue(s.completedHeads().isEmpty(), "nothing is done while the workers are held");
             }
             s.submit(Pack.DATA, "b4", new byte[1]);
-            Thread releaser = new Thread(() -> {
-                sleepQuietly(50);
-                release.countDown();
-            });
-            releaser.start();
             // a fifth blob in flight with two threads: the caller waits for the oldest instead of queueing more
-            List<Sealing.Sealed> heads = s.completedHeads();
-            assertEquals("b0", heads.get(0).id());
-            assertTrue(release.await(0, TimeUnit.SECONDS), "completedHeads returned only after the oldest was sealed");
-            releaser.join();
+            AtomicReference<List<Sealing.Sealed>> heads = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    heads.set(s.completedHeads());
+                } catch (java.io.InterruptedIOException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            caller.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> caller.getState() == Thread.State.WAITING);
+            assertNull(heads.get(), "completedHeads waits while the oldest blob is held");
+            release.countDown();
+            caller.join(20_000);
+            assertEquals("b0", heads.get().get(0).id());
         }
     }
 
