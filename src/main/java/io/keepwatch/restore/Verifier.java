@@ -38,14 +38,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * duplicates, old versions, deleted files), hashes each with the algorithm named in its stored hash, and
  * walks the backup root for files state.json does not know. Hashing runs on a small fixed pool (one
  * thread per core), biggest files first; large files are hashed through memory maps (no copy out of the
- * page cache), small ones with 4 MiB reads. Reads only and takes no lock, so it runs
+ * page cache) one {@link #MAP_CHUNK} window at a time, each unmapped as soon as it is hashed ({@link Unmapper}),
+ * so resident memory stays near threads x window whatever the files' sizes; small files with 4 MiB reads. Reads only and takes no lock, so it runs
  * beside a working keepwatch service.
  */
 public final class Verifier {
     private static final int BUFFER = 4 << 20;
     /** Files this large are hashed through memory maps, in chunks of {@link #MAP_CHUNK}. */
     private static final long MAP_THRESHOLD = 4 << 20;
-    private static final long MAP_CHUNK = 256L << 20;
+    private static final long MAP_CHUNK = 16L << 20;
 
     private final BackupLayout layout;
     /** Files are read only from inside the backup root, never through a symbolic link. */
@@ -202,6 +203,7 @@ public final class Verifier {
                 n += step;
                 progress.advance(step);
             }
+            Unmapper.unmap(map);
         }
         return n;
     }
