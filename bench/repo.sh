@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # keepwatch repository benchmark (issue 15): keepwatch push/check vs restic, side by side, in the same run.
 #
-#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm] [--tiny]
+#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm] [--tiny] [--cases 1,3,4]
 #
 #   (1) first push of data set A into an empty folder repository: `keepwatch push` (of a backup root that
 #       `keepwatch once` made of A, not timed) vs `restic backup A` into an empty local repository; both encrypted,
@@ -17,6 +17,7 @@
 #       A's bytes, the archive's size; the imported tree is compared with A (diff -r); then one
 #       `import --backup-root` that `keepwatch verify` must accept. (restic has no single-file export: no reference.)
 #
+# --cases: only the listed cases (default all six); the report shows those.
 # --tiny: small generated data sets (a few MB, in BENCH_DIR/tiny) and a 32 MiB file instead of 1 GiB, to check
 # that the script runs end to end; its figures mean nothing.
 #
@@ -30,6 +31,7 @@ SEED=42
 BENCH_DIR=${BENCH_DIR:-/work/benchdata}
 WARM=0
 TINY=0
+CASES=1,2,3,4,5,6
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
@@ -37,6 +39,7 @@ while [[ $# -gt 0 ]]; do
         -d) BENCH_DIR=$2; shift 2 ;;
         --warm) WARM=1; shift ;;
         --tiny) TINY=1; shift ;;
+        --cases) CASES=$2; shift 2 ;;
         -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 64 ;;
     esac
@@ -140,18 +143,22 @@ rs_backup() {  # rs_backup REPO CACHE PATH
     restic --repo "$1" --cache-dir "$2" --compression auto backup --quiet --host bench "$3" >/dev/null
 }
 
+has() { [[ ",$CASES," == *",$1,"* ]]; }   # has N: case N was asked for
+
 STAMP=$(date +%Y%m%d-%H%M%S)
 CSV=$RESULTS/repo-$STAMP.csv
 echo "case,tool,rep,value" >"$CSV"
 log "N=$N seed=$SEED cache-drop=$([[ $CAN_DROP == 1 ]] && echo yes || echo no) restic $RESTIC_VERSION load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- (1) first push of A ------------------------------------------------------------------------
-rm -rf "$WORK/A-backup" "$WORK/logs"
-kw_config "$WORK/A.json" "$DATA/A" "$WORK/A-backup" "$WORK/logs"
-log "A: keepwatch once into a backup root (not timed)"
-kw once -c "$WORK/A.json"
-declare -a A_KW=() A_RS=()
-for ((rep = 1; rep <= N; rep++)); do
+declare -a A_KW=() A_RS=() X_KW=() I_KW=() C_KW=() C_RS=() B_KW=() B_RS=()
+if has 1 || has 6; then
+    rm -rf "$WORK/A-backup" "$WORK/logs"
+    kw_config "$WORK/A.json" "$DATA/A" "$WORK/A-backup" "$WORK/logs"
+    log "A: keepwatch once into a backup root (not timed)"
+    kw once -c "$WORK/A.json"
+fi
+has 1 && for ((rep = 1; rep <= N; rep++)); do
     order=(kw rs)
     ((rep % 2 == 0)) && order=(rs kw)
     for tool in "${order[@]}"; do
@@ -171,12 +178,14 @@ for ((rep = 1; rep <= N; rep++)); do
         log "A first push, rep $rep, $tool: $t s"
     done
 done
-A_SIZE_KW=$(bytes_of "$WORK/A-repo-kw")
-A_SIZE_RS=$(bytes_of "$WORK/A-repo-rs")
+if has 1; then
+    A_SIZE_KW=$(bytes_of "$WORK/A-repo-kw")
+    A_SIZE_RS=$(bytes_of "$WORK/A-repo-rs")
+fi
 
 # --- (6) export of A into one archive, import of it -------------------------------------------------------
+if has 6; then
 A_BYTES=$(bytes_of "$DATA/A")
-declare -a X_KW=() I_KW=()
 for ((rep = 1; rep <= N; rep++)); do
     rm -rf "$WORK/A.kwx" "$WORK/A.kwx.key" "$WORK/A-import"
     settle
@@ -204,8 +213,10 @@ if ! kw verify -c "$WORK/A-root.json"; then
     exit 1
 fi
 rm -rf "$WORK/A-root" "$WORK/A.kwx"
+fi
 
 # --- (5) A + 10 rounds of edits to 100 files ------------------------------------------------------
+if has 5; then
 log "A + 10 x 100 edits (not timed)"
 rm -rf "$WORK/A-edit" "$WORK/A-edit-backup" "$WORK/cache-kw" "$WORK/cache-rs"
 cp -a "$DATA/A" "$WORK/A-edit"
@@ -224,8 +235,10 @@ done
 E_SIZE_KW=$(bytes_of "$WORK/E-repo-kw")
 E_SIZE_RS=$(bytes_of "$WORK/E-repo-rs")
 rm -rf "$WORK/A-edit" "$WORK/A-edit-backup"
+fi
 
 # --- (2) 1 MiB edit in a 1 GiB file, and (4) check --read-data ----------------------------------------
+if has 2 || has 4; then
 log "$BIG_MIB MiB file: initial push and backup (not timed)"
 rm -rf "$WORK/big" "$WORK/big-backup" "$WORK/cache-kw" "$WORK/cache-rs"
 mkdir -p "$WORK/big"
@@ -252,8 +265,7 @@ echo "edit-1MiB-added-bytes,rs,1,$G_ADDED_RS" >>"$CSV"
 # throughputs are given for, over each command's wall time (start-up included). keepwatch's own figure (its
 # last line: plaintext read and the time from opening the repository to the end) is printed beside it.
 PLAIN=$((BIG_MIB * 1048576))
-declare -a C_KW=() C_RS=()
-for ((rep = 1; rep <= N; rep++)); do
+has 4 && for ((rep = 1; rep <= N; rep++)); do
     settle
     : >"$WORK/check.out"
     time_cmd t kw_check "$WORK/big.json" "$WORK/G-repo-kw" "$WORK/cache-kw"
@@ -265,10 +277,12 @@ for ((rep = 1; rep <= N; rep++)); do
     echo "check-read-data,rs,$rep,$t" >>"$CSV"
     log "check --read-data, rep $rep: keepwatch ${C_KW[-1]} s, restic $t s"
 done
-C_OWN=$(sed -n 's/.* of plaintext in \([0-9.]*\) s.*/\1/p' "$WORK/check.out" | tail -1)
+has 4 && C_OWN=$(sed -n 's/.* of plaintext in \([0-9.]*\) s.*/\1/p' "$WORK/check.out" | tail -1)
 rm -rf "$WORK/big" "$WORK/big-backup"
+fi
 
 # --- (3) no-change push on B -----------------------------------------------------------------------
+if has 3; then
 log "B: once, first push and first backup (not timed)"
 rm -rf "$WORK/B-backup" "$WORK/cache-kw" "$WORK/cache-rs"
 kw_config "$WORK/B.json" "$DATA/B" "$WORK/B-backup" "$WORK/logs"
@@ -277,7 +291,6 @@ kw_init "$WORK/B-repo-kw"
 rs_init "$WORK/B-repo-rs"
 kw_repo push "$WORK/B.json" "$WORK/B-repo-kw" "$WORK/cache-kw"
 rs_backup "$WORK/B-repo-rs" "$WORK/cache-rs" "$DATA/B"
-declare -a B_KW=() B_RS=()
 for ((rep = 1; rep <= N; rep++)); do
     order=(kw rs)
     ((rep % 2 == 0)) && order=(rs kw)
@@ -294,27 +307,36 @@ for ((rep = 1; rep <= N; rep++)); do
         log "B no-change push, rep $rep, $tool: $t s"
     done
 done
+fi
 
 # --- report ---------------------------------------------------------------------------------------
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
-mk=$(median "${A_KW[@]}"); mr=$(median "${A_RS[@]}")
-bk=$(median "${B_KW[@]}"); br=$(median "${B_RS[@]}")
-ck=$(median "${C_KW[@]}"); cr=$(median "${C_RS[@]}")
 mbps() { echo "scale=0; $1 / $2 / 1000000" | bc -l; }
-xk=$(median "${X_KW[@]}"); ik=$(median "${I_KW[@]}")
 echo
 echo "keepwatch repository benchmark, N=$N, seed=$SEED, restic $RESTIC_VERSION, cache drop: $([[ $CAN_DROP == 1 ]] && echo yes || echo no), load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %14s %14s %8s   target\n' "case" "keepwatch" "restic" "kw/rs"
-printf '%-44s %13ss %13ss %7sx   <= 0.8x   (kw: %s | restic: %s)\n' "(1) first push of A" "$mk" "$mr" "$(ratio "$mk" "$mr")" "${A_KW[*]}" "${A_RS[*]}"
-printf '%-44s %12sMiB %12sMiB\n' "    repository size after A" "$(mib "$A_SIZE_KW")" "$(mib "$A_SIZE_RS")"
-printf '%-44s %12sMiB %12sMiB %8s   <= 16 MiB\n' "(2) added by a 1 MiB edit in a $BIG_MIB MiB file" "$(mib "$G_ADDED_KW")" "$(mib "$G_ADDED_RS")" ""
-printf '%-44s %13ss %13ss %7sx   <= 0.5x   (kw: %s | restic: %s)\n' "(3) no-change push of B" "$bk" "$br" "$(ratio "$bk" "$br")" "${B_KW[*]}" "${B_RS[*]}"
-printf '%-44s %11sMB/s %11sMB/s %7sx   >= 1000 MB/s (s, kw: %s | restic: %s; kw in-process, last: %s s)\n' \
+if has 1; then
+    mk=$(median "${A_KW[@]}"); mr=$(median "${A_RS[@]}")
+    printf '%-44s %13ss %13ss %7sx   <= 0.8x   (kw: %s | restic: %s)\n' "(1) first push of A" "$mk" "$mr" "$(ratio "$mk" "$mr")" "${A_KW[*]}" "${A_RS[*]}"
+    printf '%-44s %12sMiB %12sMiB\n' "    repository size after A" "$(mib "$A_SIZE_KW")" "$(mib "$A_SIZE_RS")"
+fi
+has 2 && printf '%-44s %12sMiB %12sMiB %8s   <= 16 MiB\n' "(2) added by a 1 MiB edit in a $BIG_MIB MiB file" "$(mib "$G_ADDED_KW")" "$(mib "$G_ADDED_RS")" ""
+if has 3; then
+    bk=$(median "${B_KW[@]}"); br=$(median "${B_RS[@]}")
+    printf '%-44s %13ss %13ss %7sx   <= 0.5x   (kw: %s | restic: %s)\n' "(3) no-change push of B" "$bk" "$br" "$(ratio "$bk" "$br")" "${B_KW[*]}" "${B_RS[*]}"
+fi
+if has 4; then
+    ck=$(median "${C_KW[@]}"); cr=$(median "${C_RS[@]}")
+    printf '%-44s %11sMB/s %11sMB/s %7sx   >= 1000 MB/s (s, kw: %s | restic: %s; kw in-process, last: %s s)\n' \
     "(4) check --read-data, $BIG_MIB MiB file repo" "$(mbps "$PLAIN" "$ck")" "$(mbps "$PLAIN" "$cr")" "$(ratio "$cr" "$ck")" \
     "${C_KW[*]}" "${C_RS[*]}" "${C_OWN:-?}"
-printf '%-44s %12sMiB %12sMiB %7sx\n' "(5) size after A + 10 x 100 edits" "$(mib "$E_SIZE_KW")" "$(mib "$E_SIZE_RS")" "$(ratio "$E_SIZE_KW" "$E_SIZE_RS")"
-printf '%-44s %13ss %11sMB/s   (export: %s | import: %s)\n' "(6) export of A to one file" "$xk" "$(mbps "$A_BYTES" "$xk")" "${X_KW[*]}" "${I_KW[*]}"
-printf '%-44s %13ss %11sMB/s\n' "    import --to of that archive" "$ik" "$(mbps "$A_BYTES" "$ik")"
-printf '%-44s %13ss\n' "    import --backup-root (then verify: ok)" "$R_KW"
-printf '%-44s %12sMiB %12sMiB (A: %s MiB)\n' "    archive size / repository size after A" "$(mib "$X_SIZE_KW")" "$(mib "$A_SIZE_KW")" "$(mib "$A_BYTES")"
+fi
+has 5 && printf '%-44s %12sMiB %12sMiB %7sx\n' "(5) size after A + 10 x 100 edits" "$(mib "$E_SIZE_KW")" "$(mib "$E_SIZE_RS")" "$(ratio "$E_SIZE_KW" "$E_SIZE_RS")"
+if has 6; then
+    xk=$(median "${X_KW[@]}"); ik=$(median "${I_KW[@]}")
+    printf '%-44s %13ss %11sMB/s   (export: %s | import: %s)\n' "(6) export of A to one file" "$xk" "$(mbps "$A_BYTES" "$xk")" "${X_KW[*]}" "${I_KW[*]}"
+    printf '%-44s %13ss %11sMB/s\n' "    import --to of that archive" "$ik" "$(mbps "$A_BYTES" "$ik")"
+    printf '%-44s %13ss\n' "    import --backup-root (then verify: ok)" "$R_KW"
+    printf '%-44s %12sMiB (A: %s MiB)\n' "    archive size" "$(mib "$X_SIZE_KW")" "$(mib "$A_BYTES")"
+fi
 echo "raw figures: $CSV"
