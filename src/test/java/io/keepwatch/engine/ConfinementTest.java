@@ -7,29 +7,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.keepwatch.config.Config;
 import io.keepwatch.config.RetentionConfig;
-import io.keepwatch.config.SourceConfig;
-import io.keepwatch.fs.RealFs;
-import io.keepwatch.restore.Restorer;
 import io.keepwatch.restore.RestoreReport;
+import io.keepwatch.restore.Restorer;
 import io.keepwatch.restore.Selection;
 import io.keepwatch.restore.Verifier;
 import io.keepwatch.restore.VerifyReport;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.StateStore;
-import io.keepwatch.testing.MutableClock;
+import io.keepwatch.testing.EngineFixture;
 import io.keepwatch.testing.TestFs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +32,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,26 +49,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConfinementTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private FileSystem jimfs;
-    private Path src;
-    private Path backup;
+    @RegisterExtension
+    final EngineFixture kw = new EngineFixture();
+
     private Path outside;
-    private MutableClock clock;
-    private RealFs fs;
-    private Config config;
     private Map<String, String> sentinel;
     private long mtimeSeq = 1_000;
 
     @BeforeEach
-    void setUp() throws Exception {
-        jimfs = TestFs.unix();
-        src = jimfs.getPath("/data/src");
-        backup = jimfs.getPath("/backup");
-        outside = jimfs.getPath("/outside");
-        Files.createDirectories(src);
-        clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-        fs = new RealFs(false, ms -> { });
-        config = TestFs.config(jimfs.getPath("/etc"), backup, RetentionConfig.defaults(), new SourceConfig("src", src));
+    void historyAndAFolderOutside() throws Exception {
+        outside = kw.path("/outside");
         // The same names as the backup holds, so a path that went through a link would find something to act on.
         for (String n : List.of("f.txt", "g.txt", "h.txt", "k.txt", "v1.bak", "v2.bak", "victim.txt")) {
             TestFs.write(outside.resolve(n), "outside " + n);
@@ -87,33 +72,21 @@ class ConfinementTest {
         put("dir/h.txt", "h");
         put("dir/dup.txt", "d");
         put("dir/k.txt", "d");
-        once();
+        kw.pass();
         put("dir/f.txt", "f2");
-        once();
+        kw.pass();
         put("dir/f.txt", "f3");
-        Files.delete(src.resolve("dir/g.txt"));
-        once();
-        assertTrue(Files.exists(backup.resolve("versions/src/dir/f.txt/v2.bak")));
-        assertTrue(Files.exists(backup.resolve("_deleted/src/dir/g.txt")));
-        assertTrue(Files.exists(backup.resolve("_duplicates/src/dir/k.txt")));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        jimfs.close();
+        Files.delete(kw.src().resolve("dir/g.txt"));
+        kw.pass();
+        assertTrue(Files.exists(kw.backup().resolve("versions/src/dir/f.txt/v2.bak")));
+        assertTrue(Files.exists(kw.backup().resolve("_deleted/src/dir/g.txt")));
+        assertTrue(Files.exists(kw.backup().resolve("_duplicates/src/dir/k.txt")));
     }
 
     private void put(String rel, String content) throws IOException {
-        Path p = src.resolve(rel);
-        TestFs.write(p, content);
+        Path p = kw.write(rel, content);
         mtimeSeq += 61;
         Files.setLastModifiedTime(p, FileTime.from(mtimeSeq, TimeUnit.SECONDS));
-    }
-
-    private PassResult once() throws Exception {
-        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
-            return e.runFull(Engine.PassOptions.DEFAULT);
-        }
     }
 
     /** Every entry under {@code root}: folders, files with their bytes, links with their target. */
@@ -140,14 +113,13 @@ class ConfinementTest {
      */
     private List<String> everyCommand() throws Exception {
         List<String> said = new java.util.ArrayList<>();
-        put("dir/f.txt", "f4");                       // an update: archive as v3, replace the current copy
-        Files.delete(src.resolve("dir/h.txt"));      // a deletion: move to _deleted/
-        put("dir/k2.txt", "d");                       // a new duplicate: a hard link in _duplicates/
-        clock.advance(Duration.ofDays(10));           // age retention: versions and deleted files older than a day
-        config = TestFs.config(jimfs.getPath("/etc"), backup,
-                new RetentionConfig(1, Optional.of(Duration.ofDays(1)), Optional.of(Duration.ofDays(1))), new SourceConfig("src", src));
+        put("dir/f.txt", "f4");                        // an update: archive as v3, replace the current copy
+        Files.delete(kw.src().resolve("dir/h.txt"));   // a deletion: move to _deleted/
+        put("dir/k2.txt", "d");                        // a new duplicate: a hard link in _duplicates/
+        kw.clock().advance(Duration.ofDays(10));       // age retention: versions and deleted files older than a day
+        kw.retention(new RetentionConfig(1, Optional.of(Duration.ofDays(1)), Optional.of(Duration.ofDays(1))));
         try {
-            PassResult r = once();
+            PassResult r = kw.pass();
             said.add("once: complete=" + r.complete() + " " + r.problems() + " failed=" + r.counts().failed());
         } catch (IOException | io.keepwatch.state.StateException | RuntimeException e) {
             said.add("once: " + e);
@@ -155,7 +127,7 @@ class ConfinementTest {
         assertOutsideUnchanged("once");
 
         put("dir/f.txt", "f5");
-        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+        try (Engine e = kw.open()) {
             PassResult r = e.runPaths("src", List.of("dir/f.txt", "dir/h.txt", "dir/k2.txt"));
             said.add("watched: " + r.problems() + " failed=" + r.counts().failed());
         } catch (IOException | io.keepwatch.state.StateException | RuntimeException e) {
@@ -163,23 +135,23 @@ class ConfinementTest {
         }
         assertOutsideUnchanged("a watched update");
 
-        BackupLayout layout = new BackupLayout(backup);
-        BackupState state = new StateStore(layout, fs, clock).load().orElseThrow();
-        VerifyReport v = new Verifier(layout, fs, Progress.NONE, 2).verify(state, Optional.empty());
+        BackupLayout layout = kw.layout();
+        BackupState state = new StateStore(layout, kw.fs(), kw.clock()).load().orElseThrow();
+        VerifyReport v = new Verifier(layout, kw.fs(), Progress.NONE, 2).verify(state, Optional.empty());
         said.add("verify: " + v.problems());
         assertOutsideUnchanged("verify");
 
-        for (Selection.When when : List.of(new Selection.When.Latest(), new Selection.When.At(clock.instant().minus(Duration.ofDays(10))))) {
+        for (Selection.When when : List.of(new Selection.When.Latest(), new Selection.When.At(kw.clock().instant().minus(Duration.ofDays(10))))) {
             List<Selection.Item> items = Selection.select(state, new Selection.Request(Optional.empty(), Optional.empty(), when));
-            Path to = jimfs.getPath("/restored-" + said.size());
-            Path dir = Restorer.prepareDestination(to, List.of(src), backup, false);
-            RestoreReport r = new Restorer(layout, fs, Progress.NONE).restore(items, dir, false);
+            Path to = kw.path("/restored-" + said.size());
+            Path dir = Restorer.prepareDestination(to, List.of(kw.src()), kw.backup(), false);
+            RestoreReport r = new Restorer(layout, kw.fs(), Progress.NONE).restore(items, dir, false);
             said.add("restore " + when + ": " + r.problems());
         }
         assertOutsideUnchanged("restore");
 
         try {
-            new StateRebuilder(config, fs, clock).rebuild();
+            new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild();
         } catch (IOException | LockedException | RuntimeException e) {
             said.add("rebuild-state: " + e);
         }
@@ -207,7 +179,7 @@ class ConfinementTest {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("plantedLinks")
     void aPlantedLinkIsNeverGoneThrough(String what, String rel) throws Exception {
-        Path at = BackupLayout.resolve(backup, rel);
+        Path at = BackupLayout.resolve(kw.backup(), rel);
         boolean folder = Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS);
         deleteTree(at);
         Files.createSymbolicLink(at, folder ? outside : outside.resolve(at.getFileName().toString()));
@@ -230,7 +202,7 @@ class ConfinementTest {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("tamperedRecords")
     void aTamperedRecordIsQuarantinedAndNeverActedOn(String kind, String bad) throws Exception {
-        Path stateFile = backup.resolve("state.json");
+        Path stateFile = kw.backup().resolve("state.json");
         ObjectNode state = (ObjectNode) JSON.readTree(Files.readAllBytes(stateFile));
         ObjectNode source = (ObjectNode) state.get("sources").get("src");
         switch (kind) {
@@ -249,11 +221,11 @@ class ConfinementTest {
         assertTrue(said.stream().anyMatch(s -> s.startsWith("verify: ") && s.contains("state.json record quarantined")), said.toString());
         // The quarantined record is still in state.json (rebuild-state, the last command, set the old file aside).
         Set<String> kept = new java.util.HashSet<>();
-        try (Stream<Path> s = Files.list(backup)) {
+        try (Stream<Path> s = Files.list(kw.backup())) {
             s.filter(p -> p.getFileName().toString().startsWith("state.json.broken-")).forEach(p -> kept.add(p.toString()));
         }
         assertEquals(1, kept.size());
-        assertTrue(JSON.readTree(Files.readAllBytes(jimfs.getPath(kept.iterator().next()))).get("quarantined").size() >= 1);
+        assertTrue(JSON.readTree(Files.readAllBytes(kw.path(kept.iterator().next()))).get("quarantined").size() >= 1);
     }
 
     private static void deleteTree(Path p) throws IOException {

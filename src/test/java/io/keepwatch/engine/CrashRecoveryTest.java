@@ -6,10 +6,6 @@ import static io.keepwatch.testing.TestFs.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keepwatch.config.Config;
-import io.keepwatch.config.RetentionConfig;
-import io.keepwatch.config.SourceConfig;
-import io.keepwatch.fs.RealFs;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
@@ -17,13 +13,10 @@ import io.keepwatch.state.DeletionRecord;
 import io.keepwatch.state.FileRef;
 import io.keepwatch.state.LiveFile;
 import io.keepwatch.state.PathHistory;
-import io.keepwatch.state.StateStore;
 import io.keepwatch.state.VersionRecord;
+import io.keepwatch.testing.EngineFixture;
 import io.keepwatch.testing.FaultyFs;
-import io.keepwatch.testing.MutableClock;
-import io.keepwatch.testing.TestFs;
 import java.io.IOException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +24,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills the engine (an Error that unwinds everything, like the process dying) at every single operation
@@ -67,48 +61,40 @@ class CrashRecoveryTest {
             "_duplicates/src/d.txt", "A1", "_duplicates/src/f.txt", "C1", "src/g.txt", "G1",
             "versions/src/a.txt/v1.bak", "A1", "versions/src/g.txt/v1.bak", "A1", "_deleted/src/b.txt", "B1"));
 
-    @Test
-    void crashAtEveryStepOfTheFirstPassLosesNothing() throws Exception {
-        int steps = countSteps(1);
+    @ParameterizedTest(name = "a crash at every step of pass {0} loses nothing")
+    @ValueSource(ints = {1, 2})
+    void crashAtEveryStepOfAPassLosesNothing(int crashPass) throws Exception {
+        int steps = countSteps(crashPass);
         assertTrue(steps > 10, "steps: " + steps);
         for (int k = 0; k < steps; k++) {
-            runWithCrash(1, k);
-        }
-    }
-
-    @Test
-    void crashAtEveryStepOfTheSecondPassLosesNothing() throws Exception {
-        int steps = countSteps(2);
-        assertTrue(steps > 10, "steps: " + steps);
-        for (int k = 0; k < steps; k++) {
-            runWithCrash(2, k);
+            runWithCrash(crashPass, k);
         }
     }
 
     private int countSteps(int crashPass) throws Exception {
-        try (Setup s = new Setup()) {
-            prepareFirst(s.src);
+        try (EngineFixture kw = new EngineFixture().withSourceAt("/src").start()) {
+            prepareFirst(kw.src());
             if (crashPass == 2) {
-                s.pass();
-                prepareSecond(s.src);
+                kw.passComplete();
+                prepareSecond(kw.src());
             }
-            s.fs.crashAt(-1);
-            int before = s.fs.mutations();
-            s.pass();
-            return s.fs.mutations() - before;
+            kw.fs().crashAt(-1);
+            int before = kw.fs().mutations();
+            kw.passComplete();
+            return kw.fs().mutations() - before;
         }
     }
 
     private void runWithCrash(int crashPass, int k) throws Exception {
-        try (Setup s = new Setup()) {
-            prepareFirst(s.src);
+        try (EngineFixture kw = new EngineFixture().withSourceAt("/src").start()) {
+            prepareFirst(kw.src());
             if (crashPass == 2) {
-                s.pass();
-                prepareSecond(s.src);
+                kw.passComplete();
+                prepareSecond(kw.src());
             }
-            s.clock.advance(Duration.ofMinutes(1));
-            s.fs.crashAt(k);
-            Engine engine = Engine.open(s.config, s.fs, s.clock, Progress.NONE);
+            kw.clock().advance(Duration.ofMinutes(1));
+            kw.fs().crashAt(k);
+            Engine engine = kw.open();
             boolean crashed = false;
             try {
                 engine.runFull(Engine.PassOptions.DEFAULT);
@@ -118,73 +104,46 @@ class CrashRecoveryTest {
             }
             engine.abandon();
             assertTrue(crashed, "crash point " + k + " was not reached");
-            s.fs.crashAt(-1);
-            s.clock.advance(Duration.ofMinutes(1));
-            s.pass();
+            kw.fs().crashAt(-1);
+            kw.clock().advance(Duration.ofMinutes(1));
+            kw.passComplete();
             if (crashPass == 1) {
-                prepareSecond(s.src);
-                s.pass();
+                prepareSecond(kw.src());
+                kw.passComplete();
             }
             String where = "crash in pass " + crashPass + " at step " + k;
-            assertEquals(EXPECTED_AFTER_SECOND, s.backupFiles(), where);
-            s.assertStateMatchesDisk(where);
-            assertEquals(Map.of(), tree(s.backup.resolve(".keepwatch/tmp")), where + ": temp leftovers");
-            assertEquals(Map.of(), tree(s.backup.resolve(".keepwatch/journal")), where + ": journal leftovers");
+            assertEquals(EXPECTED_AFTER_SECOND, kw.backupFiles(), where);
+            assertStateMatchesDisk(kw, where);
+            assertEquals(Map.of(), tree(kw.backup().resolve(".keepwatch/tmp")), where + ": temp leftovers");
+            assertEquals(Map.of(), tree(kw.backup().resolve(".keepwatch/journal")), where + ": journal leftovers");
         }
     }
 
-    private static final class Setup implements AutoCloseable {
-        final FileSystem jimfs = TestFs.unix();
-        final Path src = jimfs.getPath("/src");
-        final Path backup = jimfs.getPath("/backup");
-        final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-        final FaultyFs fs = new FaultyFs(new RealFs(false, ms -> { }));
-        final Config config = TestFs.config(jimfs.getPath("/etc"), backup, RetentionConfig.defaults(), new SourceConfig("src", src));
-
-        void pass() throws Exception {
-            try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
-                PassResult r = e.runFull(Engine.PassOptions.DEFAULT);
-                assertTrue(r.complete(), r.problems().toString());
-            }
+    /** Every copy, version and deletion the state records exists with its recorded hash; nothing else does. */
+    private static void assertStateMatchesDisk(EngineFixture kw, String where) throws Exception {
+        BackupState state = kw.state();
+        BackupLayout layout = kw.layout();
+        HashingCopier h = new HashingCopier(kw.fs(), kw.config().hashAlgorithm());
+        int recorded = 0;
+        for (Map.Entry<String, LiveFile> e : state.liveFiles("src").entrySet()) {
+            FileRef ref = new FileRef("src", e.getKey());
+            assertEquals(e.getValue().hash(), h.hashOf(layout.copyOf(ref, e.getValue())), where + ": " + ref);
+            recorded++;
         }
-
-        Map<String, String> backupFiles() throws IOException {
-            Map<String, String> files = tree(backup);
-            files.keySet().removeIf(k -> k.startsWith(".keepwatch/") || k.startsWith("state.json"));
-            return files;
-        }
-
-        /** Every copy, version and deletion the state records exists with its recorded hash; nothing else does. */
-        void assertStateMatchesDisk(String where) throws Exception {
-            BackupState state = new StateStore(new BackupLayout(backup), fs, clock).load().orElseThrow();
-            BackupLayout layout = new BackupLayout(backup);
-            HashingCopier h = new HashingCopier(fs, config.hashAlgorithm());
-            int recorded = 0;
-            for (Map.Entry<String, LiveFile> e : state.liveFiles("src").entrySet()) {
-                FileRef ref = new FileRef("src", e.getKey());
-                assertEquals(e.getValue().hash(), h.hashOf(layout.copyOf(ref, e.getValue())), where + ": " + ref);
+        for (Map.Entry<String, PathHistory> e : state.histories("src").entrySet()) {
+            FileRef ref = new FileRef("src", e.getKey());
+            for (VersionRecord v : e.getValue().versions()) {
+                assertEquals(v.hash(), h.hashOf(layout.version(ref, v.n())), where + ": " + ref + " v" + v.n());
+                Optional<LiveFile> live = state.live(ref);
+                assertTrue(live.isEmpty() || !live.get().hash().equals(v.hash()), where + ": bogus version of " + ref);
                 recorded++;
             }
-            for (Map.Entry<String, PathHistory> e : state.histories("src").entrySet()) {
-                FileRef ref = new FileRef("src", e.getKey());
-                for (VersionRecord v : e.getValue().versions()) {
-                    assertEquals(v.hash(), h.hashOf(layout.version(ref, v.n())), where + ": " + ref + " v" + v.n());
-                    Optional<LiveFile> live = state.live(ref);
-                    assertTrue(live.isEmpty() || !live.get().hash().equals(v.hash()), where + ": bogus version of " + ref);
-                    recorded++;
-                }
-                for (DeletionRecord d : e.getValue().deletions()) {
-                    assertEquals(d.hash(), h.hashOf(layout.deleted("src", d.stored())), where + ": deleted " + ref);
-                    recorded++;
-                }
+            for (DeletionRecord d : e.getValue().deletions()) {
+                assertEquals(d.hash(), h.hashOf(layout.deleted("src", d.stored())), where + ": deleted " + ref);
+                recorded++;
             }
-            assertEquals(backupFiles().size(), recorded, where + ": files on disk the state does not know, or the reverse");
-            assertEquals("A2", read(src.resolve("a.txt")));
         }
-
-        @Override
-        public void close() throws IOException {
-            jimfs.close();
-        }
+        assertEquals(kw.backupFiles().size(), recorded, where + ": files on disk the state does not know, or the reverse");
+        assertEquals("A2", read(kw.src().resolve("a.txt")));
     }
 }

@@ -16,13 +16,12 @@ import io.keepwatch.hash.HashAlgorithm;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
 import io.keepwatch.state.StateException;
+import io.keepwatch.testing.EngineFixture;
 import io.keepwatch.testing.FaultyFs;
 import io.keepwatch.testing.LogCapture;
-import io.keepwatch.testing.MutableClock;
 import io.keepwatch.testing.TestFs;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,87 +33,52 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The engine on jimfs: decisions, layout, log lines, safety rules, faults injected through the Fs seam. */
 class EngineTest {
-    private FileSystem jimfs;
-    private Path src;
-    private Path backup;
-    private MutableClock clock;
-    private FaultyFs fs;
-    private Config config;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        jimfs = TestFs.unix();
-        src = jimfs.getPath("/data/src");
-        backup = jimfs.getPath("/backup");
-        Files.createDirectories(src);
-        clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-        fs = new FaultyFs(new RealFs(false, ms -> { }));
-        config = TestFs.config(jimfs.getPath("/etc"), backup, RetentionConfig.defaults(), new SourceConfig("src", src));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        jimfs.close();
-    }
-
-    private PassResult pass() throws Exception {
-        return pass(Engine.PassOptions.DEFAULT);
-    }
-
-    private PassResult pass(Engine.PassOptions options) throws Exception {
-        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
-            return e.runFull(options);
-        }
-    }
-
-    private BackupState savedState() throws Exception {
-        return new io.keepwatch.state.StateStore(new io.keepwatch.state.BackupLayout(backup), fs, clock).load().orElseThrow();
-    }
+    @RegisterExtension
+    final EngineFixture kw = new EngineFixture();
 
     @Test
     void firstPassCopiesEverySourceAndKeepsDuplicatesApart() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        write(src.resolve("b.txt"), "alpha");
-        write(src.resolve("sub/c.txt"), "gamma");
-        write(src.resolve("empty1"), "");
-        write(src.resolve("empty2"), "");
+        kw.write("a.txt", "alpha");
+        kw.write("b.txt", "alpha");
+        kw.write("sub/c.txt", "gamma");
+        kw.write("empty1", "");
+        kw.write("empty2", "");
         PassResult r;
         try (LogCapture log = new LogCapture()) {
-            r = pass();
+            r = kw.pass();
             assertTrue(log.has("INFO BACKUP: /data/src/a.txt → src/a.txt"), log.lines().toString());
             assertTrue(log.has("INFO DUPLICATE: /data/src/b.txt → _duplicates/src/b.txt (same content as src/a.txt)"));
         }
         assertEquals(Map.of("src/a.txt", "alpha", "src/sub/c.txt", "gamma", "src/empty1", "", "src/empty2", "",
-                "_duplicates/src/b.txt", "alpha"), backupFiles());
+                "_duplicates/src/b.txt", "alpha"), kw.backupFiles());
         assertEquals("4 backed up, 0 updated, 1 duplicate, 0 deleted, 0 unchanged, 0 failed", r.counts().summary());
         assertTrue(r.complete());
-        assertEquals("src/a.txt", savedState().live(new FileRef("src", "b.txt")).orElseThrow().duplicateOf());
+        assertEquals("src/a.txt", kw.state().live(new FileRef("src", "b.txt")).orElseThrow().duplicateOf());
     }
 
     @Test
     void modifiedFileKeepsItsOldVersionAndDeletedFileMovesToDeleted() throws Exception {
-        write(src.resolve("a.txt"), "one");
-        write(src.resolve("gone.txt"), "bye");
-        pass();
-        clock.advance(Duration.ofMinutes(1));
-        write(src.resolve("a.txt"), "two");
-        Files.delete(src.resolve("gone.txt"));
+        kw.write("a.txt", "one");
+        kw.write("gone.txt", "bye");
+        kw.pass();
+        kw.clock().advance(Duration.ofMinutes(1));
+        kw.write("a.txt", "two");
+        Files.delete(kw.src().resolve("gone.txt"));
         try (LogCapture log = new LogCapture()) {
-            PassResult r = pass();
+            PassResult r = kw.pass();
             assertEquals("0 backed up, 1 updated, 0 duplicates, 1 deleted, 0 unchanged, 0 failed", r.counts().summary());
             assertTrue(log.has("INFO ARCHIVE: src/a.txt → versions/src/a.txt/v1.bak"), log.lines().toString());
             assertTrue(log.has("INFO UPDATED: /data/src/a.txt → src/a.txt"));
             assertTrue(log.has("INFO ARCHIVE DELETE: src/gone.txt → _deleted/src/gone.txt"));
             assertTrue(log.has("INFO STATE REMOVE: src/gone.txt"));
         }
-        assertEquals(Map.of("src/a.txt", "two", "versions/src/a.txt/v1.bak", "one", "_deleted/src/gone.txt", "bye"), backupFiles());
-        BackupState s = savedState();
+        assertEquals(Map.of("src/a.txt", "two", "versions/src/a.txt/v1.bak", "one", "_deleted/src/gone.txt", "bye"), kw.backupFiles());
+        BackupState s = kw.state();
         var v1 = s.history(new FileRef("src", "a.txt")).versions().get(0);
         assertEquals(Instant.parse("2026-03-01T10:00:00Z"), v1.since());
         assertEquals(Instant.parse("2026-03-01T10:01:00Z"), v1.archivedAt());
@@ -123,7 +87,7 @@ class EngineTest {
 
     /** A pass in chunks of {@code files} files, saving the state after every {@code actions} actions. */
     private PassResult chunkedPass(int files, int actions) throws Exception {
-        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+        try (Engine e = kw.open()) {
             e.limitChunks(Long.MAX_VALUE, files, actions);
             return e.runFull(Engine.PassOptions.DEFAULT);
         }
@@ -132,64 +96,64 @@ class EngineTest {
     @Test
     void aPassInManyChunksCopiesEachWhileThePreviousOneIsExecutedAndLosesNothing() throws Exception {
         for (int i = 0; i < 9; i++) {
-            write(src.resolve("d" + (i % 3) + "/f" + i + ".txt"), "content " + i);
+            write(kw.src().resolve("d" + (i % 3) + "/f" + i + ".txt"), "content " + i);
         }
-        write(src.resolve("d2/same-as-f0.txt"), "content 0");
+        kw.write("d2/same-as-f0.txt", "content 0");
         PassResult first = chunkedPass(2, 5);
         assertTrue(first.complete());
         assertEquals(9, first.counts().backedUp());
         assertEquals(1, first.counts().duplicates());
-        Map<String, String> files = backupFiles();
+        Map<String, String> files = kw.backupFiles();
         assertEquals(10, files.size());
         assertEquals("content 0", files.get("_duplicates/src/d2/same-as-f0.txt"));
-        assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).journalDir()), "all saved at the end");
-        assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).tmpDir()));
-        assertEquals(10, savedState().liveCount("src"));
+        assertEquals(Map.of(), tree(kw.layout().journalDir()), "all saved at the end");
+        assertEquals(Map.of(), tree(kw.layout().tmpDir()));
+        assertEquals(10, kw.state().liveCount("src"));
 
-        clock.advance(Duration.ofMinutes(1));
+        kw.clock().advance(Duration.ofMinutes(1));
         for (int i = 0; i < 9; i += 3) {
-            write(src.resolve("d" + (i % 3) + "/f" + i + ".txt"), "edited " + i);
+            write(kw.src().resolve("d" + (i % 3) + "/f" + i + ".txt"), "edited " + i);
         }
-        Files.delete(src.resolve("d1/f1.txt"));
-        write(src.resolve("d1/new.txt"), "new");
+        Files.delete(kw.src().resolve("d1/f1.txt"));
+        kw.write("d1/new.txt", "new");
         PassResult second = chunkedPass(2, 5);
         assertEquals(3, second.counts().updated());
         assertEquals(1, second.counts().deleted());
         assertEquals(1, second.counts().backedUp());
-        assertEquals("content 3", read(backup.resolve("versions/src/d0/f3.txt/v1.bak")));
-        assertEquals("edited 3", read(backup.resolve("src/d0/f3.txt")));
-        assertEquals("content 1", read(backup.resolve("_deleted/src/d1/f1.txt")));
-        assertEquals(10, savedState().liveCount("src"));
+        assertEquals("content 3", read(kw.backup().resolve("versions/src/d0/f3.txt/v1.bak")));
+        assertEquals("edited 3", read(kw.backup().resolve("src/d0/f3.txt")));
+        assertEquals("content 1", read(kw.backup().resolve("_deleted/src/d1/f1.txt")));
+        assertEquals(10, kw.state().liveCount("src"));
     }
 
     @Test
     void filesGoneFromTheStartMiddleAndEndOfTheSortedTreeAreAllDeleted() throws Exception {
         for (String rel : List.of("a.txt", "b/1.txt", "b/2.txt", "m.txt", "n/x.txt", "z.txt", "zz/last.txt")) {
-            write(src.resolve(rel), "content of " + rel);
+            kw.write(rel, "content of " + rel);
         }
-        pass();
+        kw.pass();
         for (String rel : List.of("a.txt", "b/1.txt", "m.txt", "zz/last.txt")) {
-            Files.delete(src.resolve(rel));
+            Files.delete(kw.src().resolve(rel));
         }
-        write(src.resolve("c.txt"), "new between");
-        PassResult r = pass();
+        kw.write("c.txt", "new between");
+        PassResult r = kw.pass();
         assertEquals(4, r.counts().deleted());
         assertEquals(1, r.counts().backedUp());
         assertEquals(3, r.counts().unchanged());
         for (String rel : List.of("a.txt", "b/1.txt", "m.txt", "zz/last.txt")) {
-            assertEquals("content of " + rel, read(backup.resolve("_deleted/src/" + rel)), rel);
+            assertEquals("content of " + rel, read(kw.backup().resolve("_deleted/src/" + rel)), rel);
         }
-        assertEquals(java.util.Set.of("b/2.txt", "c.txt", "n/x.txt", "z.txt"), savedState().liveFiles("src").keySet());
+        assertEquals(java.util.Set.of("b/2.txt", "c.txt", "n/x.txt", "z.txt"), kw.state().liveFiles("src").keySet());
     }
 
     @Test
     void everyFolderAPassChangedIsSyncedBeforeTheStateThatRecordsItIsSaved() throws Exception {
-        write(src.resolve("a/x.txt"), "x");
-        write(src.resolve("b/c/y.txt"), "y");
-        write(src.resolve("gone.txt"), "bye");
-        pass();
-        Files.delete(src.resolve("gone.txt"));
-        write(src.resolve("a/x.txt"), "x2");
+        kw.write("a/x.txt", "x");
+        kw.write("b/c/y.txt", "y");
+        kw.write("gone.txt", "bye");
+        kw.pass();
+        Files.delete(kw.src().resolve("gone.txt"));
+        kw.write("a/x.txt", "x2");
         List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         io.keepwatch.fs.Fs real = new RealFs(false, ms -> { });
         io.keepwatch.fs.Fs recording = new io.keepwatch.testing.ForwardingFs(real) {
@@ -209,10 +173,10 @@ class EngineTest {
                 super.replaceAtomically(from, to);
             }
         };
-        try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {
+        try (Engine e = kw.open(recording)) {
             assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
         }
-        int saved = events.indexOf("replace " + backup.resolve("state.json"));
+        int saved = events.indexOf("replace " + kw.backup().resolve("state.json"));
         assertTrue(saved > 0, events.toString());
         for (String dir : List.of("/backup/src", "/backup/src/a", "/backup/versions/src/a/x.txt", "/backup/_deleted/src")) {
             int synced = events.indexOf("sync " + dir);
@@ -223,7 +187,7 @@ class EngineTest {
     @Test
     void everyStagedCopyIsDurableBeforeItIsMovedIntoPlaceInEveryChunk() throws Exception {
         for (int i = 0; i < 30; i++) {
-            write(src.resolve("d" + (i % 4) + "/f" + i + ".txt"), "content " + i);
+            write(kw.src().resolve("d" + (i % 4) + "/f" + i + ".txt"), "content " + i);
         }
         java.util.Set<Path> synced = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<String> early = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -248,43 +212,43 @@ class EngineTest {
                 super.moveNoReplace(from, to);
             }
         };
-        try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {
+        try (Engine e = kw.open(recording)) {
             e.limitChunks(Long.MAX_VALUE, 4, 1000);
             assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
         }
         assertEquals(List.of(), early, "moved into place before it was fsynced");
-        assertEquals(30, backupFiles().size());
+        assertEquals(30, kw.backupFiles().size());
         assertTrue(synced.size() >= 30, synced.toString());
     }
 
     @Test
     void aChunkThatCannotBeJournaledStopsThePassAndTheNextChunksCopiesAreRemoved() throws Exception {
         for (int i = 0; i < 8; i++) {
-            write(src.resolve("f" + i + ".txt"), "content " + i);
+            kw.write("f" + i + ".txt", "content " + i);
         }
-        fs.failCreate(FaultyFs.when(p -> p.toString().contains("/.keepwatch/journal/"), p -> new IOException("No space left on device")));
+        kw.fs().failCreate(FaultyFs.when(p -> p.toString().contains("/.keepwatch/journal/"), p -> new IOException("No space left on device")));
         IOException e = assertThrows(IOException.class, () -> chunkedPass(3, 100));
         assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
-        assertEquals(Map.of(), backupFiles(), "nothing reached a final path");
-        assertEquals(Map.of(), tree(new io.keepwatch.state.BackupLayout(backup).tmpDir()),
+        assertEquals(Map.of(), kw.backupFiles(), "nothing reached a final path");
+        assertEquals(Map.of(), tree(kw.layout().tmpDir()),
                 "the failed chunk's copies and those of the chunk after it are removed");
 
-        fs.failCreate(p -> { });
+        kw.fs().failCreate(p -> { });
         PassResult r = chunkedPass(3, 100);
         assertTrue(r.complete());
         assertEquals(8, r.counts().backedUp());
-        assertEquals(8, backupFiles().size());
+        assertEquals(8, kw.backupFiles().size());
     }
 
     @Test
     void twelveEditsWithTenVersionsKeepV3ToV12() throws Exception {
-        write(src.resolve("a.txt"), "edit 0");
-        pass();
+        kw.write("a.txt", "edit 0");
+        kw.pass();
         for (int i = 1; i <= 12; i++) {
-            write(src.resolve("a.txt"), "edit " + i);
-            pass();
+            kw.write("a.txt", "edit " + i);
+            kw.pass();
         }
-        Map<String, String> files = backupFiles();
+        Map<String, String> files = kw.backupFiles();
         for (int n = 3; n <= 12; n++) {
             assertEquals("edit " + (n - 1), files.get("versions/src/a.txt/v" + n + ".bak"), "v" + n);
         }
@@ -296,208 +260,208 @@ class EngineTest {
 
     @Test
     void aSecondDeletionOfTheSamePathNeverOverwritesTheFirst() throws Exception {
-        write(src.resolve("keep.txt"), "keeps the source from looking unmounted");
-        write(src.resolve("a.txt"), "first life");
-        pass();
-        Files.delete(src.resolve("a.txt"));
-        pass();
-        write(src.resolve("a.txt"), "second life");
-        pass();
-        Files.delete(src.resolve("a.txt"));
-        pass();
-        assertEquals("first life", read(backup.resolve("_deleted/src/a.txt")));
-        assertEquals("second life", read(backup.resolve("_deleted/src/a.txt.~2~")));
+        kw.write("keep.txt", "keeps the source from looking unmounted");
+        kw.write("a.txt", "first life");
+        kw.pass();
+        Files.delete(kw.src().resolve("a.txt"));
+        kw.pass();
+        kw.write("a.txt", "second life");
+        kw.pass();
+        Files.delete(kw.src().resolve("a.txt"));
+        kw.pass();
+        assertEquals("first life", read(kw.backup().resolve("_deleted/src/a.txt")));
+        assertEquals("second life", read(kw.backup().resolve("_deleted/src/a.txt.~2~")));
     }
 
     @Test
     void fileReplacedByFolderAndBack() throws Exception {
-        write(src.resolve("keep.txt"), "keeps the source from looking unmounted");
-        write(src.resolve("x"), "a file");
-        pass();
-        Files.delete(src.resolve("x"));
-        write(src.resolve("x/inner.txt"), "inside");
-        pass();
-        assertEquals("inside", read(backup.resolve("src/x/inner.txt")));
-        assertEquals("a file", read(backup.resolve("_deleted/src/x")));
-        Files.delete(src.resolve("x/inner.txt"));
-        Files.delete(src.resolve("x"));
-        write(src.resolve("x"), "a file again");
-        pass();
-        assertEquals("a file again", read(backup.resolve("src/x")));
+        kw.write("keep.txt", "keeps the source from looking unmounted");
+        kw.write("x", "a file");
+        kw.pass();
+        Files.delete(kw.src().resolve("x"));
+        kw.write("x/inner.txt", "inside");
+        kw.pass();
+        assertEquals("inside", read(kw.backup().resolve("src/x/inner.txt")));
+        assertEquals("a file", read(kw.backup().resolve("_deleted/src/x")));
+        Files.delete(kw.src().resolve("x/inner.txt"));
+        Files.delete(kw.src().resolve("x"));
+        kw.write("x", "a file again");
+        kw.pass();
+        assertEquals("a file again", read(kw.backup().resolve("src/x")));
         // The first deletion holds the name "x" in _deleted, so the folder's file goes beside it.
-        assertEquals("inside", read(backup.resolve("_deleted/src/x.~2~/inner.txt")));
+        assertEquals("inside", read(kw.backup().resolve("_deleted/src/x.~2~/inner.txt")));
     }
 
     @Test
     void unchangedPassReadsNothingAndWritesNothing() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        FileTime saved = Files.getLastModifiedTime(backup.resolve("state.json"));
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        FileTime saved = Files.getLastModifiedTime(kw.backup().resolve("state.json"));
         AtomicInteger opened = new AtomicInteger();
-        fs.afterOpenSource(opened::incrementAndGet);
-        clock.advance(Duration.ofHours(1));
-        PassResult r = pass();
+        kw.fs().afterOpenSource(opened::incrementAndGet);
+        kw.clock().advance(Duration.ofHours(1));
+        PassResult r = kw.pass();
         assertEquals("0 backed up, 0 updated, 0 duplicates, 0 deleted, 1 unchanged, 0 failed", r.counts().summary());
         assertEquals(0, opened.get());
-        assertEquals(saved, Files.getLastModifiedTime(backup.resolve("state.json")));
+        assertEquals(saved, Files.getLastModifiedTime(kw.backup().resolve("state.json")));
     }
 
     @Test
     void touchedFileWithSameContentIsUnchangedAndNotVersioned() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        Files.setLastModifiedTime(src.resolve("a.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
-        PassResult r = pass();
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        Files.setLastModifiedTime(kw.src().resolve("a.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
+        PassResult r = kw.pass();
         assertEquals(0, r.counts().updated());
-        assertFalse(Files.exists(backup.resolve("versions")));
+        assertFalse(Files.exists(kw.backup().resolve("versions")));
         assertEquals(FileTime.from(Instant.parse("2030-01-01T00:00:00Z")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
-                savedState().live(new FileRef("src", "a.txt")).orElseThrow().mtime());
+                kw.state().live(new FileRef("src", "a.txt")).orElseThrow().mtime());
     }
 
     @Test
     void copiesKeepMtimeAndPermissions() throws Exception {
-        write(src.resolve("a.sh"), "#!/bin/sh");
-        Files.setPosixFilePermissions(src.resolve("a.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        kw.write("a.sh", "#!/bin/sh");
+        Files.setPosixFilePermissions(kw.src().resolve("a.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
         FileTime mtime = FileTime.from(Instant.parse("2020-05-05T05:05:05.123456Z"));
-        Files.setLastModifiedTime(src.resolve("a.sh"), mtime);
-        pass();
-        assertEquals(mtime, Files.getLastModifiedTime(backup.resolve("src/a.sh")));
+        Files.setLastModifiedTime(kw.src().resolve("a.sh"), mtime);
+        kw.pass();
+        assertEquals(mtime, Files.getLastModifiedTime(kw.backup().resolve("src/a.sh")));
         assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(backup.resolve("src/a.sh"))));
+                Files.getPosixFilePermissions(kw.backup().resolve("src/a.sh"))));
     }
 
     @Test
     void changingTheHashAlgorithmCreatesNoVersions() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        write(src.resolve("b.txt"), "beta");
-        pass();
-        Files.delete(src.resolve("b.txt"));
-        pass();
-        config = new Config(config.configFile(), config.sources(), backup, config.logDir(), HashAlgorithm.SHA512,
-                config.retention(), config.exclude(), config.watch());
-        PassResult r = pass();
+        kw.write("a.txt", "alpha");
+        kw.write("b.txt", "beta");
+        kw.pass();
+        Files.delete(kw.src().resolve("b.txt"));
+        kw.pass();
+        kw.config(new Config(kw.config().configFile(), kw.config().sources(), kw.backup(), kw.config().logDir(), HashAlgorithm.SHA512,
+                kw.config().retention(), kw.config().exclude(), kw.config().watch()));
+        PassResult r = kw.pass();
         assertEquals(0, r.counts().updated());
         assertEquals(0, r.counts().backedUp());
-        BackupState s = savedState();
+        BackupState s = kw.state();
         assertEquals("sha512", s.hashAlgorithm());
         assertTrue(s.live(new FileRef("src", "a.txt")).orElseThrow().hash().startsWith("sha512:"));
         assertTrue(s.history(new FileRef("src", "b.txt")).deletions().get(0).hash().startsWith("sha512:"));
-        assertFalse(Files.exists(backup.resolve("versions")));
+        assertFalse(Files.exists(kw.backup().resolve("versions")));
     }
 
     @Test
     void missingSourceIsUnavailableNotDeleted() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        Path moved = jimfs.getPath("/data/elsewhere");
-        Files.move(src, moved);
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        Path moved = kw.path("/data/elsewhere");
+        Files.move(kw.src(), moved);
         try (LogCapture log = new LogCapture()) {
-            PassResult r = pass();
+            PassResult r = kw.pass();
             assertEquals(List.of("src"), r.unavailable());
             assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("ERROR Source src is UNAVAILABLE: folder '/data/src' does not exist")),
                     log.lines().toString());
         }
-        assertFalse(Files.exists(backup.resolve("_deleted")));
-        Files.move(moved, src);
-        write(src.resolve("b.txt"), "beta");
-        PassResult back = pass();
+        assertFalse(Files.exists(kw.backup().resolve("_deleted")));
+        Files.move(moved, kw.src());
+        kw.write("b.txt", "beta");
+        PassResult back = kw.pass();
         assertTrue(back.complete());
-        assertEquals(Map.of("src/a.txt", "alpha", "src/b.txt", "beta"), backupFiles());
+        assertEquals(Map.of("src/a.txt", "alpha", "src/b.txt", "beta"), kw.backupFiles());
     }
 
     @Test
     void suddenlyEmptySourceIsUnavailableUntilAccepted() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        Files.delete(src.resolve("a.txt"));
-        PassResult r = pass();
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        Files.delete(kw.src().resolve("a.txt"));
+        PassResult r = kw.pass();
         assertEquals(List.of("src"), r.unavailable());
-        assertFalse(Files.exists(backup.resolve("_deleted")));
-        PassResult accepted = pass(new Engine.PassOptions(false, Set.of("src")));
+        assertFalse(Files.exists(kw.backup().resolve("_deleted")));
+        PassResult accepted = kw.pass(new Engine.PassOptions(false, Set.of("src")));
         assertEquals(1, accepted.counts().deleted());
-        assertEquals("alpha", read(backup.resolve("_deleted/src/a.txt")));
+        assertEquals("alpha", read(kw.backup().resolve("_deleted/src/a.txt")));
     }
 
     @Test
     void aSourceMountedAgainUnderANewDeviceNumberIsTheSameSource() throws Exception {
         // Regression: tmpfs, NFS and FUSE get a new device number at every mount; the source stayed UNAVAILABLE forever.
-        fs.deviceOf(p -> Optional.of(p.startsWith(src) ? "disk-1" : "root-disk"));
-        write(src.resolve("a.txt"), "alpha");
-        write(src.resolve("b.txt"), "beta");
-        pass();
-        fs.deviceOf(p -> Optional.of(p.startsWith(src) ? "disk-2" : "root-disk"));
-        write(src.resolve("a.txt"), "alpha 2");
-        PassResult r = pass();
+        kw.fs().deviceOf(p -> Optional.of(p.startsWith(kw.src()) ? "disk-1" : "root-disk"));
+        kw.write("a.txt", "alpha");
+        kw.write("b.txt", "beta");
+        kw.pass();
+        kw.fs().deviceOf(p -> Optional.of(p.startsWith(kw.src()) ? "disk-2" : "root-disk"));
+        kw.write("a.txt", "alpha 2");
+        PassResult r = kw.pass();
         assertTrue(r.complete(), r.toString());
-        assertEquals("alpha 2", read(backup.resolve("src/a.txt")));
-        assertEquals("alpha", read(backup.resolve("versions/src/a.txt/v1.bak")));
-        assertEquals("beta", read(backup.resolve("src/b.txt")));
-        assertFalse(Files.exists(backup.resolve("_deleted")));
+        assertEquals("alpha 2", read(kw.backup().resolve("src/a.txt")));
+        assertEquals("alpha", read(kw.backup().resolve("versions/src/a.txt/v1.bak")));
+        assertEquals("beta", read(kw.backup().resolve("src/b.txt")));
+        assertFalse(Files.exists(kw.backup().resolve("_deleted")));
         // Unmounted: the folder is now on its parent's device, so it is not taken for the disk.
-        fs.deviceOf(p -> Optional.of("root-disk"));
-        assertEquals(List.of("src"), pass().unavailable());
+        kw.fs().deviceOf(p -> Optional.of("root-disk"));
+        assertEquals(List.of("src"), kw.pass().unavailable());
     }
 
     @Test
     void sourceOnAnotherDeviceThanRecordedIsUnavailable() throws Exception {
-        fs.device("disk-1");
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        fs.device("root-disk");
-        write(src.resolve("a.txt"), "what the empty mount point's disk shows");
-        PassResult r = pass();
+        kw.fs().device("disk-1");
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        kw.fs().device("root-disk");
+        kw.write("a.txt", "what the empty mount point's disk shows");
+        PassResult r = kw.pass();
         assertEquals(List.of("src"), r.unavailable());
-        assertEquals("alpha", read(backup.resolve("src/a.txt")));
-        fs.device("disk-1");
-        assertTrue(pass().complete());
+        assertEquals("alpha", read(kw.backup().resolve("src/a.txt")));
+        kw.fs().device("disk-1");
+        assertTrue(kw.pass().complete());
     }
 
     @Test
     void unreadableFileIsReportedAndTheOthersAreBackedUp() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        write(src.resolve("secret.txt"), "hidden");
-        write(src.resolve("z.txt"), "zulu");
-        fs.failOpenSource(FaultyFs.when(p -> p.endsWith("secret.txt"), p -> new AccessDeniedException(p.toString())));
+        kw.write("a.txt", "alpha");
+        kw.write("secret.txt", "hidden");
+        kw.write("z.txt", "zulu");
+        kw.fs().failOpenSource(FaultyFs.when(p -> p.endsWith("secret.txt"), p -> new AccessDeniedException(p.toString())));
         PassResult r;
         try (LogCapture log = new LogCapture()) {
-            r = pass();
+            r = kw.pass();
             assertTrue(log.has("ERROR FAILED: src/secret.txt: AccessDeniedException: /data/src/secret.txt"), log.lines().toString());
         }
         assertEquals(1, r.counts().failed());
         assertFalse(r.complete());
-        assertEquals(Map.of("src/a.txt", "alpha", "src/z.txt", "zulu"), backupFiles());
-        fs.failOpenSource(p -> { });
-        assertTrue(pass().complete());
-        assertEquals("hidden", read(backup.resolve("src/secret.txt")));
+        assertEquals(Map.of("src/a.txt", "alpha", "src/z.txt", "zulu"), kw.backupFiles());
+        kw.fs().failOpenSource(p -> { });
+        assertTrue(kw.pass().complete());
+        assertEquals("hidden", read(kw.backup().resolve("src/secret.txt")));
     }
 
     @Test
     void unreadableFileThatWasBackedUpIsNotTakenAsDeleted() throws Exception {
-        write(src.resolve("a.txt"), "v1");
-        pass();
-        write(src.resolve("a.txt"), "v2!");
-        fs.failOpenSource(FaultyFs.when(p -> p.endsWith("a.txt"), p -> new AccessDeniedException(p.toString())));
-        pass();
-        assertFalse(Files.exists(backup.resolve("_deleted")));
-        assertEquals("v1", read(backup.resolve("src/a.txt")));
+        kw.write("a.txt", "v1");
+        kw.pass();
+        kw.write("a.txt", "v2!");
+        kw.fs().failOpenSource(FaultyFs.when(p -> p.endsWith("a.txt"), p -> new AccessDeniedException(p.toString())));
+        kw.pass();
+        assertFalse(Files.exists(kw.backup().resolve("_deleted")));
+        assertEquals("v1", read(kw.backup().resolve("src/a.txt")));
     }
 
     @Test
     void fileVanishingBetweenScanAndCopyIsNotAFailure() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        write(src.resolve("b.txt"), "beta");
-        fs.failOpenSource(FaultyFs.when(p -> p.endsWith("b.txt"), p -> new NoSuchFileException(p.toString())));
-        PassResult r = pass();
+        kw.write("a.txt", "alpha");
+        kw.write("b.txt", "beta");
+        kw.fs().failOpenSource(FaultyFs.when(p -> p.endsWith("b.txt"), p -> new NoSuchFileException(p.toString())));
+        PassResult r = kw.pass();
         assertTrue(r.complete(), r.problems().toString());
-        assertEquals(Map.of("src/a.txt", "alpha"), backupFiles());
+        assertEquals(Map.of("src/a.txt", "alpha"), kw.backupFiles());
     }
 
     @Test
     void fileChangingWhileCopiedIsRetriedAndNeverRecordedTorn() throws Exception {
-        Path f = src.resolve("log.txt");
+        Path f = kw.src().resolve("log.txt");
         write(f, "start");
         AtomicInteger opens = new AtomicInteger();
-        fs.afterOpenSource(() -> {
+        kw.fs().afterOpenSource(() -> {
             if (opens.incrementAndGet() <= 2) {
                 try {
                     Files.writeString(f, " more", java.nio.file.StandardOpenOption.APPEND);
@@ -507,58 +471,58 @@ class EngineTest {
                 }
             }
         });
-        PassResult r = pass();
+        PassResult r = kw.pass();
         assertTrue(r.complete());
-        assertEquals("start more more", read(backup.resolve("src/log.txt")));
+        assertEquals("start more more", read(kw.backup().resolve("src/log.txt")));
         assertEquals(3, opens.get());
     }
 
     @Test
     void fileThatNeverStopsChangingIsLeftForTheNextPass() throws Exception {
-        Path f = src.resolve("busy.txt");
+        Path f = kw.src().resolve("busy.txt");
         write(f, "x");
         AtomicInteger n = new AtomicInteger();
-        fs.afterOpenSource(() -> {
+        kw.fs().afterOpenSource(() -> {
             try {
                 Files.writeString(f, "x".repeat(n.incrementAndGet() + 1));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        PassResult r = pass();
+        PassResult r = kw.pass();
         assertEquals(1, r.counts().failed());
         assertTrue(r.problems().get(0).contains("changed while being read"), r.problems().toString());
-        assertFalse(Files.exists(backup.resolve("src/busy.txt")));
-        assertEquals(List.of(), tree(backup.resolve(".keepwatch/tmp")).keySet().stream().toList());
-        assertEquals(Map.of(), backupFiles(), "no staged copy left behind, and no folder made for one");
-        assertEquals(List.of(), Files.list(backup.resolve("src")).toList());
+        assertFalse(Files.exists(kw.backup().resolve("src/busy.txt")));
+        assertEquals(List.of(), tree(kw.backup().resolve(".keepwatch/tmp")).keySet().stream().toList());
+        assertEquals(Map.of(), kw.backupFiles(), "no staged copy left behind, and no folder made for one");
+        assertEquals(List.of(), Files.list(kw.backup().resolve("src")).toList());
     }
 
     @Test
     void symlinksInTheSourceAreSkipped() throws Exception {
-        write(jimfs.getPath("/outside/secret.txt"), "outside");
-        write(src.resolve("a.txt"), "alpha");
-        Files.createSymbolicLink(src.resolve("link-out"), jimfs.getPath("/outside"));
-        Files.createSymbolicLink(src.resolve("link-file"), jimfs.getPath("/outside/secret.txt"));
-        Files.createSymbolicLink(src.resolve("loop"), src);
+        write(kw.path("/outside/secret.txt"), "outside");
+        kw.write("a.txt", "alpha");
+        Files.createSymbolicLink(kw.src().resolve("link-out"), kw.path("/outside"));
+        Files.createSymbolicLink(kw.src().resolve("link-file"), kw.path("/outside/secret.txt"));
+        Files.createSymbolicLink(kw.src().resolve("loop"), kw.src());
         PassResult r;
         try (LogCapture log = new LogCapture()) {
-            r = pass();
+            r = kw.pass();
             assertTrue(log.has("Skipped in src: 3 symbolic link(s)"), log.lines().toString());
         }
         assertTrue(r.complete());
-        assertEquals(Map.of("src/a.txt", "alpha"), backupFiles());
+        assertEquals(Map.of("src/a.txt", "alpha"), kw.backupFiles());
     }
 
     @Test
     void neverWritesThroughASymlinkPlantedInTheBackupRoot() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        Path victim = jimfs.getPath("/victim");
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        Path victim = kw.path("/victim");
         Files.createDirectories(victim);
-        Files.createSymbolicLink(backup.resolve("src/sub"), victim);
-        write(src.resolve("sub/new.txt"), "new");
-        PassResult r = pass();
+        Files.createSymbolicLink(kw.backup().resolve("src/sub"), victim);
+        kw.write("sub/new.txt", "new");
+        PassResult r = kw.pass();
         assertEquals(1, r.counts().failed());
         assertTrue(r.problems().get(0).contains("symbolic link"), r.problems().toString());
         assertEquals(Map.of(), tree(victim));
@@ -566,25 +530,25 @@ class EngineTest {
 
     @Test
     void reservedNamesInsideASourceAreOrdinaryFiles() throws Exception {
-        write(src.resolve("versions/v1.bak"), "user file");
-        write(src.resolve("_deleted"), "user file 2");
-        write(src.resolve("state.json"), "{}");
-        write(src.resolve(".keepwatch/x"), "user file 3");
-        pass();
+        kw.write("versions/v1.bak", "user file");
+        kw.write("_deleted", "user file 2");
+        kw.write("state.json", "{}");
+        kw.write(".keepwatch/x", "user file 3");
+        kw.pass();
         assertEquals(Map.of("src/versions/v1.bak", "user file", "src/_deleted", "user file 2", "src/state.json", "{}",
-                "src/.keepwatch/x", "user file 3"), backupFiles());
+                "src/.keepwatch/x", "user file 3"), kw.backupFiles());
     }
 
     @Test
     void backupRootInsideTheSourceIsNotBackedUp() throws Exception {
-        Path inner = src.resolve("backup");
-        config = TestFs.config(jimfs.getPath("/etc"), inner, RetentionConfig.defaults(),
-                new SourceConfig("src", src, Set.of("backup")));
-        write(src.resolve("a.txt"), "alpha");
-        pass();
+        Path inner = kw.src().resolve("backup");
+        kw.config(TestFs.config(kw.path("/etc"), inner, RetentionConfig.defaults(),
+                new SourceConfig("src", kw.src(), Set.of("backup"))));
+        kw.write("a.txt", "alpha");
+        kw.pass();
         for (int i = 0; i < 3; i++) {
-            write(src.resolve("a.txt"), "alpha " + i);
-            assertTrue(pass().complete());
+            kw.write("a.txt", "alpha " + i);
+            assertTrue(kw.pass().complete());
         }
         Map<String, String> files = tree(inner);
         files.keySet().removeIf(k -> k.startsWith(".keepwatch/") || k.equals("state.json"));
@@ -594,192 +558,186 @@ class EngineTest {
 
     @Test
     void unicodeNamesRoundTrip() throws Exception {
-        write(src.resolve("Grüße/日本語 ファイル.txt"), "ünïcödé");
-        write(src.resolve("emoji 🎉.md"), "party");
-        pass();
-        assertEquals("ünïcödé", read(backup.resolve("src/Grüße/日本語 ファイル.txt")));
-        assertEquals("party", read(backup.resolve("src/emoji 🎉.md")));
-        assertTrue(savedState().live(new FileRef("src", "Grüße/日本語 ファイル.txt")).isPresent());
+        kw.write("Grüße/日本語 ファイル.txt", "ünïcödé");
+        kw.write("emoji 🎉.md", "party");
+        kw.pass();
+        assertEquals("ünïcödé", read(kw.backup().resolve("src/Grüße/日本語 ファイル.txt")));
+        assertEquals("party", read(kw.backup().resolve("src/emoji 🎉.md")));
+        assertTrue(kw.state().live(new FileRef("src", "Grüße/日本語 ファイル.txt")).isPresent());
     }
 
     @Test
     void corruptStateStopsWithAClearErrorAndIsNotReplaced() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        Files.writeString(backup.resolve("state.json"), "{\"format\": 1, \"sources\": {\"src\": [");
-        StateException e = assertThrows(StateException.class, this::pass);
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        Files.writeString(kw.backup().resolve("state.json"), "{\"format\": 1, \"sources\": {\"src\": [");
+        StateException e = assertThrows(StateException.class, kw::pass);
         assertTrue(e.getMessage().startsWith("/backup/state.json: state file is corrupt"), e.getMessage());
         assertTrue(e.getMessage().contains("keepwatch rebuild-state"));
-        assertEquals("{\"format\": 1, \"sources\": {\"src\": [", read(backup.resolve("state.json")));
+        assertEquals("{\"format\": 1, \"sources\": {\"src\": [", read(kw.backup().resolve("state.json")));
     }
 
     @Test
     void missingStateBesideExistingBackupsIsRefused() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        Files.delete(backup.resolve("state.json"));
-        StateException e = assertThrows(StateException.class, this::pass);
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        Files.delete(kw.backup().resolve("state.json"));
+        StateException e = assertThrows(StateException.class, kw::pass);
         assertTrue(e.getMessage().contains("state file is missing but the backup root already holds backups"), e.getMessage());
     }
 
     @Test
     void rebuildStateRecoversHistoryAndTheNextPassAddsNoVersions() throws Exception {
-        write(src.resolve("a.txt"), "one");
-        write(src.resolve("b.txt"), "one");
-        write(src.resolve("gone.txt"), "bye");
-        pass();
-        write(src.resolve("a.txt"), "two");
-        Files.delete(src.resolve("gone.txt"));
-        pass();
-        Files.writeString(backup.resolve("state.json"), "garbage");
-        BackupState rebuilt = new StateRebuilder(config, fs, clock).rebuild();
+        kw.write("a.txt", "one");
+        kw.write("b.txt", "one");
+        kw.write("gone.txt", "bye");
+        kw.pass();
+        kw.write("a.txt", "two");
+        Files.delete(kw.src().resolve("gone.txt"));
+        kw.pass();
+        Files.writeString(kw.backup().resolve("state.json"), "garbage");
+        BackupState rebuilt = new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild();
         assertEquals(2, rebuilt.totalLive());
         assertEquals(1, rebuilt.history(new FileRef("src", "a.txt")).lastVersion());
         assertEquals("gone.txt", rebuilt.history(new FileRef("src", "gone.txt")).deletions().get(0).stored());
-        assertTrue(Files.list(backup).anyMatch(p -> p.getFileName().toString().startsWith("state.json.broken-")));
-        PassResult r = pass();
+        assertTrue(Files.list(kw.backup()).anyMatch(p -> p.getFileName().toString().startsWith("state.json.broken-")));
+        PassResult r = kw.pass();
         assertEquals("0 backed up, 0 updated, 0 duplicates, 0 deleted, 2 unchanged, 0 failed", r.counts().summary());
     }
 
     @Test
     void tempLeftoversAreRemovedAtStart() throws Exception {
-        write(backup.resolve(".keepwatch/tmp/17.tmp"), "half a copy (staged by an older keepwatch)");
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        assertEquals(Map.of(), tree(backup.resolve(".keepwatch/tmp")));
+        write(kw.backup().resolve(".keepwatch/tmp/17.tmp"), "half a copy (staged by an older keepwatch)");
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        assertEquals(Map.of(), tree(kw.backup().resolve(".keepwatch/tmp")));
     }
 
     @Test
     void copiesStagedBesideTheirDestinationByACrashedRunAreRemovedAtStartAndNothingElse() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        write(src.resolve("d/kept.txt"), "kept");
-        pass();
+        kw.write("a.txt", "alpha");
+        kw.write("d/kept.txt", "kept");
+        kw.pass();
         // What a run with id 18c-2a left when it died: its manifest, a staged copy beside a backed-up file, and one in
         // folders made only to stage in. A backed-up file whose name looks like another run's staged copy is kept.
-        write(backup.resolve(".keepwatch/tmp/18c-2a.dirs"), "src/d\nsrc/new/deeper\n");
-        write(backup.resolve("src/d/.keepwatch-18c-2a-7.tmp"), "half a copy");
-        write(backup.resolve("src/new/deeper/.keepwatch-18c-2a-8.tmp"), "half a copy");
-        write(backup.resolve("src/d/.keepwatch-18c-2b-1.tmp"), "not of that run");
-        Map<String, String> before = backupFiles();
+        write(kw.backup().resolve(".keepwatch/tmp/18c-2a.dirs"), "src/d\nsrc/new/deeper\n");
+        write(kw.backup().resolve("src/d/.keepwatch-18c-2a-7.tmp"), "half a copy");
+        write(kw.backup().resolve("src/new/deeper/.keepwatch-18c-2a-8.tmp"), "half a copy");
+        write(kw.backup().resolve("src/d/.keepwatch-18c-2b-1.tmp"), "not of that run");
+        Map<String, String> before = kw.backupFiles();
 
-        assertTrue(pass().complete());
-        Map<String, String> after = backupFiles();
+        assertTrue(kw.pass().complete());
+        Map<String, String> after = kw.backupFiles();
         assertEquals(Map.of("src/a.txt", "alpha", "src/d/kept.txt", "kept", "src/d/.keepwatch-18c-2b-1.tmp", "not of that run"),
                 after);
-        assertFalse(Files.exists(backup.resolve("src/new")), "folders made only to stage in are removed");
-        assertEquals(Map.of(), tree(backup.resolve(".keepwatch/tmp")));
+        assertFalse(Files.exists(kw.backup().resolve("src/new")), "folders made only to stage in are removed");
+        assertEquals(Map.of(), tree(kw.backup().resolve(".keepwatch/tmp")));
         assertEquals(5, before.size());
     }
 
     @Test
     void aFirstRunThatDiedWithOnlyStagedCopiesMadeStartsAgainInsteadOfRefusing() throws Exception {
-        write(src.resolve("d/a.txt"), "alpha");
-        Files.createDirectories(backup.resolve(".keepwatch/tmp"));
-        write(backup.resolve(".keepwatch/tmp/18c-2a.dirs"), "src/d\n");
-        write(backup.resolve("src/d/.keepwatch-18c-2a-1.tmp"), "alp");
+        kw.write("d/a.txt", "alpha");
+        Files.createDirectories(kw.backup().resolve(".keepwatch/tmp"));
+        write(kw.backup().resolve(".keepwatch/tmp/18c-2a.dirs"), "src/d\n");
+        write(kw.backup().resolve("src/d/.keepwatch-18c-2a-1.tmp"), "alp");
 
-        PassResult r = pass();
+        PassResult r = kw.pass();
         assertTrue(r.complete());
-        assertEquals(Map.of("src/d/a.txt", "alpha"), backupFiles());
+        assertEquals(Map.of("src/d/a.txt", "alpha"), kw.backupFiles());
     }
 
     @Test
     void stagedCopiesAreMadeBesideTheirDestinationAndNoFolderIsLeftForADuplicate() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
+        kw.write("a.txt", "alpha");
+        kw.pass();
         List<Path> created = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        io.keepwatch.fs.Fs recording = new io.keepwatch.testing.ForwardingFs(fs) {
+        io.keepwatch.fs.Fs recording = new io.keepwatch.testing.ForwardingFs(kw.fs()) {
             @Override
             public java.nio.channels.FileChannel createNew(Path file) throws IOException {
                 created.add(file);
                 return super.createNew(file);
             }
         };
-        write(src.resolve("x/y/new.txt"), "new");
-        write(src.resolve("z/same.txt"), "alpha");
-        try (Engine e = Engine.open(config, recording, clock, Progress.NONE)) {
+        kw.write("x/y/new.txt", "new");
+        kw.write("z/same.txt", "alpha");
+        try (Engine e = kw.open(recording)) {
             assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
         }
         List<String> stagedIn = created.stream().filter(p -> io.keepwatch.execute.StagingArea.isStagedName(p.getFileName().toString()))
-                .map(p -> backup.relativize(p.getParent()).toString().replace('\\', '/')).sorted().toList();
+                .map(p -> kw.backup().relativize(p.getParent()).toString().replace('\\', '/')).sorted().toList();
         assertEquals(List.of("src/x/y", "src/z"), stagedIn);
-        assertEquals(Map.of("src/a.txt", "alpha", "src/x/y/new.txt", "new", "_duplicates/src/z/same.txt", "alpha"), backupFiles());
-        assertFalse(Files.exists(backup.resolve("src/z")), "the folder made to stage the duplicate in is gone");
+        assertEquals(Map.of("src/a.txt", "alpha", "src/x/y/new.txt", "new", "_duplicates/src/z/same.txt", "alpha"), kw.backupFiles());
+        assertFalse(Files.exists(kw.backup().resolve("src/z")), "the folder made to stage the duplicate in is gone");
     }
 
     @Test
     void diskFullWhileCopyingLeavesNoPartialFileAndCatchesUpLater() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        write(src.resolve("b.txt"), "beta");
-        pass();
-        write(src.resolve("a.txt"), "alpha 2");
-        fs.failCreate(FaultyFs.when(p -> io.keepwatch.execute.StagingArea.isStagedName(p.getFileName().toString()),
+        kw.write("a.txt", "alpha");
+        kw.write("b.txt", "beta");
+        kw.pass();
+        kw.write("a.txt", "alpha 2");
+        kw.fs().failCreate(FaultyFs.when(p -> io.keepwatch.execute.StagingArea.isStagedName(p.getFileName().toString()),
                 p -> new IOException("No space left on device")));
-        PassResult r = pass();
+        PassResult r = kw.pass();
         assertEquals(1, r.counts().failed());
-        assertEquals("alpha", read(backup.resolve("src/a.txt")));
-        fs.failCreate(p -> { });
-        assertTrue(pass().complete());
-        assertEquals("alpha 2", read(backup.resolve("src/a.txt")));
-        assertEquals("alpha", read(backup.resolve("versions/src/a.txt/v1.bak")));
+        assertEquals("alpha", read(kw.backup().resolve("src/a.txt")));
+        kw.fs().failCreate(p -> { });
+        assertTrue(kw.pass().complete());
+        assertEquals("alpha 2", read(kw.backup().resolve("src/a.txt")));
+        assertEquals("alpha", read(kw.backup().resolve("versions/src/a.txt/v1.bak")));
     }
 
     @Test
     void diskFullWhileSavingStateKeepsTheOldStateIntact() throws Exception {
-        write(src.resolve("a.txt"), "alpha");
-        pass();
-        String before = read(backup.resolve("state.json"));
-        write(src.resolve("b.txt"), "beta");
-        fs.failCreate(FaultyFs.when(p -> p.endsWith("state.json.tmp"), p -> new IOException("No space left on device")));
-        assertThrows(IOException.class, this::pass);
-        assertEquals(before, read(backup.resolve("state.json")));
-        fs.failCreate(p -> { });
+        kw.write("a.txt", "alpha");
+        kw.pass();
+        String before = read(kw.backup().resolve("state.json"));
+        kw.write("b.txt", "beta");
+        kw.fs().failCreate(FaultyFs.when(p -> p.endsWith("state.json.tmp"), p -> new IOException("No space left on device")));
+        assertThrows(IOException.class, kw::pass);
+        assertEquals(before, read(kw.backup().resolve("state.json")));
+        kw.fs().failCreate(p -> { });
         // The journal tells the next start what the failed save left unrecorded.
-        PassResult r = pass();
+        PassResult r = kw.pass();
         assertTrue(r.complete());
-        assertTrue(savedState().live(new FileRef("src", "b.txt")).isPresent());
-        assertEquals(Map.of("src/a.txt", "alpha", "src/b.txt", "beta"), backupFiles());
+        assertTrue(kw.state().live(new FileRef("src", "b.txt")).isPresent());
+        assertEquals(Map.of("src/a.txt", "alpha", "src/b.txt", "beta"), kw.backupFiles());
     }
 
     @Test
     void pathPassLooksOnlyAtTheGivenPathsAndTakesGoneFoldersAsDeleted() throws Exception {
-        write(src.resolve("docs/a.txt"), "a");
-        write(src.resolve("docs/sub/b.txt"), "b");
-        write(src.resolve("docs2/c.txt"), "c");
-        write(src.resolve("other.txt"), "o");
-        pass();
+        kw.write("docs/a.txt", "a");
+        kw.write("docs/sub/b.txt", "b");
+        kw.write("docs2/c.txt", "c");
+        kw.write("other.txt", "o");
+        kw.pass();
         // A folder moved out of the tree: the watcher sees one DELETE for "docs".
-        Files.move(src.resolve("docs"), jimfs.getPath("/data/moved-away"));
-        write(src.resolve("other.txt"), "changed, but not named in this batch");
-        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+        Files.move(kw.src().resolve("docs"), kw.path("/data/moved-away"));
+        kw.write("other.txt", "changed, but not named in this batch");
+        try (Engine e = kw.open()) {
             PassResult r = e.runPaths("src", List.of("docs"));
             e.commit();
             assertEquals("0 backed up, 0 updated, 0 duplicates, 2 deleted, 0 unchanged, 0 failed", r.counts().summary());
         }
         assertEquals(Map.of("_deleted/src/docs/a.txt", "a", "_deleted/src/docs/sub/b.txt", "b", "src/docs2/c.txt", "c",
-                "src/other.txt", "o"), backupFiles());
-        assertFalse(Files.exists(backup.resolve("src/docs")), "emptied folders are removed from the mirror");
-        assertTrue(Files.isDirectory(backup.resolve("src")));
+                "src/other.txt", "o"), kw.backupFiles());
+        assertFalse(Files.exists(kw.backup().resolve("src/docs")), "emptied folders are removed from the mirror");
+        assertTrue(Files.isDirectory(kw.backup().resolve("src")));
     }
 
     @Test
     void pathPassOnAFileThatReplacedARecordedFolderParent() throws Exception {
-        write(src.resolve("keep.txt"), "k");
-        write(src.resolve("x"), "file x");
-        pass();
-        Files.delete(src.resolve("x"));
-        write(src.resolve("x/y.txt"), "now a folder");
-        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
+        kw.write("keep.txt", "k");
+        kw.write("x", "file x");
+        kw.pass();
+        Files.delete(kw.src().resolve("x"));
+        kw.write("x/y.txt", "now a folder");
+        try (Engine e = kw.open()) {
             e.runPaths("src", List.of("x/y.txt"));
             e.commit();
         }
-        assertEquals("now a folder", read(backup.resolve("src/x/y.txt")));
-        assertEquals("file x", read(backup.resolve("_deleted/src/x")));
-    }
-
-    private Map<String, String> backupFiles() throws IOException {
-        Map<String, String> files = tree(backup);
-        files.keySet().removeIf(k -> k.startsWith(".keepwatch/") || k.startsWith("state.json"));
-        return files;
+        assertEquals("now a folder", read(kw.backup().resolve("src/x/y.txt")));
+        assertEquals("file x", read(kw.backup().resolve("_deleted/src/x")));
     }
 }

@@ -1,32 +1,22 @@
 package io.keepwatch.engine;
 
-import static io.keepwatch.testing.TestFs.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keepwatch.config.Config;
-import io.keepwatch.config.RetentionConfig;
-import io.keepwatch.config.SourceConfig;
-import io.keepwatch.fs.RealFs;
-import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
-import io.keepwatch.state.StateStore;
+import io.keepwatch.testing.EngineFixture;
 import io.keepwatch.testing.FaultyFs;
-import io.keepwatch.testing.MutableClock;
-import io.keepwatch.testing.TestFs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code rebuild-state} writes the new state before it lets go of the old one: killed at any step, state.json
@@ -35,53 +25,32 @@ import org.junit.jupiter.api.Test;
 class RebuildStateTest {
     private static final byte[] OLD = "{\"format\": 2, \"sources\": {\"src\": [".getBytes(StandardCharsets.UTF_8);
 
-    private FileSystem jimfs;
-    private Path src;
-    private Path backup;
-    private FaultyFs fs;
-    private MutableClock clock;
-    private Config config;
+    @RegisterExtension
+    final EngineFixture kw = new EngineFixture();
 
     @BeforeEach
-    void setUp() throws Exception {
-        jimfs = TestFs.unix();
-        src = jimfs.getPath("/data/src");
-        backup = jimfs.getPath("/backup");
-        clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-        fs = new FaultyFs(new RealFs(false, ms -> { }));
-        config = TestFs.config(jimfs.getPath("/etc"), backup, RetentionConfig.defaults(), new SourceConfig("src", src));
-        write(src.resolve("a.txt"), "one");
-        write(src.resolve("gone.txt"), "bye");
-        pass();
-        write(src.resolve("a.txt"), "two");
-        Files.delete(src.resolve("gone.txt"));
-        pass();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        jimfs.close();
-    }
-
-    private void pass() throws Exception {
-        try (Engine e = Engine.open(config, fs, clock, Progress.NONE)) {
-            assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
-        }
+    void aVersionAndADeletion() throws Exception {
+        kw.write("a.txt", "one");
+        kw.write("gone.txt", "bye");
+        kw.passComplete();
+        kw.write("a.txt", "two");
+        Files.delete(kw.src().resolve("gone.txt"));
+        kw.passComplete();
     }
 
     private Path stateFile() {
-        return backup.resolve("state.json");
+        return kw.backup().resolve("state.json");
     }
 
     private List<Path> kept() throws IOException {
-        try (Stream<Path> s = Files.list(backup)) {
+        try (Stream<Path> s = Files.list(kw.backup())) {
             return s.filter(p -> p.getFileName().toString().startsWith("state.json.broken-")).sorted().toList();
         }
     }
 
     /** The rebuilt state as the store reads it: a, its version, the deletion of gone.txt. */
     private void assertRebuilt() throws Exception {
-        BackupState s = new StateStore(new BackupLayout(backup), fs, clock).load().orElseThrow();
+        BackupState s = kw.state();
         assertEquals(1, s.totalLive());
         assertEquals(1, s.history(new FileRef("src", "a.txt")).lastVersion());
         assertEquals("gone.txt", s.history(new FileRef("src", "gone.txt")).deletions().get(0).stored());
@@ -90,12 +59,12 @@ class RebuildStateTest {
     @Test
     void theOldStateIsKeptBesideTheNewOneAndTheNextPassChangesNothing() throws Exception {
         Files.write(stateFile(), OLD);
-        new StateRebuilder(config, fs, clock).rebuild();
+        new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild();
         assertRebuilt();
-        assertEquals(List.of(backup.resolve("state.json.broken-2026-03-01T10-00-00Z")), kept());
+        assertEquals(List.of(kw.backup().resolve("state.json.broken-2026-03-01T10-00-00Z")), kept());
         assertArrayEquals(OLD, Files.readAllBytes(kept().get(0)));
         // A second rebuild in the same instant keeps the first kept file and adds another.
-        new StateRebuilder(config, fs, clock).rebuild();
+        new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild();
         assertEquals(2, kept().size());
         assertArrayEquals(OLD, Files.readAllBytes(kept().get(0)));
         assertRebuilt();
@@ -109,16 +78,16 @@ class RebuildStateTest {
             for (Path p : kept()) {
                 Files.delete(p);
             }
-            fs.crashAt(k);
+            kw.fs().crashAt(k);
             boolean crashed;
             try {
-                new StateRebuilder(config, fs, clock).rebuild();
+                new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild();
                 crashed = false;
             } catch (FaultyFs.Crash c) {
                 crashed = true;
                 crashes++;
             } finally {
-                fs.crashAt(-1);
+                kw.fs().crashAt(-1);
             }
             assertTrue(Files.isRegularFile(stateFile()), "state.json is missing after a crash at step " + k);
             if (!java.util.Arrays.equals(OLD, Files.readAllBytes(stateFile()))) {
@@ -133,7 +102,7 @@ class RebuildStateTest {
                 break;
             }
             // Interrupted: run again, and it is as if it had not been.
-            new StateRebuilder(config, fs, clock).rebuild();
+            new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild();
             assertRebuilt();
         }
         assertTrue(crashes >= 3, "crash points: " + crashes);
