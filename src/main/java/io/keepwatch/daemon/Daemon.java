@@ -236,11 +236,17 @@ public final class Daemon {
     }
 
     private void startUp() throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
         Map<String, EarlyWatches.Attempt> registered = early.isPresent() ? early.get().take() : Map.of();
+        Duration watching = registered.values().stream().map(EarlyWatches.Attempt::took).reduce(Duration.ZERO, Duration::plus);
         for (Run r : runs.values()) {
             r.settling = true;
+            long t1 = System.nanoTime();
             register(r, Optional.ofNullable(registered.get(r.name())));
+            watching = watching.plusNanos(registered.containsKey(r.name()) ? 0 : System.nanoTime() - t1);
         }
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+        long t2 = System.nanoTime();
         for (Run r : runs.values()) {
             if (r.state != SourceState.UNAVAILABLE && !stopping) {
                 fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP);
@@ -248,6 +254,9 @@ public final class Daemon {
             r.settling = false;
             report(r);
         }
+        log.info("Start-up: state loaded in {} s; watches registered in {} s (beside the load: {} s more waited for); "
+                + "reconciled in {} s", seconds(engine.loadTime()), seconds(watching), seconds(waited),
+                seconds(Duration.ofNanos(System.nanoTime() - t2)));
         Instant now = clock.instant();
         nextPeriodic = now.plus(timing.rescanInterval());
         nextPoll = now.plus(timing.poll());
@@ -263,6 +272,10 @@ public final class Daemon {
         board.activity("idle");
         statusFile.publish();
         log.info("Ready");
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.2f", d.toNanos() / 1e9);
     }
 
     private void loop() throws InterruptedException {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +25,19 @@ import java.util.concurrent.ExecutionException;
  * only after every watch is in place.
  */
 public final class EarlyWatches implements AutoCloseable {
-    /** One source's registration: the root's identity when it began, and the watch or why there is none. */
-    record Attempt(Optional<Object> rootKey, Optional<WatchHandle> handle, Optional<IOException> error) {
+    /**
+     * One source's registration: the root's identity when it began, the watch or why there is none, and how long
+     * registering took.
+     */
+    record Attempt(Optional<Object> rootKey, Optional<WatchHandle> handle, Optional<IOException> error, Duration took) {
         static Attempt of(SourceConfig source, Watchers watchers, ChangeQueue queue) {
+            long t0 = System.nanoTime();
             Optional<Object> key = EarlyWatches.rootKey(source.path());
             try {
-                return new Attempt(key, Optional.of(watchers.start(source, queue)), Optional.empty());
+                WatchHandle handle = watchers.start(source, queue);
+                return new Attempt(key, Optional.of(handle), Optional.empty(), Duration.ofNanos(System.nanoTime() - t0));
             } catch (IOException e) {
-                return new Attempt(key, Optional.empty(), Optional.of(e));
+                return new Attempt(key, Optional.empty(), Optional.of(e), Duration.ofNanos(System.nanoTime() - t0));
             }
         }
     }

@@ -5,6 +5,7 @@ import io.keepwatch.scan.ScannedFile;
 import io.keepwatch.state.FileFacts;
 import io.keepwatch.state.LiveFile;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -13,8 +14,8 @@ import java.util.function.Consumer;
  * Splits a scan, matched with the state ({@link ScanMatcher}), into the chunks a pass copies and executes one after
  * another: files in scan order until {@code maxBytes} or {@code maxFiles} need reading, so a crash loses at most one
  * chunk of copying. Files whose size, mtime and inode are unchanged are observed with their stored hash and never
- * read; those exactly as recorded (permission bits too) are only handed to {@code unchanged}, since the planner would
- * call them unchanged. There is always one chunk, the first, for the paths gone. A pure function.
+ * read; those exactly as recorded (permission bits too, as {@link ScanMatcher} found) are only handed to
+ * {@code unchanged}, since the planner would call them unchanged. There is always one chunk, the first, for the paths gone. A pure function.
  */
 final class Chunker {
     /**
@@ -48,13 +49,15 @@ final class Chunker {
 
     /**
      * @param files the scan's files, in order
-     * @param liveOf what the state holds at each of {@code files}' paths
-     * @param rehash read every file, trusting no stored hash
+     * @param liveOf what the state holds at each of {@code files}' paths (not looked up for those in {@code same})
+     * @param same the positions of {@code files} exactly as recorded ({@link ScanMatcher.Match#unchanged}): only
+     *     handed to {@code unchanged}
+     * @param rehash read every file, trusting no stored hash ({@code same} is then empty)
      * @param absent the paths gone, for the first chunk
      * @param unchanged hears each file exactly as recorded (not in any chunk)
      */
-    List<Chunk> split(List<ScannedFile> files, List<Optional<LiveFile>> liveOf, boolean rehash, List<String> absent,
-            Consumer<ScannedFile> unchanged) {
+    List<Chunk> split(List<ScannedFile> files, List<Optional<LiveFile>> liveOf, BitSet same, boolean rehash,
+            List<String> absent, Consumer<ScannedFile> unchanged) {
         List<Chunk> chunks = new ArrayList<>();
         int i = 0;
         do {
@@ -63,13 +66,14 @@ final class Chunker {
             List<Optional<LiveFile>> liveOfRead = new ArrayList<>();
             long bytes = 0;
             while (i < files.size() && bytes < maxBytes && toRead.size() < maxFiles) {
+                if (same.get(i)) {
+                    unchanged.accept(files.get(i++));
+                    continue;
+                }
                 Optional<LiveFile> live = liveOf.get(i);
                 ScannedFile f = files.get(i++);
                 if (!rehash && live.isPresent() && live.get().sameMetadata(f.size(), f.mtime(), f.inode())) {
-                    if (live.get().perms().equals(f.perms())) {
-                        unchanged.accept(f);
-                        continue;
-                    }
+                    // only the permission bits differ (files exactly as recorded are in same)
                     known.add(new Observed(f.rel(), new FileFacts(live.get().hash(), f.size(), f.mtime(), f.inode(), f.perms()),
                             Optional.empty()));
                 } else {

@@ -62,10 +62,12 @@ public final class Engine implements AutoCloseable {
     private final CopyPipeline pipeline;
     private final SourcePass sourcePass;
     private final RetentionStep retention;
+    /** How long loading the state (with recovery) took when the engine opened. */
+    private final Duration loadTime;
 
     private Engine(Config config, Clock clock, EngineListener events, RootSession session, BackupState state, StateStore store,
             PolicyOutlook retentionPolicy, StateCommitter committer, StagingArea staging, CopyPipeline pipeline,
-            SourcePass sourcePass, RetentionStep retention) {
+            SourcePass sourcePass, RetentionStep retention, Duration loadTime) {
         this.config = config;
         this.clock = clock;
         this.events = events;
@@ -78,6 +80,7 @@ public final class Engine implements AutoCloseable {
         this.pipeline = pipeline;
         this.sourcePass = sourcePass;
         this.retention = retention;
+        this.loadTime = loadTime;
     }
 
     /**
@@ -104,7 +107,9 @@ public final class Engine implements AutoCloseable {
             PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
             StateStore store = new StateStore(layout, fs, clock, policy);
             HashingCopier copier = new HashingCopier(fs, config.hashAlgorithm());
+            long t0 = System.nanoTime();
             BackupState state = session.loadState(config, copier, store);
+            Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
             // The id names this engine's temp files; it is unique to it (the time it opened and the process).
             StagingArea staging = StagingArea.create(layout, fs, System.currentTimeMillis());
             pipeline = new CopyPipeline(fs, layout.root(), copier, staging, progress);
@@ -118,7 +123,7 @@ public final class Engine implements AutoCloseable {
             SourcePass sourcePass = new SourcePass(clock, events, state, session.scanners(), session.prefetched(),
                     session.guard(), staging, pipeline, batches, retention, progress);
             return new Engine(config, clock, events, session, state, store, policy, committer, staging, pipeline, sourcePass,
-                    retention);
+                    retention, loadTime);
         } catch (IOException | StateException | RuntimeException e) {
             if (pipeline != null) {
                 pipeline.close();
@@ -153,6 +158,11 @@ public final class Engine implements AutoCloseable {
             pass.failed(e, counts.counts());
             throw e;
         }
+    }
+
+    /** How long loading the state (and recovering an interrupted batch) took when the engine opened. */
+    public Duration loadTime() {
+        return loadTime;
     }
 
     public Config config() {

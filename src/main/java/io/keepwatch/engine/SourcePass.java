@@ -152,19 +152,21 @@ final class SourcePass {
         }
         logSkipped(source.name(), scan);
 
-        ScanMatcher.Match match = ScanMatcher.match(source.name(), scan, state);
+        ScanMatcher.Match match = ScanMatcher.match(source.name(), scan, state, !options.rehash());
         List<String> absent = guard.deletable(source.name(), paths.isEmpty(), liveBefore, match.absent(),
                 paths.isEmpty() || guard.holds().count(source.name()) == 0 ? List.of() : scan.files().stream().map(ScannedFile::rel).toList(),
                 source, accepted, rootKey, rootReplaced);
         guard.save();
 
         Set<String> touchedRels = new HashSet<>();
-        List<Chunker.Chunk> chunks = chunker.split(scan.files(), match.liveOf(), options.rehash(), absent, f -> {
+        java.util.function.Consumer<ScannedFile> unchanged = f -> {
             counts.unchanged++;
             if (log.isDebugEnabled()) {
                 log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), f.rel()));
             }
-        });
+        };
+        List<Chunker.Chunk> chunks = chunker.split(scan.files(), match.liveOf(), match.unchanged(), options.rehash(), absent,
+                unchanged);
         long toCopy = chunks.stream().mapToLong(Chunker.Chunk::readBytes).sum();
         if (toCopy > 0) {
             progress.begin("copying " + source.name(), toCopy);

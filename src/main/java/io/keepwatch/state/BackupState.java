@@ -95,6 +95,11 @@ public final class BackupState {
         return new LiveView(live.get(source));
     }
 
+    /** A walk over the live files of a source in path order, comparing them with a scan's in place (no record per file). */
+    public LiveCursor liveCursor(String source) {
+        return new LiveCursor(live.get(source));
+    }
+
     /**
      * The live paths at {@code rel} or inside the folder {@code rel} ({@code ""} for all): a range of the
      * sorted order, so looking at one folder costs its size, not the tree's.

@@ -145,6 +145,15 @@ final class LiveCodec {
         return code;
     }
 
+    /** The code a perms string already has (1..126), or 0 when it has none; adds no code. */
+    int codeOfPerms(String p) {
+        if (p == lastPerms) {
+            return lastPermsCode;
+        }
+        Integer c = permsCodes.get(p);
+        return c == null ? 0 : c;
+    }
+
     String decodePerms(int code) {
         return perms[code - 1];
     }

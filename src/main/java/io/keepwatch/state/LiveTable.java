@@ -214,6 +214,31 @@ final class LiveTable {
         return c == 0 ? oddPerms[slot] : codec.decodePerms(c);
     }
 
+    /**
+     * Whether the file in {@code slot} has this size, mtime and file key ({@code inodeWords}: the key as
+     * {@link LiveCodec#encodeInode} reads it, or null if it does not read), compared in the columns.
+     */
+    boolean sameMetadata(int slot, long otherSize, long otherMtime, String otherInode, long[] inodeWords) {
+        if (size[slot] != otherSize || mtime[slot] != otherMtime) {
+            return false;
+        }
+        return switch (inodeKind[slot]) {
+            case 0 -> otherInode.isEmpty();
+            case 1 -> inodeWords != null && inode[slot * 2] == inodeWords[0] && inode[slot * 2 + 1] == inodeWords[1];
+            default -> oddInode[slot].equals(otherInode);
+        };
+    }
+
+    /** Whether the file in {@code slot} has these permission bits ({@code code}: their code, 0 if they have none). */
+    boolean samePerms(int slot, String otherPerms, int code) {
+        int c = permsCode[slot];
+        return c == 0 ? oddPerms[slot].equals(otherPerms) : c == code;
+    }
+
+    LiveCodec codec() {
+        return codec;
+    }
+
     /** Whether the content hash in {@code slot} is {@code key}'s. */
     boolean hashEquals(int slot, HashKey key) {
         int c = hashCode[slot];
@@ -573,7 +598,7 @@ final class LiveTable {
         return comparePaths(folders.name(folder[a]), name[a], folders.name(folder[b]), name[b]);
     }
 
-    private int compareTo(int slot, String key) {
+    int compareTo(int slot, String key) {
         return comparePaths(folders.name(folder[slot]), name[slot], "", key);
     }
 

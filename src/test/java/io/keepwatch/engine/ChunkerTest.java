@@ -8,6 +8,7 @@ import io.keepwatch.state.FileFacts;
 import io.keepwatch.state.LiveFile;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * How a matched scan is split into chunks, one row per situation. A file is written {@code rel:size:how}, where
  * {@code how} says what the state holds of it: {@code new} (nothing), {@code same} (size, mtime, inode and permission
- * bits as recorded), {@code chmod} (only the permission bits differ), {@code edited} (another mtime). Each expected
+ * bits as recorded: {@link ScanMatcher} marks it, without its record), {@code chmod} (only the permission bits differ), {@code edited} (another mtime). Each expected
  * chunk is written {@code read=[...] known=[...] absent=[...]}; {@code unchanged} lists the files only counted.
  */
 class ChunkerTest {
@@ -57,13 +58,17 @@ class ChunkerTest {
             List<String> expectedChunks, List<String> expectedUnchanged) {
         List<ScannedFile> files = new ArrayList<>();
         List<Optional<LiveFile>> liveOf = new ArrayList<>();
+        BitSet same = new BitSet();
         for (String s : spec) {
             String[] p = s.split(":");
             long size = Long.parseLong(p[1]);
             files.add(new ScannedFile(p[0], size, 1, "i", "rw-r--r--"));
+            if (p[2].equals("same") && !rehash) {
+                same.set(files.size() - 1); // as ScanMatcher marks it
+            }
             liveOf.add(switch (p[2]) {
                 case "new" -> Optional.empty();
-                case "same" -> Optional.of(live(size, 1, "rw-r--r--"));
+                case "same" -> rehash ? Optional.of(live(size, 1, "rw-r--r--")) : Optional.empty();
                 case "chmod" -> Optional.of(live(size, 1, "rw-------"));
                 case "edited" -> Optional.of(live(size, 2, "rw-r--r--"));
                 default -> throw new IllegalArgumentException(s);
@@ -71,7 +76,7 @@ class ChunkerTest {
         }
         List<String> unchanged = new ArrayList<>();
 
-        List<Chunker.Chunk> chunks = new Chunker(maxBytes, maxFiles).split(files, liveOf, rehash, absent,
+        List<Chunker.Chunk> chunks = new Chunker(maxBytes, maxFiles).split(files, liveOf, same, rehash, absent,
                 f -> unchanged.add(f.rel()));
 
         List<String> described = new ArrayList<>();
