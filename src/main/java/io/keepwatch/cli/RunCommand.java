@@ -72,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
                         listeners(listening, replicating, page), Optional.of(loaded.sha256()));
                 page.ifPresent(p -> {
-                    p.attach(daemon::status, daemon::requestFullPass);
+                    p.attach(daemon::status, daemon::requestFullPass, daemon::isReady);
                     p.start(cfg.http().orElseThrow());
                 });
                 listening.problems(daemon::reportProblem);

@@ -599,7 +599,15 @@ final class LiveTable {
     }
 
     int compareTo(int slot, String key) {
-        return comparePaths(folders.name(folder[slot]), name[slot], "", key);
+        String f = folders.name(folder[slot]);
+        String n = name[slot];
+        int fl = f.length();
+        // the common case of a scan matched with the state: the same path (two region compares, no char loop here)
+        if (fl == 0 ? key.equals(n) : key.length() == fl + 1 + n.length() && key.charAt(fl) == '/' && key.startsWith(f)
+                && key.endsWith(n)) {
+            return 0;
+        }
+        return comparePaths(f, n, "", key);
     }
 
     /** {@code (fa + "/" + na).compareTo(fb + "/" + nb)}, an empty folder adding no {@code /}, without making them. */

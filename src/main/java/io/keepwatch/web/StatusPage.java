@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -47,6 +48,8 @@ public final class StatusPage implements AutoCloseable {
     private final BackupLayout layout;
     private final AtomicReference<Supplier<ServiceStatus>> service = new AtomicReference<>();
     private final AtomicReference<Consumer<String>> fullPass = new AtomicReference<>();
+    /** Whether the backup root's disk use may be counted now (not while the service starts up). */
+    private final AtomicReference<BooleanSupplier> countNow = new AtomicReference<>(() -> true);
     private final LiveView live;
     private final DiskUse disk;
     private final Metrics metrics;
@@ -138,6 +141,16 @@ public final class StatusPage implements AutoCloseable {
     }
 
     /**
+     * Like {@link #attach(Supplier, Consumer)}; the backup root's disk use is first counted once {@code ready} says
+     * so: counting walks every file of the backup, which would compete with the start-up's own walks (on a million
+     * files, for the same disk and cores).
+     */
+    public void attach(Supplier<ServiceStatus> status, Consumer<String> pass, BooleanSupplier ready) {
+        attach(status, pass);
+        countNow.set(ready);
+    }
+
+    /**
      * Starts serving on {@code http.listen}. A port that is taken (or any other failure to listen) is logged as an
      * ERROR and the service goes on without its page: the backup matters more.
      */
@@ -162,6 +175,9 @@ public final class StatusPage implements AutoCloseable {
     private void maybeWalk() {
         try {
             Optional<Instant> last = disk.lastAt();
+            if (last.isEmpty() && !countNow.get().getAsBoolean()) {
+                return;
+            }
             Instant now = clock.instant();
             boolean due = last.isEmpty() || diskDirty && !now.isBefore(last.get().plus(disk.spacing()))
                     || !now.isBefore(last.get().plus(Duration.ofMinutes(10)));

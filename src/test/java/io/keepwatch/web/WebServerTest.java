@@ -66,10 +66,14 @@ class WebServerTest {
     }
 
     private StatusPage start() {
+        return start(() -> true);
+    }
+
+    private StatusPage start(java.util.function.BooleanSupplier ready) {
         StatusPage p = StatusPage.forService(cfg, Clock.systemUTC());
         p.attach(() -> new ServiceStatus(1, Instant.now(), Instant.now(), true, "idle",
                 List.of(new ServiceStatus.Source("docs", tmp.resolve("docs").toString(), SourceState.OK, 1, Optional.empty())),
-                Optional.empty(), 3, 0, Map.of(), Optional.empty(), Optional.empty(), Optional.empty()), passesAsked::add);
+                Optional.empty(), 3, 0, Map.of(), Optional.empty(), Optional.empty(), Optional.empty()), passesAsked::add, ready);
         p.start(cfg.http().orElseThrow());
         assertTrue(p.port() > 0, "the page listens");
         return p;
@@ -263,6 +267,18 @@ class WebServerTest {
         assertEquals("counter", m.get("#type keepwatch_passes"));
         assertEquals("histogram", m.get("#type keepwatch_backup_latency_seconds"));
         assertEquals("gauge", m.get("#type keepwatch_tracked_files"));
+    }
+
+    @Test
+    void theBackupRootsDiskUseIsCountedOnlyOnceTheServiceIsReady() throws Exception {
+        page.close();
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        page = start(ready::get);
+        String counted = "keepwatch_tracked_files{source=\"docs\"}";
+        // the page looks every second whether to count: not while the service starts up
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10)).until(() -> !get("/metrics").body().contains(counted));
+        ready.set(true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").body().contains(counted));
     }
 
     @Test
