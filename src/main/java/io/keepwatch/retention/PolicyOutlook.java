@@ -8,12 +8,15 @@ import io.keepwatch.state.PathHistory;
 import io.keepwatch.state.RetentionOutlook;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The retention policy of a configuration as the metadata index and the no-change fast path see it: the index
  * records, per source, the policy and the earliest instant it could remove something ({@link RetentionPolicy#nextRemoval});
- * {@link #idle} answers from that record, once per pass, whether retention has anything to do now.
+ * {@link #idle} answers from that record, once per pass, whether retention has anything to do now. Every rule it
+ * answers by is {@link RetentionPolicy}'s: this class only reads the record and hands it on.
  */
 public final class PolicyOutlook implements RetentionOutlook {
     private final Config config;
@@ -41,9 +44,14 @@ public final class PolicyOutlook implements RetentionOutlook {
     }
 
     @Override
-    public Instant nextRemoval(String source, PathHistory history, Instant now) {
+    public Instant nextRemoval(String source, Iterable<PathHistory> histories, Instant now) {
         RetentionConfig p = config.retention(source);
-        return RetentionPolicy.nextRemoval(history, p, p.zoneOr(local), now);
+        return RetentionPolicy.nextRemoval(histories, p, p.zoneOr(local), now);
+    }
+
+    /** Whether the outlook recorded for {@code source} still holds: written under today's policy, its next removal not come. */
+    private boolean current(String source, MetadataIndex.SourceIndex recorded, Instant now) {
+        return recorded.policyKey().equals(policyKey(source)) && now.isBefore(recorded.nextRemoval());
     }
 
     /**
@@ -52,28 +60,15 @@ public final class PolicyOutlook implements RetentionOutlook {
      * the free space asked for ({@code disk}: given when a free-space limit is set).
      */
     public boolean idle(MetadataIndex index, Instant now, Optional<SizeCaps.Disk> disk) {
-        long versionBytes = 0;
-        long deletedBytes = 0;
+        Map<String, SizeCaps.Held> held = new LinkedHashMap<>();
         for (SourceConfig s : config.sources()) {
             Optional<MetadataIndex.SourceIndex> recorded = index.source(s.name());
-            if (recorded.isEmpty()) {
+            if (recorded.isEmpty() || !current(s.name(), recorded.get(), now)) {
                 return false;
             }
-            MetadataIndex.SourceIndex r = recorded.get();
-            RetentionConfig p = config.retention(s.name());
-            if (!r.policyKey().equals(policyKey(s.name())) || !now.isBefore(r.nextRemoval())
-                    || r.versionBytes() > p.versionsMaxBytes().orElse(Long.MAX_VALUE)
-                    || r.deletedBytes() > p.deletedMaxBytes().orElse(Long.MAX_VALUE)) {
-                return false;
-            }
-            versionBytes += r.versionBytes();
-            deletedBytes += r.deletedBytes();
+            held.put(s.name(), new SizeCaps.Held(recorded.get().versionBytes(), recorded.get().deletedBytes()));
         }
-        if (versionBytes > config.rootCaps().versionsMaxBytes().orElse(Long.MAX_VALUE)
-                || deletedBytes > config.rootCaps().deletedMaxBytes().orElse(Long.MAX_VALUE)) {
-            return false;
-        }
-        return disk.map(d -> d.freeBytes() >= config.rootCaps().minFree(d.totalBytes())).orElse(true);
+        return RetentionPolicy.withinCaps(held, config::retention, config.rootCaps(), disk);
     }
 
     /**
@@ -81,7 +76,6 @@ public final class PolicyOutlook implements RetentionOutlook {
      * that then removes nothing rewrites the index, or every later pass would load state.json.
      */
     public boolean stale(MetadataIndex index, Instant now) {
-        return config.sources().stream().anyMatch(s -> index.source(s.name())
-                .map(r -> !r.policyKey().equals(policyKey(s.name())) || !now.isBefore(r.nextRemoval())).orElse(false));
+        return config.sources().stream().anyMatch(s -> index.source(s.name()).map(r -> !current(s.name(), r, now)).orElse(false));
     }
 }

@@ -34,8 +34,9 @@ import java.util.function.Function;
  *       newest; a version exactly at the limit is kept;</li>
  *   <li>deleted files whose deletion is more than {@code deleted_keep_days} ago are removed.</li>
  * </ul>
- * {@link #plan} adds the size caps over many sources ({@link SizeCaps}). The no-change fast path asks
- * {@link #nextRemoval} instead of restating any of this.
+ * {@link #plan} adds the size caps over many sources ({@link SizeCaps}). The no-change fast path and the metadata
+ * index ask {@link #nextRemoval(Iterable, RetentionConfig, ZoneId, Instant)} and {@link #withinCaps} instead of
+ * restating any of this.
  */
 public final class RetentionPolicy {
     private RetentionPolicy() {
@@ -122,6 +123,30 @@ public final class RetentionPolicy {
             }
         }
         return next;
+    }
+
+    /**
+     * The earliest instant at which this policy could remove something of a source whose paths have these histories,
+     * with no new version or deletion: the earliest {@link #nextRemoval(PathHistory, RetentionConfig, ZoneId, Instant)}
+     * of them; {@link Instant#MAX} when there is none.
+     */
+    public static Instant nextRemoval(Iterable<PathHistory> histories, RetentionConfig policy, ZoneId zone, Instant now) {
+        Instant next = Instant.MAX;
+        for (PathHistory h : histories) {
+            if (!h.versions().isEmpty() || !h.deletions().isEmpty()) {
+                next = min(next, nextRemoval(h, policy, zone, now));
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Whether no size cap would remove anything from sources that hold {@code held} (per source, the bytes of its old
+     * versions and deleted files, all kept by the rules): the caps {@link #plan} applies, asked of totals.
+     */
+    public static boolean withinCaps(Map<String, SizeCaps.Held> held, Function<String, RetentionConfig> policyOf, RootCaps caps,
+            Optional<SizeCaps.Disk> disk) {
+        return SizeCaps.within(held, policyOf, caps, disk);
     }
 
     /** The instants after now at which the time-bound rules could change their mind about a version. */

@@ -25,6 +25,41 @@ public final class SizeCaps {
     public record Disk(long freeBytes, long totalBytes) {
     }
 
+    /** The bytes of one source's old versions and of its deleted files, as the caps count them. */
+    public record Held(long versionBytes, long deletedBytes) {
+    }
+
+    /**
+     * Whether no cap would remove anything from sources holding {@code held}: no source over its own caps, the root
+     * not over its caps, and the disk ({@code disk}, given when a free-space limit is set) with the free space asked.
+     * The same limits as {@link #apply} applies, on totals instead of verdicts (a limit exactly met is within).
+     */
+    static boolean within(Map<String, Held> held, Function<String, RetentionConfig> policyOf, RootCaps caps, Optional<Disk> disk) {
+        long versionBytes = 0;
+        long deletedBytes = 0;
+        for (Map.Entry<String, Held> s : held.entrySet()) {
+            RetentionConfig p = policyOf.apply(s.getKey());
+            Held h = s.getValue();
+            if (over(h.versionBytes(), p.versionsMaxBytes()) > 0 || over(h.deletedBytes(), p.deletedMaxBytes()) > 0) {
+                return false;
+            }
+            versionBytes += h.versionBytes();
+            deletedBytes += h.deletedBytes();
+        }
+        return over(versionBytes, caps.versionsMaxBytes()) <= 0 && over(deletedBytes, caps.deletedMaxBytes()) <= 0
+                && disk.map(d -> missingFree(caps, d) <= 0).orElse(true);
+    }
+
+    /** By how many bytes {@code bytes} pass {@code limit}; zero or less when within it (or there is none). */
+    private static long over(long bytes, OptionalLong limit) {
+        return limit.isEmpty() ? Long.MIN_VALUE : bytes - limit.getAsLong();
+    }
+
+    /** How many more bytes must be free on {@code disk} to meet the free-space limit; zero or less when met. */
+    private static long missingFree(RootCaps caps, Disk disk) {
+        return caps.watchesFreeSpace() ? caps.minFree(disk.totalBytes()) - disk.freeBytes() : Long.MIN_VALUE;
+    }
+
     static RetentionPlan apply(Map<String, List<Verdict>> bySource, Function<String, RetentionConfig> policyOf, RootCaps caps,
             Optional<Disk> disk) {
         List<String> warnings = new ArrayList<>();
@@ -42,7 +77,7 @@ public final class SizeCaps {
         cap(all, isVersion().negate(), caps.deletedMaxBytes(), "deleted_max_bytes", "deleted files", warnings);
         if (disk.isPresent() && caps.watchesFreeSpace()) {
             long wanted = caps.minFree(disk.get().totalBytes());
-            long missing = wanted - disk.get().freeBytes();
+            long missing = missingFree(caps, disk.get());
             if (missing > 0) {
                 long freed = all.stream().filter(v -> !v.keep()).mapToLong(v -> v.item().size()).sum();
                 String limit = caps.minFreePercent().isPresent() && wanted > caps.minFreeBytes().orElse(0)
@@ -68,7 +103,7 @@ public final class SizeCaps {
             return;
         }
         long kept = verdicts.stream().filter(scope).filter(Verdict::keep).mapToLong(v -> v.item().size()).sum();
-        long over = kept - limit.getAsLong();
+        long over = over(kept, limit);
         if (over <= 0) {
             return;
         }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -150,28 +151,21 @@ public final class MetadataIndex {
         fs.replaceAtomically(tmp, file);
     }
 
-    private static void writeOutlook(DataOutputStream out, String source, Iterable<PathHistory> histories,
+    /** What the retention policy says of the source (its key, its next removal) and the bytes it holds. */
+    private static void writeOutlook(DataOutputStream out, String source, Collection<PathHistory> histories,
             RetentionOutlook outlook, Instant now) throws IOException {
-        Instant next = Instant.MAX;
         long versionBytes = 0;
         long deletedBytes = 0;
         for (PathHistory h : histories) {
-            if (h.versions().isEmpty() && h.deletions().isEmpty()) {
-                continue;
-            }
             for (VersionRecord v : h.versions()) {
                 versionBytes += v.size();
             }
             for (DeletionRecord d : h.deletions()) {
                 deletedBytes += d.size();
             }
-            Instant t = outlook.nextRemoval(source, h, now);
-            if (t.isBefore(next)) {
-                next = t;
-            }
         }
         out.writeUTF(outlook.policyKey(source));
-        writeInstant(out, next);
+        writeInstant(out, outlook.nextRemoval(source, histories, now));
         out.writeLong(versionBytes);
         out.writeLong(deletedBytes);
     }
