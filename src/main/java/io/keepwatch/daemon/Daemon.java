@@ -1,11 +1,10 @@
 package io.keepwatch.daemon;
 
-import io.keepwatch.config.SourceConfig;
 import io.keepwatch.daemon.SourceMachine.Effect;
 import io.keepwatch.daemon.SourceMachine.Input;
+import io.keepwatch.daemon.SourceWatches.Run;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.PassResult;
-import io.keepwatch.events.EngineEvent;
 import io.keepwatch.events.EngineListener;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.events.Trigger;
@@ -15,14 +14,8 @@ import io.keepwatch.watch.ChangeQueue;
 import io.keepwatch.watch.Debouncer;
 import io.keepwatch.watch.SourcePath;
 import io.keepwatch.watch.SourceSignal;
-import io.keepwatch.watch.WatchHandle;
-import io.keepwatch.watch.WatchLimit;
 import io.keepwatch.watch.Watchers;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,31 +35,29 @@ import org.slf4j.LoggerFactory;
  * only. {@link #stop} (any thread) makes {@link #run} return after the batch in progress; the state is then
  * saved. The engine stays open: its owner closes it.
  *
- * <p>What each observation does to a source (its state, and the pass, watch or retry that follows) is decided by the
- * pure {@link SourceMachine}; the status file is written by a {@link StatusPublisher}; the loop waits through a
- * {@link Ticker}, so tests drive the service's time with their clock. Over 600 lines: the loop, the start-up, the
- * watches' life per source and the passes and batches it runs are still one class; splitting the watches' side out
- * (register, lose, resume, poll) is the next step of issue 14.
+ * <p>The watches and each source's state (register, watch limit, lost, UNAVAILABLE and back) are
+ * {@link SourceWatches}'; what each observation does to a source is decided by the pure {@link SourceMachine}; the
+ * status file is written by a {@link StatusPublisher}; the loop waits through a {@link Ticker}, so tests drive the
+ * service's time with their clock. This class starts and stops the service, schedules its passes, batches and
+ * flushes, and wires the parts together. Over 300 lines (about 460): its public face (the constructors the commands
+ * use, stop, status, work handed to the engine thread) and the loop with the passes and batches it schedules; the
+ * passes and batches (run one, note its problems, retry a failed one) are the next part that could stand alone.
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
     private final Engine engine;
-    private final Watchers watchers;
-    private final Fs fs;
     private final Clock clock;
     /** How the loop waits for its next wake-up. */
     private final Ticker ticker;
     private final Timing timing;
     private final ChangeQueue queue;
-    private final Optional<EarlyWatches> early;
     private final Debouncer<SourcePath> debouncer;
-    private final Map<String, Run> runs = new LinkedHashMap<>();
+    /** The sources' watches and states. */
+    private final SourceWatches watches;
     private final StatusBoard board;
     /** Writes the board to status.json, now and by a heartbeat. */
     private final StatusPublisher statusFile;
-    /** Hears the sources' state changes (the engine, opened with the same listener, tells it of passes and files). */
-    private final EngineListener events;
     private volatile boolean stopping;
     private volatile boolean ready;
     /** Work handed to the engine thread by other threads (a scheduled prune), run between batches. */
@@ -75,33 +66,6 @@ public final class Daemon {
     private Optional<Instant> flushDue = Optional.empty();
     private Instant nextPeriodic;
     private Instant nextPoll;
-
-    /** The service's view of one source. */
-    private static final class Run {
-        final SourceConfig source;
-        SourceState state = SourceState.UNAVAILABLE;
-        /**
-         * The state listeners were last told of (empty before the first); while {@code settling} (registering and
-         * reconciling it), changes are not told, so a source that turns out empty again is not reported back and gone.
-         */
-        Optional<SourceState> reported = Optional.empty();
-        boolean settling;
-        Optional<String> reason = Optional.empty();
-        Optional<WatchHandle> handle = Optional.empty();
-        Optional<Object> rootKey = Optional.empty();
-        /** When a full pass of this source is due (rescan signal, watch limit, a failed batch); empty if none. */
-        Optional<Instant> passDue = Optional.empty();
-        /** The root's identity and mtime when it last failed to come back (so a still-empty folder is not retried in a loop). */
-        Optional<String> failedMark = Optional.empty();
-
-        Run(SourceConfig source) {
-            this.source = source;
-        }
-
-        String name() {
-            return source.name();
-        }
-    }
 
     /**
      * A service over an open engine. It takes over the watches {@code early} registered while the engine was
@@ -131,20 +95,35 @@ public final class Daemon {
             EngineListener events, Optional<String> configSha256) {
         this.engine = engine;
         this.ticker = ticker;
-        this.events = events;
-        this.watchers = watchers;
-        this.fs = fs;
         this.clock = clock;
         this.timing = timing;
-        this.early = early;
         this.queue = early.map(EarlyWatches::queue).orElseGet(() -> new ChangeQueue(timing.queueCapacity()));
         this.debouncer = new Debouncer<>(timing.debounce(), timing.maxDelay());
-        for (SourceConfig s : engine.config().sources()) {
-            runs.put(s.name(), new Run(s));
-        }
         this.board = new StatusBoard(clock, engine.config().sources(), queue::depth,
                 new ServiceStatus.ConfigInUse(engine.config().configFile().toString(), configSha256));
         this.statusFile = new StatusPublisher(fs, engine.layout().statusFile(), board, timing.heartbeat());
+        this.watches = new SourceWatches(engine.config().sources(), watchers, early, queue, board, events, clock, timing,
+                new SourceWatches.Host() {
+                    @Override
+                    public Availability probe(String source) {
+                        return engine.probe(source);
+                    }
+
+                    @Override
+                    public void forgetPaths(String source) {
+                        debouncer.forget(p -> p.source().equals(source));
+                    }
+
+                    @Override
+                    public void reconcile(Run r) {
+                        fullPass(r, "full pass of " + r.name() + " (watching again)", Trigger.STARTUP);
+                    }
+
+                    @Override
+                    public boolean stopping() {
+                        return stopping;
+                    }
+                });
     }
 
     /** Asks {@link #run} to return after the batch in progress. Safe from any thread (a shutdown hook). */
@@ -197,8 +176,8 @@ public final class Daemon {
      * Safe from any thread; returns at once.
      */
     public void requestFullPass(String why) {
-        for (String name : runs.keySet()) {
-            queue.signal(new SourceSignal(name, SourceSignal.Kind.RESCAN, why));
+        for (Run r : watches.runs()) {
+            queue.signal(new SourceSignal(r.name(), SourceSignal.Kind.RESCAN, why));
         }
     }
 
@@ -217,9 +196,7 @@ public final class Daemon {
             for (java.util.concurrent.FutureTask<?> t; (t = tasks.poll()) != null; ) {
                 t.cancel(false);
             }
-            for (Run r : runs.values()) {
-                closeWatch(r);
-            }
+            watches.closeAll();
             boolean interrupted = Thread.interrupted();
             try {
                 engine.commit();
@@ -237,22 +214,14 @@ public final class Daemon {
 
     private void startUp() throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Map<String, EarlyWatches.Attempt> registered = early.isPresent() ? early.get().take() : Map.of();
-        Duration watching = registered.values().stream().map(EarlyWatches.Attempt::took).reduce(Duration.ZERO, Duration::plus);
-        for (Run r : runs.values()) {
-            r.settling = true;
-            long t1 = System.nanoTime();
-            register(r, Optional.ofNullable(registered.get(r.name())));
-            watching = watching.plusNanos(registered.containsKey(r.name()) ? 0 : System.nanoTime() - t1);
-        }
+        Duration watching = watches.registerAll();
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
         long t2 = System.nanoTime();
-        for (Run r : runs.values()) {
+        for (Run r : watches.runs()) {
             if (r.state != SourceState.UNAVAILABLE && !stopping) {
                 fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP);
             }
-            r.settling = false;
-            report(r);
+            watches.settled(r);
         }
         log.info("Start-up: state loaded in {} s; watches registered in {} s (beside the load: {} s more waited for); "
                 + "reconciled in {} s", seconds(engine.loadTime()), seconds(watching), seconds(waited),
@@ -260,14 +229,7 @@ public final class Daemon {
         Instant now = clock.instant();
         nextPeriodic = now.plus(timing.rescanInterval());
         nextPoll = now.plus(timing.poll());
-        for (Run r : runs.values()) {
-            if (r.state == SourceState.OK) {
-                log.info("WATCH start: {} ({} folders)", r.name(), r.handle.map(WatchHandle::folders).orElse(0));
-            } else if (r.state == SourceState.POLLING) {
-                log.info("WATCH polling: {} (a full pass every {} s; see the ERROR above)", r.name(),
-                        timing.limitRescan().toSeconds());
-            }
-        }
+        watches.announce();
         ready = true;
         board.activity("idle");
         statusFile.publish();
@@ -284,23 +246,23 @@ public final class Daemon {
             ChangeQueue.Drained drained = ticker.await(queue, Duration.between(now, nextWake(now)));
             now = clock.instant();
             for (SourcePath p : drained.paths()) {
-                Run r = runs.get(p.source());
+                Run r = watches.run(p.source());
                 if (r != null && effect(r, Input.CHANGED_PATH) == Effect.BACK_UP_PATH) {
                     debouncer.touch(p, now);
                 }
             }
             for (SourceSignal s : drained.signals()) {
-                onSignal(runs.get(s.source()), s, now);
+                onSignal(watches.run(s.source()), s, now);
             }
             if (stopping) {
                 break;
             }
             if (!now.isBefore(nextPoll)) {
-                poll();
+                watches.poll(this::pollGuard);
                 nextPoll = clock.instant().plus(timing.poll());
             }
             if (!now.isBefore(nextPeriodic)) {
-                for (Run r : runs.values()) {
+                for (Run r : watches.runs()) {
                     switch (effect(r, Input.PERIODIC)) {
                         case PASS_NOW -> r.passDue = Optional.of(now);
                         case RETRY_AT_NEXT_POLL -> r.failedMark = Optional.empty();
@@ -326,7 +288,7 @@ public final class Daemon {
         if (ready.isPresent()) {
             wake = min(wake, ready.get());
         }
-        for (Run r : runs.values()) {
+        for (Run r : watches.runs()) {
             if (r.passDue.isPresent()) {
                 wake = min(wake, r.passDue.get());
             }
@@ -341,53 +303,7 @@ public final class Daemon {
         return a.isBefore(b) ? a : b;
     }
 
-    // ---- watches -------------------------------------------------------------------------------
-
-    /** Starts the watch of a source whose folder is there; sets its state to OK, POLLING or UNAVAILABLE. */
-    private void register(Run r) {
-        register(r, Optional.empty());
-    }
-
-    /** Like {@link #register(Run)}, taking over a registration made before the state was loaded, if any. */
-    private void register(Run r, Optional<EarlyWatches.Attempt> made) {
-        Availability a = engine.probe(r.name());
-        if (a instanceof Availability.Unavailable u) {
-            made.flatMap(EarlyWatches.Attempt::handle).ifPresent(h -> r.handle = Optional.of(h)); // closed by markUnavailable
-            markUnavailable(r, u.reason());
-            return;
-        }
-        EarlyWatches.Attempt attempt = made.orElseGet(() -> EarlyWatches.Attempt.of(r.source, watchers, queue));
-        if (attempt.handle().isPresent()) {
-            r.handle = attempt.handle();
-            r.rootKey = attempt.rootKey();
-            setState(r, SourceMachine.on(r.state, Input.WATCHING).next(), Optional.empty());
-            return;
-        }
-        IOException e = attempt.error().orElseThrow();
-        if (WatchLimit.isLimit(e)) {
-            watchLimit(r, e.getMessage(), SourceMachine.on(r.state, Input.WATCH_LIMIT));
-        } else {
-            markUnavailable(r, "cannot watch '" + r.source.path() + "': " + e);
-        }
-    }
-
-    /** The OS refused more watches: an ERROR, and full passes instead ({@code step} says so). */
-    private void watchLimit(Run r, String message, SourceMachine.Step step) {
-        String line = "Cannot watch every folder of " + r.name() + " (" + r.source.path() + "): " + message + "; "
-                + WatchLimit.advice() + ". Until then " + r.name() + " is backed up by a full pass every "
-                + timing.limitRescan().toSeconds() + " s.";
-        log.error(line);
-        board.error(line);
-        setState(r, step.next(), Optional.of("OS watch limit reached (fs.inotify.max_user_watches)"));
-        passAfterLimitRescan(r);
-    }
-
-    /** A full pass after {@link Timing#limitRescan()}, unless one is due already. */
-    private void passAfterLimitRescan(Run r) {
-        if (r.passDue.isEmpty()) {
-            r.passDue = Optional.of(clock.instant().plus(timing.limitRescan()));
-        }
-    }
+    // ---- signals and polls ---------------------------------------------------------------------
 
     private void onSignal(Run r, SourceSignal s, Instant now) {
         Input input = switch (s.kind()) {
@@ -401,8 +317,8 @@ public final class Daemon {
                 log.warn("Rescanning {}: {}", r.name(), s.reason());
                 r.passDue = Optional.of(now);
             }
-            case PASS_AFTER_LIMIT_RESCAN -> watchLimit(r, s.reason(), step);
-            case WATCH_AGAIN -> lost(r, s.reason());
+            case PASS_AFTER_LIMIT_RESCAN -> watches.watchLimit(r, s.reason(), step);
+            case WATCH_AGAIN -> watches.lost(r, s.reason());
             default -> { }
         }
     }
@@ -412,110 +328,6 @@ public final class Daemon {
         return SourceMachine.on(r.state, input).effect();
     }
 
-    /** The watch ended or the root was replaced: watch again and do a full pass, or mark it UNAVAILABLE. */
-    private void lost(Run r, String reason) {
-        closeWatch(r);
-        debouncer.forget(p -> p.source().equals(r.name()));
-        Availability a = engine.probe(r.name());
-        if (a instanceof Availability.Unavailable u) {
-            markUnavailable(r, reason + "; " + u.reason());
-            return;
-        }
-        log.warn("WATCH lost: {} ({}); watching it again", r.name(), reason);
-        resume(r);
-    }
-
-    /** Registers a source whose folder is there again and reconciles it with a full pass. */
-    private void resume(Run r) {
-        // Taken before looking: a change made while the pass runs must make the next poll try again.
-        Optional<String> markBefore = rootMark(r.source.path());
-        r.settling = true;
-        try {
-            settle(r, markBefore);
-        } finally {
-            r.settling = false;
-            report(r);
-        }
-    }
-
-    private void settle(Run r, Optional<String> markBefore) {
-        register(r);
-        if (r.state == SourceState.UNAVAILABLE) {
-            r.failedMark = markBefore;
-            return;
-        }
-        fullPass(r, "full pass of " + r.name() + " (watching again)", Trigger.STARTUP);
-        if (r.state == SourceState.UNAVAILABLE) {
-            r.failedMark = markBefore;
-        }
-        if (r.state == SourceState.OK) {
-            log.info("WATCH start: {} ({} folders)", r.name(), r.handle.map(WatchHandle::folders).orElse(0));
-        }
-    }
-
-    private void markUnavailable(Run r, String reason) {
-        closeWatch(r);
-        debouncer.forget(p -> p.source().equals(r.name()));
-        r.passDue = Optional.empty();
-        r.failedMark = rootMark(r.source.path());
-        if (r.state != SourceState.UNAVAILABLE || !r.reason.equals(Optional.of(reason))) {
-            String line = "Source " + r.name() + " is UNAVAILABLE: " + reason + ". Nothing of it is treated as deleted; "
-                    + "watching resumes when it is back.";
-            log.error(line);
-            board.error(line);
-        }
-        setState(r, SourceMachine.on(r.state, Input.UNAVAILABLE).next(), Optional.of(reason));
-    }
-
-    private void closeWatch(Run r) {
-        if (r.handle.isPresent()) {
-            try {
-                r.handle.get().close();
-            } catch (IOException e) {
-                log.warn("Closing the watch of {}: {}", r.name(), e.toString());
-            }
-            r.handle = Optional.empty();
-        }
-    }
-
-    private void setState(Run r, SourceState state, Optional<String> reason) {
-        r.state = state;
-        r.reason = reason;
-        board.source(r.name(), state, r.handle.map(WatchHandle::folders).orElse(0), reason);
-        if (!r.settling) {
-            report(r);
-        }
-    }
-
-    /** Tells the listeners of the source's state, if it is not the one they last heard of. */
-    private void report(Run r) {
-        if (!r.reported.equals(Optional.of(r.state))) {
-            events.on(new EngineEvent.SourceStateChanged(clock.instant(), r.name(), r.reported, r.state, r.reason));
-            r.reported = Optional.of(r.state);
-        }
-    }
-
-    /** Every poll: a watched root that was removed or replaced is lost; an UNAVAILABLE source that is back resumes. */
-    private void poll() {
-        for (Run r : runs.values()) {
-            if (stopping) {
-                return;
-            }
-            if (effect(r, Input.POLL) == Effect.TRY_COMING_BACK) {
-                Availability a = engine.probe(r.name());
-                Optional<String> mark = rootMark(r.source.path());
-                if (a instanceof Availability.Available && !mark.equals(r.failedMark)) {
-                    log.info("Source {} is back at {}", r.name(), r.source.path());
-                    resume(r);
-                }
-            } else if (r.handle.isPresent() && !EarlyWatches.rootKey(r.source.path()).equals(r.rootKey)) {
-                lost(r, "folder '" + r.source.path() + "' was removed or replaced");
-            } else {
-                pollGuard(r);
-            }
-        }
-    }
-
     /**
      * The deletion guard's part of a poll: a mount point inside the source that is mounted again is taken back
      * (watched again, with a full pass; its watches went with the unmount); one that is gone turns UNAVAILABLE;
@@ -523,8 +335,7 @@ public final class Daemon {
      */
     private void pollGuard(Run r) {
         if (engine.pollMounts(r.name())) {
-            closeWatch(r);
-            resume(r);
+            watches.rewatch(r);
         }
         if (engine.acceptRequested(r.name()) && r.passDue.isEmpty()) {
             r.passDue = Optional.of(clock.instant());
@@ -536,19 +347,10 @@ public final class Daemon {
         board.guard(r.name(), engine.heldDeletions(r.name()), engine.heldReason(r.name()), engine.unavailableFolders(r.name()));
     }
 
-    private static Optional<String> rootMark(Path root) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return Optional.of(a.fileKey() + "@" + a.lastModifiedTime());
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
     // ---- passes and batches -----------------------------------------------------------------
 
     private void runDuePasses(Instant now) {
-        for (Run r : runs.values()) {
+        for (Run r : watches.runs()) {
             if (stopping) {
                 return;
             }
@@ -557,7 +359,7 @@ public final class Daemon {
                 debouncer.forget(p -> p.source().equals(r.name()));
                 fullPass(r, "full pass of " + r.name(), Trigger.FULL_PASS);
                 if (effect(r, Input.PASS_DONE) == Effect.PASS_AFTER_LIMIT_RESCAN) {
-                    passAfterLimitRescan(r);
+                    watches.passAfterLimitRescan(r);
                 }
             }
         }
@@ -571,7 +373,7 @@ public final class Daemon {
             log.info("{}: {}", capitalise(what), result.summaryLine());
             noteProblems(result);
             if (result.unavailable().contains(r.name())) {
-                markUnavailable(r, "its folder is missing, unmounted or suddenly empty (see the ERROR above)");
+                watches.markUnavailable(r, "its folder is missing, unmounted or suddenly empty (see the ERROR above)");
             }
             showGuard(r);
         } catch (IOException e) {
@@ -591,7 +393,7 @@ public final class Daemon {
             bySource.computeIfAbsent(p.source(), s -> new ArrayList<>()).add(p.rel());
         }
         for (Map.Entry<String, List<String>> e : bySource.entrySet()) {
-            Run r = runs.get(e.getKey());
+            Run r = watches.run(e.getKey());
             if (stopping) {
                 // Not started: the next start's reconciliation pass picks these paths up.
                 return;
@@ -599,8 +401,8 @@ public final class Daemon {
             if (effect(r, Input.CHANGED_PATH) != Effect.BACK_UP_PATH) {
                 continue;
             }
-            if (r.handle.isPresent() && !EarlyWatches.rootKey(r.source.path()).equals(r.rootKey)) {
-                lost(r, "folder '" + r.source.path() + "' was removed or replaced");
+            if (watches.rootReplaced(r)) {
+                watches.lostRoot(r);
                 continue;
             }
             batch(r, e.getValue());
@@ -615,7 +417,7 @@ public final class Daemon {
             log.debug("Batch of {} path(s) in {}: {}", rels.size(), r.name(), result.summaryLine());
             noteProblems(result);
             if (result.unavailable().contains(r.name())) {
-                markUnavailable(r, "its folder is missing or on another device (see the ERROR above)");
+                watches.markUnavailable(r, "its folder is missing or on another device (see the ERROR above)");
             }
             showGuard(r);
         } catch (IOException e) {
