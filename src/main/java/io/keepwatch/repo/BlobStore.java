@@ -26,6 +26,15 @@ public interface BlobStore extends Closeable {
     /** The whole object; {@link java.nio.file.NoSuchFileException} if there is none. */
     byte[] get(String name) throws IOException;
 
+    /**
+     * The whole object in a buffer (position 0, limit its size): {@code reuse} when it is large enough, else a new
+     * one. A reader of many large objects ({@code check --read-data}) passes the buffer it got last time, so it
+     * allocates nothing per object; a store that reads files overrides this to read straight into a direct buffer.
+     */
+    default java.nio.ByteBuffer get(String name, java.nio.ByteBuffer reuse) throws IOException {
+        return java.nio.ByteBuffer.wrap(get(name));
+    }
+
     /** {@code length} bytes from {@code offset}; an {@link java.io.EOFException} if the object is shorter. */
     byte[] getRange(String name, long offset, int length) throws IOException;
 

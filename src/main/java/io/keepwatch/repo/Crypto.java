@@ -3,7 +3,6 @@ package io.keepwatch.repo;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -29,6 +28,8 @@ public final class Crypto {
     private final SecretKeySpec idKey;
     private final byte[] gearKey;
     private final byte[] checkKey;
+    /** One chunk-id HMAC per thread, keyed once (doFinal resets it for the next chunk). */
+    private final ThreadLocal<Mac> idMac = ThreadLocal.withInitial(this::newIdMac);
 
     public Crypto(byte[] master) {
         if (master.length != KEY_BYTES) {
@@ -70,16 +71,21 @@ public final class Crypto {
         }
     }
 
-    /** A chunk's id: HMAC-SHA-256 of its plaintext under the chunk-id key. */
-    public byte[] chunkId(byte[] data, int off, int len) {
+    private Mac newIdMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(idKey);
-            mac.update(data, off, len);
-            return mac.doFinal();
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA-256 is missing from this Java", e);
         }
+    }
+
+    /** A chunk's id: HMAC-SHA-256 of its plaintext under the chunk-id key. */
+    public byte[] chunkId(byte[] data, int off, int len) {
+        Mac mac = idMac.get();
+        mac.update(data, off, len);
+        return mac.doFinal();
     }
 
     /**
@@ -105,7 +111,7 @@ public final class Crypto {
     /** Opens what {@link #sealWithNonce} sealed (ciphertext and tag, no nonce). */
     public static byte[] openWithNonce(byte[] key, byte[] nonce, byte[] aad, byte[] sealed, int off, int len) throws AEADBadTagException {
         byte[] out = new byte[Math.max(0, len - TAG)];
-        gcmOpen(new SecretKeySpec(key, "AES"), nonce, aad, sealed, off, len, out);
+        gcmOpen(new SecretKeySpec(key, "AES"), nonce, aad, java.nio.ByteBuffer.wrap(sealed, off, len), out);
         return out;
     }
 
@@ -148,11 +154,23 @@ public final class Crypto {
         return openInto(encKey, aad, sealed, off, len, out);
     }
 
+    /** {@link #openInto(byte[], byte[], int, int, byte[])} of {@code sealed[off, off+len)} in a buffer (direct: opened where it is). */
+    int openInto(byte[] aad, java.nio.ByteBuffer sealed, int off, int len, byte[] out) throws AEADBadTagException {
+        return openInto(encKey, aad, sealed, off, len, out);
+    }
+
     private static int openInto(SecretKeySpec key, byte[] aad, byte[] sealed, int off, int len, byte[] out) throws AEADBadTagException {
+        return openInto(key, aad, java.nio.ByteBuffer.wrap(sealed), off, len, out);
+    }
+
+    private static int openInto(SecretKeySpec key, byte[] aad, java.nio.ByteBuffer sealed, int off, int len, byte[] out)
+            throws AEADBadTagException {
         if (len < OVERHEAD) {
             throw new AEADBadTagException("sealed data of " + len + " bytes is shorter than nonce and tag");
         }
-        return gcmOpen(key, Arrays.copyOfRange(sealed, off, off + NONCE), aad, sealed, off + NONCE, len - NONCE, out);
+        byte[] nonce = new byte[NONCE];
+        sealed.get(off, nonce);
+        return gcmOpen(key, nonce, aad, sealed.slice(off + NONCE, len - NONCE), out);
     }
 
     /*
@@ -189,9 +207,13 @@ public final class Crypto {
         }
     }
 
-    /** Opens ciphertext-and-tag {@code sealed[off, off+len)} into {@code out} from index 0; returns the plaintext's length. */
-    private static int gcmOpen(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] sealed, int off, int len, byte[] out)
+    /**
+     * Opens the ciphertext-and-tag between {@code sealed}'s position and limit into {@code out} from index 0; returns the
+     * plaintext's length. A direct {@code sealed} is decrypted where it is; a heap one is first copied into a direct buffer.
+     */
+    private static int gcmOpen(SecretKeySpec key, byte[] nonce, byte[] aad, java.nio.ByteBuffer sealed, byte[] out)
             throws AEADBadTagException {
+        int len = sealed.remaining();
         if (len < TAG) {
             throw new AEADBadTagException("sealed data of " + len + " bytes is shorter than its tag");
         }
@@ -202,9 +224,12 @@ public final class Crypto {
                 OPEN_BUFFERS.set(b);
             }
         }
-        java.nio.ByteBuffer in = b[0].clear();
+        java.nio.ByteBuffer in = sealed;
+        if (!sealed.isDirect()) {
+            in = b[0].clear();
+            in.put(sealed).flip();
+        }
         java.nio.ByteBuffer plain = b[1].clear();
-        in.put(sealed, off, len).flip();
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));

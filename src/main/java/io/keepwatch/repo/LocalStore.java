@@ -94,6 +94,29 @@ public final class LocalStore implements BlobStore {
         }
     }
 
+    /** Reads the file straight into a direct buffer: no heap array, no copy through the JDK's temporary direct buffer. */
+    @Override
+    public ByteBuffer get(String name, ByteBuffer reuse) throws IOException {
+        try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IOException(name + ": object too large (" + size + " bytes)");
+            }
+            ByteBuffer b = reuse != null && reuse.isDirect() && reuse.capacity() >= size ? reuse.clear()
+                    : ByteBuffer.allocateDirect((int) size);
+            b.limit((int) size);
+            long pos = 0;
+            while (b.hasRemaining()) {
+                int r = ch.read(b, pos);
+                if (r < 0) {
+                    throw new EOFException(name + ": ends at " + pos + " bytes, before " + size);
+                }
+                pos += r;
+            }
+            return b.flip();
+        }
+    }
+
     @Override
     public byte[] getRange(String name, long offset, int length) throws IOException {
         try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {

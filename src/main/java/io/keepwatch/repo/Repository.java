@@ -417,6 +417,11 @@ public final class Repository implements Closeable {
      * used again: a reader of many blobs (check --read-data) allocates nothing per blob.
      */
     java.nio.ByteBuffer openBlob(String packId, Pack.Entry e, byte[] buf, int off, Scratch scratch) throws RepoException {
+        return openBlob(packId, e, ByteBuffer.wrap(buf), off, scratch);
+    }
+
+    /** {@link #openBlob(String, Pack.Entry, byte[], int, Scratch)} of a pack in a buffer (a direct one is decrypted where it is). */
+    java.nio.ByteBuffer openBlob(String packId, Pack.Entry e, ByteBuffer buf, int off, Scratch scratch) throws RepoException {
         String where = "blob " + e.id() + " in pack " + Pack.name(packId);
         byte[] plain = scratch.plain(e.length());
         int plainLength;
