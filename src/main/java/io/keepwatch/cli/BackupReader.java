@@ -28,8 +28,17 @@ final class BackupReader {
     }
 
     static BackupState load(Config cfg) throws StateException {
+        return load(cfg, store(cfg));
+    }
+
+    static StateStore store(Config cfg) {
+        return new StateStore(new BackupLayout(cfg.backupRoot()), fs(cfg), Clock.systemUTC());
+    }
+
+    /** The state {@code store} (of {@code cfg}'s backup root) holds. */
+    static BackupState load(Config cfg, StateStore store) throws StateException {
         BackupLayout layout = new BackupLayout(cfg.backupRoot());
-        return new StateStore(layout, fs(cfg), Clock.systemUTC()).load()
+        return store.load()
                 .orElseThrow(() -> new StateException(layout.stateFile(), "no backup here yet (state.json does not exist); run "
                         + "`keepwatch once` first, or `keepwatch rebuild-state` if the backup root holds backups", null));
     }

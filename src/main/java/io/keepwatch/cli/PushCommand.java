@@ -5,7 +5,7 @@ import io.keepwatch.config.SourceConfig;
 import io.keepwatch.repo.Pusher;
 import io.keepwatch.repo.Repository;
 import io.keepwatch.state.BackupLayout;
-import io.keepwatch.state.BackupState;
+import io.keepwatch.state.StateStore;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -42,16 +42,18 @@ final class PushCommand implements Callable<Integer> {
 
     private HandRun.Done push() throws Exception {
         Config cfg = config.load();
-        BackupState state = BackupReader.load(cfg);
+        StateStore store = BackupReader.store(cfg);
+        // Taken before the state is loaded (if it is: an unchanged state need not be), see Pusher.push.
+        Optional<String> position = store.position();
         Map<String, String> paths = new LinkedHashMap<>();
         for (SourceConfig s : cfg.sources()) {
             paths.put(s.name(), s.path().toString());
         }
         Pusher.Result r;
-        try (Repository repository = repo.resolve(config).open()) {
+        try (Repository repository = repo.resolve(config).openUnindexed()) {
             r = new Pusher(repository, new BackupLayout(cfg.backupRoot()), Clock.systemUTC(),
                     host != null ? host : RepoOptions.hostName(), ConsoleProgress.create(), Optional.of(repo.cacheRoot()))
-                    .push(state, paths);
+                    .push(position, () -> BackupReader.load(cfg, store), paths);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -47,6 +47,11 @@ final class RepoOptions {
         Repository open() throws RepoException, IOException {
             return Repository.open(store, keyFile, passphrase, cache);
         }
+
+        /** {@link #open()} without reading the index (push reads it only when it has something to do). */
+        Repository openUnindexed() throws RepoException, IOException {
+            return Repository.openUnindexed(store, io.keepwatch.repo.KeyFile.read(keyFile, passphrase), keyFile.toString(), cache);
+        }
     }
 
     Resolved resolve(ConfigOption config) throws ConfigException, RepoException, IOException {

@@ -8,7 +8,6 @@ import io.keepwatch.repo.Pusher;
 import io.keepwatch.repo.RepoException;
 import io.keepwatch.repo.Repository;
 import io.keepwatch.state.BackupLayout;
-import io.keepwatch.state.BackupState;
 import io.keepwatch.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,10 +94,11 @@ public final class RepoTarget implements Replicator.Target {
 
     @Override
     public Replicator.Pushed push(boolean quietRetries) throws Exception {
-        BackupState state = new StateStore(layout, fs, clock).load()
-                .orElseThrow(() -> new IOException(layout.stateFile() + " does not exist"));
-        try (Repository repo = Repository.open(stores.open(quietRetries), key, keyName, cacheRoot)) {
-            Pusher.Result r = new Pusher(repo, layout, clock, host, Progress.NONE, cacheRoot).push(state, sourcePaths);
+        StateStore store = new StateStore(layout, fs, clock);
+        Optional<String> position = store.position();
+        try (Repository repo = Repository.openUnindexed(stores.open(quietRetries), key, keyName, cacheRoot)) {
+            Pusher.Result r = new Pusher(repo, layout, clock, host, Progress.NONE, cacheRoot).push(position,
+                    () -> store.load().orElseThrow(() -> new IOException(layout.stateFile() + " does not exist")), sourcePaths);
             String id = r.snapshot().or(r::unchangedFrom).map(s -> s.shortId()).orElse("");
             return new Replicator.Pushed(id, r.snapshot().isPresent(), r.bytesAdded(), r.problems());
         }

@@ -53,6 +53,8 @@ public final class Pusher {
     private final String host;
     private final Progress progress;
     private final Optional<Path> cacheFile;
+    /** host, snapshot name and state position of the last push that found nothing changed (see {@link #madeFrom}). */
+    private final Optional<Path> unchangedFile;
     private final Map<String, List<String>> known = new HashMap<>();
     private final Map<String, List<String>> cached = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
@@ -77,16 +79,41 @@ public final class Pusher {
         this.host = host;
         this.progress = progress;
         this.cacheFile = cacheRoot.map(r -> r.resolve(repo.id()).resolve("contents"));
+        this.unchangedFile = cacheRoot.map(r -> r.resolve(repo.id()).resolve("unchanged"));
+    }
+
+    /** Loads the local state when a push needs it. */
+    public interface StateLoader<X extends Exception> {
+        BackupState load() throws IOException, X;
     }
 
     /** Pushes the state; {@code sourcePaths} gives each source's folder on this host, for the snapshot. */
     public Result push(BackupState state, Map<String, String> sourcePaths) throws IOException, RepoException {
+        return push(Optional.empty(), (StateLoader<RuntimeException>) () -> state, sourcePaths);
+    }
+
+    /**
+     * Pushes the state {@code loader} loads, which stands at {@code position} ({@code StateStore.position()}, taken
+     * before loading) or later. When this host's newest snapshot was made from that very position (recorded in the
+     * snapshot, or in the local cache by a push that found nothing changed), had no problems and names the same
+     * source folders, nothing is loaded or read: the push would build the same trees and make no snapshot. Otherwise
+     * the state is loaded and pushed, and the new snapshot records the position.
+     */
+    public <X extends Exception> Result push(Optional<String> position, StateLoader<X> loader, Map<String, String> sourcePaths)
+            throws IOException, RepoException, X {
         try (Lock l = Lock.take(repo, clock, host, false)) {
             this.lock = l;
+            Optional<Snapshot> newest = newestOfHost();
+            if (position.isPresent() && newest.isPresent() && madeFrom(newest.get(), position.get(), sourcePaths)) {
+                log.debug("the state is at {}, as snapshot {} was made from: nothing to push", position.get(), newest.get().shortId());
+                return new Result(Optional.empty(), newest, 0, 0, 0, List.of());
+            }
+            repo.loadIndex();
             int orphans = repo.indexOrphanPacks(true);
             if (orphans > 0) {
                 log.info("indexed {} pack(s) left by an interrupted push", orphans);
             }
+            BackupState state = loader.load();
             loadCache();
             List<Snapshot.Source> sources = new ArrayList<>();
             long total = 0;
@@ -107,13 +134,47 @@ public final class Pusher {
             Optional<Snapshot> parent = newestOfHost();
             if (parent.isPresent() && parent.get().sources().equals(sources) && problems.isEmpty()
                     && parent.get().hashAlgorithm().equals(state.hashAlgorithm())) {
+                if (position.isPresent()) {
+                    rememberUnchanged(parent.get(), position.get());
+                }
                 return new Result(Optional.empty(), parent, contentsRead, bytesRead, repo.bytesAdded(), problems);
             }
-            Snapshot snap = new Snapshot("", clock.instant(), host, state.hashAlgorithm(), sources, problems.size());
+            String recorded = problems.isEmpty() ? position.orElse("") : "";
+            Snapshot snap = new Snapshot("", clock.instant(), host, state.hashAlgorithm(), sources, problems.size(), recorded);
             String name = repo.saveObject("snapshots", snap.encode());
-            snap = new Snapshot(name, snap.time(), host, snap.hashAlgorithm(), sources, problems.size());
+            snap = new Snapshot(name, snap.time(), host, snap.hashAlgorithm(), sources, problems.size(), recorded);
             return new Result(Optional.of(snap), Optional.empty(), contentsRead, bytesRead, repo.bytesAdded(), problems);
         }
+    }
+
+    /**
+     * Whether {@code snap} is what a push of the state at {@code position} would leave as this host's newest
+     * snapshot: made from that position (by its own record, or the cache's record that a push from that position
+     * found it unchanged), without problems, and with each source at the folder the config names now.
+     */
+    private boolean madeFrom(Snapshot snap, String position, Map<String, String> sourcePaths) throws IOException {
+        if (snap.problems() != 0 || !(position.equals(snap.statePosition()) || position.equals(unchangedAt(snap)))) {
+            return false;
+        }
+        return snap.sources().stream().allMatch(s -> s.path().equals(sourcePaths.getOrDefault(s.name(), "")));
+    }
+
+    /** The state position a push found {@code snap} unchanged at (the cache's record), or "". */
+    private String unchangedAt(Snapshot snap) throws IOException {
+        if (unchangedFile.isEmpty() || !Files.isRegularFile(unchangedFile.get())) {
+            return "";
+        }
+        String[] f = Files.readString(unchangedFile.get(), StandardCharsets.UTF_8).strip().split("\t", -1);
+        return f.length == 3 && f[0].equals(host) && f[1].equals(snap.name()) ? f[2] : "";
+    }
+
+    /** Records in the cache that a push of the state at {@code position} left {@code snap} as this host's newest. */
+    private void rememberUnchanged(Snapshot snap, String position) throws IOException {
+        if (unchangedFile.isEmpty() || position.indexOf('\t') >= 0 || position.indexOf('\n') >= 0) {
+            return;
+        }
+        Private.ensureTop(unchangedFile.get().getParent());
+        Private.replace(unchangedFile.get(), (host + "\t" + snap.name() + "\t" + position + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private Optional<Snapshot> newestOfHost() throws IOException, RepoException {

@@ -40,6 +40,8 @@ public final class Repository implements Closeable {
     private final String id;
     private final Chunker chunker;
     private final Index index = new Index();
+    /** Whether {@link #loadIndex} has run: a repository opened by {@link #openUnindexed} reads its index only when needed. */
+    private boolean indexLoaded;
     private final Optional<Path> cache;
     private final Set<String> indexObjects = new HashSet<>();
     /** Index objects that could not be read, with the reason (their packs are then found through their headers). */
@@ -118,6 +120,18 @@ public final class Repository implements Closeable {
     /** {@link #open(BlobStore, Path, Optional, Optional)} with a key file already read; {@code keyFile} names it in messages. */
     public static Repository open(BlobStore store, KeyFile.Opened key, String keyFile, Optional<Path> cacheRoot)
             throws RepoException, IOException {
+        Repository repo = openUnindexed(store, key, keyFile, cacheRoot);
+        repo.loadIndex();
+        return repo;
+    }
+
+    /**
+     * {@link #open(BlobStore, KeyFile.Opened, String, Optional)} without reading the index: the key is checked, snapshots
+     * and other objects can be read, and {@link #loadIndex} reads the index when it is needed (a push that finds
+     * nothing to do never needs it; a 200,000-file repository's index costs a fresh JVM about a second).
+     */
+    public static Repository openUnindexed(BlobStore store, KeyFile.Opened key, String keyFile, Optional<Path> cacheRoot)
+            throws RepoException, IOException {
         byte[] raw;
         try {
             raw = store.get(CONFIG);
@@ -152,9 +166,7 @@ public final class Repository implements Closeable {
         }
         Chunker chunker = new Chunker(crypto.gearKey(), min, avg, max);
         Optional<Path> cache = cacheRoot.map(r -> r.resolve(id));
-        Repository repo = new Repository(store, crypto, id, chunker, cache);
-        repo.loadIndex();
-        return repo;
+        return new Repository(store, crypto, id, chunker, cache);
     }
 
     public String id() {
@@ -174,6 +186,9 @@ public final class Repository implements Closeable {
     }
 
     Index index() {
+        if (!indexLoaded) {
+            throw new IllegalStateException("the repository's index is not loaded (loadIndex() first)");
+        }
         return index;
     }
 
@@ -182,7 +197,11 @@ public final class Repository implements Closeable {
         return bytesAdded;
     }
 
-    private void loadIndex() throws IOException, RepoException {
+    /** Reads the index (from the cache where it holds an index object); once, later calls do nothing. */
+    public void loadIndex() throws IOException, RepoException {
+        if (indexLoaded) {
+            return;
+        }
         List<BlobStore.Entry> objects = store.list("index/");
         if (cache.isPresent()) {
             Private.ensureTop(cache.get());
@@ -210,6 +229,7 @@ public final class Repository implements Closeable {
                 }
             }
         }
+        indexLoaded = true;
     }
 
     /** The packs an index object lists; a damaged one is a {@link RepoException} naming it. */
@@ -264,7 +284,7 @@ public final class Repository implements Closeable {
 
     /** Whether the repository holds (or this session has added) the blob. */
     public boolean has(String blobId) {
-        return index.has(blobId) || pending.contains(blobId);
+        return index().has(blobId) || pending.contains(blobId);
     }
 
     /** Adds a blob unless the repository has it; {@code id} must be {@link Crypto#chunkId} of the data. */
@@ -327,7 +347,7 @@ public final class Repository implements Closeable {
         store.putNew(Pack.name(packId), bytes);
         bytesAdded += bytes.length;
         List<Pack.Entry> entries = pack.entries();
-        index.addPack(packId, entries);
+        index().addPack(packId, entries);
         unindexed.put(packId, entries);
         pack = new Pack.Builder();
         log.debug("wrote pack {} ({} blobs, {} bytes)", packId, entries.size(), bytes.length);
@@ -359,7 +379,7 @@ public final class Repository implements Closeable {
         List<String> names = new ArrayList<>();
         Map<String, List<Pack.Entry>> batch = new LinkedHashMap<>();
         for (String p : packs) {
-            batch.put(p, index.pack(p));
+            batch.put(p, index().pack(p));
             if (batch.size() == 256) {
                 names.add(saveObject("index", Index.encode(batch)));
                 batch.clear();
@@ -389,7 +409,7 @@ public final class Repository implements Closeable {
 
     /** Reads a blob: its sealed bytes from the pack, opened, decompressed and checked against its id. */
     byte[] read(String blobId) throws IOException, RepoException {
-        Index.Location loc = index.find(blobId).orElseThrow(() -> new RepoException("blob " + blobId + " is not in the index"));
+        Index.Location loc = index().find(blobId).orElseThrow(() -> new RepoException("blob " + blobId + " is not in the index"));
         Pack.Entry e = loc.entry();
         byte[] sealed;
         try {
@@ -495,12 +515,12 @@ public final class Repository implements Closeable {
         int n = 0;
         for (BlobStore.Entry o : store.list("data/")) {
             String packId = o.name().substring(o.name().lastIndexOf('/') + 1);
-            if (index.packIds().contains(packId) || !o.name().equals(Pack.name(packId)) || packId.length() != 64) {
+            if (index().packIds().contains(packId) || !o.name().equals(Pack.name(packId)) || packId.length() != 64) {
                 continue;
             }
             try {
                 List<Pack.Entry> entries = packHeader(packId, o.size());
-                index.addPack(packId, entries);
+                index().addPack(packId, entries);
                 unindexed.put(packId, entries);
                 n++;
             } catch (RepoException e) {
@@ -517,6 +537,7 @@ public final class Repository implements Closeable {
 
     /** Index objects that could not be read, by name, with the reason. */
     Map<String, String> damagedIndex() {
+        index();
         return damagedIndex;
     }
 

@@ -16,8 +16,11 @@ import java.util.Optional;
  * A snapshot object ({@code snapshots/<random id>}, sealed JSON): when and on which host it was pushed, the
  * backup's hash algorithm, and per source its name, its folder on that host and its root tree. Written last
  * by a push, after every pack, index and tree it refers to, so a snapshot in the repository is complete.
+ * {@code statePosition} is the position of the local state it was made from ({@code StateStore.position()}, ""
+ * when unknown): a later push from the same position has nothing to add (see {@link Pusher}).
  */
-public record Snapshot(String name, Instant time, String host, String hashAlgorithm, List<Source> sources, int problems) {
+public record Snapshot(String name, Instant time, String host, String hashAlgorithm, List<Source> sources, int problems,
+        String statePosition) {
     /** One source of a snapshot. */
     public record Source(String name, String path, String tree) {
     }
@@ -48,6 +51,9 @@ public record Snapshot(String name, Instant time, String host, String hashAlgori
             a.addObject().put("name", s.name()).put("path", s.path()).put("tree", s.tree());
         }
         n.put("problems", problems);
+        if (!statePosition.isEmpty()) {
+            n.put("state", statePosition);
+        }
         return Repository.JSON.writeValueAsBytes(n);
     }
 
@@ -64,7 +70,8 @@ public record Snapshot(String name, Instant time, String host, String hashAlgori
                 sources.add(new Source(s.path("name").asText(), s.path("path").asText(), tree));
             }
             return new Snapshot(name, Instant.parse(n.path("time").asText()), n.path("host").asText(),
-                    n.path("hash_algorithm").asText(), sources, n.path("problems").asInt());
+                    n.path("hash_algorithm").asText(), sources, n.path("problems").asInt(),
+                    n.path("state").isTextual() ? n.path("state").asText() : "");
         } catch (IOException | java.time.DateTimeException e) {
             throw new RepoException(name + " is damaged: " + e.getMessage());
         }

@@ -117,10 +117,11 @@ public final class Jobs {
     public static Scheduler.Task push(RepositoryOpener repository, BackupLayout layout, Fs fs, Clock clock, String host,
             Optional<Path> cacheRoot, Map<String, String> sourcePaths) {
         return () -> {
-            BackupState state = load(layout, fs, clock);
+            StateStore store = new StateStore(layout, fs, clock);
+            Optional<String> position = store.position();
             Pusher.Result r;
             try (Repository repo = repository.open()) {
-                r = new Pusher(repo, layout, clock, host, Progress.NONE, cacheRoot).push(state, sourcePaths);
+                r = new Pusher(repo, layout, clock, host, Progress.NONE, cacheRoot).push(position, () -> load(store, layout), sourcePaths);
             }
             return pushed(r);
         };
@@ -146,7 +147,11 @@ public final class Jobs {
 
     /** The backup's state as state.json holds it now (the service replaces it atomically). */
     public static BackupState load(BackupLayout layout, Fs fs, Clock clock) throws StateException {
-        return new StateStore(layout, fs, clock).load()
+        return load(new StateStore(layout, fs, clock), layout);
+    }
+
+    private static BackupState load(StateStore store, BackupLayout layout) throws StateException {
+        return store.load()
                 .orElseThrow(() -> new StateException(layout.stateFile(), "no backup here yet (state.json does not exist)", null));
     }
 

@@ -270,6 +270,28 @@ public final class StateStore {
     }
 
     /**
+     * Where the durable state on disk stands: state.json's {@code save_id}, the last change log entry, and
+     * state.json's size and CRC32C ({@code 5f3a…@412/48213344/9c0e11aa}); empty when state.json is missing or has no
+     * {@code save_id}. Every save writes a new random {@code save_id} and every commit in between appends an entry,
+     * so two equal positions are the same state (the size and checksum also tell a hand edit apart). A reader takes
+     * the position before it loads the state: what it then loads is that state or a later one, never an earlier one.
+     * Reads state.json once, parses only its first fields.
+     */
+    public Optional<String> position() throws IOException {
+        Optional<String> key = indexKeyOnDisk();
+        if (key.isEmpty()) {
+            return key;
+        }
+        MetadataIndex.StateFileStamp s;
+        try {
+            s = stamp();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        return Optional.of(key.get() + "/" + s.size() + "/" + Integer.toHexString(s.crc32c()));
+    }
+
+    /**
      * What the index of the durable state on disk is keyed by: state.json's {@code save_id}, {@code @}, and the last
      * change log entry (state.json's {@code changes_through}, or a later entry of the log).
      */
