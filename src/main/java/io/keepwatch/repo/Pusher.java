@@ -55,6 +55,8 @@ public final class Pusher {
     private final Optional<Path> cacheFile;
     /** host, snapshot name and state position of the last push that found nothing changed (see {@link #madeFrom}). */
     private final Optional<Path> unchangedFile;
+    /** {@link #listing} as the last push left the repository, every pack indexed. */
+    private final Optional<Path> listingFile;
     private final Map<String, List<String>> known = new HashMap<>();
     private final Map<String, List<String>> cached = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
@@ -80,6 +82,7 @@ public final class Pusher {
         this.progress = progress;
         this.cacheFile = cacheRoot.map(r -> r.resolve(repo.id()).resolve("contents"));
         this.unchangedFile = cacheRoot.map(r -> r.resolve(repo.id()).resolve("unchanged"));
+        this.listingFile = cacheRoot.map(r -> r.resolve(repo.id()).resolve("listing"));
     }
 
     /** Loads the local state when a push needs it. */
@@ -104,14 +107,22 @@ public final class Pusher {
         try (Lock l = Lock.take(repo, clock, host, false)) {
             this.lock = l;
             Optional<Snapshot> newest = newestOfHost();
-            if (position.isPresent() && newest.isPresent() && madeFrom(newest.get(), position.get(), sourcePaths)) {
-                log.debug("the state is at {}, as snapshot {} was made from: nothing to push", position.get(), newest.get().shortId());
-                return new Result(Optional.empty(), newest, 0, 0, 0, List.of());
+            boolean unchanged = position.isPresent() && newest.isPresent() && madeFrom(newest.get(), position.get(), sourcePaths);
+            // Packs no index lists (an interrupted push, a lost index object) are indexed by every push; when the
+            // packs and index objects are those a push left, there are none and the index need not be read.
+            String listing = listing();
+            if (!unchanged || !listing.equals(cached(listingFile))) {
+                repo.loadIndex();
+                int orphans = repo.indexOrphanPacks(true);
+                if (orphans > 0) {
+                    log.info("indexed {} pack(s) left by an interrupted push or missing from the index", orphans);
+                    listing = listing();
+                }
             }
-            repo.loadIndex();
-            int orphans = repo.indexOrphanPacks(true);
-            if (orphans > 0) {
-                log.info("indexed {} pack(s) left by an interrupted push", orphans);
+            if (unchanged) {
+                log.debug("the state is at {}, as snapshot {} was made from: nothing to push", position.get(), newest.get().shortId());
+                remember(listingFile, listing);
+                return new Result(Optional.empty(), newest, 0, 0, 0, List.of());
             }
             BackupState state = loader.load();
             loadCache();
@@ -131,6 +142,7 @@ public final class Pusher {
             }
             repo.flush();
             saveCache();
+            remember(listingFile, listing());
             Optional<Snapshot> parent = newestOfHost();
             if (parent.isPresent() && parent.get().sources().equals(sources) && problems.isEmpty()
                     && parent.get().hashAlgorithm().equals(state.hashAlgorithm())) {
@@ -161,20 +173,41 @@ public final class Pusher {
 
     /** The state position a push found {@code snap} unchanged at (the cache's record), or "". */
     private String unchangedAt(Snapshot snap) throws IOException {
-        if (unchangedFile.isEmpty() || !Files.isRegularFile(unchangedFile.get())) {
-            return "";
-        }
-        String[] f = Files.readString(unchangedFile.get(), StandardCharsets.UTF_8).strip().split("\t", -1);
+        String[] f = cached(unchangedFile).split("\t", -1);
         return f.length == 3 && f[0].equals(host) && f[1].equals(snap.name()) ? f[2] : "";
     }
 
     /** Records in the cache that a push of the state at {@code position} left {@code snap} as this host's newest. */
     private void rememberUnchanged(Snapshot snap, String position) throws IOException {
-        if (unchangedFile.isEmpty() || position.indexOf('\t') >= 0 || position.indexOf('\n') >= 0) {
-            return;
+        if (position.indexOf('\t') < 0 && position.indexOf('\n') < 0) {
+            remember(unchangedFile, host + "\t" + snap.name() + "\t" + position);
         }
-        Private.ensureTop(unchangedFile.get().getParent());
-        Private.replace(unchangedFile.get(), (host + "\t" + snap.name() + "\t" + position + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The names and sizes of the repository's packs and index objects, as one SHA-256. */
+    private String listing() throws IOException {
+        MessageDigest d = HashAlgorithm.SHA256.newDigest();
+        for (String prefix : List.of("index/", "data/")) {
+            for (BlobStore.Entry e : repo.store().list(prefix)) {
+                d.update((e.name() + " " + e.size() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return Hex.of(d.digest());
+    }
+
+    /** A one-line record of the cache, or "" when there is none. */
+    private static String cached(Optional<Path> file) throws IOException {
+        if (file.isEmpty() || !Files.isRegularFile(file.get())) {
+            return "";
+        }
+        return Files.readString(file.get(), StandardCharsets.UTF_8).strip();
+    }
+
+    private static void remember(Optional<Path> file, String line) throws IOException {
+        if (file.isPresent()) {
+            Private.ensureTop(file.get().getParent());
+            Private.replace(file.get(), (line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private Optional<Snapshot> newestOfHost() throws IOException, RepoException {
