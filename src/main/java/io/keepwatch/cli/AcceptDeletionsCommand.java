@@ -58,9 +58,9 @@ final class AcceptDeletionsCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.STATUS_NOT_RUNNING;
         }
-        AcceptRequests requests = new AcceptRequests(layout);
+        AcceptRequests requests = new AcceptRequests(layout, RealFs.forFileSystem(cfg.backupRoot().getFileSystem()));
         Instant asked = Instant.now();
-        requests.request(RealFs.forFileSystem(cfg.backupRoot().getFileSystem()), source, asked);
+        requests.request(source, asked);
         out.println("Asked keepwatch (PID " + running.get().pid() + ") to accept the deletions of " + source + "; waiting for its pass");
         out.flush();
         Instant deadline = asked.plus(Duration.ofSeconds(waitSeconds));

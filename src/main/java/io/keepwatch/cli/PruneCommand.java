@@ -108,7 +108,7 @@ final class PruneCommand implements Callable<Integer> {
             BackupState state = BackupReader.load(cfg);
             plan = RetentionPass.plan(cfg, state, clock);
             held = !acceptRetention && RetentionPass.waits(plan, new BackupLayout(cfg.backupRoot()),
-                    new PolicyOutlook(cfg, clock.getZone()));
+                    io.keepwatch.fs.RealFs.forFileSystem(cfg.backupRoot().getFileSystem()), new PolicyOutlook(cfg, clock.getZone()));
         } else {
             LogSetup.bind();
             LogSetup.toFile(cfg.logDir());

@@ -1,5 +1,6 @@
 package io.keepwatch.engine;
 
+import io.keepwatch.fs.TempFiles;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.state.BackupLayout;
 import java.io.IOException;
@@ -7,8 +8,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -24,12 +23,12 @@ final class AcceptedPolicy {
     private AcceptedPolicy() {
     }
 
-    static Optional<String> read(BackupLayout layout) throws IOException {
+    static Optional<String> read(BackupLayout layout, Fs fs) throws IOException {
         Path file = layout.acceptedPolicyFile();
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!fs.isRegularFile(file)) {
             return Optional.empty();
         }
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = fs.newInputStream(file)) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             return bytes.length > MAX_BYTES ? Optional.empty() : Optional.of(new String(bytes, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
@@ -41,7 +40,7 @@ final class AcceptedPolicy {
     static void write(BackupLayout layout, Fs fs, String policy) throws IOException {
         Path file = layout.acceptedPolicyFile();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
+        fs.deleteIfExists(tmp);
         try (FileChannel ch = fs.createNew(tmp)) {
             ByteBuffer buf = ByteBuffer.wrap(policy.getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
@@ -49,8 +48,7 @@ final class AcceptedPolicy {
             }
             ch.force(true);
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            throw TempFiles.discard(fs, tmp, e);
         }
         fs.replaceAtomically(tmp, file);
     }

@@ -1,5 +1,6 @@
 package io.keepwatch.engine;
 
+import io.keepwatch.fs.Fs;
 import io.keepwatch.config.Config;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.plan.Action;
@@ -62,21 +63,21 @@ public final class RetentionPass {
 
     /** Whether {@code plan} waits for {@code --accept-retention}: the policy changed since it was last applied, and it
      * would remove more than half of all old versions. */
-    public static boolean waits(RetentionPlan plan, BackupLayout layout, PolicyOutlook policy) throws IOException {
-        return changed(layout, policy) && plan.removesMostVersions();
+    public static boolean waits(RetentionPlan plan, BackupLayout layout, Fs fs, PolicyOutlook policy) throws IOException {
+        return changed(layout, fs, policy) && plan.removesMostVersions();
     }
 
-    private static boolean changed(BackupLayout layout, PolicyOutlook policy) throws IOException {
-        return !AcceptedPolicy.read(layout).map(policy.policyKey()::equals).orElse(false);
+    private static boolean changed(BackupLayout layout, Fs fs, PolicyOutlook policy) throws IOException {
+        return !AcceptedPolicy.read(layout, fs).map(policy.policyKey()::equals).orElse(false);
     }
 
     /**
      * Decides whether {@code plan} is applied: held (nothing removed, a WARN) when the policy differs from the one
      * last applied, the plan removes more than half of all old versions, and {@code accept} is false.
      */
-    static Decision decide(RetentionPlan plan, BackupLayout layout, PolicyOutlook policy, boolean accept) throws IOException {
+    static Decision decide(RetentionPlan plan, BackupLayout layout, Fs fs, PolicyOutlook policy, boolean accept) throws IOException {
         plan.warnings().forEach(w -> log.warn("RETENTION: {}", w));
-        boolean changed = changed(layout, policy);
+        boolean changed = changed(layout, fs, policy);
         if (changed && plan.removesMostVersions() && !accept) {
             log.warn("RETENTION held: the retention policy changed, and it would remove {} of the {} old versions at once "
                     + "(more than half). Nothing is removed until you confirm: `keepwatch prune --dry-run` lists what would go, "

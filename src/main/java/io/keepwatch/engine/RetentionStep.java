@@ -59,7 +59,7 @@ final class RetentionStep {
      */
     RetentionPass.Decision applyAll(boolean accept, Predicate<FileRef> scope, Tally counts) throws IOException {
         RetentionPlan plan = RetentionPass.plan(config, state, clock);
-        RetentionPass.Decision d = RetentionPass.decide(plan, layout, policy, accept);
+        RetentionPass.Decision d = RetentionPass.decide(plan, layout, fs, policy, accept);
         held = d.held();
         events.on(new EngineEvent.RetentionDecided(clock.instant(), d.held(), d.held() ? plan.versionsRemoved() : 0,
                 d.held() ? plan.versions() : 0, plan.warnings()));

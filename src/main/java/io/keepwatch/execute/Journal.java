@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Supplier;
 import com.google.common.base.Suppliers;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.TempFiles;
 import io.keepwatch.plan.Action;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.StateStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ public final class Journal {
     public long append(Instant at, List<Action> actions) throws IOException {
         long seq = next++;
         Path tmp = dir.resolve(seq + SUFFIX + ".tmp");
-        Files.deleteIfExists(tmp);
+        fs.deleteIfExists(tmp);
         try (FileChannel ch = fs.createNew(tmp)) {
             java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(mapper.get().writeValueAsBytes(new Batch(seq, at, actions)));
             while (bytes.hasRemaining()) {
@@ -53,8 +53,7 @@ public final class Journal {
             }
             ch.force(true);
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw withPath(tmp, e);
+            throw TempFiles.discard(fs, tmp, withPath(tmp, e));
         }
         fs.moveNoReplace(tmp, dir.resolve(seq + SUFFIX));
         fs.syncDirectory(dir);
@@ -73,22 +72,31 @@ public final class Journal {
     /** Batches recorded and not yet cleared, oldest first. Unfinished journal temp files are dropped. */
     public List<Batch> pending() throws IOException {
         List<Batch> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!fs.isDirectory(dir)) {
             return out;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+        try (DirectoryStream<Path> files = fs.list(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 if (name.endsWith(SUFFIX)) {
+                    byte[] bytes;
                     try {
-                        out.add(mapper.get().readValue(Files.readAllBytes(f), Batch.class));
+                        bytes = fs.readAllBytes(f);
+                    } catch (IOException e) {
+                        // Not the content's fault (permission denied, an I/O error): the file is kept, and read again
+                        // at the next start.
+                        throw new IOException("cannot read journal file " + f + " (" + e.getMessage()
+                                + "); it is left as it is: fix the cause and start keepwatch again", e);
+                    }
+                    try {
+                        out.add(mapper.get().readValue(bytes, Batch.class));
                     } catch (IOException e) {
                         throw new IOException("journal file " + f + " is unreadable (" + e.getMessage()
                                 + "); move it away and run `keepwatch rebuild-state`", e);
                     }
                 } else {
                     // A journal entry that was never completed: its batch never moved anything.
-                    Files.delete(f);
+                    fs.delete(f);
                 }
             }
         }
@@ -98,15 +106,18 @@ public final class Journal {
 
     /** Forgets every batch up to and including {@code seq}, once a saved state includes them. */
     public void clearThrough(long seq) throws IOException {
-        if (!Files.isDirectory(dir)) {
+        if (!fs.isDirectory(dir)) {
             return;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+        try (DirectoryStream<Path> files = fs.list(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
+                if (!name.endsWith(SUFFIX)) {
+                    continue;
+                }
                 long s = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
                 if (s <= seq) {
-                    Files.delete(f);
+                    fs.delete(f);
                 }
             }
         }

@@ -3,17 +3,27 @@ package io.keepwatch.fs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every filesystem operation the engine performs whose failure matters: reading a source file, writing and
- * syncing a temp file, moving files into place, syncing directories, and the folder and delete operations on the
- * backup root (which reach it only through {@link BackupRoot}). Production code uses {@link RealFs};
+ * syncing a temp file, moving files into place, syncing directories, the folder and delete operations on the
+ * backup root (which reach it only through {@link BackupRoot}), and reading, listing, deleting and stamping the
+ * engine's own files there (state, journal, change log, guard files, copies' times and modes). Production code uses {@link RealFs};
  * tests wrap it to inject faults (permission denied, disk full, a file vanishing) that cannot be provoked
  * for real when running as root.
  */
@@ -70,6 +80,14 @@ public interface Fs {
         Modes.createFolder(dir);
     }
 
+    /**
+     * Like {@code mkdir -p -m 700} ({@link Modes#createFolders}): the missing parents of {@code dir} with the
+     * process's default mode, {@code dir} itself owner-only; nothing if it is there.
+     */
+    default void createFolders(Path dir) throws IOException {
+        Modes.createFolders(dir);
+    }
+
     /** Deletes a file, a symbolic link (not its target) or an empty folder; fails if it is not there. */
     default void delete(Path path) throws IOException {
         Files.delete(path);
@@ -88,5 +106,77 @@ public interface Fs {
     /** The entries of a folder. */
     default DirectoryStream<Path> list(Path dir) throws IOException {
         return Files.newDirectoryStream(dir);
+    }
+
+    /** Opens a file keepwatch wrote (state, journal, change log, guard files) for reading. */
+    default InputStream newInputStream(Path file) throws IOException {
+        return Files.newInputStream(file);
+    }
+
+    /** Opens an existing file for writing at any position (appending to the change log); creates nothing. */
+    default FileChannel openWrite(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.WRITE);
+    }
+
+    /** Sets the modification time of {@code path} itself (never a link's target). */
+    default void setLastModifiedTime(Path path, FileTime time) throws IOException {
+        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(time, null, null);
+    }
+
+    /** Sets the POSIX permission bits of {@code path}; nothing where the filesystem has none. */
+    default void setPermissions(Path path, Set<PosixFilePermission> perms) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        if (view != null) {
+            view.setPermissions(perms);
+        }
+    }
+
+    /** Copies a file (a link itself, not its target) with its attributes to {@code to}, which must not exist. */
+    default void copy(Path from, Path to) throws IOException {
+        Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    // Derived operations, built on the ones above (so a test that makes those fail makes these fail; wrappers
+    // override the primitives, not these).
+
+    /** The whole content of a file, read through {@link #newInputStream}. */
+    default byte[] readAllBytes(Path file) throws IOException {
+        try (InputStream in = newInputStream(file)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Whether a folder (not a link to one) is at {@code path}; false when nothing is. Other failures are thrown. */
+    default boolean isDirectory(Path path) throws IOException {
+        Optional<BasicFileAttributes> a = attributesIfExists(path);
+        return a.isPresent() && a.get().isDirectory();
+    }
+
+    /** Whether a regular file (not a link to one) is at {@code path}; false when nothing is. */
+    default boolean isRegularFile(Path path) throws IOException {
+        Optional<BasicFileAttributes> a = attributesIfExists(path);
+        return a.isPresent() && a.get().isRegularFile();
+    }
+
+    /** Whether anything (a link included) is at {@code path}. */
+    default boolean exists(Path path) throws IOException {
+        return attributesIfExists(path).isPresent();
+    }
+
+    /** The size of the file {@code path}. */
+    default long size(Path path) throws IOException {
+        return readAttributesNoFollow(path).size();
+    }
+
+    /**
+     * {@link #readAttributesNoFollow}, empty when nothing is there (or a folder on its way is missing). Unlike
+     * {@code Files.exists}, any other failure (permission denied, a file where a folder is needed) is thrown.
+     */
+    default Optional<BasicFileAttributes> attributesIfExists(Path path) throws IOException {
+        try {
+            return Optional.of(readAttributesNoFollow(path));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -1,12 +1,12 @@
 package io.keepwatch.guard;
 
 import io.keepwatch.fs.Fs;
-import io.keepwatch.fs.Modes;
+import io.keepwatch.fs.TempFiles;
 import io.keepwatch.state.BackupLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +29,11 @@ public final class AcceptRequests {
 
     private final Path dir;
 
-    public AcceptRequests(BackupLayout layout) {
+    private final Fs fs;
+
+    public AcceptRequests(BackupLayout layout, Fs fs) {
         this.dir = layout.privateDir().resolve("accept-deletions");
+        this.fs = fs;
     }
 
     /** The request file of a source (source names are plain folder names: see the config's checks). */
@@ -39,17 +42,32 @@ public final class AcceptRequests {
     }
 
     /** Writes a request (the CLI does; the service's lock is not needed). */
-    public void request(Fs fs, String source, Instant now) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Modes.createFolder(dir);
+    public void request(String source, Instant now) throws IOException {
+        if (!fs.isDirectory(dir)) {
+            fs.createDirectory(dir);
         }
         Path tmp = dir.resolve("." + source + ".tmp");
-        Modes.writePrivate(tmp, now.toString().getBytes(StandardCharsets.UTF_8));
+        fs.deleteIfExists(tmp);
+        try (FileChannel ch = fs.createNew(tmp)) {
+            ByteBuffer b = ByteBuffer.wrap(now.toString().getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        } catch (IOException e) {
+            throw TempFiles.discard(fs, tmp, e);
+        }
         fs.replaceAtomically(tmp, file(source));
     }
 
+    /** Whether a request of {@code source} waits; false, with a WARN naming the file, when that cannot be told. */
     public boolean pending(String source) {
-        return Files.isRegularFile(file(source), LinkOption.NOFOLLOW_LINKS);
+        Path f = file(source);
+        try {
+            return fs.isRegularFile(f);
+        } catch (IOException e) {
+            log.warn("Cannot look for a request to accept the deletions of {} ({}): {}", source, f, e.toString());
+            return false;
+        }
     }
 
     /** Takes a source's request, if there is one: true if it is valid now. */
@@ -57,8 +75,8 @@ public final class AcceptRequests {
         Path f = file(source);
         String text;
         try {
-            text = Files.readString(f, StandardCharsets.UTF_8).strip();
-            Files.delete(f);
+            text = new String(fs.readAllBytes(f), StandardCharsets.UTF_8).strip();
+            fs.delete(f);
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {

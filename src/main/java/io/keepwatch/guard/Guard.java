@@ -44,7 +44,7 @@ public final class Guard {
 
     public static Guard load(BackupLayout layout, Fs fs) {
         Path file = layout.privateDir().resolve("guard.json");
-        return new Guard(file, fs, GuardFile.read(file), new AcceptRequests(layout));
+        return new Guard(file, fs, GuardFile.read(fs, file), new AcceptRequests(layout, fs));
     }
 
     /** The requests of {@code keepwatch accept-deletions}. */

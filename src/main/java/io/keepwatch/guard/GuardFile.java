@@ -1,5 +1,6 @@
 package io.keepwatch.guard;
 
+import io.keepwatch.fs.TempFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +8,6 @@ import io.keepwatch.fs.Fs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,10 +32,10 @@ public final class GuardFile {
     private GuardFile() {
     }
 
-    public static Map<String, SourceMarks> read(Path file) {
+    public static Map<String, SourceMarks> read(Fs fs, Path file) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(Files.readAllBytes(file));
+            root = MAPPER.readTree(fs.readAllBytes(file));
         } catch (NoSuchFileException e) {
             return Map.of();
         } catch (IOException e) {
@@ -94,12 +94,14 @@ public final class GuardFile {
         }
         byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
+        fs.deleteIfExists(tmp);
         try (FileChannel ch = fs.createNew(tmp)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
+        } catch (IOException e) {
+            throw TempFiles.discard(fs, tmp, e);
         }
         fs.syncFile(tmp);
         fs.replaceAtomically(tmp, file);

@@ -3,10 +3,10 @@ package io.keepwatch.state;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,7 +43,7 @@ public final class ChangeCursors {
         Path file = log.dir().resolve(FILE);
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = fs.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return new TreeMap<>();
         }
@@ -113,16 +113,16 @@ public final class ChangeCursors {
     private void write(Map<String, Long> all) throws IOException {
         Path file = log.dir().resolve(FILE);
         Path tmp = log.dir().resolve(FILE + ".tmp");
-        if (!Files.isDirectory(log.dir())) {
-            io.keepwatch.fs.Modes.createFolders(log.dir());
-        }
-        Files.deleteIfExists(tmp);
+        fs.createFolders(log.dir());
+        fs.deleteIfExists(tmp);
         try (FileChannel ch = fs.createNew(tmp)) {
             ByteBuffer b = ByteBuffer.wrap(mapper.writeValueAsBytes(all));
             while (b.hasRemaining()) {
                 ch.write(b);
             }
             ch.force(true);
+        } catch (IOException e) {
+            throw TempFiles.discard(fs, tmp, e);
         }
         fs.replaceAtomically(tmp, file);
         fs.syncDirectory(log.dir());

@@ -5,11 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -57,12 +54,15 @@ public final class ChangeLog {
     /** The segments, oldest first. */
     synchronized List<Segment> segments() throws IOException {
         List<Segment> out = new ArrayList<>();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (!fs.isDirectory(dir)) {
             return out;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+        try (DirectoryStream<Path> files = fs.list(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
+                if (!name.endsWith(SUFFIX)) {
+                    continue;
+                }
                 String hex = name.substring(0, name.length() - SUFFIX.length());
                 if (hex.length() == 16 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
                     out.add(new Segment(Long.parseUnsignedLong(hex, 16), f));
@@ -119,7 +119,7 @@ public final class ChangeLog {
         long n = 0;
         for (Segment s : segments()) {
             try {
-                n += Files.size(s.file());
+                n += fs.size(s.file());
             } catch (NoSuchFileException e) {
                 // dropped meanwhile
             }
@@ -134,7 +134,7 @@ public final class ChangeLog {
     private Read read(Segment s, boolean last) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(s.file());
+            bytes = fs.readAllBytes(s.file());
         } catch (NoSuchFileException e) {
             throw new Gap("change log segment " + s.file() + " is gone");
         }
@@ -216,9 +216,7 @@ public final class ChangeLog {
     }
 
     private void openForAppend(long after) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            io.keepwatch.fs.Modes.createFolders(dir);
-        }
+        fs.createFolders(dir);
         List<Segment> segments = segments();
         long last = 0;
         if (!segments.isEmpty()) {
@@ -230,7 +228,7 @@ public final class ChangeLog {
                 return;
             }
             // Appends go on in the last segment, after its last whole entry: a torn tail is cut off first.
-            out = FileChannel.open(s.file(), StandardOpenOption.WRITE);
+            out = fs.openWrite(s.file());
             outFile = s.file();
             if (r.end() < out.size()) {
                 out.truncate(r.end());
@@ -268,7 +266,7 @@ public final class ChangeLog {
                 fs.deleteIfExists(s.file());
             }
         }
-        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (fs.isDirectory(dir)) {
             fs.syncDirectory(dir);
         }
     }

@@ -1,6 +1,7 @@
 package io.keepwatch.state;
 
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.TempFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -8,7 +9,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -138,15 +138,14 @@ public final class MetadataIndex {
         out.flush();
 
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
+        fs.deleteIfExists(tmp);
         try (FileChannel ch = fs.createNew(tmp)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            throw TempFiles.discard(fs, tmp, e);
         }
         fs.replaceAtomically(tmp, file);
     }
@@ -183,10 +182,10 @@ public final class MetadataIndex {
      * The index at {@code file} if it belongs to the save {@code saveId} and is whole; empty if it is missing,
      * stale, torn or unreadable (the caller then loads state.json).
      */
-    public static Optional<MetadataIndex> read(Path file, String saveId) throws IOException {
+    public static Optional<MetadataIndex> read(Fs fs, Path file, String saveId) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = fs.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

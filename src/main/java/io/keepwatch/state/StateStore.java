@@ -11,16 +11,15 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.TempFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,14 +152,14 @@ public final class StateStore {
     /** state.json's size on disk (0 if there is none). */
     public long fileSize() throws IOException {
         try {
-            return Files.size(file);
+            return fs.size(file);
         } catch (NoSuchFileException e) {
             return 0;
         }
     }
 
     private Optional<BackupState> loadFile() throws StateException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = fs.newInputStream(file)) {
             return Optional.of(StateReader.read(JSON, in, file.getFileSystem()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -174,7 +173,7 @@ public final class StateStore {
     /** The databind reader: slower, and general. */
     Optional<BackupState> loadGeneral() throws StateException {
         StateFile sf;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = fs.newInputStream(file)) {
             sf = mapper.get().readValue(in, StateFile.class);
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -297,7 +296,7 @@ public final class StateStore {
      */
     private Optional<String> indexKeyOnDisk() throws IOException {
         long through = 0;
-        try (InputStream in = Files.newInputStream(file); com.fasterxml.jackson.core.JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = fs.newInputStream(file); com.fasterxml.jackson.core.JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 return Optional.empty();
             }
@@ -337,7 +336,7 @@ public final class StateStore {
         if (id.isEmpty()) {
             return Optional.empty();
         }
-        Optional<MetadataIndex> index = MetadataIndex.read(indexFile, id.get());
+        Optional<MetadataIndex> index = MetadataIndex.read(fs, indexFile, id.get());
         // A truncated or damaged state.json keeps its save_id at the top; its size and checksum tell it apart (a
         // pass that trusted the index would otherwise not notice, and not say, that state.json needs rebuilding).
         if (index.isPresent() && !index.get().stateFile().equals(stamp())) {
@@ -350,13 +349,11 @@ public final class StateStore {
     private MetadataIndex.StateFileStamp stamp() throws IOException {
         CRC32C crc = new CRC32C();
         long size = 0;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        try (InputStream in = fs.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
             int n;
-            while ((n = ch.read(buf)) >= 0) {
-                buf.flip();
-                crc.update(buf);
-                buf.clear();
+            while ((n = in.read(buf)) >= 0) {
+                crc.update(buf, 0, n);
                 size += n;
             }
         }
@@ -369,7 +366,7 @@ public final class StateStore {
      */
     public void write(Snapshot snapshot) throws IOException {
         Path tmp = file.resolveSibling(TEMP_NAME);
-        Files.deleteIfExists(tmp);
+        fs.deleteIfExists(tmp);
         CRC32C crc = new CRC32C();
         long size;
         try (FileChannel ch = fs.createNew(tmp);
@@ -379,10 +376,9 @@ public final class StateStore {
             ch.force(true);
             size = ch.size();
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
             // A failed write (disk full) says only "No space left on device": name the file.
-            throw e instanceof java.nio.file.FileSystemException ? e
-                    : new IOException("cannot write " + tmp + " (state.json is unchanged): " + e.getMessage(), e);
+            throw TempFiles.discard(fs, tmp, e instanceof java.nio.file.FileSystemException ? e
+                    : new IOException("cannot write " + tmp + " (state.json is unchanged): " + e.getMessage(), e));
         }
         fs.replaceAtomically(tmp, file);
         fs.syncDirectory(file.getParent());
@@ -407,13 +403,13 @@ public final class StateStore {
      * index for this save, loads state.json.
      */
     private void writeIndex(StateFile sf, MetadataIndex.StateFileStamp stamp) {
-        if (!Files.isDirectory(indexFile.getParent(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return; // no private folder (a backup root only rebuild-state has touched): nothing to speed up yet
-        }
         if (!sf.quarantined().isEmpty()) {
             return; // no shortcut: every pass loads state.json and reports its quarantined records
         }
         try {
+            if (!fs.isDirectory(indexFile.getParent())) {
+                return; // no private folder (a backup root only rebuild-state has touched): nothing to speed up yet
+            }
             MetadataIndex.write(fs, indexFile, sf.saveId() + "@" + sf.changesThrough(), stamp, sf.hashAlgorithm(), sf.sources(), outlook, clock.instant());
         } catch (IOException | RuntimeException e) {
             log.warn("Could not write the metadata index {} ({}); the next pass loads state.json instead", indexFile, e.toString());
@@ -422,7 +418,7 @@ public final class StateStore {
 
     /** Removes a temp file left by a save that was interrupted. */
     public void cleanLeftovers() throws IOException {
-        Files.deleteIfExists(file.resolveSibling(TEMP_NAME));
+        fs.deleteIfExists(file.resolveSibling(TEMP_NAME));
     }
 
     private static OutputStream nonClosing(OutputStream out) {

@@ -60,7 +60,7 @@ final class Actions implements AutoCloseable {
 
     /** Asks the service to make the deletions its deletion guard holds in {@code source}. */
     void acceptDeletions(String source) throws IOException {
-        new AcceptRequests(layout).request(RealFs.forFileSystem(layout.root().getFileSystem()), source, clock.instant());
+        new AcceptRequests(layout, RealFs.forFileSystem(layout.root().getFileSystem())).request(source, clock.instant());
         String line = "Release of the deletions held in " + source + " asked for on the status page";
         log.info(line);
         live.note(clock.instant(), "WARN", line);

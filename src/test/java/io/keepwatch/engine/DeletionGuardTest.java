@@ -296,16 +296,16 @@ class DeletionGuardTest {
         files("keep", 10);
         kw.pass();
         deleteFiles("d", 1100);
-        io.keepwatch.guard.AcceptRequests requests = new io.keepwatch.guard.AcceptRequests(kw.layout());
+        io.keepwatch.guard.AcceptRequests requests = new io.keepwatch.guard.AcceptRequests(kw.layout(), kw.fs());
         try (Engine e = kw.open()) {
             assertEquals(1100, e.runSource("src", io.keepwatch.events.Trigger.FULL_PASS).held().get("src"));
             // An old request (the service was stopped before it took it) releases nothing.
-            requests.request(kw.fs(), "src", kw.clock().instant().minus(java.time.Duration.ofHours(2)));
+            requests.request("src", kw.clock().instant().minus(java.time.Duration.ofHours(2)));
             assertTrue(e.acceptRequested("src"));
             assertEquals(1100, e.runSource("src", io.keepwatch.events.Trigger.FULL_PASS).held().get("src"));
             assertFalse(e.acceptRequested("src"), "dropped");
             // A batch does not take a request; the next full pass does.
-            requests.request(kw.fs(), "src", kw.clock().instant());
+            requests.request("src", kw.clock().instant());
             e.runPaths("src", List.of("keep/f0.txt"));
             assertTrue(e.acceptRequested("src"));
             PassResult released = e.runSource("src", io.keepwatch.events.Trigger.FULL_PASS);

@@ -4,14 +4,20 @@ import io.keepwatch.fs.Fs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
  * An {@link Fs} that passes every call to a real one, except the faults a test arms: an exception when a
- * matching path is opened or written, or a simulated crash (an Error that unwinds everything, like the
+ * matching path is opened, created, written or fsynced (disk full), renamed, replaced, read, listed, deleted or has
+ * its time or mode set, or a simulated crash (an Error that unwinds everything, like the
  * process dying) at the n-th operation that changes the backup root.
  */
 public final class FaultyFs extends ForwardingFs {
@@ -32,6 +38,12 @@ public final class FaultyFs extends ForwardingFs {
     private volatile Fault onOpenSource = p -> { };
     private volatile Fault onCreate = p -> { };
     private volatile Fault onMove = p -> { };
+    private volatile Fault onWrite = p -> { };
+    private volatile Fault onReplace = p -> { };
+    private volatile Fault onDelete = p -> { };
+    private volatile Fault onRead = p -> { };
+    private volatile Fault onList = p -> { };
+    private volatile Fault onSetAttributes = p -> { };
     private volatile Runnable afterOpenSource = () -> { };
     private final AtomicInteger mutations = new AtomicInteger();
     private volatile int crashAt = -1;
@@ -66,6 +78,42 @@ public final class FaultyFs extends ForwardingFs {
 
     public FaultyFs failMove(Fault f) {
         onMove = f;
+        return this;
+    }
+
+    /** Fails writes and fsyncs to files opened for writing (created, or opened to append): a disk that fills up. */
+    public FaultyFs failWrite(Fault f) {
+        onWrite = f;
+        return this;
+    }
+
+    /** Fails the atomic replace of a matching target (the rename of a temp file over state.json, say). */
+    public FaultyFs failReplace(Fault f) {
+        onReplace = f;
+        return this;
+    }
+
+    /** Fails deleting a matching path ({@code delete} and {@code deleteIfExists}). */
+    public FaultyFs failDelete(Fault f) {
+        onDelete = f;
+        return this;
+    }
+
+    /** Fails opening a matching file of keepwatch's own for reading (state, journal, change log, guard files). */
+    public FaultyFs failRead(Fault f) {
+        onRead = f;
+        return this;
+    }
+
+    /** Fails listing a matching folder. */
+    public FaultyFs failList(Fault f) {
+        onList = f;
+        return this;
+    }
+
+    /** Fails setting the time or permission bits of a matching path. */
+    public FaultyFs failSetAttributes(Fault f) {
+        onSetAttributes = f;
         return this;
     }
 
@@ -106,7 +154,48 @@ public final class FaultyFs extends ForwardingFs {
     public FileChannel createNew(Path file) throws IOException {
         onCreate.maybeThrow(file);
         mutation("create " + file);
-        return super.createNew(file);
+        return new FaultyChannel(super.createNew(file), file, p -> onWrite.maybeThrow(p));
+    }
+
+    @Override
+    public FileChannel openWrite(Path file) throws IOException {
+        return new FaultyChannel(super.openWrite(file), file, p -> onWrite.maybeThrow(p));
+    }
+
+    @Override
+    public InputStream newInputStream(Path file) throws IOException {
+        onRead.maybeThrow(file);
+        return super.newInputStream(file);
+    }
+
+    @Override
+    public DirectoryStream<Path> list(Path dir) throws IOException {
+        onList.maybeThrow(dir);
+        return super.list(dir);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        onDelete.maybeThrow(path);
+        super.delete(path);
+    }
+
+    @Override
+    public boolean deleteIfExists(Path path) throws IOException {
+        onDelete.maybeThrow(path);
+        return super.deleteIfExists(path);
+    }
+
+    @Override
+    public void setLastModifiedTime(Path path, FileTime time) throws IOException {
+        onSetAttributes.maybeThrow(path);
+        super.setLastModifiedTime(path, time);
+    }
+
+    @Override
+    public void setPermissions(Path path, Set<PosixFilePermission> perms) throws IOException {
+        onSetAttributes.maybeThrow(path);
+        super.setPermissions(path, perms);
     }
 
     @Override
@@ -124,6 +213,7 @@ public final class FaultyFs extends ForwardingFs {
 
     @Override
     public void replaceAtomically(Path from, Path to) throws IOException {
+        onReplace.maybeThrow(to);
         mutation("replace " + to);
         super.replaceAtomically(from, to);
     }

@@ -4,10 +4,20 @@ import io.keepwatch.fs.Fs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Optional;
+import java.util.Set;
 
-/** An Fs that does what another does; a test overrides the calls it records or changes. */
+/**
+ * An Fs that does what another does; a test overrides the calls it records or changes. Every primitive of
+ * {@link Fs} is forwarded; the derived ones ({@code readAllBytes}, {@code isDirectory}, {@code exists}, {@code size})
+ * are not, so they run on this object's primitives and an override of those reaches them.
+ */
 public class ForwardingFs implements Fs {
     private final Fs delegate;
 
@@ -58,5 +68,65 @@ public class ForwardingFs implements Fs {
     @Override
     public Optional<String> deviceOf(Path path) throws IOException {
         return delegate.deviceOf(path);
+    }
+
+    @Override
+    public Optional<String> deviceOf(Path path, BasicFileAttributes attrs) throws IOException {
+        return delegate.deviceOf(path, attrs);
+    }
+
+    @Override
+    public void createDirectory(Path dir) throws IOException {
+        delegate.createDirectory(dir);
+    }
+
+    @Override
+    public void createFolders(Path dir) throws IOException {
+        delegate.createFolders(dir);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        delegate.delete(path);
+    }
+
+    @Override
+    public boolean deleteIfExists(Path path) throws IOException {
+        return delegate.deleteIfExists(path);
+    }
+
+    @Override
+    public BasicFileAttributes readAttributesNoFollow(Path path) throws IOException {
+        return delegate.readAttributesNoFollow(path);
+    }
+
+    @Override
+    public DirectoryStream<Path> list(Path dir) throws IOException {
+        return delegate.list(dir);
+    }
+
+    @Override
+    public InputStream newInputStream(Path file) throws IOException {
+        return delegate.newInputStream(file);
+    }
+
+    @Override
+    public FileChannel openWrite(Path file) throws IOException {
+        return delegate.openWrite(file);
+    }
+
+    @Override
+    public void setLastModifiedTime(Path path, FileTime time) throws IOException {
+        delegate.setLastModifiedTime(path, time);
+    }
+
+    @Override
+    public void setPermissions(Path path, Set<PosixFilePermission> perms) throws IOException {
+        delegate.setPermissions(path, perms);
+    }
+
+    @Override
+    public void copy(Path from, Path to) throws IOException {
+        delegate.copy(from, to);
     }
 }
