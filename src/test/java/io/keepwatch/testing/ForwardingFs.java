@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * An Fs that does what another does; a test overrides the calls it records or changes. Every primitive of
- * {@link Fs} is forwarded; the derived ones ({@code readAllBytes}, {@code isDirectory}, {@code exists}, {@code size})
+ * {@link Fs} is forwarded; the derived ones ({@code readAllBytes}, {@code isDirectory}, {@code exists}, {@code size}, and
+ * {@code deviceOf(path, attrs)})
  * are not, so they run on this object's primitives and an override of those reaches them.
  */
 public class ForwardingFs implements Fs {
@@ -68,11 +69,6 @@ public class ForwardingFs implements Fs {
     @Override
     public Optional<String> deviceOf(Path path) throws IOException {
         return delegate.deviceOf(path);
-    }
-
-    @Override
-    public Optional<String> deviceOf(Path path, BasicFileAttributes attrs) throws IOException {
-        return delegate.deviceOf(path, attrs);
     }
 
     @Override
