@@ -78,12 +78,21 @@ public final class Chunker {
     /** The read buffer, made on first use and kept: a chunker serves one thread (its repository's). */
     private byte[] buf;
 
-    /** Splits the whole stream into chunks, in order. Not for two threads at once. */
+    /** Splits the whole stream into chunks, in order, through the chunker's own buffer. Not for two threads at once. */
     public void split(InputStream in, Sink sink) throws IOException {
         if (buf == null) {
-            buf = new byte[2 * max];
+            buf = newBuffer();
         }
-        byte[] buf = this.buf;
+        split(in, buf, sink);
+    }
+
+    /** A read buffer for {@link #split(InputStream, byte[], Sink)}. */
+    byte[] newBuffer() {
+        return new byte[2 * max];
+    }
+
+    /** Splits the whole stream into chunks through {@code buf} (from {@link #newBuffer}, one per thread); any thread. */
+    void split(InputStream in, byte[] buf, Sink sink) throws IOException {
         int start = 0;
         int end = 0;
         boolean eof = false;

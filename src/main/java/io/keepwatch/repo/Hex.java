@@ -23,6 +23,19 @@ final class Hex {
                 throw new RepoException(what + ": '" + s + "' is not lower-case hex");
             }
         }
-        return HEX.parseHex(s);
+        return bytes(s);
+    }
+
+    /** The bytes of lower-case hex that is known to be well formed (an id this process made or {@link #parse}d). */
+    static byte[] bytes(String s) {
+        byte[] out = new byte[s.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) (digit(s.charAt(2 * i)) << 4 | digit(s.charAt(2 * i + 1)));
+        }
+        return out;
+    }
+
+    private static int digit(char c) {
+        return c <= '9' ? c - '0' : c - 'a' + 10;
     }
 }

@@ -45,7 +45,7 @@ final class Pack {
     static void writeEntries(ByteBuffer b, List<Entry> entries) {
         for (Entry e : entries) {
             b.put(e.type());
-            b.put(java.util.HexFormat.of().parseHex(e.id()));
+            b.put(Hex.bytes(e.id()));
             b.putInt(e.offset()).putInt(e.length()).putInt(e.rawLength());
         }
     }

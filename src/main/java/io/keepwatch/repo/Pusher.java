@@ -6,15 +6,11 @@ import io.keepwatch.restore.Timeline;
 import io.keepwatch.restore.UnsafePathException;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -63,6 +59,13 @@ public final class Pusher {
     private int contentsRead;
     private long bytesRead;
     private Lock lock;
+    /** Files read ahead at once, and how they are opened (tests change both). */
+    private int readAhead = READ_AHEAD;
+    private ContentReader.Opener opener = ContentReader.FILES;
+    private ContentReader reader;
+
+    /** Backup files read at once, ahead of the push (restic reads 2): enough to keep both the disk and the cores busy. */
+    static final int READ_AHEAD = 3;
 
     public Pusher(Repository repo, BackupLayout layout, Clock clock, String host, Progress progress, Optional<Path> cacheRoot) {
         this(repo, layout, clock, host, progress, cacheRoot, e -> e.file(layout));
@@ -88,6 +91,13 @@ public final class Pusher {
     /** Loads the local state when a push needs it. */
     public interface StateLoader<X extends Exception> {
         BackupState load() throws IOException, X;
+    }
+
+    /** Reads {@code window} files ahead (0: each when its turn comes), opened by {@code opener}: a seam for tests. */
+    Pusher reading(int window, ContentReader.Opener opener) {
+        this.readAhead = window;
+        this.opener = opener;
+        return this;
     }
 
     /** Pushes the state; {@code sourcePaths} gives each source's folder on this host, for the snapshot. */
@@ -132,7 +142,8 @@ public final class Pusher {
                 total += state.liveFiles(s).values().stream().mapToLong(f -> f.size()).sum();
             }
             progress.begin("pushing", total);
-            try {
+            try (ContentReader r = new ContentReader(repo, plan(state).iterator(), readAhead, opener)) {
+                this.reader = r;
                 for (String source : state.sourceNames()) {
                     String tree = Trees.write(repo, state, source, Timeline.paths(state, source), this::chunks);
                     sources.add(new Snapshot.Source(source, sourcePaths.getOrDefault(source, ""), tree));
@@ -236,12 +247,39 @@ public final class Pusher {
         return Optional.of(ids);
     }
 
+    /**
+     * The contents this push will read, in the order the trees ask for them: each content once, unless this host's
+     * cache shows it pushed already or its file or hash cannot be used (the push reports those when it comes to them).
+     */
+    private List<ContentReader.Wanted> plan(BackupState state) {
+        List<ContentReader.Wanted> plan = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String source : state.sourceNames()) {
+            for (Timeline.Entry e : Trees.contentsInOrder(state, source, Timeline.paths(state, source))) {
+                String hash = e.hash();
+                List<String> c = cached.get(hash);
+                if (!seen.add(hash) || c != null && c.stream().allMatch(repo::has)) {
+                    continue;
+                }
+                Optional<HashAlgorithm> alg = HashAlgorithm.ofStoredHash(hash);
+                try {
+                    if (alg.isPresent()) {
+                        plan.add(new ContentReader.Wanted(hash, locator.file(e), alg.get()));
+                    }
+                } catch (UnsafePathException x) {
+                    // reported when the trees come to it
+                }
+            }
+        }
+        return plan;
+    }
+
     private Optional<List<String>> read(Timeline.Entry entry) throws IOException, RepoException {
         String hash = entry.hash();
         long size = entry.size();
-        Optional<Path> file;
+        Path file;
         try {
-            file = Optional.of(locator.file(entry));
+            file = locator.file(entry);
         } catch (UnsafePathException e) {
             problem(entry, e.getMessage());
             return Optional.empty();
@@ -251,36 +289,59 @@ public final class Pusher {
             problem(entry, "state.json records the hash '" + hash + "' of an unknown algorithm");
             return Optional.empty();
         }
-        MessageDigest digest = alg.get().newDigest();
-        long[] n = new long[1];
-        List<String> ids;
-        try (InputStream raw = Files.newInputStream(file.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-                InputStream in = new FilterInputStream(raw) {
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        int r = super.read(b, off, len);
-                        if (r > 0) {
-                            digest.update(b, off, r);
-                            n[0] += r;
-                            progress.advance(r);
-                        }
-                        return r;
-                    }
-                }) {
-            ids = repo.addStream(in);
-        } catch (NoSuchFileException e) {
-            problem(entry, "its backup file " + BackupLayout.relative(layout.root(), file.get()) + " is missing");
-            return Optional.empty();
+        List<String> ids = new ArrayList<>();
+        ContentReader.Item[] end = new ContentReader.Item[1];
+        ContentReader.Sink sink = item -> {
+            if (item instanceof ContentReader.Chunk c) {
+                try {
+                    repo.addChunk(c.id(), c.data());
+                } catch (RepoException e) {
+                    throw new WrappedRepoException(e);
+                }
+                ids.add(c.id());
+                progress.advance(c.data().length);
+            } else {
+                end[0] = item;
+            }
+        };
+        ContentReader.Reading ahead = reader.next(hash, h -> !known.containsKey(h));
+        try {
+            if (ahead != null) {
+                while (end[0] == null) {
+                    sink.accept(ahead.take());
+                }
+            } else {
+                reader.readNow(new ContentReader.Wanted(hash, file, alg.get()), sink);
+            }
+        } catch (WrappedRepoException e) {
+            throw (RepoException) e.getCause();
         }
+        String rel = BackupLayout.relative(layout.root(), file).toString();
+        if (end[0] instanceof ContentReader.Failed f) {
+            if (f.error() instanceof NoSuchFileException) {
+                problem(entry, "its backup file " + rel + " is missing");
+                return Optional.empty();
+            }
+            throw new IOException("reading " + rel + " (" + entry.describe() + "): " + f.error().getMessage(), f.error());
+        }
+        ContentReader.Done done = (ContentReader.Done) end[0];
         contentsRead++;
-        bytesRead += n[0];
-        String got = alg.get().format(digest.digest());
-        if (!got.equals(hash) || n[0] != size) {
-            problem(entry, "its backup file " + BackupLayout.relative(layout.root(), file.get()) + " is corrupt (hashes to "
-                    + got + ", " + n[0] + " bytes; state.json records " + hash + ", " + size + " bytes)");
+        bytesRead += done.size();
+        if (!done.hash().equals(hash) || done.size() != size) {
+            problem(entry, "its backup file " + rel + " is corrupt (hashes to "
+                    + done.hash() + ", " + done.size() + " bytes; state.json records " + hash + ", " + size + " bytes)");
             return Optional.empty();
         }
         return Optional.of(ids);
+    }
+
+    /** Carries a {@link RepoException} through a reader's sink. */
+    private static final class WrappedRepoException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        WrappedRepoException(RepoException e) {
+            super(e);
+        }
     }
 
     private void problem(Timeline.Entry entry, String reason) {

@@ -300,10 +300,26 @@ public final class Repository implements Closeable {
         if (pending.contains(blobId)) {
             return false;
         }
-        pending.add(blobId);
-        sealing.submit(type, blobId, java.util.Arrays.copyOfRange(data, off, off + len));
-        appendSealed(sealing.completedHeads());
+        submit(type, blobId, java.util.Arrays.copyOfRange(data, off, off + len));
         return true;
+    }
+
+    /**
+     * Adds a data chunk unless the repository has it, taking over {@code data} (the caller must not change it: no
+     * copy is made); {@code blobId} must be {@link Crypto#chunkId} of it.
+     */
+    boolean addChunk(String blobId, byte[] data) throws IOException, RepoException {
+        if (has(blobId)) {
+            return false;
+        }
+        submit(Pack.DATA, blobId, data);
+        return true;
+    }
+
+    private void submit(byte type, String blobId, byte[] data) throws IOException, RepoException {
+        pending.add(blobId);
+        sealing.submit(type, blobId, data);
+        appendSealed(sealing.completedHeads());
     }
 
     /** Appends blobs sealed by {@link #sealing}, in the order they were added, writing each pack that fills. */
@@ -328,7 +344,7 @@ public final class Repository implements Closeable {
             plain = new byte[data.length + 1];
             System.arraycopy(data, 0, plain, 1, data.length);
         }
-        return crypto.seal(Pack.blobAad(type, java.util.HexFormat.of().parseHex(blobId)), plain, 0, plain.length);
+        return crypto.seal(Pack.blobAad(type, Hex.bytes(blobId)), plain, 0, plain.length);
     }
 
     /** Adds a blob, computing its id; returns the id. */
@@ -446,7 +462,7 @@ public final class Repository implements Closeable {
         byte[] plain = scratch.plain(e.length());
         int plainLength;
         try {
-            plainLength = crypto.openInto(Pack.blobAad(e.type(), java.util.HexFormat.of().parseHex(e.id())), buf, off, e.length(), plain);
+            plainLength = crypto.openInto(Pack.blobAad(e.type(), Hex.bytes(e.id())), buf, off, e.length(), plain);
         } catch (AEADBadTagException x) {
             throw new RepoException(where + " is damaged: it does not decrypt (authentication failed)");
         }

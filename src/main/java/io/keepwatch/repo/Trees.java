@@ -118,12 +118,40 @@ final class Trees {
         }
     }
 
-    private static ObjectNode fileFields(BackupState state, FileRef ref, Contents contents) throws IOException, RepoException {
-        ObjectNode n = Repository.JSON.createObjectNode();
+    /**
+     * The contents {@link #write} asks its {@link Contents} for, in the order it asks (current copy, versions,
+     * deletions, path by path), so a push can read them ahead in that order.
+     */
+    static List<Timeline.Entry> contentsInOrder(BackupState state, String source, List<String> paths) {
+        List<Timeline.Entry> out = new ArrayList<>();
+        for (String rel : paths) {
+            FileRef ref = new FileRef(source, rel);
+            Map<String, Timeline.Entry> entries = entriesByKey(state, ref);
+            if (state.live(ref).isPresent()) {
+                out.add(entries.get(Timeline.Kind.CURRENT + "/0/"));
+            }
+            PathHistory h = state.history(ref);
+            for (VersionRecord v : h.versions()) {
+                out.add(entries.get(Timeline.Kind.VERSION + "/" + v.n() + "/"));
+            }
+            for (DeletionRecord d : h.deletions()) {
+                out.add(entries.get(Timeline.Kind.DELETED + "/0/" + d.stored()));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Timeline.Entry> entriesByKey(BackupState state, FileRef ref) {
         Map<String, Timeline.Entry> entries = new HashMap<>();
         for (Timeline.Entry e : Timeline.of(state, ref)) {
             entries.put(e.kind() + "/" + e.version() + "/" + e.stored(), e);
         }
+        return entries;
+    }
+
+    private static ObjectNode fileFields(BackupState state, FileRef ref, Contents contents) throws IOException, RepoException {
+        ObjectNode n = Repository.JSON.createObjectNode();
+        Map<String, Timeline.Entry> entries = entriesByKey(state, ref);
         Optional<LiveFile> live = state.live(ref);
         if (live.isPresent()) {
             LiveFile l = live.get();

@@ -6,11 +6,15 @@ import io.airlift.compress.zstd.ZstdDecompressor;
 
 /**
  * zstd for chunks (aircompressor: pure Java, so nothing native is unpacked into a temp folder). A chunk is
- * stored compressed only when that makes it smaller. A large chunk is first probed: a 16 KiB sample from its
- * middle is compressed (chunks of 64 KiB or more), and when that saves less than 3% the chunk is stored as it is without compressing
- * the rest (already-compressed media and archives, the bulk of many backups, cost a fraction of the work;
- * borg's "auto" compression makes the same bet with lz4). A chunk that is compressible only outside its
- * middle is then stored uncompressed: it costs space, never correctness.
+ * stored compressed only when that makes it smaller. Every chunk is first looked at without compressing
+ * ({@link #mayShrink}: the spread of its byte values and its repeated 4-byte sequences, over the whole chunk
+ * below 64 KiB, else over a 16 KiB sample from its middle); a chunk that shows neither skew nor repeats is
+ * stored as it is. A large chunk that passes is then probed: its 16 KiB sample is compressed, and when that
+ * saves less than 3% the chunk is stored as it is without compressing the rest. Already-compressed media and
+ * archives, the bulk of many backups, so cost a fraction of the work (aircompressor allocates its tables anew
+ * for every call, which alone was a fifth of a push's CPU on small files; borg's "auto" compression makes the
+ * same bet with lz4). A chunk that is compressible only outside its middle is then stored uncompressed: it
+ * costs space, never correctness.
  */
 final class Zstd {
     private Zstd() {
@@ -18,8 +22,14 @@ final class Zstd {
 
     /** {@code data} compressed, or null when compressing does not make it smaller. */
     static byte[] compress(byte[] data, int off, int len) {
+        boolean large = len >= 4 * PROBE;
+        int sampleOff = large ? off + (len - PROBE) / 2 : off;
+        int sampleLen = large ? PROBE : len;
+        if (!mayShrink(data, sampleOff, sampleLen)) {
+            return null;
+        }
         ZstdCompressor c = new ZstdCompressor();
-        if (len >= 4 * PROBE && !worthIt(c, data, off + (len - PROBE) / 2, PROBE)) {
+        if (large && !worthIt(c, data, sampleOff, sampleLen)) {
             return null;
         }
         byte[] out = new byte[c.maxCompressedLength(len)];
@@ -33,6 +43,52 @@ final class Zstd {
     static boolean worthIt(ZstdCompressor c, byte[] data, int off, int len) {
         byte[] out = new byte[c.maxCompressedLength(len)];
         return c.compress(data, off, len, out, 0, out.length) < len - len * 3 / 100;
+    }
+
+    /** Order-0 entropy (bits a byte) at or above which coding the bytes one by one saves less than 3%. */
+    private static final double FLAT = 8 * 0.97;
+    private static final int REPEAT_SLOTS = 1 << 12;
+
+    /**
+     * Whether zstd might save 3% on {@code data[off, off+len)}, judged without compressing: zstd gains by
+     * Huffman-coding literals (worth it only when byte values are unevenly spread: order-0 entropy below
+     * {@link #FLAT}) and by matches (repeated sequences of at least 4 bytes here: counted through a small table of
+     * each 4-byte sequence's last position). Uniformly random-looking bytes with hardly a repeat (encrypted or
+     * compressed data) answer false; text, tables, code and zeros answer true.
+     */
+    static boolean mayShrink(byte[] data, int off, int len) {
+        if (len < 64) {
+            return len > 0;
+        }
+        int[] counts = new int[256];
+        int[] last = new int[REPEAT_SLOTS];
+        int repeats = 0;
+        int end = off + len - 3;
+        for (int i = off; i < end; i++) {
+            int v = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24;
+            counts[v & 0xff]++;
+            int slot = (v * 0x9E3779B1) >>> (32 - 12);
+            int prev = last[slot] - 1;
+            if (prev >= 0 && data[prev] == data[i] && data[prev + 1] == data[i + 1] && data[prev + 2] == data[i + 2]
+                    && data[prev + 3] == data[i + 3]) {
+                repeats++;
+            }
+            last[slot] = i + 1;
+        }
+        for (int i = Math.max(off, end); i < off + len; i++) {
+            counts[data[i] & 0xff]++;
+        }
+        if (repeats >= len * 3 / 100) {
+            return true;
+        }
+        double bits = 0;
+        for (int c : counts) {
+            if (c > 0) {
+                double p = (double) c / len;
+                bits -= p * Math.log(p);
+            }
+        }
+        return bits / Math.log(2) < FLAT;
     }
 
     /** Decompresses into {@code out} from index 0 (at least {@code rawLength} long); anything but exactly rawLength bytes is an error. */
