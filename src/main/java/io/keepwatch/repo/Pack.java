@@ -1,6 +1,5 @@
 package io.keepwatch.repo;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,18 +84,24 @@ final class Pack {
         return readEntries(b, b.getInt(), "pack " + name(packId) + " header");
     }
 
-    /** Collects blobs into one pack in memory. */
+    /**
+     * Collects blobs into one pack in memory: the sealed blobs are kept as they are and copied once, into the
+     * finished pack's array (a 24 MiB buffer per pack, then a copy of it, was two large allocations and copies of
+     * every byte pushed).
+     */
     static final class Builder {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(TARGET + Chunker.MAX + 4096);
+        private final List<byte[]> blobs = new ArrayList<>();
         private final List<Entry> entries = new ArrayList<>();
+        private int size;
 
         void add(byte type, String id, byte[] sealed, int rawLength) {
-            entries.add(new Entry(type, id, out.size(), sealed.length, rawLength));
-            out.writeBytes(sealed);
+            entries.add(new Entry(type, id, size, sealed.length, rawLength));
+            blobs.add(sealed);
+            size += sealed.length;
         }
 
         int size() {
-            return out.size();
+            return size;
         }
 
         boolean isEmpty() {
@@ -113,9 +118,10 @@ final class Pack {
             h.putInt(0x4b57504b).put((byte) 1).putInt(entries.size());
             writeEntries(h, entries);
             byte[] sealed = crypto.seal(headerAad(packId), h.array(), 0, h.capacity());
-            out.writeBytes(sealed);
-            out.writeBytes(ByteBuffer.allocate(4).putInt(sealed.length).array());
-            return out.toByteArray();
+            ByteBuffer out = ByteBuffer.allocate(size + sealed.length + 4);
+            blobs.forEach(out::put);
+            out.put(sealed).putInt(sealed.length);
+            return out.array();
         }
     }
 }

@@ -65,17 +65,16 @@ final class Zstd {
         int repeats = 0;
         int end = off + len - 3;
         for (int i = off; i < end; i++) {
-            int v = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24;
+            int v = (int) INTS.get(data, i);
             counts[v & 0xff]++;
             int slot = (v * 0x9E3779B1) >>> (32 - 12);
             int prev = last[slot] - 1;
-            if (prev >= 0 && data[prev] == data[i] && data[prev + 1] == data[i + 1] && data[prev + 2] == data[i + 2]
-                    && data[prev + 3] == data[i + 3]) {
+            if (prev >= 0 && (int) INTS.get(data, prev) == v) {
                 repeats++;
             }
             last[slot] = i + 1;
         }
-        for (int i = Math.max(off, end); i < off + len; i++) {
+        for (int i = end; i < off + len; i++) {
             counts[data[i] & 0xff]++;
         }
         if (repeats >= len * 3 / 100) {
@@ -90,6 +89,9 @@ final class Zstd {
         }
         return bits / Math.log(2) < FLAT;
     }
+
+    private static final java.lang.invoke.VarHandle INTS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** Decompresses into {@code out} from index 0 (at least {@code rawLength} long); anything but exactly rawLength bytes is an error. */
     static void decompress(byte[] data, int off, int len, byte[] out, int rawLength) throws RepoException {
