@@ -75,6 +75,12 @@ public final class Chunker {
         return n;
     }
 
+    /**
+     * The most one read asks for: Java reads a file into a heap array through a temporary native buffer of the
+     * request's size, kept per thread; 1 MiB stays in the CPU's cache between the two copies, 16 MiB did not.
+     */
+    private static final int READ = 1 << 20;
+
     /** The read buffer, made on first use and kept: a chunker serves one thread (its repository's). */
     private byte[] buf;
 
@@ -104,7 +110,7 @@ public final class Chunker {
                     start = 0;
                 }
                 while (end < buf.length) {
-                    int r = in.read(buf, end, buf.length - end);
+                    int r = in.read(buf, end, Math.min(READ, buf.length - end));
                     if (r < 0) {
                         eof = true;
                         break;
