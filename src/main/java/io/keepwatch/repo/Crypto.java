@@ -144,6 +144,21 @@ public final class Crypto {
         return open(encKey, aad, sealed, off, len);
     }
 
+    /**
+     * {@link #seal} of {@code flag ‖ body} (a pack's blob), built in the output array and encrypted in place, so the
+     * plaintext is not first copied into an array of its own.
+     */
+    byte[] sealFlagged(byte[] aad, int flag, byte[] body) {
+        byte[] nonce = new byte[NONCE];
+        NONCES.get().nextBytes(nonce);
+        byte[] out = new byte[NONCE + 1 + body.length + TAG];
+        System.arraycopy(nonce, 0, out, 0, NONCE);
+        out[NONCE] = (byte) flag;
+        System.arraycopy(body, 0, out, NONCE + 1, body.length);
+        gcmSeal(encKey, nonce, aad, out, NONCE, 1 + body.length, out, NONCE); // Cipher is copy-safe: in place is allowed
+        return out;
+    }
+
     static byte[] seal(SecretKeySpec key, byte[] aad, byte[] plain, int off, int len) {
         byte[] nonce = new byte[NONCE];
         NONCES.get().nextBytes(nonce);

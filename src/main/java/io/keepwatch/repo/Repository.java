@@ -335,16 +335,7 @@ public final class Repository implements Closeable {
     /** Compresses and seals one blob's plaintext as a pack stores it: a flag byte, then zstd or the bytes as they are. */
     byte[] sealBlob(byte type, String blobId, byte[] data) {
         byte[] zipped = Zstd.compress(data, 0, data.length);
-        byte[] plain;
-        if (zipped != null) {
-            plain = new byte[zipped.length + 1];
-            plain[0] = 1;
-            System.arraycopy(zipped, 0, plain, 1, zipped.length);
-        } else {
-            plain = new byte[data.length + 1];
-            System.arraycopy(data, 0, plain, 1, data.length);
-        }
-        return crypto.seal(Pack.blobAad(type, Hex.bytes(blobId)), plain, 0, plain.length);
+        return crypto.sealFlagged(Pack.blobAad(type, Hex.bytes(blobId)), zipped != null ? 1 : 0, zipped != null ? zipped : data);
     }
 
     /** Adds a blob, computing its id; returns the id. */

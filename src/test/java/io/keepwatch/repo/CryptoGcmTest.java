@@ -1,6 +1,7 @@
 package io.keepwatch.repo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
@@ -42,6 +43,28 @@ class CryptoGcmTest {
         framed[3 + sealed.length / 2] ^= 1;
         assertThrows(AEADBadTagException.class, () -> Crypto.openWithNonce(KEY, NONCE, AAD, framed, 3, sealed.length));
         assertThrows(AEADBadTagException.class, () -> Crypto.openWithNonce(KEY, NONCE, Crypto.utf8("other"), sealed, 0, sealed.length));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 4095, 4096, 4097, 1 << 20, (1 << 20) + 5})
+    void aFlaggedBlobSealedInPlaceOpensToFlagAndBody(int size) throws Exception {
+        Crypto crypto = new Crypto(KEY);
+        byte[] body = new byte[size];
+        new Random(size).nextBytes(body);
+        byte[] sealed = crypto.sealFlagged(AAD, 1, body);
+        assertEquals(Crypto.OVERHEAD + 1 + size, sealed.length);
+        byte[] plain = crypto.open(AAD, sealed, 0, sealed.length);
+        assertEquals(1, plain[0]);
+        assertArrayEquals(body, Arrays.copyOfRange(plain, 1, plain.length));
+        // The same bytes as one AES-GCM call over flag and body with the nonce it chose.
+        byte[] flagged = new byte[size + 1];
+        flagged[0] = 1;
+        System.arraycopy(body, 0, flagged, 1, size);
+        byte[] nonce = Arrays.copyOfRange(sealed, 0, Crypto.NONCE);
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(Crypto.derive(KEY, "keepwatch encryption"), "AES"), new GCMParameterSpec(128, nonce));
+        c.updateAAD(AAD);
+        assertArrayEquals(c.doFinal(flagged), Arrays.copyOfRange(sealed, Crypto.NONCE, sealed.length));
     }
 
     @ParameterizedTest
