@@ -18,8 +18,6 @@ import io.keepwatch.state.StateException;
 import io.keepwatch.state.StateStore;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -130,8 +128,8 @@ final class RootSession {
                 layout.root().resolve(BackupLayout.DELETED), layout.root().resolve(BackupLayout.DUPLICATES)));
         config.sources().forEach(s -> candidates.add(layout.sourceMirror(s.name())));
         for (Path p : candidates) {
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+            if (fs.isDirectory(p)) {
+                try (DirectoryStream<Path> ds = fs.list(p)) {
                     if (ds.iterator().hasNext()) {
                         throw new StateException(store.file(), "state file is missing but the backup root already holds backups ("
                                 + p + "); keepwatch will not start from nothing over them. Run `keepwatch rebuild-state`", null);

@@ -18,13 +18,10 @@ import io.keepwatch.state.StateStore;
 import io.keepwatch.state.VersionRecord;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -102,12 +99,12 @@ public final class StateRebuilder {
      * atomic rename of the save. What only the old file knew (archive and deletion times) stays readable there.
      */
     private Optional<Path> keepOld(Path file, Instant now) throws IOException {
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!fs.exists(file)) {
             return Optional.empty();
         }
         String name = "state.json.broken-" + now.toString().replace(':', '-');
         Path keep = file.resolveSibling(name);
-        for (int n = 2; Files.exists(keep, LinkOption.NOFOLLOW_LINKS); n++) {
+        for (int n = 2; fs.exists(keep); n++) {
             keep = file.resolveSibling(name + "-" + n);
         }
         try {
@@ -116,7 +113,7 @@ public final class StateRebuilder {
             throw e;
         } catch (UnsupportedOperationException | FileSystemException e) {
             // No hard links here (FAT, some network shares): a copy, made durable before state.json is replaced.
-            Files.copy(file, keep, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            fs.copy(file, keep);
             fs.syncFile(keep);
         }
         fs.syncDirectory(file.getParent());
@@ -179,27 +176,53 @@ public final class StateRebuilder {
     }
 
     /** The empty folders below {@code dir} (the mirror of a source), with their permissions, by relative path. */
-    private static Map<String, String> emptyFolders(Path dir) throws IOException {
+    private Map<String, String> emptyFolders(Path dir) throws IOException {
         Map<String, String> out = new TreeMap<>();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (!fs.isDirectory(dir)) {
             return out;
         }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        walk(dir, new Visitor() {
             @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                if (!d.equals(dir)) {
-                    try (var entries = Files.newDirectoryStream(d)) {
-                        if (!entries.iterator().hasNext()) {
-                            // Read again: the attributes walkFileTree hands over are the basic ones only.
-                            out.put(BackupLayout.relative(dir, d), io.keepwatch.fs.Modes.attributes(d, false)
-                                    .map(p -> PosixFilePermissions.toString(p.permissions())).orElse(""));
-                        }
-                    }
+            public void folder(Path d, boolean empty) throws IOException {
+                if (empty && !d.equals(dir)) {
+                    // Read again: the attributes Fs hands over are the basic ones only.
+                    out.put(BackupLayout.relative(dir, d), io.keepwatch.fs.Modes.attributes(d, false)
+                            .map(p -> PosixFilePermissions.toString(p.permissions())).orElse(""));
                 }
-                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public void file(Path file, BasicFileAttributes attrs) {
             }
         });
         return out;
+    }
+
+    /** What {@link #walk} finds: each folder (whether it is empty) and each entry that is not a folder. */
+    private interface Visitor {
+        void folder(Path dir, boolean empty) throws IOException;
+
+        void file(Path file, BasicFileAttributes attrs) throws IOException;
+    }
+
+    /**
+     * Every entry at and below the folder {@code dir}, through {@link Fs} (so a test can make a listing or a look at
+     * an entry fail), never through a symbolic link: a folder before what it holds.
+     */
+    private void walk(Path dir, Visitor visitor) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> ds = fs.list(dir)) {
+            ds.forEach(entries::add);
+        }
+        visitor.folder(dir, entries.isEmpty());
+        for (Path p : entries) {
+            BasicFileAttributes attrs = fs.readAttributesNoFollow(p);
+            if (attrs.isDirectory()) {
+                walk(p, visitor);
+            } else {
+                visitor.file(p, attrs);
+            }
+        }
     }
 
     /**
@@ -216,13 +239,16 @@ public final class StateRebuilder {
             log.warn("Not read: {}: {}", e.getFile(), e.getReason());
             return out;
         }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        walk(dir, new Visitor() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            public void folder(Path d, boolean empty) {
+            }
+
+            @Override
+            public void file(Path file, BasicFileAttributes attrs) {
                 if (attrs.isRegularFile() && !StagingArea.isStagedName(file.getFileName().toString())) {
                     out.put(BackupLayout.relative(dir, file), file);
                 }
-                return FileVisitResult.CONTINUE;
             }
         });
         return out;

@@ -1,8 +1,10 @@
 package io.keepwatch.execute;
 
+import java.util.Optional;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.io.IOException;
+import io.keepwatch.fs.Fs;
 import io.keepwatch.state.BackupLayout;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -19,8 +21,8 @@ public final class DeletedNames {
     private DeletedNames() {
     }
 
-    static String choose(Path deletedRoot, String rel, Predicate<String> claimed) {
-        String blocked = blockedPrefix(deletedRoot, rel);
+    static String choose(Fs fs, Path deletedRoot, String rel, Predicate<String> claimed) throws IOException {
+        String blocked = blockedPrefix(fs, deletedRoot, rel);
         for (int n = 1; n < 100_000; n++) {
             String candidate;
             if (n == 1) {
@@ -30,7 +32,7 @@ public final class DeletedNames {
             } else {
                 candidate = withSuffix(blocked, n) + rel.substring(blocked.length());
             }
-            if (!claimed.test(candidate) && free(deletedRoot, candidate)) {
+            if (!claimed.test(candidate) && free(fs, deletedRoot, candidate)) {
                 return candidate;
             }
         }
@@ -57,22 +59,22 @@ public final class DeletedNames {
         return SUFFIX.matcher(stored).replaceAll("");
     }
 
-    private static boolean free(Path root, String candidate) {
+    private static boolean free(Fs fs, Path root, String candidate) throws IOException {
         Path p = BackupLayout.resolve(root, candidate);
-        return !Files.exists(p, LinkOption.NOFOLLOW_LINKS) && blockedPrefix(root, candidate) == null;
+        return !fs.exists(p) && blockedPrefix(fs, root, candidate) == null;
     }
 
     /** The first folder on the way to {@code rel} that exists as something other than a folder. */
-    private static String blockedPrefix(Path root, String rel) {
+    private static String blockedPrefix(Fs fs, Path root, String rel) throws IOException {
         int slash = -1;
         while ((slash = rel.indexOf('/', slash + 1)) >= 0) {
             String prefix = rel.substring(0, slash);
-            Path p = BackupLayout.resolve(root, prefix);
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                return prefix;
-            }
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            Optional<BasicFileAttributes> a = fs.attributesIfExists(BackupLayout.resolve(root, prefix));
+            if (a.isEmpty()) {
                 return null;
+            }
+            if (!a.get().isDirectory()) {
+                return prefix;
             }
         }
         return null;

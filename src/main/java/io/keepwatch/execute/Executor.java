@@ -121,12 +121,12 @@ public final class Executor {
     }
 
     /** Picks a free name under {@code _deleted/} for every deletion (never overwriting an earlier one). */
-    private List<Action> prepare(List<Action> actions, BackupState state) {
+    private List<Action> prepare(List<Action> actions, BackupState state) throws IOException {
         Set<String> claimed = new HashSet<>();
         List<Action> out = new ArrayList<>(actions.size());
         for (Action a : actions) {
             if (a instanceof Action.Delete d) {
-                String stored = DeletedNames.choose(layout.deletedRoot(d.ref().source()), d.ref().rel(),
+                String stored = DeletedNames.choose(fs, layout.deletedRoot(d.ref().source()), d.ref().rel(),
                         s -> claimed.contains(d.ref().source() + "/" + s));
                 claimed.add(d.ref().source() + "/" + stored);
                 out.add(d.withStored(stored));

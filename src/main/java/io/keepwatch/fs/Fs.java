@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -108,9 +107,9 @@ public interface Fs {
         return Files.newDirectoryStream(dir);
     }
 
-    /** Opens a file keepwatch wrote (state, journal, change log, guard files) for reading. */
+    /** Opens a file keepwatch wrote (state, journal, change log, guard files, a copy) for reading, never through a link. */
     default InputStream newInputStream(Path file) throws IOException {
-        return Files.newInputStream(file);
+        return Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Opens an existing file for writing at any position (appending to the change log); creates nothing. */
@@ -118,9 +117,9 @@ public interface Fs {
         return FileChannel.open(file, StandardOpenOption.WRITE);
     }
 
-    /** Sets the modification time of {@code path} itself (never a link's target). */
+    /** Sets the modification time of {@code path} (a file keepwatch just created, never a link). */
     default void setLastModifiedTime(Path path, FileTime time) throws IOException {
-        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(time, null, null);
+        Files.setLastModifiedTime(path, time);
     }
 
     /** Sets the POSIX permission bits of {@code path}; nothing where the filesystem has none. */

@@ -7,8 +7,8 @@
  * read from disk, refusing {@code ..}, absolute and drive-letter forms and NUL. The rule: every file operation on
  * the backup root goes through {@link io.keepwatch.fs.Fs} (its files and folders, and keepwatch's own files there:
  * state.json, the journal, the change log, guard and policy files), so a test can make each one fail; repo, archive,
- * web, config, cli and restore targets write elsewhere and are not bound by it. (Not yet through it: rebuild-state's
- * walk of the backup, the read-back and time/mode of a copy in HashingCopier, and DeletedNames' look at _deleted/.)
+ * web, config, cli and restore targets write elsewhere (a repository, an archive, a restore target, the user's
+ * config and logs) and are not bound by it.
  * {@link io.keepwatch.fs.FileNames} turns a file name into a String and back without loss (a Linux name is bytes),
  * and {@link io.keepwatch.fs.NameText} is how a name is shown in log lines and CLI output (control characters and
  * bytes that are not UTF-8 escaped). {@link io.keepwatch.fs.Modes} owns the permission bits of what keepwatch

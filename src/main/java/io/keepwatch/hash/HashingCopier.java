@@ -1,5 +1,6 @@
 package io.keepwatch.hash;
 
+import io.keepwatch.fs.TempFiles;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.state.FileFacts;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -74,7 +74,7 @@ public final class HashingCopier {
     public String hashOf(Path file) throws IOException {
         MessageDigest digest = algorithm.newDigest();
         ByteBuffer buf = buffers.get();
-        try (SeekableByteChannel in = Files.newByteChannel(file, LinkOption.NOFOLLOW_LINKS)) {
+        try (java.nio.channels.ReadableByteChannel in = java.nio.channels.Channels.newChannel(fs.newInputStream(file))) {
             while (true) {
                 buf.clear();
                 if (in.read(buf) < 0) {
@@ -121,8 +121,7 @@ public final class HashingCopier {
                     SparseWriter.finish(out, bytes);
                 }
             } catch (IOException e) {
-                deleteTemp(temp);
-                throw e;
+                throw temp.isPresent() ? TempFiles.discard(fs, temp.get(), e) : e;
             }
             BasicFileAttributes after = readAttributes(source);
             long mtime = after.lastModifiedTime().to(TimeUnit.NANOSECONDS);
@@ -130,7 +129,11 @@ public final class HashingCopier {
                     && before.lastModifiedTime().equals(after.lastModifiedTime())) {
                 String perms = after instanceof PosixFileAttributes p ? io.keepwatch.fs.PermissionText.of(p.permissions()) : "";
                 if (temp.isPresent()) {
-                    finishTemp(temp.get(), after, perms);
+                    try {
+                        finishTemp(temp.get(), after, perms);
+                    } catch (IOException e) {
+                        throw TempFiles.discard(fs, temp.get(), e); // no copy with the wrong time or mode stays
+                    }
                 }
                 Object key = after.fileKey();
                 return new FileFacts(algorithm.format(digest.digest()), bytes, mtime, key == null ? "" : key.toString(), perms);
@@ -183,19 +186,16 @@ public final class HashingCopier {
         return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
-    private static void finishTemp(Path temp, BasicFileAttributes src, String perms) throws IOException {
-        Files.setLastModifiedTime(temp, FileTime.from(src.lastModifiedTime().to(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS));
+    private void finishTemp(Path temp, BasicFileAttributes src, String perms) throws IOException {
+        fs.setLastModifiedTime(temp, FileTime.from(src.lastModifiedTime().to(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS));
         if (!perms.isEmpty()) {
-            PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
-            if (view != null) {
-                view.setPermissions(PosixFilePermissions.fromString(perms));
-            }
+            fs.setPermissions(temp, PosixFilePermissions.fromString(perms));
         }
     }
 
-    private static void deleteTemp(Optional<Path> temp) throws IOException {
+    private void deleteTemp(Optional<Path> temp) throws IOException {
         if (temp.isPresent()) {
-            Files.deleteIfExists(temp.get());
+            fs.deleteIfExists(temp.get());
         }
     }
 }

@@ -2,6 +2,7 @@ package io.keepwatch.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.state.BackupState;
@@ -106,5 +107,21 @@ class RebuildStateTest {
             assertRebuilt();
         }
         assertTrue(crashes >= 3, "crash points: " + crashes);
+    }
+
+    @Test
+    void aFolderOfTheBackupThatCannotBeListedFailsTheRebuildNamingItAndStateJsonStaysAsItWas() throws Exception {
+        Files.write(stateFile(), OLD);
+        Path versions = kw.backup().resolve("versions/src/a.txt");
+        kw.fs().failList(FaultyFs.when(versions::equals,
+                p -> new java.nio.file.AccessDeniedException(p.toString(), null, "Permission denied")));
+        java.nio.file.AccessDeniedException e = assertThrows(java.nio.file.AccessDeniedException.class,
+                () -> new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild());
+        assertEquals(versions.toString(), e.getFile());
+        assertArrayEquals(OLD, Files.readAllBytes(stateFile()), "nothing rebuilt from a partial look");
+        assertEquals(List.of(), kept());
+        kw.fs().failList(FaultyFs.when(p -> false, p -> null));
+        new StateRebuilder(kw.config(), kw.fs(), kw.clock()).rebuild();
+        assertRebuilt();
     }
 }

@@ -142,4 +142,37 @@ class HashingCopierTest {
         assertTrue(e.getMessage().contains("changed while being read"), e.getMessage());
         assertFalse(Files.exists(temp));
     }
+
+    @Test
+    void aCopyWhoseTimeOrModeCannotBeSetFailsNamingItAndLeavesNoTempFile() throws Exception {
+        try (FileSystem jimfs = TestFs.unix()) {
+            Path dir = Files.createDirectories(jimfs.getPath("/data"));
+            Path src = dir.resolve("a.txt");
+            Files.writeString(src, "content");
+            Path temp = dir.resolve("a.txt.staged");
+            FaultyFs fs = new FaultyFs(new RealFs(false, ms -> { }));
+            HashingCopier copier = new HashingCopier(fs, HashAlgorithm.SHA256);
+            fs.failSetAttributes(FaultyFs.when(temp::equals,
+                    p -> new java.nio.file.AccessDeniedException(p.toString(), null, "Operation not permitted")));
+            java.nio.file.AccessDeniedException e = assertThrows(java.nio.file.AccessDeniedException.class, () -> copier.copy(src, temp));
+            assertEquals(temp.toString(), e.getFile());
+            assertFalse(Files.exists(temp), "no copy with the wrong time or mode is left");
+            fs.failSetAttributes(FaultyFs.when(p -> false, p -> null));
+            copier.copy(src, temp);
+            assertEquals("content", Files.readString(temp));
+            assertEquals(Files.getLastModifiedTime(src), Files.getLastModifiedTime(temp));
+        }
+    }
+
+    @Test
+    void aCopyOfTheBackupThatCannotBeReadBackIsNamedInTheError() throws Exception {
+        try (FileSystem jimfs = TestFs.unix()) {
+            Path copy = Files.createDirectories(jimfs.getPath("/backup/src")).resolve("a.txt");
+            Files.writeString(copy, "content");
+            FaultyFs fs = new FaultyFs(new RealFs(false, ms -> { }));
+            fs.failRead(FaultyFs.when(copy::equals, p -> new IOException(p + ": Input/output error")));
+            IOException e = assertThrows(IOException.class, () -> new HashingCopier(fs, HashAlgorithm.SHA256).hashOf(copy));
+            assertTrue(e.getMessage().contains(copy.toString()), e.getMessage());
+        }
+    }
 }
