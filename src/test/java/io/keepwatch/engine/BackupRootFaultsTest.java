@@ -9,33 +9,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.config.Config;
-import io.keepwatch.config.RetentionConfig;
-import io.keepwatch.config.SourceConfig;
 import io.keepwatch.config.WatchConfig;
-import io.keepwatch.fs.RealFs;
-import io.keepwatch.hash.HashAlgorithm;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
-import io.keepwatch.state.StateStore;
+import io.keepwatch.testing.EngineFixture;
 import io.keepwatch.testing.FaultyFs;
 import io.keepwatch.testing.LogCapture;
 import io.keepwatch.testing.MutableClock;
-import io.keepwatch.testing.TestFs;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The engine's own files in the backup root (state.json and its temp file, the journal, the change log) failing
@@ -45,7 +37,9 @@ import org.junit.jupiter.api.Test;
 class BackupRootFaultsTest {
     private static final FaultyFs.Fault NONE = p -> { };
 
-    private FileSystem jimfs;
+    @RegisterExtension
+    final EngineFixture f = new EngineFixture();
+
     private Path src;
     private Path backup;
     private MutableClock clock;
@@ -53,29 +47,21 @@ class BackupRootFaultsTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        jimfs = TestFs.unix();
-        src = jimfs.getPath("/data/src");
-        backup = jimfs.getPath("/backup");
-        Files.createDirectories(src);
-        clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-        fs = new FaultyFs(new RealFs(false, ms -> { }));
+        src = f.src();
+        backup = f.backup();
+        clock = f.clock();
+        fs = f.fs();
         for (int i = 0; i < 20; i++) {
-            write(src.resolve("f" + i + ".txt"), "file " + i);
+            f.write("f" + i + ".txt", "file " + i);
         }
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        jimfs.close();
     }
 
     /** {@code rewritePercent} 1: every commit rewrites state.json whole; 25: a small change is appended to the log. */
     private Config config(int rewritePercent) {
         WatchConfig w = WatchConfig.defaults();
-        return new Config(jimfs.getPath("/etc/config.json"), List.of(new SourceConfig("src", src)), backup,
-                jimfs.getPath("/etc/logs"), HashAlgorithm.SHA256, RetentionConfig.defaults(), List.of(),
-                new WatchConfig(w.debounce(), w.maxDelay(), w.stateFlush(), w.rescanInterval(), w.queueCapacity(),
-                        rewritePercent, Duration.ofHours(1)));
+        f.watch(new WatchConfig(w.debounce(), w.maxDelay(), w.stateFlush(), w.rescanInterval(), w.queueCapacity(),
+                rewritePercent, Duration.ofHours(1)));
+        return f.config();
     }
 
     private PassResult once(Config config) throws Exception {
@@ -91,7 +77,7 @@ class BackupRootFaultsTest {
     }
 
     private BackupState loaded() throws Exception {
-        return new StateStore(new BackupLayout(backup), fs, clock).load().orElseThrow();
+        return f.state();
     }
 
     /** The journal's files by name, with their bytes. */
@@ -244,8 +230,8 @@ class BackupRootFaultsTest {
         fs.failDelete(FaultyFs.when(BackupRootFaultsTest::inJournal, p -> new AccessDeniedException(p.toString(), null, "Permission denied")));
 
         AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> once(config));
-        assertTrue(inJournal(jimfs.getPath(e.getFile())), e.getFile());
-        assertTrue(Files.exists(jimfs.getPath(e.getFile())));
+        assertTrue(inJournal(f.path(e.getFile())), e.getFile());
+        assertTrue(Files.exists(f.path(e.getFile())));
         assertEquals(1, loaded().history(new FileRef("src", "f3.txt")).versions().size(), "the state was saved before");
 
         fs.failDelete(NONE);
