@@ -61,7 +61,7 @@ public final class DeletedNames {
 
     private static boolean free(Fs fs, Path root, String candidate) throws IOException {
         Path p = BackupLayout.resolve(root, candidate);
-        return !fs.exists(p) && blockedPrefix(fs, root, candidate) == null;
+        return blockedPrefix(fs, root, candidate) == null && !fs.exists(p);
     }
 
     /** The first folder on the way to {@code rel} that exists as something other than a folder. */

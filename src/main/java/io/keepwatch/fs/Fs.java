@@ -168,14 +168,36 @@ public interface Fs {
     }
 
     /**
-     * {@link #readAttributesNoFollow}, empty when nothing is there (or a folder on its way is missing). Unlike
-     * {@code Files.exists}, any other failure (permission denied, a file where a folder is needed) is thrown.
+     * {@link #readAttributesNoFollow}, empty when nothing is there: a folder on its way is missing, or is a file
+     * (ENOTDIR: {@code _deleted/src/x/inner.txt} when {@code _deleted/src/x} is a deleted file, which the
+     * deleted-file naming asks about). Unlike {@code Files.exists}, any other failure (permission denied, an I/O
+     * error) is thrown.
      */
     default Optional<BasicFileAttributes> attributesIfExists(Path path) throws IOException {
         try {
             return Optional.of(readAttributesNoFollow(path));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (java.nio.file.FileSystemException e) {
+            // The JDK reports ENOTDIR as a plain FileSystemException with a (localised) reason text: rather than
+            // match the text, look for an existing non-folder on the way.
+            for (Path up = path.getParent(); up != null; up = up.getParent()) {
+                Optional<BasicFileAttributes> a;
+                try {
+                    a = Optional.of(readAttributesNoFollow(up));
+                } catch (java.nio.file.AccessDeniedException denied) {
+                    throw e;
+                } catch (java.nio.file.FileSystemException further) {
+                    continue;   // missing, or itself under a file: look further up
+                }
+                if (!a.get().isDirectory()) {
+                    return Optional.empty();
+                }
+                break;
+            }
+            throw e;
         }
     }
 }
