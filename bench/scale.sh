@@ -58,7 +58,8 @@ declare -a F_KW=() F_RS=() U_KW=() U_RS=()
 for ((rep = 1; rep <= N; rep++)); do
     order=(kw rs); ((rep % 2 == 0)) && order=(rs kw)
     for tool in "${order[@]}"; do
-        rm -rf "$WORK/kw" "$WORK/rs" "$WORK/logs"; mkdir -p "$WORK/rs"
+        # only this tool's destination: the other's first run is what its no-change run below starts from
+        if [[ $tool == kw ]]; then rm -rf "$WORK/kw" "$WORK/logs"; else rm -rf "$WORK/rs"; mkdir -p "$WORK/rs"; fi
         settle
         if [[ $tool == kw ]]; then timed t kw_once; F_KW+=("$t"); else timed t sh -c "rsync -a '$DATA/C/' '$WORK/rs/' && sync"; F_RS+=("$t"); fi
         log "first run rep $rep $tool: $t s"
