@@ -233,6 +233,8 @@ class HandRunHistoryTest {
             // The command waits for the lock (up to 5 s); the transaction ends meanwhile, from another thread.
             Thread releaser = new Thread(() -> {
                 try {
+                    // Not synchronisation: how long the other writer holds its transaction, the condition under
+                    // test (the command must wait for it, up to 5 s); the assertions wait on joins and the result.
                     Thread.sleep(500);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

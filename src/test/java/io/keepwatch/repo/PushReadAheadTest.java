@@ -118,7 +118,7 @@ class PushReadAheadTest {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             try {
-                Thread.sleep(ThreadLocalRandom.current().nextInt(3));
+                Thread.sleep(ThreadLocalRandom.current().nextInt(3)); // the injected jitter under test, not synchronisation
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException();

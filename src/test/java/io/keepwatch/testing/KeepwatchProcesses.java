@@ -77,7 +77,7 @@ public final class KeepwatchProcesses implements AutoCloseable {
     public boolean killWhen(Process p, BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
         while (p.isAlive() && !condition.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(5);
+            Thread.sleep(5); // the poll interval of a loop bounded by the deadline above
         }
         if (!p.isAlive()) {
             return false;
