@@ -125,11 +125,15 @@ public final class BackupState {
 
     public void putLive(FileRef ref, LiveFile file) {
         changed(changedLive, ref.source(), ref.rel());
-        store(table(ref.source()), ref.rel(), file);
+        LiveTable t = table(ref.source());
+        replayLive(t, ref.rel(), t.encode(file, scratch));
     }
 
-    private void store(LiveTable t, String rel, LiveFile file) {
-        LiveTable.Row row = t.encode(file, scratch);
+    /**
+     * Sets the live file at {@code rel} to {@code row} (already encoded), as a change log entry being replayed says it
+     * is: not counted as a change (the state loaded is then as the log has it).
+     */
+    void replayLive(LiveTable t, String rel, LiveTable.Row row) {
         int slot = t.slotOf(rel);
         if (slot >= 0) {
             if (hashIndexed && t.fileSize(slot) > 0) {
@@ -139,7 +143,7 @@ public final class BackupState {
         } else {
             slot = t.insert(rel, row);
         }
-        if (hashIndexed && file.size() > 0) {
+        if (hashIndexed && row.size > 0) {
             byHash.add(t, slot);
         }
     }

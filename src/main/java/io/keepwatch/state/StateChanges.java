@@ -34,29 +34,41 @@ public final class StateChanges {
 
     /**
      * Applies entries, oldest first, to a state just read from state.json; what it quarantines is added to the
-     * state's quarantined records.
+     * state's quarantined records. An entry as {@link #encode} writes it is applied by the streaming {@link StateReader};
+     * any other by the databind reader, which quarantines, and rejects, what it always did.
      */
     static void apply(List<ChangeLog.Entry> entries, BackupState state, ObjectMapper mapper, FileSystem fs, Path logDir)
             throws StateException {
         Quarantine quarantine = new Quarantine(fs, mapper, "change log");
         for (ChangeLog.Entry e : entries) {
-            Payload p;
             try {
-                p = mapper.readValue(e.payload(), Payload.class);
-            } catch (IOException x) {
-                throw corrupt(logDir, e.seq(), "unreadable (" + x.getMessage() + ")");
-            }
-            if (p == null || p.sources() == null) {
-                throw corrupt(logDir, e.seq(), "no sources");
-            }
-            for (Map.Entry<String, SourceState> s : p.sources().entrySet()) {
-                SourceRecords.put(s.getKey(), s.getValue(), state, quarantine, true, what -> corrupt(logDir, e.seq(), what));
+                StateReader.replay(e.payload(), state, fs);
+            } catch (StateReader.NotCanonical | IOException x) {
+                // not as encode writes it (or not JSON): the general reader applies it whole, or says what is wrong
+                applyGeneral(e, state, mapper, quarantine, logDir);
             }
         }
         if (!quarantine.found().isEmpty()) {
             List<QuarantinedRecord> all = new java.util.ArrayList<>(state.quarantined());
             all.addAll(quarantine.found());
             state.setQuarantined(all);
+        }
+    }
+
+    /** Applies one entry with the databind reader (unknown fields ignored, unclean paths quarantined). */
+    static void applyGeneral(ChangeLog.Entry e, BackupState state, ObjectMapper mapper, Quarantine quarantine, Path logDir)
+            throws StateException {
+        Payload p;
+        try {
+            p = mapper.readValue(e.payload(), Payload.class);
+        } catch (IOException x) {
+            throw corrupt(logDir, e.seq(), "unreadable (" + x.getMessage() + ")");
+        }
+        if (p == null || p.sources() == null) {
+            throw corrupt(logDir, e.seq(), "no sources");
+        }
+        for (Map.Entry<String, SourceState> s : p.sources().entrySet()) {
+            SourceRecords.put(s.getKey(), s.getValue(), state, quarantine, true, what -> corrupt(logDir, e.seq(), what));
         }
     }
 

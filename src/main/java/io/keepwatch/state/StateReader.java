@@ -53,15 +53,59 @@ final class StateReader {
     private final LiveTable.Row row = new LiveTable.Row();
     private final LiveCodec.Chars chars = new LiveCodec.Chars();
 
+    /**
+     * The factory of this reader's parsers. Field names are canonicalized (Jackson's symbol table, which it bounds and
+     * clears when a file's many distinct paths fill it), because only then does Jackson parse UTF-8 bytes directly:
+     * without it, it decodes the file into characters first and parses those, a third slower. Not interned.
+     */
+    static final JsonFactory JSON = JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
+
     private StateReader(JsonParser p, java.nio.file.FileSystem fs) {
         this.p = p;
         this.fs = fs;
     }
 
-    static BackupState read(JsonFactory json, InputStream in, java.nio.file.FileSystem fs) throws IOException, NotCanonical {
-        try (JsonParser p = json.createParser(in)) {
+    static BackupState read(InputStream in, java.nio.file.FileSystem fs) throws IOException, NotCanonical {
+        try (JsonParser p = JSON.createParser(in)) {
             return new StateReader(p, fs).readState();
         }
+    }
+
+    /**
+     * Applies one change log entry ({@link StateChanges}) in the canonical shape that {@link StateChanges#encode}
+     * writes, record by record as it is read. On {@link NotCanonical} (or a syntax error) part of the entry may have
+     * been applied: the caller then applies the whole entry with the databind reader, which gives the same state, as
+     * applying an entry twice changes nothing, or fails naming the log.
+     */
+    static void replay(byte[] payload, BackupState state, java.nio.file.FileSystem fs) throws IOException, NotCanonical {
+        try (JsonParser p = JSON.createParser(payload)) {
+            new StateReader(p, fs).readEntry(state);
+        }
+    }
+
+    private void readEntry(BackupState state) throws IOException, NotCanonical {
+        expect(p.nextToken() == JsonToken.START_OBJECT);
+        boolean at = false;
+        boolean sources = false;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "at" -> {
+                    expect(!at && v == JsonToken.VALUE_STRING);
+                    instant();
+                    at = true;
+                }
+                case "sources" -> {
+                    expect(!sources && v == JsonToken.START_OBJECT);
+                    readSources(state, true);
+                    sources = true;
+                }
+                default -> throw new NotCanonical("unknown field " + name);
+            }
+        }
+        expect(t == JsonToken.END_OBJECT && sources && p.nextToken() == null);
     }
 
     /** A path that is not clean: the general reader quarantines its record (and keeps it as it was). */
@@ -109,7 +153,7 @@ final class StateReader {
                 }
                 case "sources" -> {
                     expect(!sources && v == JsonToken.START_OBJECT);
-                    readSources(state);
+                    readSources(state, false);
                     sources = true;
                 }
                 default -> throw new NotCanonical("unknown field " + name);
@@ -122,7 +166,8 @@ final class StateReader {
         return state;
     }
 
-    private void readSources(BackupState state) throws IOException, NotCanonical {
+    /** @param entry a change log entry's sources: a null record is one that is gone, a null device one unchanged */
+    private void readSources(BackupState state, boolean entry) throws IOException, NotCanonical {
         Set<String> seen = new HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String source = p.currentName();
@@ -137,23 +182,25 @@ final class StateReader {
                 JsonToken v = p.nextToken();
                 switch (name) {
                     case "device" -> {
-                        expect(!device && v == JsonToken.VALUE_STRING);
-                        state.setDevice(source, p.getText());
+                        expect(!device && (v == JsonToken.VALUE_STRING || entry && v == JsonToken.VALUE_NULL));
+                        if (v == JsonToken.VALUE_STRING) {
+                            state.setDevice(source, p.getText());
+                        }
                         device = true;
                     }
                     case "files" -> {
                         expect(!files && v == JsonToken.START_OBJECT);
-                        readFiles(state, source);
+                        readFiles(state, source, entry);
                         files = true;
                     }
                     case "history" -> {
                         expect(!history && v == JsonToken.START_OBJECT);
-                        readHistories(state, source);
+                        readHistories(state, source, entry);
                         history = true;
                     }
                     case "folders" -> {
                         expect(!folders && v == JsonToken.START_OBJECT);
-                        readFolders(state, source);
+                        readFolders(state, source, entry);
                         folders = true;
                     }
                     default -> throw new NotCanonical("unknown field " + name);
@@ -162,17 +209,24 @@ final class StateReader {
         }
     }
 
-    private void readFiles(BackupState state, String source) throws IOException, NotCanonical {
+    private void readFiles(BackupState state, String source, boolean entry) throws IOException, NotCanonical {
         LiveCodec codec = state.codec();
         LiveTable table = null; // made with the first file: a source with none has no table, as the general reader leaves it
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
-            expect(p.nextToken() == JsonToken.START_OBJECT);
+            JsonToken v = p.nextToken();
             clean(rel);
+            if (entry && v == JsonToken.VALUE_NULL) {
+                state.removeLive(new FileRef(source, rel));
+                continue;
+            }
+            expect(v == JsonToken.START_OBJECT);
             if (table == null) {
                 table = state.table(source);
             }
-            if (!state.loadLive(table, rel, readLive(codec))) {
+            if (entry) {
+                state.replayLive(table, rel, readLive(codec));
+            } else if (!state.loadLive(table, rel, readLive(codec))) {
                 throw new NotCanonical("repeated file key");
             }
         }
@@ -244,12 +298,18 @@ final class StateReader {
     }
 
     /** The {@code folders} of a source: by relative path, a list of {@link FolderSpan}s. */
-    private void readFolders(BackupState state, String source) throws IOException, NotCanonical {
+    private void readFolders(BackupState state, String source, boolean entry) throws IOException, NotCanonical {
         Set<String> seen = new HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
             clean(rel);
-            expect(seen.add(rel) && p.nextToken() == JsonToken.START_ARRAY);
+            expect(seen.add(rel));
+            JsonToken record = p.nextToken();
+            if (entry && record == JsonToken.VALUE_NULL) {
+                state.putFolder(source, rel, List.of());
+                continue;
+            }
+            expect(record == JsonToken.START_ARRAY);
             List<FolderSpan> spans = new ArrayList<>(1);
             while (p.nextToken() == JsonToken.START_OBJECT) {
                 String perms = null;
@@ -282,11 +342,16 @@ final class StateReader {
         }
     }
 
-    private void readHistories(BackupState state, String source) throws IOException, NotCanonical {
+    private void readHistories(BackupState state, String source, boolean entry) throws IOException, NotCanonical {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String rel = p.currentName();
-            expect(p.nextToken() == JsonToken.START_OBJECT);
+            JsonToken record = p.nextToken();
             clean(rel);
+            if (entry && record == JsonToken.VALUE_NULL) {
+                state.putHistory(new FileRef(source, rel), PathHistory.EMPTY);
+                continue;
+            }
+            expect(record == JsonToken.START_OBJECT);
             int lastVersion = 0;
             List<VersionRecord> versions = null;
             List<DeletionRecord> deletions = null;

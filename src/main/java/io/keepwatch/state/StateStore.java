@@ -52,8 +52,6 @@ public final class StateStore {
     private final ChangeCursors cursors;
     /** Made on first use: a no-change pass never needs it, and it costs a fresh JVM some 40 ms. */
     private final Supplier<ObjectMapper> mapper = Suppliers.memoize(StateStore::mapper);
-    /** The JSON factory of {@link #mapper()}, for the streaming reader. */
-    private static final JsonFactory JSON = jsonFactory();
 
     /** A store whose metadata index never lets a pass skip retention (for commands that only read or rebuild). */
     public StateStore(BackupLayout layout, Fs fs, Clock clock) {
@@ -160,7 +158,7 @@ public final class StateStore {
 
     private Optional<BackupState> loadFile() throws StateException {
         try (InputStream in = fs.newInputStream(file)) {
-            return Optional.of(StateReader.read(JSON, in, file.getFileSystem()));
+            return Optional.of(StateReader.read(in, file.getFileSystem()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (StateReader.NotCanonical | JsonProcessingException e) {
@@ -296,7 +294,7 @@ public final class StateStore {
      */
     private Optional<String> indexKeyOnDisk() throws IOException {
         long through = 0;
-        try (InputStream in = fs.newInputStream(file); com.fasterxml.jackson.core.JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = fs.newInputStream(file); com.fasterxml.jackson.core.JsonParser p = StateReader.JSON.createParser(in)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 return Optional.empty();
             }

@@ -99,7 +99,7 @@ class StateStoreTest {
     }
 
     private BackupState fast() throws Exception {
-        return StateReader.read(new com.fasterxml.jackson.core.JsonFactory(), Files.newInputStream(store.file()), store.file().getFileSystem());
+        return StateReader.read(Files.newInputStream(store.file()), store.file().getFileSystem());
     }
 
     @Test
@@ -235,7 +235,7 @@ class StateStoreTest {
 
     @Test
     void streamingReaderRefusesWhatItDoesNotKnow() {
-        assertThrows(StateReader.NotCanonical.class, () -> StateReader.read(new com.fasterxml.jackson.core.JsonFactory(),
+        assertThrows(StateReader.NotCanonical.class, () -> StateReader.read(
                 new ByteArrayInputStream("{\"format\":1,\"hash_algorithm\":\"a\",\"sources\":{},\"new\":1}".getBytes(StandardCharsets.UTF_8)),
                 java.nio.file.FileSystems.getDefault()));
     }
