@@ -23,10 +23,19 @@ import java.util.UUID;
  * object is never replaced and a final name never holds a partial object; where hard links are not supported
  * (FAT, some network shares) it is renamed after a check that the name is free. The folder is synced after
  * each object. Folders are made 0700 and files 0600 from creation. Symbolic links inside are not followed.
+ *
+ * <p>Packs ({@link #putNew}) are written and fsynced on a writer thread while the caller fills the next pack, at
+ * most {@link #PACKS_IN_FLIGHT} at once (the caller waits beyond that, which bounds the memory): a push spent
+ * a large part of its time waiting on the write and fsync of each pack, with the readers and sealers stalled
+ * behind it. A failed write is thrown by the next {@link #putNew} or by {@link #awaitPuts}, which the
+ * repository calls before any index object that could name the pack.
  */
 public final class LocalStore implements BlobStore {
     private static final int WRITE = 1 << 20;
+    /** Packs queued or being written at once (restic writes two at a time to a local repository). */
+    static final int PACKS_IN_FLIGHT = 2;
     private final Path root;
+    private final BackgroundPuts puts = new BackgroundPuts(PACKS_IN_FLIGHT, "keepwatch-pack-writer");
 
     public LocalStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -66,6 +75,21 @@ public final class LocalStore implements BlobStore {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    @Override
+    public void putNew(String name, byte[] data) throws IOException {
+        BlobStore.checkName(name);
+        puts.submit(name, () -> {
+            if (!putIfAbsent(name, data)) {
+                throw new java.nio.file.FileAlreadyExistsException(describe() + ": " + name + " already exists (random ids collided?)");
+            }
+        });
+    }
+
+    @Override
+    public void awaitPuts() throws IOException {
+        puts.await();
     }
 
     private static boolean place(Path temp, Path target) throws IOException {
@@ -205,8 +229,10 @@ public final class LocalStore implements BlobStore {
         return root.toString();
     }
 
+    /** Waits for the packs being written (so none is left half written in {@code tmp/}), without reporting their failures. */
     @Override
     public void close() {
+        puts.close();
     }
 
     private Path path(String name) {

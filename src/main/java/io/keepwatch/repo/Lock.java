@@ -126,11 +126,16 @@ public final class Lock implements AutoCloseable {
         }
     }
 
+    /** Waits for the store's background writes (no pack of this push or prune lands after its lock is gone), then removes the lock. */
     @Override
     public void close() throws IOException {
         if (name != null) {
-            remove(name);
-            name = null;
+            try {
+                repo.store().awaitPuts();
+            } finally {
+                remove(name);
+                name = null;
+            }
         }
     }
 }
