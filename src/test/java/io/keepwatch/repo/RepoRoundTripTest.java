@@ -392,9 +392,11 @@ class RepoRoundTripTest {
             assertTrue(e.runFull(Engine.PassOptions.DEFAULT).complete());
         }
         edited = push();
-        // The edited MiB and the chunks on either side of it (at most 8 MiB each), not the 24 MiB again;
-        // the old content is now a version and costs nothing.
-        assertTrue(edited.bytesAdded() < 12L << 20, "added " + edited.bytesAdded());
+        // At most the edited MiB and the chunk on either side of it (at most 8 MiB each): 17 MiB plus the new
+        // trees, not the 24 MiB again; the old content is now a version and costs nothing. Where the cuts fall
+        // depends on the repository's random key, so the bound is the worst case, not a typical figure; a bound
+        // of 12 MiB failed now and then.
+        assertTrue(edited.bytesAdded() < 18L << 20, "added " + edited.bytesAdded());
         Path to = jimfs.getPath("/restore/big");
         assertTrue(restore(Optional.empty(), new Selection.When.Version(1), Optional.of("src"), Optional.of("big.bin"), to).complete());
         new Random(7).nextBytes(big);
