@@ -9,6 +9,7 @@ import io.keepwatch.daemon.StatusFile;
 import io.keepwatch.daemon.Timing;
 import io.keepwatch.engine.Engine;
 import io.keepwatch.engine.Progress;
+import io.keepwatch.engine.ScanAhead;
 import io.keepwatch.events.EngineListener;
 import io.keepwatch.events.Listeners;
 import io.keepwatch.fs.Fs;
@@ -58,7 +59,8 @@ final class RunCommand implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         try {
             Timing timing = Timing.of(cfg.watch());
-            // The watches are registered while the engine takes its lock and loads the state (EarlyWatches).
+            // The watches are registered while the engine takes its lock and loads the state (EarlyWatches), and the
+            // start-up reconciliation's scans run beside them, each folder read once it is watched.
             // The status page hears the events on a queue of its own: the engine never waits for it.
             Optional<StatusPage> page = cfg.http().map(h -> StatusPage.forService(cfg, Clock.systemDefaultZone()));
             PushTurn turn = new PushTurn(); // the replicator and the scheduled push: one push at a time
@@ -66,7 +68,8 @@ final class RunCommand implements Callable<Integer> {
                     Listening listening = new Listening(cfg, Clock.systemDefaultZone(), java.time.Duration.ofSeconds(3), false);
                     Replicating replicating = Replicating.start(config.path(), cfg, fs, Clock.systemUTC(), listening::report, turn);
                     DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
-                    EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing);
+                    ScanAhead scans = ScanAhead.onRequest(cfg, fs);
+                    EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing, scans);
                     Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(),
                             page.map(StatusPage::progress).orElse(Progress.NONE), listeners(listening, replicating, page))) {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),

@@ -10,6 +10,7 @@ import io.keepwatch.events.SourceState;
 import io.keepwatch.events.Trigger;
 import io.keepwatch.fs.Fs;
 import io.keepwatch.scan.Availability;
+import io.keepwatch.scan.ScanResult;
 import io.keepwatch.watch.ChangeQueue;
 import io.keepwatch.watch.Debouncer;
 import io.keepwatch.watch.SourcePath;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,8 +220,12 @@ public final class Daemon {
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
         long t2 = System.nanoTime();
         for (Run r : watches.runs()) {
+            // Its scan began beside its registration, each folder read once watched (EarlyWatches).
+            Optional<Future<ScanResult>> scan = r.takeStartupScan();
             if (r.state != SourceState.UNAVAILABLE && !stopping) {
-                fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP);
+                fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP, scan);
+            } else {
+                scan.ifPresent(f -> f.cancel(true));
             }
             watches.settled(r);
         }
@@ -366,9 +372,14 @@ public final class Daemon {
     }
 
     private void fullPass(Run r, String what, Trigger trigger) {
+        fullPass(r, what, trigger, Optional.empty());
+    }
+
+    /** A full pass of the source, with the scan {@code scanned} if one was begun for it. */
+    private void fullPass(Run r, String what, Trigger trigger, Optional<Future<ScanResult>> scanned) {
         board.activity(what);
         try {
-            PassResult result = engine.runSource(r.name(), trigger);
+            PassResult result = engine.runSource(r.name(), trigger, scanned);
             board.passDone(result.counts());
             log.info("{}: {}", capitalise(what), result.summaryLine());
             noteProblems(result);

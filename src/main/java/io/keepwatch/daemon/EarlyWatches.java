@@ -1,7 +1,10 @@
 package io.keepwatch.daemon;
 
 import io.keepwatch.config.SourceConfig;
+import io.keepwatch.engine.ScanAhead;
+import io.keepwatch.scan.ScanResult;
 import io.keepwatch.watch.ChangeQueue;
+import io.keepwatch.watch.Registration;
 import io.keepwatch.watch.WatchHandle;
 import io.keepwatch.watch.Watchers;
 import java.io.IOException;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * The watches of every source, registered on a thread of their own while the engine opens (takes its lock
@@ -23,22 +27,47 @@ import java.util.concurrent.ExecutionException;
  * if the engine then cannot open, {@link #close} drops the watches. The {@link Daemon} still decides from
  * the loaded state whether each source is available, closes the watch of one that is not, and reconciles
  * only after every watch is in place.
+ *
+ * <p>Beside each source's registration runs the scan of its start-up reconciliation ({@link ScanAhead#begin}),
+ * which lists each folder only once that folder's watch is in place ({@link Registration}): a change made while they
+ * run is seen by the scan or reported by the watch. The reconciliation pass then has its scan when the state is
+ * loaded. A source whose registration fails has no such scan (its pass scans when it runs).
  */
 public final class EarlyWatches implements AutoCloseable {
     /**
      * One source's registration: the root's identity when it began, the watch or why there is none, and how long
      * registering took.
      */
-    record Attempt(Optional<Object> rootKey, Optional<WatchHandle> handle, Optional<IOException> error, Duration took) {
+    record Attempt(Optional<Object> rootKey, Optional<WatchHandle> handle, Optional<IOException> error, Duration took,
+            Optional<Future<ScanResult>> scan) {
         static Attempt of(SourceConfig source, Watchers watchers, ChangeQueue queue) {
+            return of(source, watchers, queue, Optional.empty());
+        }
+
+        /** Registers the source's watch, telling {@code registration} of each folder watched, and finishes it. */
+        static Attempt of(SourceConfig source, Watchers watchers, ChangeQueue queue, Optional<Registration> registration) {
             long t0 = System.nanoTime();
             Optional<Object> key = EarlyWatches.rootKey(source.path());
             try {
-                WatchHandle handle = watchers.start(source, queue);
-                return new Attempt(key, Optional.of(handle), Optional.empty(), Duration.ofNanos(System.nanoTime() - t0));
+                WatchHandle handle = registration.isPresent() ? watchers.start(source, queue, registration.get())
+                        : watchers.start(source, queue);
+                return new Attempt(key, Optional.of(handle), Optional.empty(), Duration.ofNanos(System.nanoTime() - t0),
+                        Optional.empty());
             } catch (IOException e) {
-                return new Attempt(key, Optional.empty(), Optional.of(e), Duration.ofNanos(System.nanoTime() - t0));
+                return new Attempt(key, Optional.empty(), Optional.of(e), Duration.ofNanos(System.nanoTime() - t0),
+                        Optional.empty());
+            } finally {
+                registration.ifPresent(Registration::finished);
             }
+        }
+
+        /** This attempt with the scan begun beside it, kept only if the watch is in place (else it is cancelled). */
+        Attempt withScan(Future<ScanResult> begun) {
+            if (handle.isEmpty()) {
+                begun.cancel(true);
+                return this;
+            }
+            return new Attempt(rootKey, handle, error, took, Optional.of(begun));
         }
     }
 
@@ -51,8 +80,11 @@ public final class EarlyWatches implements AutoCloseable {
         this.attempts = attempts;
     }
 
-    /** Starts registering, on a new thread, every source whose folder is there now. */
-    public static EarlyWatches start(List<SourceConfig> sources, Watchers watchers, Timing timing) {
+    /**
+     * Starts registering, on a new thread, every source whose folder is there now, each with the scan of its start-up
+     * reconciliation begun by {@code scans} beside it.
+     */
+    public static EarlyWatches start(List<SourceConfig> sources, Watchers watchers, Timing timing, ScanAhead scans) {
         ChangeQueue queue = new ChangeQueue(timing.queueCapacity());
         CompletableFuture<Map<String, Attempt>> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -60,7 +92,9 @@ public final class EarlyWatches implements AutoCloseable {
                 Map<String, Attempt> out = new LinkedHashMap<>();
                 for (SourceConfig s : sources) {
                     if (Files.isDirectory(s.path())) {
-                        out.put(s.name(), Attempt.of(s, watchers, queue));
+                        Registration registration = new Registration();
+                        Future<ScanResult> scan = scans.begin(s.name(), registration);
+                        out.put(s.name(), Attempt.of(s, watchers, queue, Optional.of(registration)).withScan(scan));
                     }
                 }
                 f.complete(out);
@@ -102,6 +136,7 @@ public final class EarlyWatches implements AutoCloseable {
             return;
         }
         for (Attempt a : await().values()) {
+            a.scan().ifPresent(scan -> scan.cancel(true));
             if (a.handle().isPresent()) {
                 a.handle().get().close();
             }

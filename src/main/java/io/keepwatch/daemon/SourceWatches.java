@@ -7,6 +7,7 @@ import io.keepwatch.events.EngineEvent;
 import io.keepwatch.events.EngineListener;
 import io.keepwatch.events.SourceState;
 import io.keepwatch.scan.Availability;
+import io.keepwatch.scan.ScanResult;
 import io.keepwatch.watch.ChangeQueue;
 import io.keepwatch.watch.WatchHandle;
 import io.keepwatch.watch.WatchLimit;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +75,8 @@ final class SourceWatches {
         Optional<Instant> passDue = Optional.empty();
         /** The root's identity and mtime when it last failed to come back (so a still-empty folder is not retried in a loop). */
         Optional<String> failedMark = Optional.empty();
+        /** The scan of its start-up reconciliation, begun beside its registration ({@link EarlyWatches}), until taken. */
+        private Optional<Future<ScanResult>> startupScan = Optional.empty();
 
         Run(SourceConfig source) {
             this.source = source;
@@ -80,6 +84,13 @@ final class SourceWatches {
 
         String name() {
             return source.name();
+        }
+
+        /** The scan begun beside its registration at start-up, if any; the caller runs or cancels it. */
+        Optional<Future<ScanResult>> takeStartupScan() {
+            Optional<Future<ScanResult>> scan = startupScan;
+            startupScan = Optional.empty();
+            return scan;
         }
     }
 
@@ -174,6 +185,7 @@ final class SourceWatches {
         Availability a = host.probe(r.name());
         if (a instanceof Availability.Unavailable u) {
             made.flatMap(EarlyWatches.Attempt::handle).ifPresent(h -> r.handle = Optional.of(h)); // closed by markUnavailable
+            made.flatMap(EarlyWatches.Attempt::scan).ifPresent(scan -> scan.cancel(true));
             markUnavailable(r, u.reason());
             return;
         }
@@ -181,6 +193,7 @@ final class SourceWatches {
         if (attempt.handle().isPresent()) {
             r.handle = attempt.handle();
             r.rootKey = attempt.rootKey();
+            r.startupScan = attempt.scan();
             setState(r, SourceMachine.on(r.state, Input.WATCHING).next(), Optional.empty());
             return;
         }

@@ -13,6 +13,7 @@ import io.keepwatch.fs.Fs;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.retention.PolicyOutlook;
 import io.keepwatch.scan.Availability;
+import io.keepwatch.scan.ScanResult;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -229,10 +231,18 @@ public final class Engine implements AutoCloseable {
      * the state as it goes.
      */
     public PassResult runSource(String sourceName, Trigger trigger) throws IOException {
+        return runSource(sourceName, trigger, Optional.empty());
+    }
+
+    /**
+     * {@link #runSource(String, Trigger)} with the scan begun earlier, if given: the service's start-up begins it while
+     * the source's watches are being registered, each folder read once its watch is in place ({@link ScanAhead#begin}).
+     */
+    public PassResult runSource(String sourceName, Trigger trigger, Optional<Future<ScanResult>> scanned) throws IOException {
         return heard(trigger, List.of(sourceName), counts -> {
             long start = System.nanoTime();
             List<String> unavailable = new ArrayList<>();
-            sourcePass.full(config.source(sourceName), PassOptions.DEFAULT, counts, unavailable);
+            sourcePass.full(config.source(sourceName), PassOptions.DEFAULT, counts, unavailable, scanned);
             applyRetention(false, ref -> true, counts);
             commit();
             return result(counts, unavailable, start, List.of(config.source(sourceName)));

@@ -4,11 +4,13 @@ import io.keepwatch.config.Config;
 import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.scan.FolderGate;
 import io.keepwatch.scan.ScanResult;
 import io.keepwatch.scan.Scanner;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,10 +26,12 @@ public final class ScanAhead implements AutoCloseable {
     private final Map<String, Scanner> scanners;
     private final Map<String, Future<ScanResult>> scans = new HashMap<>();
 
-    private ScanAhead(Config config, Fs fs) {
+    private ScanAhead(Config config, Fs fs, boolean startAll) {
         this.scanners = scannersOf(config, fs);
         this.pool = Executors.newFixedThreadPool(Math.max(1, scanners.size()), Threads.named("keepwatch-scan"));
-        scanners.forEach((name, scanner) -> scans.put(name, pool.submit(scanner::scanAll)));
+        if (startAll) {
+            scanners.forEach((name, scanner) -> scans.put(name, pool.submit(() -> scanner.scanAll())));
+        }
     }
 
     /** A scanner for every source of {@code config}, by source name, in the config's order. */
@@ -45,7 +49,25 @@ public final class ScanAhead implements AutoCloseable {
      * may start before logging is set up (keepwatch once starts them first).
      */
     public static ScanAhead start(Config config, Fs fs) {
-        return new ScanAhead(config, fs);
+        return new ScanAhead(config, fs, true);
+    }
+
+    /**
+     * Scanners for every source of {@code config}, none started: {@link #begin} starts each (the service's start-up
+     * scans, which run while the source's watches are being registered).
+     */
+    public static ScanAhead onRequest(Config config, Fs fs) {
+        return new ScanAhead(config, fs, false);
+    }
+
+    /**
+     * Starts a whole scan of the source named {@code source} that lists each folder only once {@code gate} lets it;
+     * the caller hands the result to the pass that uses it ({@link Engine#runSource(String, io.keepwatch.events.Trigger,
+     * Optional)}).
+     */
+    public Future<ScanResult> begin(String source, FolderGate gate) {
+        Scanner scanner = scanners.get(source);
+        return pool.submit(() -> scanner.scanAll(gate));
     }
 
     Map<String, Scanner> scanners() {

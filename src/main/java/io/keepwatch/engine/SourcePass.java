@@ -84,12 +84,19 @@ final class SourcePass {
 
     /** A full pass over a source; a source that cannot be read is added to {@code unavailable}. */
     void full(SourceConfig source, Engine.PassOptions options, Tally counts, List<String> unavailable) throws IOException {
-        run(source, Optional.empty(), options, counts, unavailable);
+        full(source, options, counts, unavailable, Optional.empty());
+    }
+
+    /** {@link #full(SourceConfig, Engine.PassOptions, Tally, List)} with a scan begun earlier, if given. */
+    void full(SourceConfig source, Engine.PassOptions options, Tally counts, List<String> unavailable,
+            Optional<Future<ScanResult>> scanned) throws IOException {
+        run(source, Optional.empty(), scanned, options, counts, unavailable);
     }
 
     /** A pass over some paths of a source (files or folders; gone ones count as deleted). */
     void paths(SourceConfig source, Collection<String> rels, Tally counts, List<String> unavailable) throws IOException {
-        run(source, Optional.of(withLiveAncestors(source.name(), rels)), Engine.PassOptions.DEFAULT, counts, unavailable);
+        run(source, Optional.of(withLiveAncestors(source.name(), rels)), Optional.empty(), Engine.PassOptions.DEFAULT, counts,
+                unavailable);
     }
 
     /** If a path's parent folder is recorded as a live file, that file must be looked at too (file became folder). */
@@ -107,16 +114,19 @@ final class SourcePass {
         return out;
     }
 
-    /** The pass: over the whole source when {@code paths} is empty, else over those paths. */
-    private void run(SourceConfig source, Optional<Set<String>> paths, Engine.PassOptions options, Tally counts,
-            List<String> unavailable) throws IOException {
+    /**
+     * The pass: over the whole source when {@code paths} is empty, else over those paths; a whole pass uses the scan
+     * {@code scanned} (or one begun ahead for it) if there is one.
+     */
+    private void run(SourceConfig source, Optional<Set<String>> paths, Optional<Future<ScanResult>> scanned,
+            Engine.PassOptions options, Tally counts, List<String> unavailable) throws IOException {
         staging.recheck();
         Scanner scanner = scanners.get(source.name());
         // A request of `keepwatch accept-deletions` is taken by the next full pass of its source, whatever comes of it.
         boolean accepted = paths.isEmpty() && (options.acceptDeletions().contains(source.name())
                 || guard.requests().take(source.name(), clock.instant()));
         Availability availability = scanner.probe(state.device(source.name()));
-        Optional<Future<ScanResult>> early = Optional.ofNullable(prefetched.remove(source.name()));
+        Optional<Future<ScanResult>> early = scanned.or(() -> Optional.ofNullable(prefetched.remove(source.name())));
         if (availability instanceof Availability.Unavailable u) {
             early.ifPresent(f -> f.cancel(true));
             log.error("Source {} is UNAVAILABLE: {}. Nothing of it is treated as deleted; it is backed up again once it is back.",

@@ -95,8 +95,13 @@ public final class Scanner {
 
     /** Every file of the source, its folders listed by {@link #SCAN_THREADS} threads at once. */
     public ScanResult scanAll() throws IOException {
+        return scanAll(FolderGate.OPEN);
+    }
+
+    /** {@link #scanAll()}, listing each folder only once {@code gate} lets it (its watch is in place). */
+    public ScanResult scanAll(FolderGate gate) throws IOException {
         Path root = realRoot();
-        List<Walk> walks = new ParallelWalk(new Folder(root, "", fs.deviceOf(root).orElse(""), null)).run();
+        List<Walk> walks = new ParallelWalk(new Folder(root, "", fs.deviceOf(root).orElse(""), null), gate).run();
         walks.get(0).covered.add("");
         return Walk.merge(walks);
     }
@@ -112,8 +117,10 @@ public final class Scanner {
         /** Folders pushed and not yet listed to the end. */
         private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         private volatile Throwable failure;
+        private final FolderGate gate;
 
-        ParallelWalk(Folder root) {
+        ParallelWalk(Folder root, FolderGate gate) {
+            this.gate = gate;
             todo.push(root);
             open.set(1);
         }
@@ -163,12 +170,16 @@ public final class Scanner {
                         java.util.concurrent.locks.LockSupport.parkNanos(20_000); // another thread is listing
                         continue;
                     }
+                    gate.awaitListable(next.rel());
                     walk.list(next, dir -> {
                         open.incrementAndGet();
                         todo.push(dir);
                     });
                     open.decrementAndGet();
                 }
+            } catch (InterruptedException e) {
+                failure = e; // the scan was cancelled while it waited for a watch
+                Thread.currentThread().interrupt();
             } catch (RuntimeException | Error e) {
                 failure = e;
             }

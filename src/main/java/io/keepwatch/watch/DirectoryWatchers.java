@@ -31,6 +31,11 @@ public final class DirectoryWatchers implements Watchers, AutoCloseable {
     }
 
     @Override
+    public WatchHandle start(SourceConfig source, ChangeQueue queue, Registration registration) throws IOException {
+        return SourceWatcher.start(source, new WatchFilter(source, source.path(), rules), queue, executor, registration);
+    }
+
+    @Override
     public void close() {
         executor.shutdownNow();
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,14 +59,27 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
     private volatile boolean noUnixView;
     private volatile int lastWalkLstats;
 
+    /** Told of each folder the walk of the whole source registers, as soon as it is watched (if anyone asks). */
+    private final Optional<Registration> registration;
+
     PrunedTreeVisitor(WatchFilter filter) {
-        this(filter, LINK_COUNT_FILE_SYSTEMS);
+        this(filter, LINK_COUNT_FILE_SYSTEMS, Optional.empty());
+    }
+
+    /** A visitor that tells {@code registration} of each folder the registering walk of the whole source watches. */
+    PrunedTreeVisitor(WatchFilter filter, Optional<Registration> registration) {
+        this(filter, LINK_COUNT_FILE_SYSTEMS, registration);
     }
 
     /** With the file system types whose folder link counts are trusted (tests: none, or their temp folder's). */
     PrunedTreeVisitor(WatchFilter filter, Set<String> linkCountFileSystems) {
+        this(filter, linkCountFileSystems, Optional.empty());
+    }
+
+    private PrunedTreeVisitor(WatchFilter filter, Set<String> linkCountFileSystems, Optional<Registration> registration) {
         this.filter = filter;
         this.linkCountFileSystems = Set.copyOf(linkCountFileSystems);
+        this.registration = registration;
     }
 
     /**
@@ -113,7 +127,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             return;
         }
         wholeSourceWalks.incrementAndGet();
-        Walk walk = new Walk(onDirectory, onFile);
+        Walk walk = new Walk(onDirectory, onFile, wholeSource ? registration : Optional.empty());
         walk.run(start, wholeSource ? "" : filter.relOf(start).orElseThrow());
         lastWalkLstats = walk.lstats;
         if (wholeSource) {
@@ -127,15 +141,18 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
     private final class Walk {
         private final Callback onDirectory;
         private final Callback onFile;
+        /** Told of each folder once its watch is in place (the walk of the whole source only). */
+        private final Optional<Registration> registration;
         private final Deque<Path> pending = new ArrayDeque<>();
         private final Deque<String> pendingRel = new ArrayDeque<>();
         int folders;
         int entries;
         int lstats;
 
-        Walk(Callback onDirectory, Callback onFile) {
+        Walk(Callback onDirectory, Callback onFile, Optional<Registration> registration) {
             this.onDirectory = onDirectory;
             this.onFile = onFile;
+            this.registration = registration;
         }
 
         void run(Path start, String startRel) throws IOException {
@@ -174,6 +191,9 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
                 // before any of its entries is listed. Its failures are passed on.
                 onDirectory.call(dir);
                 folders++;
+                if (registration.isPresent()) {
+                    registration.get().watched(rel);
+                }
                 for (Path entry : stream) {
                     listed.add(entry);
                 }

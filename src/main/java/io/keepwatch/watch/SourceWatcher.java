@@ -35,6 +35,12 @@ final class SourceWatcher implements WatchHandle {
         return start(source, filter, queue, executor, new PrunedTreeVisitor(filter));
     }
 
+    /** {@link #start}, telling {@code registration} of each folder as soon as it is watched. */
+    static SourceWatcher start(SourceConfig source, WatchFilter filter, ChangeQueue queue, Executor executor,
+            Registration registration) throws IOException {
+        return start(source, filter, queue, executor, new PrunedTreeVisitor(filter, java.util.Optional.of(registration)));
+    }
+
     static SourceWatcher start(SourceConfig source, WatchFilter filter, ChangeQueue queue, Executor executor,
             PrunedTreeVisitor visitor) throws IOException {
         Listener listener = new Listener(source.name(), filter, queue);

@@ -12,4 +12,13 @@ public interface Watchers {
      * {@link WatchLimit#isLimit} tells whether that was the OS's watch limit.
      */
     WatchHandle start(SourceConfig source, ChangeQueue queue) throws IOException;
+
+    /**
+     * {@link #start(SourceConfig, ChangeQueue)}, telling {@code registration} of each folder as soon as its watch is
+     * in place (so a scan beside it can list that folder). The caller calls {@link Registration#finished} after this
+     * returns or fails; one that registers every folder at once tells nothing before that.
+     */
+    default WatchHandle start(SourceConfig source, ChangeQueue queue, Registration registration) throws IOException {
+        return start(source, queue);
+    }
 }

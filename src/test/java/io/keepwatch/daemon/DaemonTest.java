@@ -219,6 +219,46 @@ class DaemonTest {
     }
 
     @Test
+    void changesMadeWhileTheStartUpScanRunsBesideTheWatchesAreBackedUp() throws Exception {
+        try (Harness h = Harness.start(tmp, "a.txt", "one", "d/b.txt", "B", "d/e/c.txt", "C")) {
+            assertEquals("C", read(h.copy("d/e/c.txt")));
+        }
+        // A restart: the start-up scan runs beside the registration of the watches (and the state load), each folder
+        // read once it is watched. Right after the last folder is watched, before registering is over, files change
+        // in every folder: whether the scan read each folder before or after, the watch or the scan sees it.
+        Path src = tmp.resolve("src");
+        java.util.function.Function<Watchers, Watchers> changing = w -> new Watchers() {
+            @Override
+            public WatchHandle start(io.keepwatch.config.SourceConfig source, io.keepwatch.watch.ChangeQueue queue)
+                    throws IOException {
+                return w.start(source, queue);
+            }
+
+            @Override
+            public WatchHandle start(io.keepwatch.config.SourceConfig source, io.keepwatch.watch.ChangeQueue queue,
+                    io.keepwatch.watch.Registration registration) throws IOException {
+                WatchHandle handle = w.start(source, queue, registration);
+                write(src, "a.txt", "two");
+                write(src, "d/new.txt", "new");
+                Files.delete(src.resolve("d/e/c.txt"));
+                return handle;
+            }
+        };
+        try (Harness h = Harness.start(tmp, "./backup", "", changing, t -> t)) {
+            await().atMost(DEADLINE).untilAsserted(() -> {
+                assertEquals("two", read(h.copy("a.txt")));
+                assertEquals("new", read(h.copy("d/new.txt")));
+                assertFalse(Files.exists(h.copy("d/e/c.txt")));
+            });
+            assertEquals("one", read(h.backup.resolve("versions/src/a.txt/v1.bak")));
+            assertEquals("C", read(h.backup.resolve("_deleted/src/d/e/c.txt")));
+            // And after start-up, as always.
+            write(h.src, "d/e/later.txt", "later");
+            await().atMost(DEADLINE).until(() -> read(h.copy("d/e/later.txt")).equals("later"));
+        }
+    }
+
+    @Test
     void aSourceFoundEmptyAtStartIsUnavailableAndItsEarlyWatchIsDropped() throws Exception {
         try (Harness h = Harness.start(tmp, "a.txt", "A", "d/b.txt", "B")) {
             assertEquals("A", read(h.copy("a.txt")));

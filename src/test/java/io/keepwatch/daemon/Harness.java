@@ -36,6 +36,7 @@ final class Harness implements AutoCloseable {
     /** Every event the engine and the service emitted. */
     final RecordingListener heard = new RecordingListener();
     private final DirectoryWatchers realWatchers;
+    private final io.keepwatch.engine.ScanAhead scans;
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -56,7 +57,8 @@ final class Harness implements AutoCloseable {
                 Duration.ofMillis(200), Duration.ofMillis(200), t.limitRescan()));
         Watchers watchers = wrap.apply(realWatchers);
         // As RunCommand does: the watches register while the engine opens.
-        EarlyWatches early = EarlyWatches.start(config.sources(), watchers, t);
+        this.scans = io.keepwatch.engine.ScanAhead.onRequest(config, fs);
+        EarlyWatches early = EarlyWatches.start(config.sources(), watchers, t, scans);
         this.engine = Engine.open(config, fs, clock, Progress.NONE, heard);
         this.daemon = new Daemon(engine, watchers, fs, clock, ticker, t, java.util.Optional.of(early), heard,
                 java.util.Optional.empty());
@@ -143,6 +145,7 @@ final class Harness implements AutoCloseable {
                 engine.close();
             } finally {
                 realWatchers.close();
+                scans.close();
             }
         }
     }
