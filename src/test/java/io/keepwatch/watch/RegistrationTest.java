@@ -36,19 +36,47 @@ class RegistrationTest {
         await().atMost(DEADLINE).until(() -> registration.waitingFor("a/b"));
         registration.watched("a");
         registration.watched("a/c");
+        for (int i = 3; i <= Registration.WAKE_EVERY; i++) {
+            registration.watched("other/" + i); // a wake-up: the wait looks, and goes on waiting
+        }
+        await().atMost(DEADLINE).until(() -> registration.waitingFor("a/b"));
         assertFalse(wait.isDone(), "other folders being watched do not let it through");
         registration.watched("a/b");
-        wait.get();
+        for (int i = 1; i < Registration.WAKE_EVERY; i++) {
+            registration.watched("more/" + i); // up to the next wake-up
+        }
+        wait.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         assertFalse(registration.waitingFor("a/b"));
     }
 
     @Test
+    void finishingLetsEveryWaitThroughAndAWaitAfterwardsDoesNotWait() throws Exception {
+        Registration registration = new Registration();
+        CompletableFuture<Void> wait = CompletableFuture.runAsync(() -> {
+            try {
+                registration.awaitListable("never/watched");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(DEADLINE).until(() -> registration.waitingFor("never/watched"));
+        registration.finished();
+        wait.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        registration.awaitListable("anything"); // returns at once
+    }
+
+    @Test
     void theRealWalkTellsOfEveryFolderItWatches() throws Exception {
+        // Twice WAKE_EVERY folders (the root and these), so the last one watched ends in a wake-up, as the walk goes.
         Path root = tmp.resolve("src");
-        for (String rel : List.of("a/b/c", "a/d", "e", "f g/h")) {
+        List<String> folders = new java.util.ArrayList<>(List.of("", "deep"));
+        for (int i = 1; i <= 2 * Registration.WAKE_EVERY - 2; i++) {
+            folders.add("deep/" + i);
+        }
+        for (String rel : folders) {
             Files.createDirectories(root.resolve(rel));
         }
-        Files.writeString(root.resolve("a/b/c/x.txt"), "x");
+        Files.writeString(root.resolve("deep/x.txt"), "x");
         SourceConfig source = new SourceConfig("src", root);
         WatchFilter filter = new WatchFilter(source, root, ExcludeRules.compile(List.of()));
         Registration registration = new Registration();
@@ -56,7 +84,7 @@ class RegistrationTest {
         // A scan waiting for each folder in turn, as the start-up scan does: every wait returns before registering ends.
         CompletableFuture<Void> waits = CompletableFuture.runAsync(() -> {
             try {
-                for (String rel : List.of("", "a", "a/b", "a/b/c", "a/d", "e", "f g", "f g/h")) {
+                for (String rel : folders) {
                     registration.awaitListable(rel);
                 }
             } catch (InterruptedException e) {
@@ -66,7 +94,7 @@ class RegistrationTest {
         SourceWatcher w = SourceWatcher.start(source, filter, new ChangeQueue(100), executor, registration);
         try {
             waits.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS); // before registering is finished
-            assertEquals(8, w.folders());
+            assertEquals(2 * Registration.WAKE_EVERY, w.folders());
         } finally {
             w.close();
             registration.finished();
