@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param profile the profile to use in that file or in the AWS profile files
  * @param checksumWhenSupported whether the SDK adds its own (trailing CRC) checksums to every request; false
  *        (the default) only where an operation requires one, which every S3-compatible server accepts. Each
- *        upload carries a Content-MD5 the server verifies either way.
+ *        upload carries a checksum the server verifies either way (a signed body over http, else a Content-MD5).
  * @param parallelUploads how many uploads (packs, parts of a pack) run at the same time
  * @param bandwidthLimit upload bytes per second over all uploads together; 0 for no limit
  * @param partSize uploads larger than this are sent in parts of this size (multipart upload)

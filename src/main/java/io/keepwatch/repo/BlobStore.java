@@ -64,6 +64,14 @@ public interface BlobStore extends Closeable {
     }
 
     /**
+     * Waits for the {@link #putNew} of each of {@code names} (a store may wait for more); throws the first failure
+     * of those, or of any other that has finished.
+     */
+    default void awaitPuts(java.util.Collection<String> names) throws IOException {
+        awaitPuts();
+    }
+
+    /**
      * Whether the store refuses every delete (an append-only S3 repository): prune is refused, and a lock object
      * is left to go stale instead of being removed.
      */

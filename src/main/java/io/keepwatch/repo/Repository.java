@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * trees) are added by id and deduplicated against the index; a pack is written when it reaches
  * {@link Pack#TARGET}, and an index object for the packs written since the last one every
  * {@link #PACKS_PER_INDEX} packs and at {@link #flush}. A pack may be uploaded in the background
- * ({@link BlobStore#putNew}); the index object that lists it is written only once it is stored. Index objects are cached (as stored, still sealed)
+ * ({@link BlobStore#putNew}); the index object that lists it is written only once it is stored, and one batch late
+ * (when the next {@link #PACKS_PER_INDEX} packs are written too), so the uploads still running are not waited for
+ * (waiting for all of them every 8 packs emptied the S3 upload pipeline each time). Index objects are cached (as stored, still sealed)
  * in a local cache folder, so a repository on object storage is not read whole at each open.
  */
 public final class Repository implements Closeable {
@@ -358,9 +360,27 @@ public final class Repository implements Closeable {
         unindexed.put(packId, entries);
         pack = new Pack.Builder();
         log.debug("wrote pack {} ({} blobs, {} bytes)", packId, entries.size(), bytes.length);
-        if (unindexed.size() >= PACKS_PER_INDEX) {
-            writeIndex();
+        if (unindexed.size() >= 2 * PACKS_PER_INDEX) {
+            writeOldestIndex();
         }
+    }
+
+    /**
+     * Writes an index object for the oldest {@link #PACKS_PER_INDEX} packs not in one yet, once their uploads are
+     * done: they were handed to the store {@link #PACKS_PER_INDEX} packs ago, so unless more uploads than that run
+     * at once they are, and the newer ones go on uploading meanwhile.
+     */
+    private void writeOldestIndex() throws IOException, RepoException {
+        Map<String, List<Pack.Entry>> oldest = new LinkedHashMap<>();
+        for (var e : unindexed.entrySet()) {
+            if (oldest.size() == PACKS_PER_INDEX) {
+                break;
+            }
+            oldest.put(e.getKey(), e.getValue());
+        }
+        store.awaitPuts(oldest.keySet().stream().map(Pack::name).toList()); // an index never names a pack not stored
+        indexObjects.add(saveObject("index", Index.encode(oldest)));
+        unindexed.keySet().removeAll(oldest.keySet());
     }
 
     private void writeIndex() throws IOException, RepoException {

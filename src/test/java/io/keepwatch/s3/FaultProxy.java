@@ -21,12 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * A TCP proxy for tests, between an S3 client and its server, that misbehaves on purpose. Each new connection
  * gets the next fault of a cyclic plan: pass (but cut after {@code passBudget} bytes in either direction, so
  * connections keep being made, mid-request or mid-response), drop after some bytes of the upload, delay before
- * connecting, or answer the first request itself with an S3 error (500 InternalError, 503 SlowDown, 429
- * SlowDown) and close. {@link #down} makes it refuse every connection until {@link #up}. Counts what it did.
+ * connecting, flip one bit of the upload (a body corrupted on the way), or answer the first request itself with an S3
+ * error (500 InternalError, 503 SlowDown, 429 SlowDown) and close. {@link #down} makes it refuse every connection until {@link #up}. Counts what it did.
  */
 public final class FaultProxy implements Closeable {
     /** What one connection gets. */
-    public sealed interface Fault permits Pass, Drop, Delay, Respond {
+    public sealed interface Fault permits Pass, Drop, Delay, Flip, Respond {
     }
 
     /** Forwards, cutting the connection after {@code budget} bytes in either direction. */
@@ -35,6 +35,10 @@ public final class FaultProxy implements Closeable {
 
     /** Forwards {@code after} bytes of the request, then cuts the connection. */
     public record Drop(long after) implements Fault {
+    }
+
+    /** Forwards, with the lowest bit of the upload's byte at offset {@code at} (from the connection's start) flipped. */
+    public record Flip(long at) implements Fault {
     }
 
     /** Waits, then forwards as {@link Pass}. */
@@ -117,6 +121,7 @@ public final class FaultProxy implements Closeable {
             }
             long budget;
             long upLimit;
+            long flipAt = f instanceof Flip x ? x.at() : -1;
             if (f instanceof Delay d) {
                 Thread.sleep(d.millis());
                 budget = d.budget();
@@ -124,16 +129,19 @@ public final class FaultProxy implements Closeable {
             } else if (f instanceof Drop d) {
                 budget = Long.MAX_VALUE;
                 upLimit = d.after();
+            } else if (f instanceof Flip) {
+                budget = Long.MAX_VALUE;
+                upLimit = Long.MAX_VALUE;
             } else {
                 budget = ((Pass) f).budget();
                 upLimit = budget;
             }
             try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
                 open.add(upstream);
-                Thread back = new Thread(() -> pipe(upstream, client, budget), "fault-proxy-down");
+                Thread back = new Thread(() -> pipe(upstream, client, budget, -1), "fault-proxy-down");
                 back.setDaemon(true);
                 back.start();
-                pipe(client, upstream, upLimit);
+                pipe(client, upstream, upLimit, flipAt);
                 back.join(100);
             } finally {
                 open.removeIf(s -> s.isClosed());
@@ -145,8 +153,8 @@ public final class FaultProxy implements Closeable {
         }
     }
 
-    /** Copies until EOF or {@code limit} bytes, then closes both sockets. */
-    private void pipe(Socket from, Socket to, long limit) {
+    /** Copies until EOF or {@code limit} bytes (flipping a bit of byte {@code flipAt}, if not -1), then closes both sockets. */
+    private void pipe(Socket from, Socket to, long limit, long flipAt) {
         byte[] buf = new byte[16 * 1024];
         long n = 0;
         try {
@@ -156,6 +164,9 @@ public final class FaultProxy implements Closeable {
                 int r = in.read(buf, 0, (int) Math.min(buf.length, limit - n));
                 if (r < 0) {
                     break;
+                }
+                if (flipAt >= n && flipAt < n + r) {
+                    buf[(int) (flipAt - n)] ^= 1;
                 }
                 out.write(buf, 0, r);
                 n += r;

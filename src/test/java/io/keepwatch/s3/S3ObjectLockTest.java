@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * S3Proxy answers 501 to Object Lock, so the headers the client sends are checked here against a server that
  * records every request and answers as S3 would: each object, and each multipart upload at its creation, carries
- * the mode and the retain-until date; each write is conditional and carries a Content-MD5.
+ * the mode and the retain-until date; each write is conditional and carries a Content-MD5. Without Object Lock,
+ * over http, the body is signed chunk by chunk instead of carrying a Content-MD5.
  */
 class S3ObjectLockTest {
     @TempDir
@@ -83,11 +84,14 @@ class S3ObjectLockTest {
     }
 
     private S3Store store(boolean compliance) throws IOException {
+        return store(Optional.of(new S3Config.ObjectLock(compliance, Duration.ofDays(30))));
+    }
+
+    private S3Store store(Optional<S3Config.ObjectLock> lock) throws IOException {
         S3Location loc = S3Location.parse("s3:http://127.0.0.1:" + server.getAddress().getPort() + "/locked/host");
         S3Config d = S3Config.defaults();
         S3Config cfg = new S3Config(d.region(), Optional.empty(), Optional.of(S3ProxyServer.credentialsFile(tmp.resolve("creds"))),
-                Optional.empty(), false, 2, 0, 5L << 20, Duration.ofSeconds(10), false,
-                Optional.of(new S3Config.ObjectLock(compliance, Duration.ofDays(30))));
+                Optional.empty(), false, 2, 0, 5L << 20, Duration.ofSeconds(10), false, lock);
         try {
             return new S3Store(Stores.client(loc, cfg), loc, cfg, Clock.fixed(NOW, ZoneOffset.UTC));
         } catch (io.keepwatch.repo.RepoException e) {
@@ -130,5 +134,21 @@ class S3ObjectLockTest {
             assertTrue(s.putIfAbsent("index/def", new byte[] {1, 2, 3}));
         }
         assertEquals("COMPLIANCE", requests.get(0).headers().get("x-amz-object-lock-mode"));
+    }
+
+    @Test
+    void withoutObjectLockAnHttpUploadIsSignedChunkByChunkInsteadOfCarryingAnMd5() throws Exception {
+        try (S3Store s = store(Optional.empty())) {
+            assertTrue(s.putIfAbsent("snapshots/abc", "sealed snapshot".getBytes(StandardCharsets.UTF_8)));
+            s.putNew("data/ab/pack", new byte[(5 << 20) + 10]);
+            s.awaitPuts();
+        }
+        List<Request> uploads = requests.stream().filter(r -> r.method().equals("PUT")).toList();
+        assertEquals(3, uploads.size(), uploads.toString()); // the object and two parts
+        for (Request r : uploads) {
+            assertEquals("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", r.headers().get("x-amz-content-sha256"), r.toString());
+            assertTrue(!r.headers().containsKey("Content-MD5"), r.toString());
+        }
+        assertEquals("*", uploads.get(0).headers().get("If-None-Match"));
     }
 }

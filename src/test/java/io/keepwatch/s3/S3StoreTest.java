@@ -90,6 +90,27 @@ class S3StoreTest {
         }
     }
 
+    /**
+     * Over http an upload carries no Content-MD5: the SDK signs its body chunk by chunk (SigV4 streaming), and the
+     * server checks each chunk's signature, so a body corrupted on the way is refused and nothing is stored.
+     */
+    @Test
+    void aBodyCorruptedOnTheWayIsRefusedAndNotStored() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(5).nextBytes(data);
+        try (FaultProxy proxy = new FaultProxy(server.port(), List.of(new FaultProxy.Flip(600_000), new FaultProxy.Pass(Long.MAX_VALUE)));
+                BlobStore viaProxy = Stores.open("s3:http://127.0.0.1:" + proxy.port() + "/bucket/flipped", config(false, 5L << 20));
+                BlobStore direct = open("flipped", false)) {
+            Retrier.S3IOException e = assertThrows(Retrier.S3IOException.class, () -> viaProxy.putIfAbsent("data/00/flipped", data));
+            assertEquals(1, proxy.count("Flip"), "the first upload went through the flipping connection");
+            assertEquals(403, e.status, e.getMessage());
+            assertTrue(e.getMessage().contains("SignatureDoesNotMatch"), e.getMessage());
+            assertEquals(Optional.empty(), direct.stat("data/00/flipped"), "a corrupted body is not stored");
+            assertTrue(viaProxy.putIfAbsent("data/00/flipped", data));
+            assertArrayEquals(data, direct.get("data/00/flipped"));
+        }
+    }
+
     @Test
     void aDownEndpointIsUnavailableAfterTheRetriesAndWorksAgainWhenItIsBack() throws Exception {
         S3Config d = config(false, 5L << 20);
