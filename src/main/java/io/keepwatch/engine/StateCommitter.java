@@ -46,8 +46,10 @@ final class StateCommitter implements AutoCloseable {
     private boolean dirty;
     /** The last journal batch not yet included in a commit (0: none). */
     private long uncommittedSeq;
-    /** Actions journaled since the last commit (see {@link CommitPolicy#passActions}). */
+    /** Actions journaled since the last commit (see {@link CommitPolicy#passCommitDue}). */
     private int uncommittedActions;
+    /** How many records the state held at the last commit (when loaded, before the first). */
+    private long recordsAtLastCommit;
     /** Folders changed by journaled batches and not yet fsynced: done right before the commit that records them. */
     private final Set<Path> unsyncedFolders = new LinkedHashSet<>();
     private Instant lastFlush;
@@ -72,6 +74,7 @@ final class StateCommitter implements AutoCloseable {
         this.lastRewrite = clock.instant();
         this.stateBytes = store.fileSize();
         this.logBytes = store.changes().bytes();
+        this.recordsAtLastCommit = state.totalLive();
     }
 
     CommitPolicy policy() {
@@ -115,9 +118,9 @@ final class StateCommitter implements AutoCloseable {
         indexStale = false;
     }
 
-    /** Whether a full pass has journaled enough since its last commit to commit now. */
+    /** Whether a full pass has journaled enough since its last commit to commit now (see {@link CommitPolicy#passCommitDue}). */
     boolean passCommitDue() {
-        return uncommittedSeq != 0 && uncommittedActions >= policy.passActions();
+        return uncommittedSeq != 0 && policy.passCommitDue(uncommittedActions, recordsAtLastCommit);
     }
 
     /**
@@ -166,6 +169,7 @@ final class StateCommitter implements AutoCloseable {
             uncommittedSeq = 0;
         }
         uncommittedActions = 0;
+        recordsAtLastCommit = state.totalLive();
         dirty = false;
         lastFlush = now;
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -117,9 +118,12 @@ public interface Fs {
         return FileChannel.open(file, StandardOpenOption.WRITE);
     }
 
-    /** Sets the modification time of {@code path} (a file keepwatch just created, never a link). */
-    default void setLastModifiedTime(Path path, FileTime time) throws IOException {
-        Files.setLastModifiedTime(path, time);
+    /**
+     * Sets the modification and access times of {@code path} (a file keepwatch just created, never a link). Both are
+     * given, so the file's own times are not read first (as setting one alone does).
+     */
+    default void setFileTimes(Path path, FileTime lastModified, FileTime lastAccess) throws IOException {
+        Files.getFileAttributeView(path, BasicFileAttributeView.class).setTimes(lastModified, lastAccess, null);
     }
 
     /** Sets the POSIX permission bits of {@code path}; nothing where the filesystem has none. */

@@ -21,18 +21,20 @@ public final class SparseWriter {
 
     /**
      * Writes the remaining bytes of {@code buf} (a heap or a direct buffer) at {@code out}'s position, or, when they are a
-     * whole block of zeros, only moves the position past them. Either way {@code buf} ends fully consumed.
+     * whole block of zeros, only moves the position past them. Either way {@code buf} ends fully consumed. Returns whether
+     * it left a hole: only a copy whose last write did needs {@link #finish}.
      */
-    public static void write(FileChannel out, ByteBuffer buf) throws IOException {
+    public static boolean write(FileChannel out, ByteBuffer buf) throws IOException {
         int n = buf.remaining();
         if (isHole(buf)) {
             out.position(out.position() + n);
             buf.position(buf.limit());
-            return;
+            return true;
         }
         while (buf.hasRemaining()) {
             out.write(buf);
         }
+        return false;
     }
 
     /** Whether the remaining bytes of {@code buf} are a whole block of zeros, which a copy leaves as a hole. */

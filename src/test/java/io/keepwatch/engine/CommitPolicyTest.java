@@ -39,6 +39,27 @@ class CommitPolicyTest {
         assertEquals(rewrite, policy(percent).changesTooMany(changes, records));
     }
 
+    /**
+     * A full pass's commits: at least passActions (50,000) apart, and at least as many actions as the state held at the
+     * last commit, up to 8 x passActions: a first backup of a million files commits at 50k, 100k, 200k, 400k, 800k, end.
+     */
+    @ParameterizedTest(name = "{0} actions since a commit that left {1} records -> commit {2}")
+    @CsvSource({
+        "49999, 0, false",
+        "50000, 0, true",
+        "50000, 50000, true",
+        "99999, 100000, false",
+        "100000, 100000, true",
+        "399999, 400000, false",
+        "400000, 400000, true",
+        "400000, 5000000, true",
+        "399999, 5000000, false",
+        "50000, 30000, true",
+    })
+    void passCommitStepsGrowWithTheState(long actions, long records, boolean due) {
+        assertEquals(due, policy(25).passCommitDue(actions, records));
+    }
+
     @ParameterizedTest
     @CsvSource({"-1, 1, 25, 60", "0, 0, 25, 60", "0, 1, 0, 60", "0, 1, 25, 0"})
     void outOfRangeValuesAreRefused(long flushMs, int passActions, int percent, long minutes) {

@@ -95,6 +95,37 @@ class HashingCopierTest {
         assertTrue(allocated < 16L * MIB, "the copy takes " + allocated + " bytes on disk");
     }
 
+    /**
+     * Below the kernel-copy size: a file whose last block is all zeros still gets its full length (the copy asks for its
+     * size only then), and a small file gets its bytes, mtime, access time and permission bits.
+     */
+    @Test
+    void aCopyEndingInAHoleKeepsItsLengthAndASmallOneItsTimesAndMode(@TempDir Path tmp) throws Exception {
+        HashingCopier copier = new HashingCopier(new RealFs(false, ms -> { }), HashAlgorithm.SHA256);
+        byte[] tailOfZeros = new byte[2 * MIB];
+        System.arraycopy(random(MIB, 5), 0, tailOfZeros, 0, MIB);
+        Path src = tmp.resolve("tail.bin");
+        Files.write(src, tailOfZeros);
+        FileFacts facts = copier.copy(src, tmp.resolve("tail.staged"));
+        assertEquals(2L * MIB, Files.size(tmp.resolve("tail.staged")));
+        assertArrayEquals(tailOfZeros, Files.readAllBytes(tmp.resolve("tail.staged")));
+        assertEquals(sha256(tailOfZeros), facts.hash());
+
+        Path small = tmp.resolve("small.txt");
+        byte[] content = random(700, 6);
+        Files.write(small, content);
+        Files.setLastModifiedTime(small, java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_123L));
+        Files.setAttribute(small, "lastAccessTime", java.nio.file.attribute.FileTime.fromMillis(1_600_000_100_000L));
+        Files.setPosixFilePermissions(small, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Path copy = tmp.resolve("small.staged");
+        facts = copier.copy(small, copy);
+        assertArrayEquals(content, Files.readAllBytes(copy));
+        assertEquals(Files.getLastModifiedTime(small), Files.getLastModifiedTime(copy));
+        assertEquals(Files.getAttribute(small, "lastAccessTime"), Files.getAttribute(copy, "lastAccessTime"));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+        assertEquals("rw-r-----", facts.perms());
+    }
+
     private static long allocatedBytes(Path file) throws Exception {
         Process p = new ProcessBuilder("du", "-k", "--", file.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -187,9 +187,9 @@ public final class FaultyFs extends ForwardingFs {
     }
 
     @Override
-    public void setLastModifiedTime(Path path, FileTime time) throws IOException {
+    public void setFileTimes(Path path, FileTime lastModified, FileTime lastAccess) throws IOException {
         onSetAttributes.maybeThrow(path);
-        super.setLastModifiedTime(path, time);
+        super.setFileTimes(path, lastModified, lastAccess);
     }
 
     @Override

@@ -112,8 +112,8 @@ public class ForwardingFs implements Fs {
     }
 
     @Override
-    public void setLastModifiedTime(Path path, FileTime time) throws IOException {
-        delegate.setLastModifiedTime(path, time);
+    public void setFileTimes(Path path, FileTime lastModified, FileTime lastAccess) throws IOException {
+        delegate.setFileTimes(path, lastModified, lastAccess);
     }
 
     @Override
