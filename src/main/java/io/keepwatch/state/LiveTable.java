@@ -186,6 +186,14 @@ final class LiveTable {
         return f.isEmpty() ? name[slot] : f + "/" + name[slot];
     }
 
+    /**
+     * Adds every file to a fingerprint from the columns, in slot order (a fingerprint does not depend on order):
+     * no record and no hash text is made, which a walk of the {@link LiveView} would.
+     */
+    void addTo(Fingerprint.Builder fp) {
+        forEachSlot(slot -> fp.add(rel(slot), size[slot], mtime[slot], inode(slot), perms(slot)));
+    }
+
     /** The live file in {@code slot}, made afresh. */
     LiveFile file(int slot) {
         return new LiveFile(hash(slot), size[slot], mtime[slot], inode(slot), perms(slot), since[slot],

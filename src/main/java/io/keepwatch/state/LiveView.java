@@ -43,6 +43,17 @@ final class LiveView extends AbstractMap<String, LiveFile> implements SortedMap<
         return table == null ? 0 : to == null ? table.orderLength() : table.lowerBound(to);
     }
 
+    /** Adds every file of this view to a fingerprint ({@link Fingerprint.Builder#add}), without making its record. */
+    void addTo(Fingerprint.Builder fp) {
+        if (from == null && to == null) {
+            if (table != null) {
+                table.addTo(fp);
+            }
+            return;
+        }
+        forEach((rel, f) -> fp.add(rel, f.size(), f.mtime(), f.inode(), f.perms()));
+    }
+
     @Override
     public LiveFile get(Object key) {
         if (table == null || !(key instanceof String rel) || !inRange(rel)) {

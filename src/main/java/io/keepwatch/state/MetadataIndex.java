@@ -119,9 +119,13 @@ public final class MetadataIndex {
             out.writeUTF(s.device());
             writeOutlook(out, e.getKey(), s.history().values(), outlook, now);
             Fingerprint.Builder fp = new Fingerprint.Builder();
-            for (Map.Entry<String, LiveFile> f : s.files().entrySet()) {
-                LiveFile lf = f.getValue();
-                fp.add(f.getKey(), lf.size(), lf.mtime(), lf.inode(), lf.perms());
+            if (s.files() instanceof LiveView view) {
+                view.addTo(fp); // a state's own files: from its columns, with no record made per file
+            } else {
+                for (Map.Entry<String, LiveFile> f : s.files().entrySet()) {
+                    LiveFile lf = f.getValue();
+                    fp.add(f.getKey(), lf.size(), lf.mtime(), lf.inode(), lf.perms());
+                }
             }
             if (s.folders() != null) {
                 s.folders().forEach((rel, spans) -> spans.stream().filter(FolderSpan::open)

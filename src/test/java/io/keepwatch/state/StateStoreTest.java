@@ -228,6 +228,30 @@ class StateStoreTest {
                 + " to rebuild it from the backup root", e.getMessage());
     }
 
+    /** The metadata index's fingerprint of a state's files, made from the columns, is that of their records. */
+    @Test
+    void fingerprintFromTheColumnsIsThatOfTheRecords() throws Exception {
+        BackupState s = sample();
+        s.removeLive(new FileRef("docs", "a0"));
+        s.putLive(new FileRef("docs", "zz/new"), live(77, 5, T0, ""));
+        s.putLive(new FileRef("docs", "a.txt"), new LiveFile(hash(78), 6, 7, "odd inode", "odd perms", T0, ""));
+        for (String src : s.sourceNames()) {
+            Fingerprint.Builder records = new Fingerprint.Builder();
+            s.liveFiles(src).forEach((rel, f) -> records.add(rel, f.size(), f.mtime(), f.inode(), f.perms()));
+            Fingerprint.Builder columns = new Fingerprint.Builder();
+            ((LiveView) s.liveFiles(src)).addTo(columns);
+            assertEquals(records.build(), columns.build(), src);
+        }
+        store.save(s);
+        BackupState loaded = store.load().orElseThrow();
+        Fingerprint.Builder records = new Fingerprint.Builder();
+        loaded.liveFiles("docs").forEach((rel, f) -> records.add(rel, f.size(), f.mtime(), f.inode(), f.perms()));
+        Fingerprint.Builder columns = new Fingerprint.Builder();
+        ((LiveView) loaded.liveFiles("docs")).addTo(columns);
+        assertEquals(records.build(), columns.build());
+        assertEquals(s.liveCount("docs"), columns.build().count());
+    }
+
     @Test
     void noFileIsNoState() throws Exception {
         assertTrue(store.load().isEmpty());
