@@ -195,7 +195,7 @@ done
 CONT_OUT=$WORK/continuous.txt
 : >"$CONT_OUT"
 if [[ $CONTINUOUS == 1 ]]; then
-    rm -rf "$WORK"/cont-* "$WORK/s3/cont-kw" "$WORK/s3/cont-rs"
+    rm -rf "$WORK"/cont-* "$WORK/cont.key" "$WORK/s3/cont-kw" "$WORK/s3/cont-rs"
     log "continuous mode: interval $INTERVAL s, $EDITS edits to the remote, $ROUNDS round(s) of $LOCAL_EDITS local edits per setting"
     java "$REPO/bench/ReplicationBench.java" launcher="$APP/bin/keepwatch" work="$WORK" data="$SRC" url="s3:$ENDPOINT/cont-kw/repo" \
         interval="$INTERVAL" edits="$EDITS" localEdits="$LOCAL_EDITS" rounds="$ROUNDS" csv="$CSV" seed="$SEED" >"$CONT_OUT"

@@ -72,7 +72,8 @@ public final class EarlyWatches implements AutoCloseable {
     }
 
     private final ChangeQueue queue;
-    private final CompletableFuture<Map<String, Attempt>> attempts;
+    /** The registrations, until {@link #take} hands them over. */
+    private CompletableFuture<Map<String, Attempt>> attempts;
     private boolean taken;
 
     private EarlyWatches(ChangeQueue queue, CompletableFuture<Map<String, Attempt>> attempts) {
@@ -115,6 +116,9 @@ public final class EarlyWatches implements AutoCloseable {
     Map<String, Attempt> take() throws InterruptedException {
         Map<String, Attempt> all = await();
         taken = true;
+        // Let go of them: each attempt holds its source's start-up scan, whose result (an entry per file, a
+        // million on a large source) would otherwise stay in memory for as long as the service runs.
+        attempts = CompletableFuture.completedFuture(Map.of());
         return all;
     }
 
