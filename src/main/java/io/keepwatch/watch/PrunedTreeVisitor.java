@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * walks the whole source twice at start). A folder has no subfolders when its link count is 2 (its own
  * entry in its parent and its {@code .}; each subfolder adds one with its {@code ..}), on the file systems
  * listed in {@link #LINK_COUNT_FILE_SYSTEMS}. Elsewhere (btrfs always says 1, CIFS makes up 2, NFS and
- * FUSE may be wrong, Windows has no link count) every entry is lstat()ed as before.
+ * FUSE may be wrong, Windows has no link count) every entry is lstat()ed as before. The walk that registers the
+ * source at start does not even list such a folder ({@link #onlyRegisters}).
  */
 final class PrunedTreeVisitor implements FileTreeVisitor {
     private static final Logger log = LoggerFactory.getLogger(PrunedTreeVisitor.class);
@@ -94,8 +95,23 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
         return onDirectory.getClass().getName().startsWith("io.methvin.watcher.PathUtils$");
     }
 
+    /**
+     * Whether a walk of the whole source is directory-watcher's registering walk at start ({@code registerAll} of the
+     * root, called by {@code registerPaths} only): its folder callback is a lambda of {@code DirectoryWatcher} (the
+     * noting walk's is {@link #onlyNotesFolders}'s) and its file callback does nothing in 0.19.1, so that walk lists a
+     * folder only to find its subfolders. A folder it has just watched and whose link count then says it has none
+     * (see {@link #hasNoSubfolders}) is not listed at all: any subfolder made in it after that moment is reported by
+     * its watch, and one made before would have raised the count. Most folders of a large tree have no subfolders,
+     * and listing them was most of the walk's cost. Walks of a folder made while watching still list everything
+     * (their files are reported as created).
+     */
+    static boolean onlyRegisters(Callback onDirectory) {
+        return onDirectory.getClass().getName().startsWith("io.methvin.watcher.DirectoryWatcher$");
+    }
+
     private final AtomicInteger wholeSourceWalks = new AtomicInteger();
     private final AtomicInteger skippedNotingWalks = new AtomicInteger();
+    private volatile int lastWalkUnlisted;
 
     /** Walks of the whole source made, and folder-noting walks not made (see {@link #onlyNotesFolders}). */
     int wholeSourceWalks() {
@@ -104,6 +120,11 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
 
     int skippedNotingWalks() {
         return skippedNotingWalks.get();
+    }
+
+    /** Folders the latest walk watched without listing them (no subfolders, in the registering walk: {@link #onlyRegisters}). */
+    int lastWalkUnlisted() {
+        return lastWalkUnlisted;
     }
 
     /** Folders found by the latest walk of the whole source (what is watched right after registering). */
@@ -127,13 +148,15 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             return;
         }
         wholeSourceWalks.incrementAndGet();
-        Walk walk = new Walk(onDirectory, onFile, wholeSource ? registration : Optional.empty());
+        Walk walk = new Walk(onDirectory, onFile, wholeSource ? registration : Optional.empty(),
+                wholeSource && onlyRegisters(onDirectory));
         walk.run(start, wholeSource ? "" : filter.relOf(start).orElseThrow());
         lastWalkLstats = walk.lstats;
+        lastWalkUnlisted = walk.unlisted;
         if (wholeSource) {
             rootWalkFolders.set(walk.folders);
-            log.debug("Walked {}: {} folders, {} entries, {} of them lstat()ed", start, walk.folders, walk.entries,
-                    walk.lstats);
+            log.debug("Walked {}: {} folders ({} without subfolders not listed), {} entries, {} of them lstat()ed", start,
+                    walk.folders, walk.unlisted, walk.entries, walk.lstats);
         }
     }
 
@@ -143,16 +166,20 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
         private final Callback onFile;
         /** Told of each folder once its watch is in place (the walk of the whole source only). */
         private final Optional<Registration> registration;
+        /** Whether a folder without subfolders need not be listed (the walk only registers: {@link #onlyRegisters}). */
+        private final boolean listOnlyForSubfolders;
         private final Deque<Path> pending = new ArrayDeque<>();
         private final Deque<String> pendingRel = new ArrayDeque<>();
         int folders;
         int entries;
         int lstats;
+        int unlisted;
 
-        Walk(Callback onDirectory, Callback onFile, Optional<Registration> registration) {
+        Walk(Callback onDirectory, Callback onFile, Optional<Registration> registration, boolean listOnlyForSubfolders) {
             this.onDirectory = onDirectory;
             this.onFile = onFile;
             this.registration = registration;
+            this.listOnlyForSubfolders = listOnlyForSubfolders;
         }
 
         void run(Path start, String startRel) throws IOException {
@@ -193,6 +220,12 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
                 folders++;
                 if (registration.isPresent()) {
                     registration.get().watched(rel);
+                }
+                // Watched now: a link count read from here on that says "no subfolders" holds until the watch
+                // reports a new one (see onlyRegisters), so a walk that lists only to find subfolders stops here.
+                if (listOnlyForSubfolders && hasNoSubfolders(dir)) {
+                    unlisted++;
+                    return;
                 }
                 for (Path entry : stream) {
                     listed.add(entry);
