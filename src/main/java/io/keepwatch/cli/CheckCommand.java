@@ -69,12 +69,18 @@ final class CheckCommand implements Callable<Integer> {
         r.notes().forEach(n -> out.println("note: " + n));
         out.println((r.clean() ? "No damage" : r.damage().size() + " damaged object(s)") + ": " + r.snapshots() + " snapshot(s), "
                 + r.packs() + " pack(s)" + (fraction > 0 ? ", " + r.packsRead() + " read (" + BackupReader.bytes(r.bytesRead())
-                + ", " + BackupReader.bytes(r.plaintextRead()) + " of plaintext in " + seconds(elapsed) + ")" : ""));
+                + ", " + BackupReader.bytes(r.plaintextRead()) + " of plaintext in " + seconds(elapsed) + ", " + rate(r.plaintextRead(), elapsed)
+                + ")" : ""));
         out.flush();
         return HandRun.Done.of(r.clean() ? ExitCodes.OK : ExitCodes.PARTIAL, io.keepwatch.schedule.Jobs.checked(r));
     }
 
     private static String seconds(double s) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", s);
+        return String.format(java.util.Locale.ROOT, "%.2f s", s);
+    }
+
+    /** Plaintext bytes over the seconds from opening the repository to the end, in MB/s (10^6 bytes). */
+    private static String rate(long bytes, double s) {
+        return String.format(java.util.Locale.ROOT, "%.0f MB/s", s > 0 ? bytes / s / 1e6 : 0);
     }
 }

@@ -50,6 +50,12 @@ public final class Checker {
 
     /** @param readFraction 0 for structure only, 1 to read every pack, else the fraction of packs to read (chosen at random) */
     public Report check(double readFraction) throws IOException, RepoException {
+        if (readFraction > 0) {
+            // The JIT compiles the open path while the structure is read (see Crypto.warmUpOpen); daemon: it never holds up the end.
+            Thread warmUp = new Thread(Crypto::warmUpOpen, "check-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
         repo.damagedIndex().forEach((name, reason) -> damage(name, reason, Set.of("the packs it lists are found through their headers")));
         Set<String> indexed = new HashSet<>(repo.index().packIds());
         int orphans = repo.indexOrphanPacks(false);
@@ -153,9 +159,14 @@ public final class Checker {
         }
     }
 
-    /** Threads that read packs: one per processor, at most 4 (each holds one pack of 16-24 MiB and its blobs). */
+    /**
+     * Threads that read packs: two more than the processors, at most 6, so that while every processor opens and hashes
+     * blobs, the next packs are already being read from the disk (each thread reads a whole pack, then opens its blobs;
+     * with one thread per processor both were often waiting on the disk at once, and the processors idle). Each holds
+     * one pack of 16-24 MiB and its largest blob.
+     */
     static int readThreads() {
-        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        return Math.min(6, Runtime.getRuntime().availableProcessors() + 2);
     }
 
     private static PackRead join(Future<PackRead> f) throws IOException {
