@@ -50,12 +50,6 @@ public final class Checker {
 
     /** @param readFraction 0 for structure only, 1 to read every pack, else the fraction of packs to read (chosen at random) */
     public Report check(double readFraction) throws IOException, RepoException {
-        if (readFraction > 0) {
-            // The JIT compiles the open path while the structure is read (see Crypto.warmUpOpen); daemon: it never holds up the end.
-            Thread warmUp = new Thread(Crypto::warmUpOpen, "check-warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
-        }
         repo.damagedIndex().forEach((name, reason) -> damage(name, reason, Set.of("the packs it lists are found through their headers")));
         Set<String> indexed = new HashSet<>(repo.index().packIds());
         int orphans = repo.indexOrphanPacks(false);
@@ -113,7 +107,7 @@ public final class Checker {
             Collections.shuffle(toRead, new Random());
             toRead = toRead.subList(0, readFraction <= 0 ? 0 : (int) Math.ceil(toRead.size() * readFraction));
         }
-        long[] read = readPacks(toRead);
+        long[] read = readPacks(toRead, sizes);
         return new Report(snapshots, sizes.size(), toRead.size(), read[0], read[1], List.copyOf(damage.values()), notes);
     }
 
@@ -124,7 +118,7 @@ public final class Checker {
      *
      * @return the sealed bytes and the plaintext bytes read
      */
-    private long[] readPacks(List<String> packIds) throws IOException {
+    private long[] readPacks(List<String> packIds, Map<String, Long> sizes) throws IOException {
         if (packIds.isEmpty()) {
             return new long[2];
         }
@@ -137,7 +131,9 @@ public final class Checker {
         ThreadLocal<Repository.Scratch> scratch = ThreadLocal.withInitial(Repository.Scratch::new);
         // Each thread reads its packs into one buffer it keeps (direct, for a local store): a new 16-24 MiB array per
         // pack made the young collections copy packs in flight, about a second per collection of 1 GiB's check.
-        ThreadLocal<ByteBuffer[]> buffers = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+        // Each is made once, as large as the largest pack, so a larger pack coming later does not make it allocate another.
+        int largest = (int) Math.min(Integer.MAX_VALUE - 16L * 1024, packIds.stream().mapToLong(sizes::get).max().orElse(0));
+        ThreadLocal<ByteBuffer[]> buffers = ThreadLocal.withInitial(() -> new ByteBuffer[] {repo.store().buffer(largest)});
         try {
             List<Future<PackRead>> reads = new ArrayList<>();
             for (String packId : packIds) {

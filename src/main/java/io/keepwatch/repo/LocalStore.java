@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A repository in a folder (another disk, a USB stick, a NAS mount). An object is written to a private temp
@@ -31,6 +33,7 @@ import java.util.UUID;
  * repository calls before any index object that could name the pack.
  */
 public final class LocalStore implements BlobStore {
+    private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
     private static final int WRITE = 1 << 20;
     /** Packs queued or being written at once (restic writes two at a time to a local repository). */
     static final int PACKS_IN_FLIGHT = 2;
@@ -123,10 +126,77 @@ public final class LocalStore implements BlobStore {
         }
     }
 
-    /** Reads the file straight into a direct buffer: no heap array, no copy through the JDK's temporary direct buffer. */
+    /**
+     * Reads the whole file into a direct buffer, bypassing the page cache (O_DIRECT) where the folder's file system
+     * allows it: the disk's DMA fills the buffer, with no copy out of the page cache and no page-cache pages to
+     * allocate and evict. check --read-data, the one caller, reads each pack once: through the page cache that copy
+     * was about a third of its CPU (1 GiB read whole: 0.3-0.6 s of CPU through the cache, 0.1 s direct), and it
+     * pushed everything else out of the cache. It also reads what is on the disk, not a cached copy. Where direct
+     * reads fail (tmpfs, some network or FUSE file systems, an alignment the JDK refuses), the object is read again
+     * through the cache, and so is every later one once that worked: the bytes, and every error a plain read
+     * reports, are the same either way.
+     */
     @Override
     public ByteBuffer get(String name, ByteBuffer reuse) throws IOException {
-        try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        Path file = path(name);
+        if (directReads) {
+            try {
+                return readDirect(file, name, reuse);
+            } catch (IOException | UnsupportedOperationException e) {
+                ByteBuffer b = readCached(file, name, reuse);
+                directReads = false;
+                log.debug("{}: direct reads fail here ({}); reading through the page cache", root, e.toString());
+                return b;
+            }
+        }
+        return readCached(file, name, reuse);
+    }
+
+    /** O_DIRECT wants the buffer's address, the file position and the length read to be multiples of the block size. */
+    private static final int DIRECT_ALIGN = 4096;
+    /** Whether {@link #get} tries direct reads: true until one fails where a cached read of the same object works. */
+    private volatile boolean directReads = true;
+
+    @Override
+    public ByteBuffer buffer(int capacity) {
+        return alignedBuffer(roundUp(capacity));
+    }
+
+    private static int roundUp(long size) {
+        return (int) ((size + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN);
+    }
+
+    /** A direct buffer of {@code capacity} bytes whose address is a multiple of the block size. */
+    private static ByteBuffer alignedBuffer(int capacity) {
+        return ByteBuffer.allocateDirect(capacity + DIRECT_ALIGN).alignedSlice(DIRECT_ALIGN).limit(capacity).slice();
+    }
+
+    private static ByteBuffer readDirect(Path file, String name, ByteBuffer reuse) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 2L * DIRECT_ALIGN) {
+                throw new IOException(name + ": object too large (" + size + " bytes)");
+            }
+            int whole = roundUp(size);
+            ByteBuffer b = reuse != null && reuse.isDirect() && reuse.capacity() >= whole && reuse.alignmentOffset(0, DIRECT_ALIGN) == 0
+                    ? reuse.clear() : alignedBuffer(whole);
+            b.limit(whole);
+            long pos = 0;
+            while (pos < size) {
+                int r = ch.read(b, pos); // whole blocks; the last read is short at the end of the file
+                if (r < 0) {
+                    throw new EOFException(name + ": ends at " + pos + " bytes, before " + size);
+                }
+                pos += r;
+            }
+            return b.limit((int) size).position(0);
+        }
+    }
+
+    /** Reads the file through the page cache straight into a direct buffer: no heap array, no copy through the JDK's temporary direct buffer. */
+    private static ByteBuffer readCached(Path file, String name, ByteBuffer reuse) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE - 16) {
                 throw new IOException(name + ": object too large (" + size + " bytes)");
