@@ -130,9 +130,9 @@ public final class LocalStore implements BlobStore {
      * Reads the whole file into a direct buffer, bypassing the page cache (O_DIRECT) where the folder's file system
      * allows it: the disk's DMA fills the buffer, with no copy out of the page cache and no page-cache pages to
      * allocate and evict. check --read-data, the one caller, reads each pack once: through the page cache that copy
-     * was about a third of its CPU (1 GiB read whole: 0.3-0.6 s of CPU through the cache, 0.1 s direct), and it
+     * was about a third of its CPU (1 GiB read whole: 0.3-0.7 s of CPU through the cache, 0.1 s direct), and it
      * pushed everything else out of the cache. It also reads what is on the disk, not a cached copy. Where direct
-     * reads fail (tmpfs, some network or FUSE file systems, an alignment the JDK refuses), the object is read again
+     * reads fail (some network or FUSE file systems, tmpfs before Linux 6.6, an alignment the JDK refuses), the object is read again
      * through the cache, and so is every later one once that worked: the bytes, and every error a plain read
      * reports, are the same either way.
      */
