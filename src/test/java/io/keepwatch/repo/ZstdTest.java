@@ -20,11 +20,33 @@ class ZstdTest {
 
     @Test
     void randomBytesAreJudgedIncompressibleWithoutCompressing() {
-        for (int n : new int[] {1000, 4096, 40_000, 1 << 20}) {
+        for (int n : new int[] {64, 100, 300, 700, 1000, 4096, 40_000, 1 << 20}) {
             byte[] b = random(n, n);
             assertFalse(Zstd.mayShrink(b, 0, b.length), n + " random bytes");
             assertNull(Zstd.compress(b, 0, b.length));
         }
+    }
+
+    @Test
+    void smallRandomChunksAreNotCompressedByChanceAndSmallTextIs() {
+        // A few hundred random bytes use only part of the 256 values: judged against 8 bits a byte, they looked
+        // skewed, and every small random file went through zstd for nothing.
+        int compressed = 0;
+        for (int seed = 0; seed < 300; seed++) {
+            byte[] b = random(64 + seed * 7, seed);
+            if (Zstd.mayShrink(b, 0, b.length) || Zstd.compress(b, 0, b.length) != null) {
+                compressed++;
+            }
+        }
+        assertTrue(compressed == 0, compressed + " of 300 small random chunks were thought compressible");
+        byte[] text = "keepwatch keeps every version of every file, and every deleted file, for as long as you ask it to.\n"
+                .repeat(3).getBytes(StandardCharsets.UTF_8);
+        assertTrue(Zstd.mayShrink(text, 0, text.length));
+        byte[] z = Zstd.compress(text, 0, text.length);
+        assertNotNull(z);
+        assertTrue(z.length < text.length);
+        byte[] tiny = new byte[63];
+        assertFalse(Zstd.mayShrink(tiny, 0, tiny.length), "below 64 bytes zstd's frame eats the gain");
     }
 
     @Test
