@@ -69,6 +69,34 @@ public interface BlobStore extends Closeable {
         }
     }
 
+    /**
+     * {@link #putNew(String, byte[])} of the object made of {@code parts} one after another (a pack: its sealed blobs,
+     * then its header), which the caller hands over. This default joins them into one array; a store that can write
+     * the parts as they are (a gathering write) saves that copy.
+     */
+    default void putNew(String name, java.util.List<byte[]> parts) throws IOException {
+        long size = size(parts);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IOException(name + ": object too large (" + size + " bytes)");
+        }
+        byte[] all = new byte[(int) size];
+        int off = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, all, off, p.length);
+            off += p.length;
+        }
+        putNew(name, all);
+    }
+
+    /** The length of the object made of {@code parts}. */
+    static long size(java.util.List<byte[]> parts) {
+        long n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        return n;
+    }
+
     /** Waits for every {@link #putNew} still running; throws the first failure. */
     default void awaitPuts() throws IOException {
     }

@@ -352,14 +352,15 @@ public final class Repository implements Closeable {
             return;
         }
         String packId = Crypto.randomId();
-        byte[] bytes = pack.finish(crypto, packId);
-        store.putNew(Pack.name(packId), bytes);
-        bytesAdded += bytes.length;
+        List<byte[]> parts = pack.finish(crypto, packId);
+        long bytes = BlobStore.size(parts);
+        store.putNew(Pack.name(packId), parts);
+        bytesAdded += bytes;
         List<Pack.Entry> entries = pack.entries();
         index().addPack(packId, entries);
         unindexed.put(packId, entries);
         pack = new Pack.Builder();
-        log.debug("wrote pack {} ({} blobs, {} bytes)", packId, entries.size(), bytes.length);
+        log.debug("wrote pack {} ({} blobs, {} bytes)", packId, entries.size(), bytes);
         if (unindexed.size() >= 2 * PACKS_PER_INDEX) {
             writeOldestIndex();
         }

@@ -71,6 +71,27 @@ class LocalStoreTest {
     }
 
     @Test
+    void aPackGivenInPartsIsStoredAsThePartsOneAfterAnother() throws IOException {
+        // Many small blobs (more than one gathering write takes), an empty part, parts across the 1 MiB slices, a large one.
+        List<byte[]> parts = new java.util.ArrayList<>();
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 700; i++) {
+            parts.add(bytes(1 + i * 37 % 3000, i));
+        }
+        parts.add(new byte[0]);
+        parts.add(bytes((1 << 20) - 5, 701));
+        parts.add(bytes(3 << 20, 702));
+        parts.add(bytes(9, 703));
+        for (byte[] p : parts) {
+            whole.writeBytes(p);
+        }
+        store.putNew("data/ab/pack", parts);
+        store.awaitPuts();
+        assertArrayEquals(whole.toByteArray(), store.get("data/ab/pack"));
+        assertEquals(List.of(), temps());
+    }
+
+    @Test
     void aFailedWriteIsThrownByAwaitPutsOnce() throws IOException {
         Files.write(root.resolve("data"), new byte[] {1}); // a file where the packs' folder should be
         store.putNew("data/ab/pack", bytes(1000, 1));
