@@ -1,6 +1,7 @@
 package io.keepwatch.engine;
 
 import io.keepwatch.plan.Observed;
+import io.keepwatch.scan.PickedFiles;
 import io.keepwatch.scan.ScannedFile;
 import io.keepwatch.state.FileFacts;
 import io.keepwatch.state.LiveFile;
@@ -8,7 +9,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Splits a scan, matched with the state ({@link ScanMatcher}), into the chunks a pass copies and executes one after
@@ -54,20 +55,21 @@ final class Chunker {
      *     handed to {@code unchanged}
      * @param rehash read every file, trusting no stored hash ({@code same} is then empty)
      * @param absent the paths gone, for the first chunk
-     * @param unchanged hears each file exactly as recorded (not in any chunk)
+     * @param unchanged hears the position in {@code files} of each file exactly as recorded (not in any chunk; no
+     *     record is made of it)
      */
     List<Chunk> split(List<ScannedFile> files, List<Optional<LiveFile>> liveOf, BitSet same, boolean rehash,
-            List<String> absent, Consumer<ScannedFile> unchanged) {
+            List<String> absent, IntConsumer unchanged) {
         List<Chunk> chunks = new ArrayList<>();
         int i = 0;
         do {
             List<Observed> known = new ArrayList<>();
-            List<ScannedFile> toRead = new ArrayList<>();
+            PickedFiles.Builder toRead = PickedFiles.of(files); // no record kept per file to read: see FileColumns
             List<Optional<LiveFile>> liveOfRead = new ArrayList<>();
             long bytes = 0;
             while (i < files.size() && bytes < maxBytes && toRead.size() < maxFiles) {
                 if (same.get(i)) {
-                    unchanged.accept(files.get(i++));
+                    unchanged.accept(i++);
                     continue;
                 }
                 Optional<LiveFile> live = liveOf.get(i);
@@ -77,12 +79,12 @@ final class Chunker {
                     known.add(new Observed(f.rel(), new FileFacts(live.get().hash(), f.size(), f.mtime(), f.inode(), f.perms()),
                             Optional.empty()));
                 } else {
-                    toRead.add(f);
+                    toRead.add(i - 1);
                     liveOfRead.add(live);
                     bytes += f.size();
                 }
             }
-            chunks.add(new Chunk(toRead, liveOfRead, bytes, known, chunks.isEmpty() ? absent : List.of()));
+            chunks.add(new Chunk(toRead.build(), liveOfRead, bytes, known, chunks.isEmpty() ? absent : List.of()));
         } while (i < files.size());
         return chunks;
     }

@@ -169,10 +169,11 @@ final class SourcePass {
         guard.save();
 
         Set<String> touchedRels = new HashSet<>();
-        java.util.function.Consumer<ScannedFile> unchanged = f -> {
+        List<ScannedFile> found = scan.files();
+        java.util.function.IntConsumer unchanged = i -> {
             counts.unchanged++;
             if (log.isDebugEnabled()) {
-                log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), f.rel()));
+                log.debug("SKIP: {} (unchanged)", BackupLayout.resolve(source.path(), found.get(i).rel()));
             }
         };
         List<Chunker.Chunk> chunks = chunker.split(scan.files(), match.liveOf(), match.unchanged(), options.rehash(), absent,

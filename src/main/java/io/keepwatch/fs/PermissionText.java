@@ -31,10 +31,20 @@ public final class PermissionText {
 
     /** The same string as {@link PosixFilePermissions#toString(Set)}, shared, not built. */
     public static String of(Set<PosixFilePermission> permissions) {
+        return TEXT[mask(permissions)];
+    }
+
+    /** The permissions as a number from 0 to 511 (a bit for each, by {@link PosixFilePermission#ordinal}). */
+    public static int mask(Set<PosixFilePermission> permissions) {
         int mask = 0;
         for (PosixFilePermission p : permissions) {
             mask |= 1 << p.ordinal();
         }
+        return mask;
+    }
+
+    /** The text of the permissions {@code mask} ({@link #mask}) stands for, shared, not built. */
+    public static String ofMask(int mask) {
         return TEXT[mask];
     }
 }

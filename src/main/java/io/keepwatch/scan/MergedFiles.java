@@ -5,19 +5,27 @@ import java.util.List;
 import java.util.RandomAccess;
 
 /**
- * The files found by the threads of one scan, each thread's share sorted by path, as one list sorted by path.
- * The shares are merged on the first look at an element, not before: a pass that finds nothing changed
- * compares only the scan's fingerprint and its size, and never needs the order. Read-only.
+ * The files found by the threads of one scan, each thread's share in {@link FileColumns} sorted by path, as one list
+ * sorted by path. The shares are merged on the first look at an element, not before: a pass that finds nothing
+ * changed compares only the scan's fingerprint and its size, and never needs the order. Each element is a new
+ * {@link ScannedFile} made from the columns when it is asked for. Read-only.
  */
 final class MergedFiles extends AbstractList<ScannedFile> implements RandomAccess {
-    private final List<List<ScannedFile>> shares;
+    private final FileColumns[] shares;
+    /** Where each share's entries begin in the numbering of all of them (share after share). */
+    private final int[] base;
     private final int size;
-    private volatile ScannedFile[] merged;
+    /** By path, the number (as in {@link #base}) of each entry; not needed for a single share. */
+    private volatile int[] merged;
 
-    /** {@code shares}: lists each sorted by path, no longer changed by anyone. */
-    MergedFiles(List<List<ScannedFile>> shares) {
-        this.shares = List.copyOf(shares);
-        this.size = shares.stream().mapToInt(List::size).sum();
+    /** {@code shares}: each sorted ({@link FileColumns#sort}), no longer changed by anyone. */
+    MergedFiles(List<FileColumns> shares) {
+        this.shares = shares.toArray(new FileColumns[0]);
+        this.base = new int[this.shares.length + 1];
+        for (int k = 0; k < this.shares.length; k++) {
+            base[k + 1] = base[k] + this.shares[k].size();
+        }
+        this.size = base[this.shares.length];
     }
 
     @Override
@@ -27,11 +35,20 @@ final class MergedFiles extends AbstractList<ScannedFile> implements RandomAcces
 
     @Override
     public ScannedFile get(int index) {
-        return merged()[index];
+        java.util.Objects.checkIndex(index, size);
+        if (shares.length == 1) {
+            return shares[0].file(shares[0].sorted(index));
+        }
+        int id = merged()[index];
+        int k = 0;
+        while (id >= base[k + 1]) {
+            k++;
+        }
+        return shares[k].file(shares[k].sorted(id - base[k]));
     }
 
-    private ScannedFile[] merged() {
-        ScannedFile[] m = merged;
+    private int[] merged() {
+        int[] m = merged;
         if (m == null) {
             synchronized (this) {
                 m = merged;
@@ -44,19 +61,18 @@ final class MergedFiles extends AbstractList<ScannedFile> implements RandomAcces
         return m;
     }
 
-    private ScannedFile[] merge() {
-        ScannedFile[] out = new ScannedFile[size];
-        int[] next = new int[shares.size()];
+    private int[] merge() {
+        int[] out = new int[size];
+        int[] next = new int[shares.length];
         for (int i = 0; i < size; i++) {
             int best = -1;
-            for (int k = 0; k < shares.size(); k++) {
-                List<ScannedFile> l = shares.get(k);
-                if (next[k] < l.size() && (best < 0
-                        || ScannedFile.BY_PATH.compare(l.get(next[k]), shares.get(best).get(next[best])) < 0)) {
+            for (int k = 0; k < shares.length; k++) {
+                if (next[k] < shares[k].size() && (best < 0 || FileColumns.compare(shares[k], shares[k].sorted(next[k]),
+                        shares[best], shares[best].sorted(next[best])) < 0)) {
                     best = k;
                 }
             }
-            out[i] = shares.get(best).get(next[best]++);
+            out[i] = base[best] + next[best]++;
         }
         return out;
     }

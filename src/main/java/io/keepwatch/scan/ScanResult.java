@@ -38,12 +38,17 @@ public record ScanResult(List<ScannedFile> files, Fingerprint fingerprint, Set<S
         if (subtrees.isEmpty()) {
             return this;
         }
-        List<ScannedFile> kept = files.stream().filter(f -> !underAny(f.rel(), subtrees)).toList();
+        PickedFiles.Builder kept = PickedFiles.of(files);
+        for (int i = 0; i < files.size(); i++) {
+            if (!underAny(files.get(i).rel(), subtrees)) {
+                kept.add(i);
+            }
+        }
         Set<String> unknownNow = new java.util.HashSet<>(unknown);
         unknownNow.addAll(subtrees);
         java.util.Map<String, String> keptFolders = new java.util.TreeMap<>(emptyFolders);
         keptFolders.keySet().removeIf(rel -> underAny(rel, subtrees));
-        return new ScanResult(kept, fingerprint, covered, Set.copyOf(unknownNow), problems, links, special, mounts, keptFolders);
+        return new ScanResult(kept.build(), fingerprint, covered, Set.copyOf(unknownNow), problems, links, special, mounts, keptFolders);
     }
 
     public int skippedLinks() {

@@ -9,6 +9,4 @@ package io.keepwatch.scan;
  * @param perms POSIX permissions as {@code rwxr-x---}, or empty
  */
 public record ScannedFile(String rel, long size, long mtime, String inode, String perms) {
-    /** The order of a scan's files: by path. */
-    static final java.util.Comparator<ScannedFile> BY_PATH = java.util.Comparator.comparing(ScannedFile::rel);
 }

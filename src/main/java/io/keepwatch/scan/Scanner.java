@@ -4,6 +4,7 @@ import io.keepwatch.config.ExcludeRules;
 import io.keepwatch.config.SourceConfig;
 import io.keepwatch.events.FailureReason;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.PermissionText;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.Fingerprint;
 import java.io.IOException;
@@ -184,7 +185,7 @@ public final class Scanner {
                 failure = e;
             }
             // Each thread sorts what it found, so the merge only interleaves sorted lists.
-            walk.files.sort(ScannedFile.BY_PATH);
+            walk.files.sort();
         }
     }
 
@@ -239,7 +240,7 @@ public final class Scanner {
     }
 
     private static String permsOf(BasicFileAttributes attrs) {
-        return attrs instanceof PosixFileAttributes p ? io.keepwatch.fs.PermissionText.of(p.permissions()) : "";
+        return attrs instanceof PosixFileAttributes p ? PermissionText.of(p.permissions()) : "";
     }
 
     /** Whether a scan passes over {@code rel}: it, or a folder above it, is excluded or one of keepwatch's own. */
@@ -303,7 +304,7 @@ public final class Scanner {
 
     /** One scan's findings. Folders are walked with an explicit stack, so depth is no limit. */
     private final class Walk {
-        final List<ScannedFile> files = new ArrayList<>();
+        final FileColumns files = new FileColumns();
         final Set<String> covered = new HashSet<>();
         final Set<String> unknown = new HashSet<>();
         final List<ScanProblem> problems = new ArrayList<>();
@@ -396,12 +397,13 @@ public final class Scanner {
             } else if (attrs.isOther()) {
                 special.add(rel);
             } else if (attrs.isRegularFile() && !rules.excludesFile(rel)) {
-                String perms = attrs instanceof PosixFileAttributes p ? io.keepwatch.fs.PermissionText.of(p.permissions()) : "";
+                int permsMask = attrs instanceof PosixFileAttributes p ? PermissionText.mask(p.permissions()) : -1;
                 Object key = attrs.fileKey();
-                ScannedFile f = new ScannedFile(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                        key == null ? "" : key.toString(), perms);
-                files.add(f);
-                fingerprint.add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms());
+                String inode = key == null ? "" : key.toString();
+                long mtime = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+                // Kept in columns, not as a record: see FileColumns.
+                files.add(rel, attrs.size(), mtime, inode, permsMask);
+                fingerprint.add(rel, attrs.size(), mtime, inode, permsMask < 0 ? "" : PermissionText.ofMask(permsMask));
             }
         }
 
@@ -423,7 +425,7 @@ public final class Scanner {
             List<String> links = new ArrayList<>();
             List<String> special = new ArrayList<>();
             Fingerprint fingerprint = Fingerprint.EMPTY;
-            List<List<ScannedFile>> files = new ArrayList<>();
+            List<FileColumns> files = new ArrayList<>();
             Map<String, String> mounts = new java.util.TreeMap<>();
             Map<String, String> emptyFolders = new java.util.TreeMap<>();
             for (Walk w : walks) {
@@ -438,7 +440,7 @@ public final class Scanner {
                 fingerprint = fingerprint.plus(w.fingerprint.build());
             }
             if (walks.size() == 1) {
-                walks.get(0).files.sort(ScannedFile.BY_PATH);
+                walks.get(0).files.sort();
             }
             problems.sort(Comparator.comparing(ScanProblem::line));
             links.sort(Comparator.naturalOrder());

@@ -77,7 +77,7 @@ class ChunkerTest {
         List<String> unchanged = new ArrayList<>();
 
         List<Chunker.Chunk> chunks = new Chunker(maxBytes, maxFiles).split(files, liveOf, same, rehash, absent,
-                f -> unchanged.add(f.rel()));
+                i -> unchanged.add(files.get(i).rel()));
 
         List<String> described = new ArrayList<>();
         for (Chunker.Chunk c : chunks) {
