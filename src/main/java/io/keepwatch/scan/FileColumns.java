@@ -8,38 +8,45 @@ import java.util.List;
 
 /**
  * The files one scan thread found, in columns rather than one {@link ScannedFile} record each: the path and file key
- * as bytes in a few large pages, size and mtime in {@code long} arrays, the permission bits as a number. A record is
- * made only when one is asked for ({@link #file}), and dies young.
+ * as bytes in large pages, size, mtime, where the text lies and the permission bits as four longs an entry in large
+ * blocks. A record is made only when one is asked for ({@link #file}), and dies young.
  *
  * <p>Why: the service's start-up scan runs beside the loading of the state (ea10473). A million records with two
  * strings each (about 170 MB on data set C) were promoted into the same old regions as the state's long-lived
- * objects, and once the reconciliation had used them they were garbage that G1 could neither free at the end of
- * marking (the regions were not empty) nor shrink the heap past: the service sat at 800 MB at rest. In columns a
- * scan's files are about 70 bytes each, in a few dozen arrays.
+ * objects; once the reconciliation had used them they were garbage in regions that were not empty, which G1 neither
+ * frees at the end of its marking nor collects while under 5% of the heap or in a region more than 85% live, and it
+ * sizes the heap from the regions in use (at most 30% free, the launcher's MaxHeapFreeRatio): the service sat at
+ * 800 MB at rest where its live data was 256 MB. In columns a file takes about 60 bytes, and pages and blocks (after
+ * the first few, smaller ones) are arrays of 4 MiB: G1 allocates such an array in regions of its own (a "humongous"
+ * object, with regions of up to 8 MB, that is a heap of up to 16 GB) and frees those whole as soon as the scan is
+ * dropped, without copying or mixing them with anything.
  *
  * <p>A path and file key made only of ASCII are kept one byte a character; any other is kept as UTF-16 (two bytes a
  * character), so every string comes back exactly as it was, unpaired surrogates included. {@link #sort} orders the
  * files by path as {@link String#compareTo} does. Not safe for use by several threads while it is being filled.
  */
 final class FileColumns {
+    /** 4 MiB with the array's 16-byte header: exactly a power-of-two number of G1 regions of up to 4 MB. */
+    private static final int BIG = (4 << 20) - 16;
     private static final int FIRST_PAGE = 4 << 10;
-    private static final int MAX_PAGE = 1 << 20;
-    /** Marks a wide (UTF-16) entry in {@link #relLen}. */
-    private static final int WIDE = 1 << 31;
-    private static final short NO_PERMS = -1;
+    /** The longs of an entry: size, mtime, where its text is, lengths. */
+    private static final int STRIDE = 4;
+    private static final int BLOCK_ENTRIES = BIG / 8 / STRIDE;
+    /** Marks a wide (UTF-16) entry in its lengths. */
+    private static final long WIDE = 1L << 63;
+    /** The permission code of a file without permission bits (0..511 are {@link PermissionText#mask}s). */
+    private static final int NO_PERMS = 512;
 
     private final List<byte[]> pages = new ArrayList<>();
     private byte[] page = new byte[0];
     private int pageUsed;
-    /** Where each entry's bytes begin: page number (high 32 bits) and offset in it (low 32 bits). */
-    private long[] at = new long[16];
-    /** The path's length in characters, with {@link #WIDE} set for a UTF-16 entry. */
-    private int[] relLen = new int[16];
-    private int[] inodeLen = new int[16];
-    private long[] size = new long[16];
-    private long[] mtime = new long[16];
-    /** The permission bits ({@link PermissionText#mask}), or {@link #NO_PERMS} for none. */
-    private short[] perms = new short[16];
+    /**
+     * Entry i is at {@code STRIDE * (i % BLOCK_ENTRIES)} in block {@code i / BLOCK_ENTRIES}: its size, its mtime, where
+     * its text is (page number in bits 63-42, permission code in 41-32, offset in the page in 31-0) and its lengths
+     * (of the path in characters in bits 62-32, with {@link #WIDE}, and of the file key in 31-0). The first block
+     * grows until it is full size; the others are made full size.
+     */
+    private final List<long[]> blocks = new ArrayList<>(List.of(new long[16 * STRIDE]));
     private int count;
     /** The entries by path once {@link #sort} has run. */
     private int[] order;
@@ -50,34 +57,31 @@ final class FileColumns {
 
     /** Adds a file; {@code permsMask} is its permission bits ({@link PermissionText#mask}), or -1 for none. */
     void add(String rel, long fileSize, long fileMtime, String inode, int permsMask) {
-        if (count == at.length) {
-            int capacity = count + (count >> 1);
-            at = Arrays.copyOf(at, capacity);
-            relLen = Arrays.copyOf(relLen, capacity);
-            inodeLen = Arrays.copyOf(inodeLen, capacity);
-            size = Arrays.copyOf(size, capacity);
-            mtime = Arrays.copyOf(mtime, capacity);
-            perms = Arrays.copyOf(perms, capacity);
+        int b = count / BLOCK_ENTRIES;
+        if (b == blocks.size()) {
+            blocks.add(new long[BLOCK_ENTRIES * STRIDE]);
+        } else if (b == 0 && count * STRIDE == blocks.get(0).length) {
+            blocks.set(0, Arrays.copyOf(blocks.get(0), Math.min(BLOCK_ENTRIES, count * 2) * STRIDE));
         }
         boolean wide = !ascii(rel) || !ascii(inode);
         int bytes = (rel.length() + inode.length()) * (wide ? 2 : 1);
-        if (page.length - pageUsed < bytes) {
+        if (pages.isEmpty() || page.length - pageUsed < bytes) {
             newPage(bytes);
         }
-        at[count] = ((long) (pages.size() - 1) << 32) | pageUsed;
+        long[] block = blocks.get(b);
+        int e = (count % BLOCK_ENTRIES) * STRIDE;
+        block[e] = fileSize;
+        block[e + 1] = fileMtime;
+        block[e + 2] = ((long) (pages.size() - 1) << 42) | ((long) (permsMask < 0 ? NO_PERMS : permsMask) << 32) | pageUsed;
+        block[e + 3] = (wide ? WIDE : 0) | ((long) rel.length() << 32) | inode.length();
         pageUsed = put(rel, wide, pageUsed);
         pageUsed = put(inode, wide, pageUsed);
-        relLen[count] = rel.length() | (wide ? WIDE : 0);
-        inodeLen[count] = inode.length();
-        size[count] = fileSize;
-        mtime[count] = fileMtime;
-        perms[count] = permsMask < 0 ? NO_PERMS : (short) permsMask;
         count++;
         order = null;
     }
 
     private void newPage(int atLeast) {
-        int length = Math.max(atLeast, Math.min(MAX_PAGE, Math.max(FIRST_PAGE, page.length * 2)));
+        int length = Math.max(atLeast, Math.min(BIG, Math.max(FIRST_PAGE, page.length * 2)));
         page = new byte[length];
         pages.add(page);
         pageUsed = 0;
@@ -104,25 +108,41 @@ final class FileColumns {
         return o;
     }
 
+    private long word(int i, int k) {
+        return blocks.get(i / BLOCK_ENTRIES)[(i % BLOCK_ENTRIES) * STRIDE + k];
+    }
+
+    private byte[] pageOf(long where) {
+        return pages.get((int) (where >>> 42));
+    }
+
+    private static int offsetOf(long where) {
+        return (int) where;
+    }
+
+    private static int relLength(long lengths) {
+        return (int) ((lengths & ~WIDE) >>> 32);
+    }
+
     /** The file at position {@code i} in the order added, as a new record. */
     ScannedFile file(int i) {
-        return new ScannedFile(rel(i), size[i], mtime[i], inode(i),
-                perms[i] == NO_PERMS ? "" : PermissionText.ofMask(perms[i]));
+        long where = word(i, 2);
+        int perms = (int) (where >>> 32) & 0x3ff;
+        long lengths = word(i, 3);
+        return new ScannedFile(text(where, lengths, 0, relLength(lengths)), word(i, 0), word(i, 1),
+                text(where, lengths, relLength(lengths), (int) lengths), perms == NO_PERMS ? "" : PermissionText.ofMask(perms));
     }
 
     String rel(int i) {
-        return text(i, 0, relLen[i] & ~WIDE);
+        long lengths = word(i, 3);
+        return text(word(i, 2), lengths, 0, relLength(lengths));
     }
 
-    private String inode(int i) {
-        return text(i, relLen[i] & ~WIDE, inodeLen[i]);
-    }
-
-    /** {@code chars} characters of entry {@code i}, from its {@code skip}th. */
-    private String text(int i, int skip, int chars) {
-        byte[] p = pages.get((int) (at[i] >>> 32));
-        int start = (int) at[i];
-        if ((relLen[i] & WIDE) == 0) {
+    /** {@code chars} characters of the entry at {@code where}, from its {@code skip}th. */
+    private String text(long where, long lengths, int skip, int chars) {
+        byte[] p = pageOf(where);
+        int start = offsetOf(where);
+        if ((lengths & WIDE) == 0) {
             return new String(p, start + skip, chars, StandardCharsets.ISO_8859_1);
         }
         char[] c = new char[chars];
@@ -140,15 +160,19 @@ final class FileColumns {
 
     /** Compares the path of {@code x}'s entry {@code a} with that of {@code y}'s entry {@code b}, as {@link #compareRel}. */
     static int compare(FileColumns x, int a, FileColumns y, int b) {
-        if (((x.relLen[a] | y.relLen[b]) & WIDE) != 0) {
+        long lengthsA = x.word(a, 3);
+        long lengthsB = y.word(b, 3);
+        if (((lengthsA | lengthsB) & WIDE) != 0) {
             return x.rel(a).compareTo(y.rel(b)); // rare: a name that is not ASCII
         }
-        byte[] pa = x.pages.get((int) (x.at[a] >>> 32));
-        byte[] pb = y.pages.get((int) (y.at[b] >>> 32));
-        int ia = (int) x.at[a];
-        int ib = (int) y.at[b];
-        int la = x.relLen[a];
-        int lb = y.relLen[b];
+        long whereA = x.word(a, 2);
+        long whereB = y.word(b, 2);
+        byte[] pa = x.pageOf(whereA);
+        byte[] pb = y.pageOf(whereB);
+        int ia = offsetOf(whereA);
+        int ib = offsetOf(whereB);
+        int la = relLength(lengthsA);
+        int lb = relLength(lengthsB);
         int d = Arrays.mismatch(pa, ia, ia + la, pb, ib, ib + lb);
         if (d < 0) {
             return 0;

@@ -35,7 +35,7 @@ class FileColumnsTest {
         Random r = new Random(14);
         List<ScannedFile> added = new ArrayList<>();
         FileColumns columns = new FileColumns();
-        for (int i = 0; i < 50_000; i++) { // several pages of text
+        for (int i = 0; i < 140_000; i++) { // two blocks of entries, several pages of text
             ScannedFile f = file(r, i);
             added.add(f);
             columns.add(f.rel(), f.size(), f.mtime(), f.inode(), mask(f.perms()));
