@@ -58,7 +58,7 @@ final class VerifyCommand implements Callable<Integer> {
                     + String.join(", ", state.sourceNames()) + ")");
         }
         long start = System.nanoTime();
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        int threads = Math.min(8, Math.max(4, 2 * Runtime.getRuntime().availableProcessors())); // see the Verifier's constructor
         VerifyReport report = new Verifier(layout, BackupReader.fs(cfg), json ? io.keepwatch.engine.Progress.NONE : ConsoleProgress.create(),
                 threads).verify(state, Optional.ofNullable(source));
         double seconds = (System.nanoTime() - start) / 1e9;

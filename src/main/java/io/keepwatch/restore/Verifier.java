@@ -24,29 +24,28 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Proves the backup intact: re-reads every file state.json says the backup root holds (current copies,
  * duplicates, old versions, deleted files), hashes each with the algorithm named in its stored hash, and
- * walks the backup root for files state.json does not know. Hashing runs on a small fixed pool (one
- * thread per core), biggest files first; large files are hashed through memory maps (no copy out of the
- * page cache) one {@link #MAP_CHUNK} window at a time, each unmapped as soon as it is hashed ({@link Unmapper}),
- * so resident memory stays near threads x window whatever the files' sizes; small files with 4 MiB reads. Reads only and takes no lock, so it runs
+ * walks the backup root for files state.json does not know. Reading and hashing run on a small fixed pool
+ * ({@link HashPool}), large files first, small files folder by folder; large files are hashed through memory maps (no
+ * copy out of the page cache) one {@link #MAP_CHUNK} window at a time, each unmapped as soon as it is hashed
+ * ({@link Unmapper}), so resident memory stays near threads x (window + {@link #BUFFER}) whatever the files' sizes;
+ * small files with reads of up to {@link #BUFFER}. Reads only and takes no lock, so it runs
  * beside a working keepwatch service.
  */
 public final class Verifier {
-    private static final int BUFFER = 4 << 20;
+    private static final int BUFFER = 1 << 20;
     /** Files this large are hashed through memory maps, in chunks of {@link #MAP_CHUNK}. */
     private static final long MAP_THRESHOLD = 4 << 20;
-    private static final long MAP_CHUNK = 16L << 20;
+    private static final long MAP_CHUNK = 8L << 20;
 
     private final BackupLayout layout;
     /** Files are read only from inside the backup root, never through a symbolic link. */
@@ -54,7 +53,11 @@ public final class Verifier {
     private final Progress progress;
     private final int threads;
 
-    /** @param threads hashing threads (one per core is right: hashing a cached file is CPU-bound) */
+    /**
+     * @param threads reading and hashing threads: hashing a cached file is CPU-bound (one per core), but a file not in
+     *     the page cache keeps its thread waiting for the disk, small files most (one wait each), so a few more than
+     *     the cores keep the cores busy and the disk's queue filled ({@code VerifyCommand} uses twice the cores)
+     */
     public Verifier(BackupLayout layout, Fs fs, Progress progress, int threads) {
         this.layout = layout;
         this.backup = new BackupRoot(layout.root(), fs);
@@ -62,71 +65,76 @@ public final class Verifier {
         this.threads = Math.max(1, threads);
     }
 
-    private record Expected(Path file, String rel, String what, String hash, long size) {
+    /** A file the backup must hold; its path relative to the root and its description are made only for a problem. */
+    private record Expected(Path file, Timeline.Entry entry) {
+        long size() {
+            return entry.size();
+        }
     }
 
     private record Outcome(Optional<VerifyReport.Problem> problem, long bytes) {
     }
 
-    /** Verifies every source in the state, or only {@code source}. */
+    /**
+     * Verifies every source in the state, or only {@code source}. Each file is queued for hashing as soon as its
+     * state.json entry is read ({@link HashPool}: large files first, then in state.json's path order, folder by folder),
+     * and the walk for unexpected files runs on the calling thread while the pool hashes: the three overlap.
+     */
     public VerifyReport verify(BackupState state, Optional<String> source) throws IOException {
         List<VerifyReport.Problem> problems = new ArrayList<>();
-        Map<Path, Expected> expected = new HashMap<>();
+        Set<Path> expected = new HashSet<>();
+        List<Future<Outcome>> results = new ArrayList<>();
         List<String> sources = source.map(List::of).orElseGet(() -> new ArrayList<>(state.sourceNames()));
         for (io.keepwatch.state.QuarantinedRecord q : Selection.quarantined(state, source, Optional.empty())) {
             problems.add(new VerifyReport.Problem(VerifyReport.Kind.ERROR, q.path().isEmpty() ? q.source() : q.source() + "/" + q.path(),
                     q.kind(), "state.json record quarantined: " + q.reason()));
         }
-        for (String s : sources) {
-            for (String rel : Timeline.paths(state, s)) {
-                for (Timeline.Entry e : Timeline.of(state, new FileRef(s, rel))) {
-                    try {
-                        Path file = e.file(layout);
-                        expected.put(file, new Expected(file, BackupLayout.relative(layout.root(), file), e.describe(), e.hash(), e.size()));
-                    } catch (UnsafePathException x) {
-                        problems.add(new VerifyReport.Problem(VerifyReport.Kind.ERROR, s + "/" + rel, e.describe(),
-                                "state.json entry refused: " + x.getMessage()));
+        AtomicInteger checked = new AtomicInteger();
+        LateProgress late = new LateProgress(progress);
+        long total = 0;
+        long bytes = 0;
+        try (HashPool<Outcome> pool = new HashPool<>(threads, "keepwatch-verify")) {
+            ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER));
+            for (String s : sources) {
+                for (String rel : Timeline.paths(state, s)) {
+                    for (Timeline.Entry e : Timeline.of(state, new FileRef(s, rel))) {
+                        Expected x;
+                        try {
+                            x = new Expected(e.file(layout), e);
+                        } catch (UnsafePathException u) {
+                            problems.add(new VerifyReport.Problem(VerifyReport.Kind.ERROR, s + "/" + rel, e.describe(),
+                                    "state.json entry refused: " + u.getMessage()));
+                            continue;
+                        }
+                        expected.add(x.file());
+                        total += x.size();
+                        results.add(pool.submit(() -> check(x, buffers.get(), checked, late), x.size() >= MAP_THRESHOLD ? x.size() : 0));
                     }
                 }
             }
-        }
-        for (Path area : areas(sources, source.isEmpty())) {
-            findUnexpected(area, expected, problems);
-        }
-        List<Expected> work = new ArrayList<>(expected.values());
-        work.sort(Comparator.comparingLong(Expected::size).reversed());
-        long total = work.stream().mapToLong(Expected::size).sum();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "keepwatch-verify");
-            t.setDaemon(true);
-            return t;
-        });
-        long bytes = 0;
-        AtomicInteger checked = new AtomicInteger();
-        progress.begin("verifying", total);
-        try {
-            ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER));
-            List<Future<Outcome>> futures = new ArrayList<>(work.size());
-            for (Expected x : work) {
-                futures.add(pool.submit(() -> check(x, buffers.get(), checked)));
+            late.begin("verifying", total);
+            try {
+                for (Path area : areas(sources, source.isEmpty())) {
+                    findUnexpected(area, expected, problems);
+                }
+                for (Future<Outcome> f : results) {
+                    Outcome o = Parallel.get(f);
+                    bytes += o.bytes();
+                    o.problem().ifPresent(problems::add);
+                }
+            } finally {
+                late.end();
             }
-            for (Future<Outcome> f : futures) {
-                Outcome o = Parallel.get(f);
-                bytes += o.bytes();
-                o.problem().ifPresent(problems::add);
-            }
-        } finally {
-            pool.shutdownNow();
-            progress.end();
         }
         problems.sort(Comparator.comparing(VerifyReport.Problem::path).thenComparing(VerifyReport.Problem::kind));
         return new VerifyReport(checked.get(), bytes, problems);
     }
 
-    private Outcome check(Expected x, ByteBuffer buf, AtomicInteger checked) {
-        Optional<HashAlgorithm> algorithm = HashAlgorithm.ofStoredHash(x.hash());
+    private Outcome check(Expected x, ByteBuffer buf, AtomicInteger checked, Progress progress) {
+        String hash = x.entry().hash();
+        Optional<HashAlgorithm> algorithm = HashAlgorithm.ofStoredHash(hash);
         if (algorithm.isEmpty()) {
-            return problem(VerifyReport.Kind.ERROR, x, "state.json records the hash '" + x.hash() + "' of an unknown algorithm", 0);
+            return problem(VerifyReport.Kind.ERROR, x, "state.json records the hash '" + hash + "' of an unknown algorithm", 0);
         }
         BasicFileAttributes attrs;
         try {
@@ -147,7 +155,7 @@ public final class Verifier {
         MessageDigest digest = algorithm.get().newDigest();
         long n = 0;
         try (SeekableByteChannel in = backup.openRead(x.file())) {
-            n = in instanceof FileChannel fc && attrs.size() >= MAP_THRESHOLD ? hashMapped(fc, digest, buf) : -1;
+            n = in instanceof FileChannel fc && attrs.size() >= MAP_THRESHOLD ? hashMapped(fc, digest, buf, progress) : -1;
             if (n < 0) {
                 digest.reset();
                 in.position(0);
@@ -173,9 +181,9 @@ public final class Verifier {
         }
         checked.incrementAndGet();
         String got = algorithm.get().format(digest.digest());
-        if (!got.equals(x.hash())) {
+        if (!got.equals(hash)) {
             return problem(VerifyReport.Kind.CORRUPTED, x, "content hashes to " + got + " (" + n + " bytes), state.json records "
-                    + x.hash() + " (" + x.size() + " bytes)", n);
+                    + hash + " (" + x.size() + " bytes)", n);
         }
         return new Outcome(Optional.empty(), n);
     }
@@ -185,7 +193,7 @@ public final class Verifier {
      * its time hashing (about 2.5x less CPU per byte than read() for a cached file here). Returns -1 where
      * the filesystem cannot map files (then the caller reads it).
      */
-    private long hashMapped(FileChannel ch, MessageDigest digest, ByteBuffer buf) throws IOException {
+    private long hashMapped(FileChannel ch, MessageDigest digest, ByteBuffer buf, Progress progress) throws IOException {
         long size = ch.size();
         long n = 0;
         for (long off = 0; off < size; off += MAP_CHUNK) {
@@ -208,8 +216,9 @@ public final class Verifier {
         return n;
     }
 
-    private static Outcome problem(VerifyReport.Kind kind, Expected x, String detail, long bytes) {
-        return new Outcome(Optional.of(new VerifyReport.Problem(kind, x.rel(), x.what(), detail)), bytes);
+    private Outcome problem(VerifyReport.Kind kind, Expected x, String detail, long bytes) {
+        return new Outcome(Optional.of(new VerifyReport.Problem(kind, BackupLayout.relative(layout.root(), x.file()),
+                x.entry().describe(), detail)), bytes);
     }
 
     /**
@@ -234,7 +243,7 @@ public final class Verifier {
         return out;
     }
 
-    private void findUnexpected(Path area, Map<Path, Expected> expected, List<VerifyReport.Problem> problems) throws IOException {
+    private void findUnexpected(Path area, Set<Path> expected, List<VerifyReport.Problem> problems) throws IOException {
         Path root = layout.root();
         if (!area.equals(root)) {
             try {
@@ -259,7 +268,7 @@ public final class Verifier {
                     return FileVisitResult.CONTINUE;
                 }
                 // A staged copy (see StagingArea) belongs to a pass under way, or to a crash the next start cleans up.
-                if (!expected.containsKey(file) && !StagingArea.isStagedName(file.getFileName().toString())) {
+                if (!expected.contains(file) && !StagingArea.isStagedName(file.getFileName().toString())) {
                     problems.add(new VerifyReport.Problem(VerifyReport.Kind.UNEXPECTED, BackupLayout.relative(root, file), "",
                             (attrs.isSymbolicLink() ? "a symbolic link" : attrs.isRegularFile() ? "a file" : "a special file")
                                     + " that state.json does not know"));
