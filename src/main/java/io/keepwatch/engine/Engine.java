@@ -103,6 +103,23 @@ public final class Engine implements AutoCloseable {
     /** Loads the state in a session already opened, and puts the engine's parts together; the session is released on failure. */
     static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session)
             throws IOException, StateException {
+        return open(config, fs, clock, progress, events, session, Optional.empty());
+    }
+
+    /**
+     * {@link #open(Config, Fs, Clock, Progress, EngineListener, RootSession)} on a state already loaded in part
+     * ({@link StateStore#loadPart}): only {@link #changedFiles} may run on it, and its commits only append to the log.
+     */
+    static Engine openPart(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
+            BackupState part) throws IOException, StateException {
+        if (!part.partial()) {
+            throw new IllegalArgumentException("not a state loaded in part");
+        }
+        return open(config, fs, clock, progress, events, session, Optional.of(part));
+    }
+
+    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
+            Optional<BackupState> loaded) throws IOException, StateException {
         CopyPipeline pipeline = null;
         try {
             BackupLayout layout = session.layout();
@@ -110,7 +127,7 @@ public final class Engine implements AutoCloseable {
             StateStore store = new StateStore(layout, fs, clock, policy);
             HashingCopier copier = new HashingCopier(fs, config.hashAlgorithm());
             long t0 = System.nanoTime();
-            BackupState state = session.loadState(config, copier, store);
+            BackupState state = loaded.isPresent() ? loaded.get() : session.loadState(config, copier, store);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
             // The id names this engine's temp files; it is unique to it (the time it opened and the process).
             StagingArea staging = StagingArea.create(layout, fs, System.currentTimeMillis());
@@ -209,8 +226,41 @@ public final class Engine implements AutoCloseable {
         return heard(Trigger.ONCE, config.sources().stream().map(SourceConfig::name).toList(), counts -> full(options, counts));
     }
 
+    /**
+     * The pass of a {@code once} that found, by the metadata index, only some files changed ({@link ChangedPass}): a pass
+     * over those paths of each source (as the service makes over the paths it was told of, retention of the paths given
+     * history included), then a commit; the files not looked at are counted unchanged.
+     *
+     * @param rels by source, the files to pass over
+     * @param unchanged how many scanned files are not among them
+     */
+    PassResult changedFiles(Map<String, List<String>> rels, int unchanged, Tally counts) throws IOException {
+        long start = System.nanoTime();
+        List<String> unavailable = new ArrayList<>();
+        counts.unchanged += unchanged;
+        for (SourceConfig source : config.sources()) {
+            List<String> paths = rels.getOrDefault(source.name(), List.of());
+            if (!paths.isEmpty()) {
+                sourcePass.paths(source, paths, counts, unavailable);
+            }
+        }
+        commit();
+        return result(counts, unavailable, start, config.sources());
+    }
+
+    /** The metadata index after {@link #changedFiles} on a state loaded in part: its runs in {@code runs} afresh. */
+    void writePartIndex(io.keepwatch.state.MetadataIndex index, Map<String, java.util.BitSet> runs) {
+        if (!committer.hasUncommittedChanges()) {
+            store.writePartIndex(state, index, runs);
+            committer.indexWritten();
+        }
+    }
+
     /** A full pass over every source, counting into {@code counts}. */
     PassResult full(PassOptions options, Tally counts) throws IOException {
+        if (state.partial()) {
+            throw new IllegalStateException("a full pass needs the whole state");
+        }
         long start = System.nanoTime();
         List<String> unavailable = new ArrayList<>();
         // Records of state.json set aside when it was read: never acted on, but every full pass counts each as a failure.

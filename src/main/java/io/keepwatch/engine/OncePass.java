@@ -18,7 +18,9 @@ import java.util.Optional;
  * {@code keepwatch once}: with the backup root locked and the sources' scans already running ({@link ScanAhead}),
  * first the no-change check against the state's metadata index ({@link UnchangedCheck}): when nothing asks for
  * anything, the pass ends there without loading state.json. Otherwise the engine opens in the same session and makes a
- * full pass with the scans already made, and writes the metadata index if it is missing or stale.
+ * full pass with the scans already made, and writes the metadata index if it is missing or stale; or, when the index
+ * shows only some files' content or metadata changed, a pass over just those, on the part of the state they are in
+ * ({@link ChangedPass}).
  */
 final class OncePass {
     private OncePass() {
@@ -31,10 +33,11 @@ final class OncePass {
             RootSession session = RootSession.acquire(config, fs, clock, Optional.of(ahead));
             boolean noIndex = false;
             Optional<Counts> unchanged = Optional.empty();
+            Optional<MetadataIndex> index = Optional.empty();
+            PolicyOutlook retention = new PolicyOutlook(config, clock.getZone());
             try {
                 if (!options.rehash() && session.journal().pending().isEmpty()) {
-                    Optional<MetadataIndex> index = session.store().currentIndex();
-                    PolicyOutlook retention = new PolicyOutlook(config, clock.getZone());
+                    index = session.store().currentIndex();
                     noIndex = index.isEmpty() || retention.stale(index.get(), clock.instant());
                     unchanged = UnchangedCheck.run(config, index, session.scanners(), session.prefetched(), session.guard(),
                             retention, RetentionPass.disk(config), clock.instant());
@@ -46,6 +49,16 @@ final class OncePass {
             if (unchanged.isPresent()) {
                 session.release();
                 return new PassResult(unchanged.get(), List.of(), List.of(), Duration.ofNanos(System.nanoTime() - start));
+            }
+            Optional<ChangedPass.Plan> changed;
+            try {
+                changed = ChangedPass.plan(config, fs, clock, options, session, index, retention);
+            } catch (IOException | RuntimeException e) {
+                session.release();
+                throw e;
+            }
+            if (changed.isPresent()) {
+                return ChangedPass.run(changed.get(), config, fs, clock, progress, session, events, counts, start);
             }
             try (Engine engine = Engine.open(config, fs, clock, progress, events, session)) {
                 PassResult pass = engine.full(options, counts);

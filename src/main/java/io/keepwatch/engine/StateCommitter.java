@@ -150,7 +150,9 @@ final class StateCommitter implements AutoCloseable {
         folders.sync(unsyncedFolders);
         unsyncedFolders.clear();
         Instant now = clock.instant();
-        if (rewriteNeeded || stateBytes == 0 || policy.changesTooMany(state.changeCount(), state.totalLive())) {
+        if (state.partial()) {
+            appendPart();
+        } else if (rewriteNeeded || stateBytes == 0 || policy.changesTooMany(state.changeCount(), state.totalLive())) {
             rewrite(now);
         } else {
             try {
@@ -172,6 +174,26 @@ final class StateCommitter implements AutoCloseable {
         recordsAtLastCommit = state.totalLive();
         dirty = false;
         lastFlush = now;
+    }
+
+    /**
+     * A state loaded in part ({@link StateStore#loadPart}) is only ever appended to the log, never written whole: a pass
+     * on it decides to run only when its changes are few and the log is short (see {@code ChangedPass}). If an append
+     * fails after taking the changes, nothing can record them any more: every later commit fails too, and the journal
+     * keeps the batches for the next start, which loads the state whole and recovers them.
+     */
+    private void appendPart() throws IOException {
+        if (rewriteNeeded) {
+            throw new IOException("the state loaded in part could not be appended to the change log; the journal keeps "
+                    + "the batches, and the next start recovers them");
+        }
+        try {
+            logBytes += store.appendChanges(state);
+        } catch (IOException | RuntimeException e) {
+            rewriteNeeded = true;
+            throw e;
+        }
+        indexStale = true;
     }
 
     private void rewrite(Instant now) throws IOException {

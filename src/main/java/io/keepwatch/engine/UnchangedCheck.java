@@ -36,6 +36,36 @@ final class UnchangedCheck {
     private UnchangedCheck() {
     }
 
+    /**
+     * The scan of a source when everything but its files is as the index records it: the source is there on the same
+     * device, the scan read everything, the deletion guard knows its folder and mount points as they are now and has no
+     * request pending for it. Empty otherwise (a full pass then says what is different).
+     */
+    static Optional<ScanResult> asRecorded(SourceConfig source, MetadataIndex.SourceIndex recorded, Map<String, Scanner> scanners,
+            Map<String, Future<ScanResult>> scans, Guard guard) throws IOException {
+        String device = recorded.device();
+        Availability availability = scanners.get(source.name()).probe(device.isEmpty() ? Optional.empty() : Optional.of(device));
+        if (!(availability instanceof Availability.Available a) || !(a.device().isEmpty() || a.device().equals(device))) {
+            return Optional.empty();
+        }
+        ScanResult scan;
+        try {
+            scan = Parallel.get(scans.get(source.name()));
+        } catch (IOException e) {
+            return Optional.empty(); // the pass meets the same failure and reports it
+        }
+        if (!scan.problems().isEmpty() || !scan.unknown().isEmpty()) {
+            return Optional.empty();
+        }
+        // The deletion guard knows this source's folder and its mount points as they are now.
+        Optional<SourceMarks> marks = guard.marks(source.name());
+        if (marks.isEmpty() || !marks.get().root().equals(a.rootKey()) || !marks.get().devices().equals(scan.mounts())
+                || guard.requests().pending(source.name())) {
+            return Optional.empty();
+        }
+        return Optional.of(scan);
+    }
+
     /** The counts of a pass that found nothing to do, or empty when the pass must run. */
     static Optional<Counts> run(Config config, Optional<MetadataIndex> index, Map<String, Scanner> scanners,
             Map<String, Future<ScanResult>> scans, Guard guard, PolicyOutlook retention, Optional<SizeCaps.Disk> disk,
@@ -50,27 +80,11 @@ final class UnchangedCheck {
             if (recorded.isEmpty()) {
                 return Optional.empty();
             }
-            String device = recorded.get().device();
-            Availability availability = scanners.get(source.name()).probe(device.isEmpty() ? Optional.empty() : Optional.of(device));
-            if (!(availability instanceof Availability.Available a) || !(a.device().isEmpty() || a.device().equals(device))) {
+            Optional<ScanResult> scan = asRecorded(source, recorded.get(), scanners, scans, guard);
+            if (scan.isEmpty() || !recorded.get().sameFiles(scan.get().fingerprint())) {
                 return Optional.empty();
             }
-            ScanResult scan;
-            try {
-                scan = Parallel.get(scans.get(source.name()));
-            } catch (IOException e) {
-                return Optional.empty(); // the pass meets the same failure and reports it
-            }
-            if (!scan.problems().isEmpty() || !scan.unknown().isEmpty() || !recorded.get().sameFiles(scan.fingerprint())) {
-                return Optional.empty();
-            }
-            // The deletion guard knows this source's folder and its mount points as they are now.
-            Optional<SourceMarks> marks = guard.marks(source.name());
-            if (marks.isEmpty() || !marks.get().root().equals(a.rootKey()) || !marks.get().devices().equals(scan.mounts())
-                    || guard.requests().pending(source.name())) {
-                return Optional.empty();
-            }
-            unchanged += scan.files().size();
+            unchanged += scan.get().files().size();
         }
         for (SourceConfig source : config.sources()) {
             ScanResult scan = Parallel.get(scans.get(source.name()));

@@ -49,6 +49,8 @@ public final class BackupState {
     private final Map<String, Set<String>> changedHistory = new HashMap<>();
     private final Map<String, Set<String>> changedFolders = new HashMap<>();
     private final Set<String> changedDevices = new java.util.HashSet<>();
+    /** Holds only some of the live files (see {@link StateStore#loadPart}): never written whole. */
+    private boolean partial;
     private int changeCount;
 
     public BackupState(String hashAlgorithm) {
@@ -56,6 +58,15 @@ public final class BackupState {
     }
 
     /** The last change log entry this state includes (0: none). */
+    /** Whether this state holds only some of the live files ({@link StateStore#loadPart}): it is never saved whole. */
+    public boolean partial() {
+        return partial;
+    }
+
+    void markPartial() {
+        partial = true;
+    }
+
     public long changesThrough() {
         return changesThrough;
     }

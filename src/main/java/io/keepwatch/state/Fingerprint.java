@@ -33,6 +33,11 @@ public record Fingerprint(int count, long a, long b) {
         return new Fingerprint(count + other.count, a + other.a, b + other.b);
     }
 
+    /** Takes the fingerprinted fields of one file at a time. */
+    public interface Sink {
+        void accept(String rel, long size, long mtime, String inode, String perms);
+    }
+
     /** Adds files one at a time; not thread-safe (each scanning thread has its own, see {@link #plus}). */
     public static final class Builder {
         private static final long C1 = 0x87c37b91114253d5L;

@@ -187,11 +187,11 @@ final class LiveTable {
     }
 
     /**
-     * Adds every file to a fingerprint from the columns, in slot order (a fingerprint does not depend on order):
-     * no record and no hash text is made, which a walk of the {@link LiveView} would.
+     * Hands every file's fingerprinted fields to {@code sink} from the columns, in slot order (a fingerprint does not
+     * depend on order): no record and no hash text is made, which a walk of the {@link LiveView} would.
      */
-    void addTo(Fingerprint.Builder fp) {
-        forEachSlot(slot -> fp.add(rel(slot), size[slot], mtime[slot], inode(slot), perms(slot)));
+    void forEachEntry(Fingerprint.Sink sink) {
+        forEachSlot(slot -> sink.accept(rel(slot), size[slot], mtime[slot], inode(slot), perms(slot)));
     }
 
     /** The live file in {@code slot}, made afresh. */

@@ -45,13 +45,18 @@ final class LiveView extends AbstractMap<String, LiveFile> implements SortedMap<
 
     /** Adds every file of this view to a fingerprint ({@link Fingerprint.Builder#add}), without making its record. */
     void addTo(Fingerprint.Builder fp) {
+        forEachEntry(fp::add);
+    }
+
+    /** Hands every file's fingerprinted fields to {@code sink}, without making its record. */
+    void forEachEntry(Fingerprint.Sink sink) {
         if (from == null && to == null) {
             if (table != null) {
-                table.addTo(fp);
+                table.forEachEntry(sink);
             }
             return;
         }
-        forEach((rel, f) -> fp.add(rel, f.size(), f.mtime(), f.inode(), f.perms()));
+        forEach((rel, f) -> sink.accept(rel, f.size(), f.mtime(), f.inode(), f.perms()));
     }
 
     @Override

@@ -227,6 +227,9 @@ public final class StateStore {
      * The state's changes are forgotten (the copy includes them) and the change log's next entry starts a segment.
      */
     public Snapshot snapshot(BackupState state) throws IOException {
+        if (state.partial()) {
+            throw new IllegalStateException("a state loaded in part is never written whole");
+        }
         // A state built afresh (rebuild-state) includes nothing of the log: every entry there is older than it.
         state.setChangesThrough(Math.max(state.changesThrough(), changes.lastSeq()));
         changes.rollOver();
@@ -343,8 +346,159 @@ public final class StateStore {
         return index;
     }
 
+    /**
+     * Part of the state, as {@link #load} would give it, but with only the live files of the chosen runs of the metadata
+     * {@code index} (which must be the current one, {@link #currentIndex}, read under the backup root's lock): state.json
+     * is read with every other source's run of records cut out, so only the chosen ones are parsed (histories, empty
+     * folders and everything else whole), then the change log entries after it are applied, and every live file outside
+     * the chosen runs dropped. The result is checked against the index: each chosen run's files must have the fingerprint
+     * the index records. Empty on any doubt (a run that does not lie where the index says, a file not as {@link #save}
+     * writes it, quarantined records, a fingerprint that differs): the caller then loads the state whole, which reports
+     * what is wrong, if anything is. The state is marked {@link BackupState#partial}: it is never written whole.
+     *
+     * @param runs by source, the runs to load (by their number in the source's {@link FileRuns})
+     */
+    public Optional<BackupState> loadPart(MetadataIndex index, Map<String, java.util.BitSet> runs) throws IOException {
+        List<Map.Entry<String, FileRuns>> cut = new ArrayList<>();
+        for (Map.Entry<String, MetadataIndex.SourceIndex> e : index.sources().entrySet()) {
+            if (!e.getValue().runs().list().isEmpty()) {
+                cut.add(Map.entry(e.getKey(), e.getValue().runs()));
+            } else if (runs.containsKey(e.getKey())) {
+                return Optional.empty();
+            }
+        }
+        cut.sort(java.util.Comparator.comparingLong(e -> e.getValue().open()));
+        java.io.ByteArrayOutputStream doc = new java.io.ByteArrayOutputStream(1 << 16);
+        try (InputStream in = fs.newInputStream(file)) {
+            long at = 0;
+            for (Map.Entry<String, FileRuns> e : cut) {
+                FileRuns r = e.getValue();
+                if (r.open() < at) {
+                    return Optional.empty();
+                }
+                at = copy(in, at, at, r.open() + 1, doc);
+                java.util.BitSet chosen = runs.getOrDefault(e.getKey(), new java.util.BitSet());
+                boolean first = true;
+                for (int k = chosen.nextSetBit(0); k >= 0 && k < r.list().size(); k = chosen.nextSetBit(k + 1)) {
+                    if (!first) {
+                        doc.write(',');
+                    }
+                    first = false;
+                    at = copy(in, at, r.list().get(k).start(), r.list().get(k).end(), doc);
+                }
+                at = copy(in, at, r.close(), r.close(), doc);
+            }
+            byte[] rest = in.readAllBytes();
+            doc.write(rest);
+            if (at + rest.length != index.stateFile().size()) {
+                return Optional.empty();
+            }
+        } catch (java.io.EOFException e) {
+            return Optional.empty();
+        }
+        BackupState state;
+        try {
+            state = StateReader.read(new java.io.ByteArrayInputStream(doc.toByteArray()), file.getFileSystem());
+            List<ChangeLog.Entry> entries = changes.readAfter(state.changesThrough());
+            StateChanges.apply(entries, state, mapper.get(), file.getFileSystem(), changes.dir());
+            if (!entries.isEmpty()) {
+                state.setChangesThrough(entries.get(entries.size() - 1).seq());
+            }
+        } catch (StateReader.NotCanonical | IOException | StateException e) {
+            log.debug("state.json not loaded in part ({}); loading it whole", e.toString());
+            return Optional.empty();
+        }
+        if (!state.quarantined().isEmpty() || !index.key().endsWith("@" + state.changesThrough())) {
+            return Optional.empty();
+        }
+        for (String source : state.sourceNames()) {
+            FileRuns r = index.source(source).map(MetadataIndex.SourceIndex::runs).orElse(FileRuns.NONE);
+            java.util.BitSet chosen = runs.get(source);
+            List<String> outside = new ArrayList<>();
+            for (String rel : state.liveFiles(source).keySet()) {
+                if (chosen == null || r.list().isEmpty() || !chosen.get(r.runOf(rel))) {
+                    outside.add(rel);
+                }
+            }
+            outside.forEach(rel -> state.removeLive(new FileRef(source, rel)));
+        }
+        state.forgetChanges();
+        state.markPartial();
+        for (Map.Entry<String, java.util.BitSet> e : runs.entrySet()) {
+            Optional<MetadataIndex.SourceIndex> si = index.source(e.getKey());
+            if (si.isEmpty()) {
+                return Optional.empty();
+            }
+            Fingerprint[] prints = si.get().runs().prints(sourceOf(state, e.getKey()));
+            for (int k = e.getValue().nextSetBit(0); k >= 0; k = e.getValue().nextSetBit(k + 1)) {
+                if (k >= prints.length || !prints[k].equals(si.get().runs().list().get(k).fingerprint())) {
+                    log.debug("state.json not loaded in part (run {} of {} is not as the index says); loading it whole", k, e.getKey());
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.of(state);
+    }
+
+    /** Copies {@code [from, to)} of the stream, which stands at {@code at}, to {@code out}; returns where it stands then. */
+    private static long copy(InputStream in, long at, long from, long to, java.io.OutputStream out) throws IOException {
+        if (from < at || to < from) {
+            throw new java.io.EOFException("runs out of order");
+        }
+        in.skipNBytes(from - at);
+        byte[] b = in.readNBytes(Math.toIntExact(to - from));
+        if (b.length != to - from) {
+            throw new java.io.EOFException("state.json ends before " + to);
+        }
+        out.write(b);
+        return to;
+    }
+
+    private static SourceState sourceOf(BackupState state, String source) {
+        return new SourceState(state.device(source).orElse(""), state.liveFiles(source), state.histories(source), state.folders(source));
+    }
+
+    /**
+     * After a pass over a state loaded in part ({@link #loadPart}) that only appended to the change log: writes the
+     * metadata index again, keyed by the log's last entry, with the runs that were loaded fingerprinted afresh from
+     * {@code state} and the others as {@code index} had them (their files were not loaded, and the pass did not touch
+     * them); the retention outlook and held bytes of each source from its histories, which the part holds whole.
+     */
+    public void writePartIndex(BackupState state, MetadataIndex index, Map<String, java.util.BitSet> runs) {
+        try {
+            if (fs.size(file) != index.stateFile().size() || !state.sourceNames().stream().allMatch(n -> index.source(n).isPresent())) {
+                return; // not the state.json the index is of: the next pass finds no index for it, and loads it whole
+            }
+            Map<String, MetadataIndex.SourceIndex> out = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, MetadataIndex.SourceIndex> e : index.sources().entrySet()) {
+                java.util.BitSet chosen = runs.get(e.getKey());
+                if (chosen == null) {
+                    out.put(e.getKey(), e.getValue());
+                    continue;
+                }
+                SourceState s = sourceOf(state, e.getKey());
+                FileRuns old = e.getValue().runs();
+                Fingerprint[] prints = old.prints(s);
+                Map<Integer, Fingerprint> fresh = new java.util.HashMap<>();
+                chosen.stream().forEach(k -> fresh.put(k, prints[k]));
+                FileRuns now = old.withPrints(fresh);
+                out.put(e.getKey(), MetadataIndex.withRuns(s, now, now.total(), outlook.policyKey(e.getKey()),
+                        outlook.nextRemoval(e.getKey(), s.history().values(), clock.instant())));
+            }
+            String key = index.key().substring(0, index.key().indexOf('@') + 1) + state.changesThrough();
+            MetadataIndex.write(fs, indexFile, key, index.stateFile(), state.hashAlgorithm(), out);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not write the metadata index {} ({}); the next pass loads state.json instead", indexFile, e.toString());
+        }
+    }
+
     /** The size and CRC32C of state.json as it is on disk: reads it, but parses nothing. */
     private MetadataIndex.StateFileStamp stamp() throws IOException {
+        return stamp(null);
+    }
+
+    /** {@link #stamp()}, the bytes also fed to {@code offsets} if given. */
+    private MetadataIndex.StateFileStamp stamp(StateOffsets offsets) throws IOException {
         CRC32C crc = new CRC32C();
         long size = 0;
         try (InputStream in = fs.newInputStream(file)) {
@@ -352,6 +506,9 @@ public final class StateStore {
             int n;
             while ((n = in.read(buf)) >= 0) {
                 crc.update(buf, 0, n);
+                if (offsets != null) {
+                    offsets.feed(buf, 0, n);
+                }
                 size += n;
             }
         }
@@ -366,10 +523,11 @@ public final class StateStore {
         Path tmp = file.resolveSibling(TEMP_NAME);
         fs.deleteIfExists(tmp);
         CRC32C crc = new CRC32C();
+        StateOffsets offsets = new StateOffsets();
         long size;
         try (FileChannel ch = fs.createNew(tmp);
              OutputStream out = new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16), crc)) {
-            mapper.get().writeValue(nonClosing(out), snapshot.file);
+            mapper.get().writeValue(nonClosing(observed(out, offsets)), snapshot.file);
             out.flush();
             ch.force(true);
             size = ch.size();
@@ -380,7 +538,7 @@ public final class StateStore {
         }
         fs.replaceAtomically(tmp, file);
         fs.syncDirectory(file.getParent());
-        writeIndex(snapshot.file, new MetadataIndex.StateFileStamp(size, (int) crc.getValue()));
+        writeIndex(snapshot.file, new MetadataIndex.StateFileStamp(size, (int) crc.getValue()), offsets.result());
         changes.dropThrough(cursors.droppable(snapshot.file.changesThrough()));
     }
 
@@ -390,9 +548,14 @@ public final class StateStore {
      * between the two writes). Nothing for a state.json without a save_id (format 1): its next save adds one.
      */
     public void writeIndex(BackupState state) throws IOException {
+        if (state.partial()) {
+            throw new IllegalStateException("the index of a state loaded in part is written by writePartIndex");
+        }
         Optional<String> id = saveIdOnDisk();
         if (id.isPresent()) {
-            writeIndex(fileOf(state, id.get()), stamp());
+            StateOffsets offsets = new StateOffsets();
+            MetadataIndex.StateFileStamp stamp = stamp(offsets);
+            writeIndex(fileOf(state, id.get()), stamp, offsets.result());
         }
     }
 
@@ -400,7 +563,7 @@ public final class StateStore {
      * The index is a cache: when it cannot be written the state is still saved, and the next pass, finding no
      * index for this save, loads state.json.
      */
-    private void writeIndex(StateFile sf, MetadataIndex.StateFileStamp stamp) {
+    private void writeIndex(StateFile sf, MetadataIndex.StateFileStamp stamp, Optional<Map<String, StateOffsets.Files>> offsets) {
         if (!sf.quarantined().isEmpty()) {
             return; // no shortcut: every pass loads state.json and reports its quarantined records
         }
@@ -408,7 +571,8 @@ public final class StateStore {
             if (!fs.isDirectory(indexFile.getParent())) {
                 return; // no private folder (a backup root only rebuild-state has touched): nothing to speed up yet
             }
-            MetadataIndex.write(fs, indexFile, sf.saveId() + "@" + sf.changesThrough(), stamp, sf.hashAlgorithm(), sf.sources(), outlook, clock.instant());
+            MetadataIndex.write(fs, indexFile, sf.saveId() + "@" + sf.changesThrough(), stamp, sf.hashAlgorithm(), sf.sources(), outlook,
+                    clock.instant(), offsets);
         } catch (IOException | RuntimeException e) {
             log.warn("Could not write the metadata index {} ({}); the next pass loads state.json instead", indexFile, e.toString());
         }
@@ -417,6 +581,23 @@ public final class StateStore {
     /** Removes a temp file left by a save that was interrupted. */
     public void cleanLeftovers() throws IOException {
         fs.deleteIfExists(file.resolveSibling(TEMP_NAME));
+    }
+
+    /** {@code out}, every byte written through it also fed to {@code offsets}. */
+    private static OutputStream observed(OutputStream out, StateOffsets offsets) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                offsets.feed(new byte[] {(byte) b}, 0, 1);
+                out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                offsets.feed(b, off, len);
+                out.write(b, off, len);
+            }
+        };
     }
 
     private static OutputStream nonClosing(OutputStream out) {
