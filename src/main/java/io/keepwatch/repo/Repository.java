@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * (when the next {@link #PACKS_PER_INDEX} packs are written too), so the uploads still running are not waited for
  * (waiting for all of them every 8 packs emptied the S3 upload pipeline each time). Index objects are cached (as stored, still sealed)
  * in a local cache folder, so a repository on object storage is not read whole at each open.
+ *
+ * <p>Over 400 lines (about 610): opening and creating (config, key check), the index (load, cache, orphan packs) and
+ * the pack being filled all share the open key and the index; the index loading and caching is the next part that
+ * could stand alone.
  */
 public final class Repository implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Repository.class);

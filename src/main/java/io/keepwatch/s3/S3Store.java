@@ -59,6 +59,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>With {@code append_only}, {@link #delete} is refused: keepwatch then never deletes or overwrites in the
  * bucket. With Object Lock, every object is written with a retain-until date of now + the retention, in the
  * configured mode, and {@link #retainedUntil} reads it back (prune leaves such objects alone).
+ *
+ * <p>Over 400 lines (about 510): one method per store operation, each with its S3 error mapping, plus the multipart
+ * upload and the background uploads; the background uploads repeat {@code repo.BackgroundPuts}'s bookkeeping and
+ * are the next part to share with it.
  */
 public final class S3Store implements BlobStore {
     private static final Logger log = LoggerFactory.getLogger(S3Store.class);

@@ -36,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * Symbolic links are never followed (and not backed up); FIFOs, sockets and devices are skipped unopened;
  * excluded paths and keepwatch's own folders are pruned whole. A folder that cannot be read makes its
  * subtree "unknown", so nothing under it is taken as deleted.
+ *
+ * <p>Over 400 lines (about 450): the source probe (mount point, device), the parallel walk with its folder gate, the
+ * scan of named paths, and the lstat-level checks (exclusions, links, real folders above a path) share the walk's
+ * state; the probe is the next part that could stand alone.
  */
 public final class Scanner {
     private final SourceConfig source;

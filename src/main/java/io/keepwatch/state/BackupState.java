@@ -57,7 +57,6 @@ public final class BackupState {
         this.hashAlgorithm = hashAlgorithm;
     }
 
-    /** The last change log entry this state includes (0: none). */
     /** Whether this state holds only some of the live files ({@link StateStore#loadPart}): it is never saved whole. */
     public boolean partial() {
         return partial;
@@ -67,6 +66,7 @@ public final class BackupState {
         partial = true;
     }
 
+    /** The last change log entry this state includes (0: none). */
     public long changesThrough() {
         return changesThrough;
     }

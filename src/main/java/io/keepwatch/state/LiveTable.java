@@ -15,7 +15,7 @@ import java.util.List;
  * ({@link String#compareTo} of the whole relative path, the order a scan and state.json use) as an array of slots:
  * files added since the last sort wait in a second array and are merged in when an ordered view is asked for.
  * A removed file's slot is reused only after that merge, so the ordered array never names a slot that holds another
- * path. {@link LiveFile} records are made on demand. About 630 lines: the columns, the path table and the order are
+ * path. {@link LiveFile} records are made on demand. About 670 lines: the columns, the path table and the order are
  * one structure and change together; the path order (merge, binary searches, folder ranges) is the part to move into
  * a class of its own next.
  */

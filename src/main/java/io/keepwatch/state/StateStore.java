@@ -36,8 +36,9 @@ import java.util.zip.CheckedOutputStream;
  * replaces the old file, so a crash leaves the old or the new state, never a torn one; it records the last change log
  * entry it includes ({@code changes_through}), and loading replays the entries after it. A file that cannot be
  * parsed is an error naming the file and {@code keepwatch rebuild-state}; it is never replaced by an empty
- * state. About 430 lines: state.json's readers' entry point, its writer, the change log's append and the index key
- * belong together.
+ * state. About 620 lines: state.json's readers' entry point, its writer, the change log's append, the index key and
+ * loading state.json in part ({@link #loadPart}, {@link #writePartIndex}: it cuts runs out of the bytes the writer laid
+ * out) belong together; loading in part is the next part that could stand alone.
  */
 public final class StateStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateStore.class);
