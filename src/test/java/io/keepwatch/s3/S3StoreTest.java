@@ -98,16 +98,18 @@ class S3StoreTest {
     void aBodyCorruptedOnTheWayIsRefusedAndNotStored() throws Exception {
         byte[] data = new byte[1 << 20];
         new Random(5).nextBytes(data);
-        try (FaultProxy proxy = new FaultProxy(server.port(), List.of(new FaultProxy.Flip(600_000), new FaultProxy.Pass(Long.MAX_VALUE)));
+        // Every connection through the proxy flips byte 600,000: which connection the client's PUT takes (a new one, or
+        // one kept alive from an earlier request) is the HTTP client's choice, and under load it was not the first one.
+        try (FaultProxy proxy = new FaultProxy(server.port(), List.of(new FaultProxy.Flip(600_000)));
                 BlobStore viaProxy = Stores.open("s3:http://127.0.0.1:" + proxy.port() + "/bucket/flipped", config(false, 5L << 20));
                 BlobStore direct = open("flipped", false)) {
             Retrier.S3IOException e = assertThrows(Retrier.S3IOException.class, () -> viaProxy.putIfAbsent("data/00/flipped", data));
-            assertEquals(1, proxy.count("Flip"), "the first upload went through the flipping connection");
+            assertTrue(proxy.count("Flip") >= 1, "the upload went through a flipping connection");
             assertEquals(403, e.status, e.getMessage());
             assertTrue(e.getMessage().contains("SignatureDoesNotMatch"), e.getMessage());
             assertEquals(Optional.empty(), direct.stat("data/00/flipped"), "a corrupted body is not stored");
-            assertTrue(viaProxy.putIfAbsent("data/00/flipped", data));
-            assertArrayEquals(data, direct.get("data/00/flipped"));
+            assertTrue(direct.putIfAbsent("data/00/flipped", data), "nothing (not even a partial object) holds the name");
+            assertArrayEquals(data, viaProxy.get("data/00/flipped"), "the proxy flips uploads only");
         }
     }
 
