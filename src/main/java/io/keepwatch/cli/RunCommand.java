@@ -70,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
                     DirectoryWatchers watchers = new DirectoryWatchers(ExcludeRules.compile(cfg.exclude()));
                     ScanAhead scans = ScanAhead.onRequest(cfg, fs);
                     EarlyWatches early = EarlyWatches.start(cfg.sources(), watchers, timing, scans);
-                    Engine engine = Engine.open(cfg, fs, Clock.systemDefaultZone(),
+                    Engine engine = Engine.openForService(cfg, fs, Clock.systemDefaultZone(),
                             page.map(StatusPage::progress).orElse(Progress.NONE), listeners(listening, replicating, page))) {
                 Daemon daemon = new Daemon(engine, watchers, fs, Clock.systemDefaultZone(), timing, Optional.of(early),
                         listeners(listening, replicating, page), Optional.of(loaded.sha256()));

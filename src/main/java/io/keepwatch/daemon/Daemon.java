@@ -202,6 +202,9 @@ public final class Daemon {
             boolean interrupted = Thread.interrupted();
             try {
                 engine.commit();
+                if (!interrupted) {
+                    engine.writeIndexAtStop();
+                }
             } finally {
                 statusFile.close();
                 board.stopped();
@@ -219,19 +222,27 @@ public final class Daemon {
         Duration watching = watches.registerAll();
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
         long t2 = System.nanoTime();
+        // Each source's scan began beside its registration, each folder read once watched (EarlyWatches).
+        Map<String, Future<ScanResult>> scans = new LinkedHashMap<>();
         for (Run r : watches.runs()) {
-            // Its scan began beside its registration, each folder read once watched (EarlyWatches).
-            Optional<Future<ScanResult>> scan = r.takeStartupScan();
-            if (r.state != SourceState.UNAVAILABLE && !stopping) {
-                fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP, scan);
-            } else {
-                scan.ifPresent(f -> f.cancel(true));
-            }
-            watches.settled(r);
+            r.takeStartupScan().ifPresent(scan -> scans.put(r.name(), scan));
         }
-        log.info("Start-up: state loaded in {} s; watches registered in {} s (beside the load: {} s more waited for); "
-                + "reconciled in {} s", seconds(engine.loadTime()), seconds(watching), seconds(waited),
-                seconds(Duration.ofNanos(System.nanoTime() - t2)));
+        boolean byIndex = !stopping && reconciledByIndex(scans);
+        if (!byIndex) {
+            for (Run r : watches.runs()) {
+                Optional<Future<ScanResult>> scan = Optional.ofNullable(scans.get(r.name()));
+                if (r.state != SourceState.UNAVAILABLE && !stopping) {
+                    fullPass(r, "start-up reconciliation of " + r.name(), Trigger.STARTUP, scan);
+                } else {
+                    scan.ifPresent(f -> f.cancel(true));
+                }
+                watches.settled(r);
+            }
+        }
+        scans.clear(); // the scans' files (an entry per file) are not kept while the service runs
+        log.info("Start-up: state {}; watches registered in {} s (beside the load: {} s more waited for); reconciled in {} s",
+                byIndex ? "loads after Ready (every scan matches its metadata index)" : "loaded in " + seconds(engine.loadTime()) + " s",
+                seconds(watching), seconds(waited), seconds(Duration.ofNanos(System.nanoTime() - t2)));
         Instant now = clock.instant();
         nextPeriodic = now.plus(timing.rescanInterval());
         nextPoll = now.plus(timing.poll());
@@ -240,6 +251,40 @@ public final class Daemon {
         board.activity("idle");
         statusFile.publish();
         log.info("Ready");
+        if (byIndex) {
+            engine.loadInBackground(queue::wakeUp);
+        }
+    }
+
+    /**
+     * The start-up reconciliation without the state ({@link Engine#startedUnchanged}): when every source is available,
+     * has its start-up scan, and every scan matches the state's metadata index, the sources are reconciled as they
+     * are; returns whether they were. Otherwise (or if the check fails) the full passes reconcile them.
+     */
+    private boolean reconciledByIndex(Map<String, Future<ScanResult>> scans) {
+        for (Run r : watches.runs()) {
+            if (r.state == SourceState.UNAVAILABLE || !scans.containsKey(r.name())) {
+                return false;
+            }
+        }
+        Optional<PassResult> unchanged;
+        try {
+            unchanged = engine.startedUnchanged(scans);
+        } catch (IOException e) {
+            log.debug("Start-up: the check against the metadata index failed ({}); reconciling with full passes", e.toString());
+            return false;
+        }
+        if (unchanged.isEmpty()) {
+            return false;
+        }
+        board.passDone(unchanged.get().counts());
+        log.info("Start-up reconciliation: {} (nothing changed since the state was saved, by its metadata index)",
+                unchanged.get().summaryLine());
+        for (Run r : watches.runs()) {
+            showGuard(r);
+            watches.settled(r);
+        }
+        return true;
     }
 
     private static String seconds(Duration d) {
@@ -277,10 +322,12 @@ public final class Daemon {
                 }
                 nextPeriodic = now.plus(timing.rescanInterval());
             }
-            runDuePasses(now);
-            runReadyBatches(clock.instant());
-            for (java.util.concurrent.FutureTask<?> t; !stopping && (t = tasks.poll()) != null; ) {
-                t.run();
+            if (!engine.isLoading()) { // else they would wait for the state; its load wakes the loop when it ends
+                runDuePasses(now);
+                runReadyBatches(clock.instant());
+                for (java.util.concurrent.FutureTask<?> t; !stopping && (t = tasks.poll()) != null; ) {
+                    t.run();
+                }
             }
             board.pending(debouncer.size());
             flushIfDue(clock.instant());
@@ -290,6 +337,9 @@ public final class Daemon {
     private Instant nextWake(Instant now) {
         Instant wake = nextPoll;
         wake = min(wake, nextPeriodic);
+        if (engine.isLoading()) {
+            return wake.isBefore(now) ? now : wake; // nothing else can run before the state is loaded
+        }
         Optional<Instant> ready = debouncer.nextReady();
         if (ready.isPresent()) {
             wake = min(wake, ready.get());

@@ -17,6 +17,7 @@ import io.keepwatch.scan.ScanResult;
 import io.keepwatch.state.BackupLayout;
 import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
+import io.keepwatch.state.MetadataIndex;
 import io.keepwatch.state.StateException;
 import io.keepwatch.state.StateStore;
 import java.io.IOException;
@@ -33,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One backup engine over one backup root, used from one thread at a time (the {@code once} command, or the service's
@@ -50,39 +53,36 @@ import java.util.function.Predicate;
  * guard's and retention's questions, commits) and its one factory; each method is a few lines handing on to a part.
  */
 public final class Engine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
     private final Config config;
     private final Clock clock;
     /** Hears what each pass does (see {@link EngineEvent}); the executor tells it of each action. */
     private final EngineListener events;
     private final RootSession session;
-    private final BackupState state;
     /** The store the state is saved through (the session's one read it). */
     private final StateStore store;
     private final PolicyOutlook retentionPolicy;
-    private final StateCommitter committer;
-    private final StagingArea staging;
-    private final CopyPipeline pipeline;
-    private final SourcePass sourcePass;
-    private final RetentionStep retention;
-    /** How long loading the state (with recovery) took when the engine opened. */
-    private final Duration loadTime;
+    /** The parts on the whole state: made as the engine opened, or later ({@link #openForService}). */
+    private final StateLoading loading;
+    /** The metadata index read as the service's engine opened, while the state is not loaded; empty otherwise. */
+    private final Optional<MetadataIndex> index;
 
-    private Engine(Config config, Clock clock, EngineListener events, RootSession session, BackupState state, StateStore store,
-            PolicyOutlook retentionPolicy, StateCommitter committer, StagingArea staging, CopyPipeline pipeline,
-            SourcePass sourcePass, RetentionStep retention, Duration loadTime) {
+    /** The parts of an engine that work on the whole state, made once it is loaded. */
+    record Parts(BackupState state, StateCommitter committer, StagingArea staging, CopyPipeline pipeline, SourcePass sourcePass,
+            RetentionStep retention, Duration loadTime) {
+    }
+
+    private Engine(Config config, Clock clock, EngineListener events, RootSession session, StateStore store,
+            PolicyOutlook retentionPolicy, StateLoading loading, Optional<MetadataIndex> index) {
         this.config = config;
         this.clock = clock;
         this.events = events;
         this.session = session;
-        this.state = state;
         this.store = store;
         this.retentionPolicy = retentionPolicy;
-        this.committer = committer;
-        this.staging = staging;
-        this.pipeline = pipeline;
-        this.sourcePass = sourcePass;
-        this.retention = retention;
-        this.loadTime = loadTime;
+        this.loading = loading;
+        this.index = index;
     }
 
     /**
@@ -120,15 +120,57 @@ public final class Engine implements AutoCloseable {
 
     private static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
             Optional<BackupState> loaded) throws IOException, StateException {
+        try {
+            PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
+            StateStore store = new StateStore(session.layout(), fs, clock, policy);
+            Parts parts = parts(config, fs, clock, progress, events, session, store, policy, loaded);
+            return new Engine(config, clock, events, session, store, policy, StateLoading.loaded(parts), Optional.empty());
+        } catch (IOException | StateException | RuntimeException e) {
+            session.release();
+            throw e;
+        }
+    }
+
+    /**
+     * The service's engine ({@code keepwatch run}): the backup root opened and locked as {@link #open} does, but when
+     * no batch waits in the journal and the state's metadata index is current, state.json is not loaded yet: the
+     * service's start-up asks {@link #startedUnchanged} whether its scans match the index, and if they do it is Ready
+     * without the state, which then loads in the background ({@link #loadInBackground}) or when first needed. Without
+     * a current index, the state is loaded here, as {@link #open} does.
+     */
+    public static Engine openForService(Config config, Fs fs, Clock clock, Progress progress, EngineListener events)
+            throws IOException, StateException, LockedException {
+        RootSession session = RootSession.acquire(config, fs, clock, Optional.empty());
+        Optional<MetadataIndex> current;
+        try {
+            current = session.journal().pending().isEmpty() ? session.store().currentIndex() : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            session.release();
+            throw e;
+        }
+        if (current.isEmpty()) {
+            return open(config, fs, clock, progress, events, session);
+        }
+        PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
+        StateStore store = new StateStore(session.layout(), fs, clock, policy);
+        StateLoading later = StateLoading.deferred(
+                () -> parts(config, fs, clock, progress, events, session, store, policy, Optional.empty()));
+        return new Engine(config, clock, events, session, store, policy, later, current);
+    }
+
+    /** Loads the state in the open session (unless {@code loaded} is given) and makes the parts that work on it. */
+    private static Parts parts(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
+            StateStore store, PolicyOutlook policy, Optional<BackupState> loaded) throws IOException, StateException {
         CopyPipeline pipeline = null;
         try {
             BackupLayout layout = session.layout();
-            PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
-            StateStore store = new StateStore(layout, fs, clock, policy);
             HashingCopier copier = new HashingCopier(fs, config.hashAlgorithm());
             long t0 = System.nanoTime();
             BackupState state = loaded.isPresent() ? loaded.get() : session.loadState(config, copier, store);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("the engine is closing");
+            }
             // The id names this engine's temp files; it is unique to it (the time it opened and the process).
             StagingArea staging = StagingArea.create(layout, fs, System.currentTimeMillis());
             pipeline = new CopyPipeline(fs, layout.root(), copier, staging, progress);
@@ -141,15 +183,18 @@ public final class Engine implements AutoCloseable {
             RetentionStep retention = new RetentionStep(config, state, clock, layout, fs, policy, events, batches);
             SourcePass sourcePass = new SourcePass(clock, events, state, session.scanners(), session.prefetched(),
                     session.guard(), staging, pipeline, batches, retention, progress);
-            return new Engine(config, clock, events, session, state, store, policy, committer, staging, pipeline, sourcePass,
-                    retention, loadTime);
+            return new Parts(state, committer, staging, pipeline, sourcePass, retention, loadTime);
         } catch (IOException | StateException | RuntimeException e) {
             if (pipeline != null) {
                 pipeline.close();
             }
-            session.release();
             throw e;
         }
+    }
+
+    /** The parts on the whole state: loads it here if nothing began to, else waits for the load. */
+    private Parts parts() throws IOException {
+        return loading.get();
     }
 
     /** {@link #runOnce(Config, Fs, Clock, Progress, PassOptions, ScanAhead, EngineListener)}, its scans started here, no listener. */
@@ -181,7 +226,7 @@ public final class Engine implements AutoCloseable {
 
     /** How long loading the state (and recovering an interrupted batch) took when the engine opened. */
     public Duration loadTime() {
-        return loadTime;
+        return loading.ifLoaded().map(Parts::loadTime).orElse(Duration.ZERO);
     }
 
     public Config config() {
@@ -192,9 +237,18 @@ public final class Engine implements AutoCloseable {
         return session.layout();
     }
 
-    /** The state; only for the engine's thread. */
+    /** The state (loaded here, or waited for, if it is not yet: see {@link #openForService}); only for the engine's thread. */
     public BackupState state() {
-        return state;
+        try {
+            return parts().state();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The parts of an engine whose state is loaded (opened with it, not {@link #openForService}). */
+    private Parts loaded() {
+        return loading.ifLoaded().orElseThrow(() -> new IllegalStateException("the state is not loaded"));
     }
 
     /**
@@ -241,7 +295,7 @@ public final class Engine implements AutoCloseable {
         for (SourceConfig source : config.sources()) {
             List<String> paths = rels.getOrDefault(source.name(), List.of());
             if (!paths.isEmpty()) {
-                sourcePass.paths(source, paths, counts, unavailable);
+                parts().sourcePass().paths(source, paths, counts, unavailable);
             }
         }
         commit();
@@ -250,26 +304,28 @@ public final class Engine implements AutoCloseable {
 
     /** The metadata index after {@link #changedFiles} on a state loaded in part: its runs in {@code runs} afresh. */
     void writePartIndex(io.keepwatch.state.MetadataIndex index, Map<String, java.util.BitSet> runs) {
-        if (!committer.hasUncommittedChanges()) {
-            store.writePartIndex(state, index, runs);
-            committer.indexWritten();
+        Parts p = loaded();
+        if (!p.committer().hasUncommittedChanges()) {
+            store.writePartIndex(p.state(), index, runs);
+            p.committer().indexWritten();
         }
     }
 
     /** A full pass over every source, counting into {@code counts}. */
     PassResult full(PassOptions options, Tally counts) throws IOException {
-        if (state.partial()) {
+        Parts p = parts();
+        if (p.state().partial()) {
             throw new IllegalStateException("a full pass needs the whole state");
         }
         long start = System.nanoTime();
         List<String> unavailable = new ArrayList<>();
         // Records of state.json set aside when it was read: never acted on, but every full pass counts each as a failure.
-        for (io.keepwatch.state.QuarantinedRecord q : state.quarantined()) {
+        for (io.keepwatch.state.QuarantinedRecord q : p.state().quarantined()) {
             counts.fail(new EngineEvent.Failure(clock.instant(), q.source(), q.path(), FailureReason.UNSAFE_PATH,
                     "state.json record quarantined (kept aside in state.json, never acted on): " + q.describe()), events);
         }
         for (SourceConfig source : config.sources()) {
-            sourcePass.full(source, options, counts, unavailable);
+            p.sourcePass().full(source, options, counts, unavailable);
         }
         applyRetention(options.acceptRetention(), ref -> true, counts);
         commit();
@@ -292,11 +348,59 @@ public final class Engine implements AutoCloseable {
         return heard(trigger, List.of(sourceName), counts -> {
             long start = System.nanoTime();
             List<String> unavailable = new ArrayList<>();
-            sourcePass.full(config.source(sourceName), PassOptions.DEFAULT, counts, unavailable, scanned);
+            parts().sourcePass().full(config.source(sourceName), PassOptions.DEFAULT, counts, unavailable, scanned);
             applyRetention(false, ref -> true, counts);
             commit();
             return result(counts, unavailable, start, List.of(config.source(sourceName)));
         });
+    }
+
+    /**
+     * The service's start-up reconciliation without the state: when the engine opened without loading it
+     * ({@link #openForService}) and the start-up {@code scans} of every source match the metadata index as
+     * {@code keepwatch once}'s no-change check judges it ({@link UnchangedCheck}: the same files by their fingerprint,
+     * the same devices and mount points, nothing unreadable, no deletion request pending, retention and size limits with
+     * nothing due), the sources are reconciled: the result, heard by the listeners as a {@link Trigger#STARTUP} pass
+     * that found every file unchanged. Empty when the state is loaded (or loading) already, a source has no scan, or
+     * anything differs: the caller then reconciles with full passes, which load the state.
+     */
+    public Optional<PassResult> startedUnchanged(Map<String, Future<ScanResult>> scans) throws IOException {
+        List<String> names = config.sources().stream().map(SourceConfig::name).toList();
+        if (index.isEmpty() || !loading.notBegun() || !scans.keySet().containsAll(names)) {
+            return Optional.empty();
+        }
+        long start = System.nanoTime();
+        Optional<io.keepwatch.events.Counts> unchanged = UnchangedCheck.run(config, index, session.scanners(), scans,
+                session.guard(), retentionPolicy, RetentionPass.disk(config), clock.instant());
+        if (unchanged.isEmpty()) {
+            return Optional.empty();
+        }
+        PassEvents pass = PassEvents.start(events, clock, Trigger.STARTUP, names);
+        return Optional.of(pass.finished(new PassResult(unchanged.get(), List.of(), List.of(),
+                Duration.ofNanos(System.nanoTime() - start))));
+    }
+
+    /**
+     * Begins loading the state on a thread of its own, if it is not loaded and no load has begun; {@code whenDone} runs
+     * on that thread when it ends (loaded, or failed: the next pass then reports why).
+     */
+    public void loadInBackground(Runnable whenDone) {
+        loading.inBackground(() -> {
+            if (!loading.stopped()) {
+                try {
+                    log.info("State loaded in {} s (after Ready)", String.format(java.util.Locale.ROOT, "%.2f",
+                            loading.get().loadTime().toNanos() / 1e9));
+                } catch (IOException | RuntimeException e) {
+                    log.error("Could not load the state after Ready: {}; every pass fails with this until it is mended", e.getMessage());
+                }
+            }
+            whenDone.run();
+        });
+    }
+
+    /** Whether the state is loading in the background now ({@link #loadInBackground}); passes would wait for it. */
+    public boolean isLoading() {
+        return loading.inProgress();
     }
 
     /**
@@ -307,7 +411,7 @@ public final class Engine implements AutoCloseable {
         return heard(Trigger.BATCH, List.of(sourceName), counts -> {
             long start = System.nanoTime();
             List<String> unavailable = new ArrayList<>();
-            sourcePass.paths(config.source(sourceName), rels, counts, unavailable);
+            parts().sourcePass().paths(config.source(sourceName), rels, counts, unavailable);
             return result(counts, unavailable, start, List.of(config.source(sourceName)));
         });
     }
@@ -375,9 +479,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Whether a source can be read now (used by the service to resume a source that came back). */
+    /**
+     * Whether a source can be read now (used by the service to resume a source that came back), on the device the state
+     * records for it (the metadata index's record while the state is not loaded).
+     */
     public Availability probe(String sourceName) {
-        return session.scanners().get(sourceName).probe(state.device(sourceName));
+        Optional<String> device = loading.ifLoaded().map(p -> p.state().device(sourceName))
+                .orElseGet(() -> index.flatMap(i -> i.source(sourceName)).map(MetadataIndex.SourceIndex::device)
+                        .filter(d -> !d.isEmpty()));
+        return session.scanners().get(sourceName).probe(device);
     }
 
     /**
@@ -389,7 +499,7 @@ public final class Engine implements AutoCloseable {
      * @return what retention decided, and whether it was held
      */
     public RetentionPass.Decision applyRetention(boolean accept, Predicate<FileRef> scope, Tally counts) throws IOException {
-        return retention.applyAll(accept, scope, counts);
+        return parts().retention().applyAll(accept, scope, counts);
     }
 
     /** The retention policy of this engine's configuration, as the index and {@code prune} see it. */
@@ -399,8 +509,9 @@ public final class Engine implements AutoCloseable {
 
     /** Smaller chunks and commit points, so tests can make many of each from a few files. */
     void limitChunks(long bytes, int files, int actionsPerCommit) {
-        sourcePass.useChunker(new Chunker(bytes, files));
-        committer.setPolicy(committer.policy().withPassActions(actionsPerCommit));
+        Parts p = loaded();
+        p.sourcePass().useChunker(new Chunker(bytes, files));
+        p.committer().setPolicy(p.committer().policy().withPassActions(actionsPerCommit));
     }
 
     /**
@@ -410,15 +521,30 @@ public final class Engine implements AutoCloseable {
      * {@code once} would load state.json until something changes.
      */
     void writeIndexIfStale(boolean noIndex) throws IOException {
-        if ((noIndex || committer.indexStale()) && !committer.hasUncommittedChanges()) {
-            store.writeIndex(state);
-            committer.indexWritten();
+        Parts p = parts();
+        if ((noIndex || p.committer().indexStale()) && !p.committer().hasUncommittedChanges()) {
+            store.writeIndex(p.state());
+            p.committer().indexWritten();
         }
     }
 
-    /** Makes every change durable now. */
+    /**
+     * The service's last step after its final {@link #commit}: the metadata index written again if the service's commits
+     * appended to the change log since it was written, so that the next start can be Ready from it without loading
+     * state.json ({@link #startedUnchanged}). Nothing when the state was never loaded (the index on disk is current).
+     */
+    public void writeIndexAtStop() throws IOException {
+        if (loading.ifLoaded().isPresent()) {
+            writeIndexIfStale(false);
+        }
+    }
+
+    /** Makes every change durable now (none can wait while the state is not loaded: nothing could change it). */
     public void commit() throws IOException {
-        committer.commit();
+        Optional<Parts> p = loading.ifLoaded();
+        if (p.isPresent()) {
+            p.get().committer().commit();
+        }
     }
 
     /**
@@ -427,11 +553,12 @@ public final class Engine implements AutoCloseable {
      * @return when a flush is due next, if anything waits to be flushed
      */
     public Optional<Instant> flushIfDue(Instant now) throws IOException {
-        return committer.flushIfDue(now);
+        Optional<Parts> p = loading.ifLoaded();
+        return p.isPresent() ? p.get().committer().flushIfDue(now) : Optional.empty();
     }
 
     public boolean hasUncommittedChanges() {
-        return committer.hasUncommittedChanges();
+        return loading.ifLoaded().map(p -> p.committer().hasUncommittedChanges()).orElse(false);
     }
 
     /**
@@ -440,18 +567,28 @@ public final class Engine implements AutoCloseable {
      */
     void abandon() throws IOException, InterruptedException {
         store.changes().close();
-        pipeline.stopAndWait();
+        Optional<Parts> p = loading.stop();
+        if (p.isPresent()) {
+            p.get().pipeline().stopAndWait();
+        }
         session.release();
     }
 
     @Override
     public void close() throws IOException {
+        Optional<Parts> p = Optional.empty();
         try {
-            committer.close();
-            staging.close();
+            p = loading.stop();
+            if (p.isPresent()) {
+                p.get().committer().close();
+                p.get().staging().close();
+            }
         } finally {
-            pipeline.close();
-            session.release();
+            try {
+                p.ifPresent(parts -> parts.pipeline().close());
+            } finally {
+                session.release();
+            }
         }
     }
 }

@@ -41,7 +41,7 @@ final class Harness implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     private Harness(Path dir, String backupRoot, String extraJson, Function<Watchers, Watchers> wrap,
-            Function<Timing, Timing> tune, Clock clock, Ticker ticker) throws Exception {
+            Function<Timing, Timing> tune, Clock clock, Ticker ticker, Function<Fs, Fs> wrapFs) throws Exception {
         this.dir = dir;
         this.src = dir.resolve("src");
         Files.createDirectories(src);
@@ -50,16 +50,17 @@ final class Harness implements AutoCloseable {
                 + "\"watch\": {\"debounce_ms\": 150, \"max_delay_ms\": 1000, \"state_flush_ms\": 200}" + extraJson + "}");
         this.config = new ConfigLoader().load(dir.resolve("config.json"));
         this.backup = config.backupRoot();
-        Fs fs = RealFs.forFileSystem(backup.getFileSystem());
+        Fs fs = wrapFs.apply(RealFs.forFileSystem(backup.getFileSystem()));
         this.realWatchers = new DirectoryWatchers(ExcludeRules.compile(config.exclude()));
         Timing t = Timing.of(config.watch());
         t = tune.apply(new Timing(t.debounce(), t.maxDelay(), t.stateFlush(), t.rescanInterval(), t.queueCapacity(),
                 Duration.ofMillis(200), Duration.ofMillis(200), t.limitRescan()));
         Watchers watchers = wrap.apply(realWatchers);
-        // As RunCommand does: the watches register while the engine opens.
+        // As RunCommand does: the watches register while the engine opens (loading the state only if the start-up cannot
+        // be reconciled from its metadata index).
         this.scans = io.keepwatch.engine.ScanAhead.onRequest(config, fs);
         EarlyWatches early = EarlyWatches.start(config.sources(), watchers, t, scans);
-        this.engine = Engine.open(config, fs, clock, Progress.NONE, heard);
+        this.engine = Engine.openForService(config, fs, clock, Progress.NONE, heard);
         this.daemon = new Daemon(engine, watchers, fs, clock, ticker, t, java.util.Optional.of(early), heard,
                 java.util.Optional.empty());
         this.thread = new Thread(() -> {
@@ -84,11 +85,23 @@ final class Harness implements AutoCloseable {
     /** A service whose time is {@code clock}'s, its loop waiting through {@code ticker}. */
     static Harness start(Path dir, String backupRoot, String extraJson, Function<Watchers, Watchers> wrap,
             Function<Timing, Timing> tune, Clock clock, Ticker ticker, String... relAndContent) throws Exception {
+        return start(dir, fs -> fs, backupRoot, extraJson, wrap, tune, clock, ticker,
+                relAndContent);
+    }
+
+    /** A service whose file operations are {@code wrapFs}'s wrapping of the real ones. */
+    static Harness start(Path dir, Function<Fs, Fs> wrapFs, String... relAndContent) throws Exception {
+        return start(dir, wrapFs, "./backup", "", w -> w, t -> t, Clock.systemUTC(), Ticker.REAL, relAndContent);
+    }
+
+    private static Harness start(Path dir, Function<Fs, Fs> wrapFs, String backupRoot, String extraJson,
+            Function<Watchers, Watchers> wrap, Function<Timing, Timing> tune, Clock clock, Ticker ticker,
+            String... relAndContent) throws Exception {
         Files.createDirectories(dir.resolve("src"));
         for (int i = 0; i < relAndContent.length; i += 2) {
             write(dir.resolve("src"), relAndContent[i], relAndContent[i + 1]);
         }
-        Harness h = new Harness(dir, backupRoot, extraJson, wrap, tune, clock, ticker);
+        Harness h = new Harness(dir, backupRoot, extraJson, wrap, tune, clock, ticker, wrapFs);
         h.thread.start();
         // Until the service writes its first status, there is no status file to read.
         await().atMost(DEADLINE).ignoreException(java.nio.file.NoSuchFileException.class).untilAsserted(() -> {

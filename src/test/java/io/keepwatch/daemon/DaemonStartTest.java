@@ -1,0 +1,162 @@
+package io.keepwatch.daemon;
+
+import static io.keepwatch.daemon.Harness.DEADLINE;
+import static io.keepwatch.daemon.Harness.read;
+import static io.keepwatch.daemon.Harness.write;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwatch.events.EngineEvent;
+import io.keepwatch.events.Trigger;
+import io.keepwatch.fs.Fs;
+import io.keepwatch.testing.ForwardingFs;
+import io.keepwatch.testing.LogCapture;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service's start-up from the metadata index: a restart over a source that did not change is Ready without
+ * loading state.json, which then loads in the background; changes made right after Ready, or while the state is
+ * still loading, are backed up; a start whose scan differs from the index, or without a current index, reconciles
+ * with full passes as before.
+ */
+class DaemonStartTest {
+    private static final String BY_INDEX = "state loads after Ready";
+    private static final String FULL_PASS = "Start-up reconciliation of src: Run complete";
+
+    @TempDir
+    Path tmp;
+
+    /** A first run that backs up the files and stops, leaving a state.json and its current metadata index. */
+    private void firstRun() throws Exception {
+        try (Harness h = Harness.start(tmp, "a.txt", "alpha", "d/b.txt", "beta")) {
+            assertEquals("alpha", read(h.copy("a.txt")));
+        }
+    }
+
+    @Test
+    void aRestartWithNothingChangedIsReadyFromTheIndexAndAChangeRightAfterReadyIsBackedUp() throws Exception {
+        firstRun();
+        try (LogCapture logs = new LogCapture(); Harness h = Harness.start(tmp)) {
+            assertTrue(logs.has(BY_INDEX), String.join("\n", logs.lines()));
+            assertTrue(logs.has("Start-up reconciliation: Run complete: 0 backed up, 0 updated, 0 duplicates, 0 deleted, 2 unchanged"),
+                    String.join("\n", logs.lines()));
+            assertFalse(logs.has(FULL_PASS));
+            // The listeners heard the start-up pass, as after a full one.
+            assertTrue(h.heard.of(EngineEvent.PassFinished.class).stream().anyMatch(p -> p.trigger() == Trigger.STARTUP
+                    && p.counts().unchanged() == 2));
+            assertEquals(2L, h.status().counts().get("unchanged"), "the status counts the start-up pass");
+            write(h.src, "a.txt", "alpha, edited");
+            write(h.src, "c.txt", "new");
+            await().atMost(DEADLINE).untilAsserted(() -> {
+                h.checkAlive();
+                assertEquals("alpha, edited", read(h.copy("a.txt")));
+                assertEquals("new", read(h.copy("c.txt")));
+            });
+            assertEquals("alpha", read(h.backup.resolve("versions/src/a.txt/v1.bak")));
+            await().atMost(DEADLINE).until(() -> logs.has("State loaded in"));
+        }
+        // The stop wrote the index again for the state it saved: the next start is Ready from it too.
+        try (LogCapture logs = new LogCapture(); Harness h = Harness.start(tmp)) {
+            assertTrue(logs.has(BY_INDEX), String.join("\n", logs.lines()));
+            assertTrue(logs.has("3 unchanged"), String.join("\n", logs.lines()));
+        }
+    }
+
+    @Test
+    void aChangeMadeWhileTheStateIsStillLoadingIsNotLost() throws Exception {
+        firstRun();
+        CountDownLatch loadBegan = new CountDownLatch(1);
+        CountDownLatch letLoad = new CountDownLatch(1);
+        // state.json is read whole only by the background load (the index's check reads it at open, on the main thread).
+        java.util.function.Function<Fs, Fs> holdTheLoad = fs -> new ForwardingFs(fs) {
+            @Override
+            public InputStream newInputStream(Path file) throws IOException {
+                if (file.getFileName().toString().equals("state.json")
+                        && Thread.currentThread().getName().equals("keepwatch-state-load")) {
+                    loadBegan.countDown();
+                    try {
+                        letLoad.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("test interrupted");
+                    }
+                }
+                return super.newInputStream(file);
+            }
+        };
+        try (LogCapture logs = new LogCapture(); Harness h = Harness.start(tmp, holdTheLoad)) {
+            assertTrue(logs.has(BY_INDEX), String.join("\n", logs.lines()));
+            assertTrue(loadBegan.await(30, TimeUnit.SECONDS), "the state loads in the background after Ready");
+            assertTrue(h.engine.isLoading());
+            write(h.src, "d/b.txt", "beta, edited while the state loads");
+            write(h.src, "e.txt", "made while the state loads");
+            // The service stays responsive while it waits for the state: its status is published as always.
+            assertTrue(h.status().running());
+            letLoad.countDown();
+            await().atMost(DEADLINE).untilAsserted(() -> {
+                h.checkAlive();
+                assertEquals("beta, edited while the state loads", read(h.copy("d/b.txt")));
+                assertEquals("made while the state loads", read(h.copy("e.txt")));
+            });
+        } finally {
+            letLoad.countDown();
+        }
+    }
+
+    @Test
+    void aStopWhileTheStateIsLoadingSavesNothingAndReleasesTheLock() throws Exception {
+        firstRun();
+        byte[] state = Files.readAllBytes(tmp.resolve("backup/state.json"));
+        CountDownLatch loadBegan = new CountDownLatch(1);
+        java.util.function.Function<Fs, Fs> neverLoads = fs -> new ForwardingFs(fs) {
+            @Override
+            public InputStream newInputStream(Path file) throws IOException {
+                if (file.getFileName().toString().equals("state.json")
+                        && Thread.currentThread().getName().equals("keepwatch-state-load")) {
+                    loadBegan.countDown();
+                    try {
+                        new CountDownLatch(1).await(60, TimeUnit.SECONDS); // until the engine's close interrupts it
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException("stopped");
+                    }
+                }
+                return super.newInputStream(file);
+            }
+        };
+        try (Harness h = Harness.start(tmp, neverLoads)) {
+            assertTrue(loadBegan.await(30, TimeUnit.SECONDS));
+        }
+        assertEquals(new String(state, java.nio.charset.StandardCharsets.UTF_8),
+                Files.readString(tmp.resolve("backup/state.json")), "nothing to save: nothing changed");
+        try (LogCapture logs = new LogCapture(); Harness again = Harness.start(tmp)) {
+            assertTrue(logs.has(BY_INDEX), "the lock was released and the index is still current");
+        }
+    }
+
+    @Test
+    void aChangeWhileStoppedOrAMissingIndexFallsBackToTheFullPass() throws Exception {
+        firstRun();
+        write(tmp.resolve("src"), "d/b.txt", "beta, edited while stopped");
+        try (LogCapture logs = new LogCapture(); Harness h = Harness.start(tmp)) {
+            assertTrue(logs.has(FULL_PASS + ": 0 backed up, 1 updated"), String.join("\n", logs.lines()));
+            assertTrue(logs.has("Start-up: state loaded in"), String.join("\n", logs.lines()));
+            assertFalse(logs.has(BY_INDEX));
+            assertEquals("beta, edited while stopped", read(h.copy("d/b.txt")));
+        }
+        Files.delete(new io.keepwatch.state.BackupLayout(tmp.resolve("backup")).indexFile());
+        try (LogCapture logs = new LogCapture(); Harness h = Harness.start(tmp)) {
+            assertTrue(logs.has(FULL_PASS + ": 0 backed up, 0 updated, 0 duplicates, 0 deleted, 2 unchanged"),
+                    String.join("\n", logs.lines()));
+            assertFalse(logs.has(BY_INDEX));
+        }
+    }
+}
