@@ -67,6 +67,11 @@ public final class Engine implements AutoCloseable {
     private final StateLoading loading;
     /** The metadata index read as the service's engine opened, while the state is not loaded; empty otherwise. */
     private final Optional<MetadataIndex> index;
+    /**
+     * The service's engine found no current index for the state on disk as it opened (none, another format, or its
+     * retention outlook out of date): the stop writes one ({@link #writeIndexAtStop}).
+     */
+    private final boolean noIndex;
 
     /** The parts of an engine that work on the whole state, made once it is loaded. */
     record Parts(BackupState state, StateCommitter committer, StagingArea staging, CopyPipeline pipeline, SourcePass sourcePass,
@@ -74,7 +79,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private Engine(Config config, Clock clock, EngineListener events, RootSession session, StateStore store,
-            PolicyOutlook retentionPolicy, StateLoading loading, Optional<MetadataIndex> index) {
+            PolicyOutlook retentionPolicy, StateLoading loading, Optional<MetadataIndex> index, boolean noIndex) {
         this.config = config;
         this.clock = clock;
         this.events = events;
@@ -83,6 +88,7 @@ public final class Engine implements AutoCloseable {
         this.retentionPolicy = retentionPolicy;
         this.loading = loading;
         this.index = index;
+        this.noIndex = noIndex;
     }
 
     /**
@@ -120,11 +126,17 @@ public final class Engine implements AutoCloseable {
 
     private static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
             Optional<BackupState> loaded) throws IOException, StateException {
+        return open(config, fs, clock, progress, events, session, loaded, false);
+    }
+
+    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
+            Optional<BackupState> loaded, boolean noIndex) throws IOException, StateException {
         try {
             PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
             StateStore store = new StateStore(session.layout(), fs, clock, policy);
             Parts parts = parts(config, fs, clock, progress, events, session, store, policy, loaded);
-            return new Engine(config, clock, events, session, store, policy, StateLoading.loaded(parts), Optional.empty());
+            return new Engine(config, clock, events, session, store, policy, StateLoading.loaded(parts), Optional.empty(),
+                    noIndex);
         } catch (IOException | StateException | RuntimeException e) {
             session.release();
             throw e;
@@ -141,21 +153,24 @@ public final class Engine implements AutoCloseable {
     public static Engine openForService(Config config, Fs fs, Clock clock, Progress progress, EngineListener events)
             throws IOException, StateException, LockedException {
         RootSession session = RootSession.acquire(config, fs, clock, Optional.empty());
+        PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
         Optional<MetadataIndex> current;
+        boolean journaled;
         try {
-            current = session.journal().pending().isEmpty() ? session.store().currentIndex() : Optional.empty();
+            journaled = !session.journal().pending().isEmpty();
+            current = journaled ? Optional.empty() : session.store().currentIndex();
         } catch (IOException | RuntimeException e) {
             session.release();
             throw e;
         }
-        if (current.isEmpty()) {
-            return open(config, fs, clock, progress, events, session);
+        if (current.isEmpty() || policy.stale(current.get(), clock.instant())) {
+            // Recovering a journaled batch saves the state, and with it a new index; else the stop writes one.
+            return open(config, fs, clock, progress, events, session, Optional.empty(), !journaled);
         }
-        PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
         StateStore store = new StateStore(session.layout(), fs, clock, policy);
         StateLoading later = StateLoading.deferred(
                 () -> parts(config, fs, clock, progress, events, session, store, policy, Optional.empty()));
-        return new Engine(config, clock, events, session, store, policy, later, current);
+        return new Engine(config, clock, events, session, store, policy, later, current, false);
     }
 
     /** Loads the state in the open session (unless {@code loaded} is given) and makes the parts that work on it. */
@@ -530,12 +545,12 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The service's last step after its final {@link #commit}: the metadata index written again if the service's commits
-     * appended to the change log since it was written, so that the next start can be Ready from it without loading
+     * appended to the change log since it was written, or there was no current one when the engine opened, so that the next start can be Ready from it without loading
      * state.json ({@link #startedUnchanged}). Nothing when the state was never loaded (the index on disk is current).
      */
     public void writeIndexAtStop() throws IOException {
         if (loading.ifLoaded().isPresent()) {
-            writeIndexIfStale(false);
+            writeIndexIfStale(noIndex);
         }
     }
 

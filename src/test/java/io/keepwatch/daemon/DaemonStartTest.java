@@ -158,5 +158,9 @@ class DaemonStartTest {
                     String.join("\n", logs.lines()));
             assertFalse(logs.has(BY_INDEX));
         }
+        // The stop wrote the missing index: the next start is Ready from it.
+        try (LogCapture logs = new LogCapture(); Harness h = Harness.start(tmp)) {
+            assertTrue(logs.has(BY_INDEX), String.join("\n", logs.lines()));
+        }
     }
 }
