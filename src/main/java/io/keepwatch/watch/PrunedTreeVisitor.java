@@ -147,10 +147,38 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             skippedNotingWalks.incrementAndGet();
             return;
         }
+        walk(start, wholeSource ? "" : filter.relOf(start).orElseThrow(), (dir, rel) -> onDirectory.call(dir),
+                (file, rel) -> onFile.call(file), wholeSource && onlyRegisters(onDirectory));
+    }
+
+    /** Told of a folder or file a walk meets, with its path relative to the root (as {@link WatchFilter#relOf} makes it). */
+    @FunctionalInterface
+    interface Entry {
+        void call(Path path, String rel) throws IOException;
+    }
+
+    /**
+     * The registering walk of the whole source for a watch backend of keepwatch's own ({@link InotifyWatcher}): as
+     * directory-watcher's registering walk ({@link #onlyRegisters}), {@code onDirectory} watches each folder, a folder
+     * without subfolders is not listed, and {@link Registration} is told of each folder right after.
+     */
+    void registerSource(Entry onDirectory) throws IOException {
+        walk(filter.root(), "", onDirectory, (file, rel) -> { }, true);
+    }
+
+    /** A walk of a folder {@code start} made or moved in while watching: every folder watched, every entry reported. */
+    void walkNewFolder(Path start, String startRel, Entry onDirectory, Entry onFile) throws IOException {
+        if (!filter.excludes(startRel)) {
+            walk(start, startRel, onDirectory, onFile, false);
+        }
+    }
+
+    private void walk(Path start, String startRel, Entry onDirectory, Entry onFile, boolean listOnlyForSubfolders)
+            throws IOException {
+        boolean wholeSource = startRel.isEmpty();
         wholeSourceWalks.incrementAndGet();
-        Walk walk = new Walk(onDirectory, onFile, wholeSource ? registration : Optional.empty(),
-                wholeSource && onlyRegisters(onDirectory));
-        walk.run(start, wholeSource ? "" : filter.relOf(start).orElseThrow());
+        Walk walk = new Walk(onDirectory, onFile, wholeSource ? registration : Optional.empty(), listOnlyForSubfolders);
+        walk.run(start, startRel);
         lastWalkLstats = walk.lstats;
         lastWalkUnlisted = walk.unlisted;
         if (wholeSource) {
@@ -162,8 +190,8 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
 
     /** One walk, depth first with its own stack; {@code rel} of a folder is its path relative to the root. */
     private final class Walk {
-        private final Callback onDirectory;
-        private final Callback onFile;
+        private final Entry onDirectory;
+        private final Entry onFile;
         /** Told of each folder once its watch is in place (the walk of the whole source only). */
         private final Optional<Registration> registration;
         /** Whether a folder without subfolders need not be listed (the walk only registers: {@link #onlyRegisters}). */
@@ -175,7 +203,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
         int lstats;
         int unlisted;
 
-        Walk(Callback onDirectory, Callback onFile, Optional<Registration> registration, boolean listOnlyForSubfolders) {
+        Walk(Entry onDirectory, Entry onFile, Optional<Registration> registration, boolean listOnlyForSubfolders) {
             this.onDirectory = onDirectory;
             this.onFile = onFile;
             this.registration = registration;
@@ -193,7 +221,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             if (!attrs.isDirectory()) {
                 // As Files.walkFileTree did: a start that is not a folder (or is a link) is a file.
                 if (!startRel.isEmpty()) {
-                    onFile.call(start);
+                    onFile.call(start, startRel);
                 }
                 return;
             }
@@ -216,7 +244,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             try (stream) {
                 // Opening reads no entry yet (the entries are read by iterating), so the folder is watched
                 // before any of its entries is listed. Its failures are passed on.
-                onDirectory.call(dir);
+                onDirectory.call(dir, rel);
                 folders++;
                 if (registration.isPresent()) {
                     registration.get().watched(rel);
@@ -248,7 +276,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
                 String entryRel = rel.isEmpty() ? name : rel + "/" + name;
                 if (noSubfolders) {
                     if (!filter.excludes(entryRel)) {
-                        onFile.call(entry);
+                        onFile.call(entry, entryRel);
                     }
                     continue;
                 }
@@ -267,7 +295,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
                     pending.push(entry);
                     pendingRel.push(entryRel);
                 } else {
-                    onFile.call(entry);
+                    onFile.call(entry, entryRel);
                 }
             }
         }
