@@ -148,7 +148,7 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             return;
         }
         walk(start, wholeSource ? "" : filter.relOf(start).orElseThrow(), (dir, rel) -> onDirectory.call(dir),
-                (file, rel) -> onFile.call(file), wholeSource && onlyRegisters(onDirectory));
+                (file, rel) -> onFile.call(file), wholeSource && onlyRegisters(onDirectory), false);
     }
 
     /** Told of a folder or file a walk meets, with its path relative to the root (as {@link WatchFilter#relOf} makes it). */
@@ -160,24 +160,27 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
     /**
      * The registering walk of the whole source for a watch backend of keepwatch's own ({@link InotifyWatcher}): as
      * directory-watcher's registering walk ({@link #onlyRegisters}), {@code onDirectory} watches each folder, a folder
-     * without subfolders is not listed, and {@link Registration} is told of each folder right after.
+     * without subfolders is not listed, and {@link Registration} is told of each folder right after. Its
+     * {@code onDirectory} must watch a folder by its path alone (not by an open folder, as the JDK does), and pass
+     * over one that is gone: a folder is watched before it is opened, and one that needs no listing is never opened.
      */
     void registerSource(Entry onDirectory) throws IOException {
-        walk(filter.root(), "", onDirectory, (file, rel) -> { }, true);
+        walk(filter.root(), "", onDirectory, (file, rel) -> { }, true, true);
     }
 
     /** A walk of a folder {@code start} made or moved in while watching: every folder watched, every entry reported. */
     void walkNewFolder(Path start, String startRel, Entry onDirectory, Entry onFile) throws IOException {
         if (!filter.excludes(startRel)) {
-            walk(start, startRel, onDirectory, onFile, false);
+            walk(start, startRel, onDirectory, onFile, false, true);
         }
     }
 
-    private void walk(Path start, String startRel, Entry onDirectory, Entry onFile, boolean listOnlyForSubfolders)
-            throws IOException {
+    private void walk(Path start, String startRel, Entry onDirectory, Entry onFile, boolean listOnlyForSubfolders,
+            boolean watchFirst) throws IOException {
         boolean wholeSource = startRel.isEmpty();
         wholeSourceWalks.incrementAndGet();
-        Walk walk = new Walk(onDirectory, onFile, wholeSource ? registration : Optional.empty(), listOnlyForSubfolders);
+        Walk walk = new Walk(onDirectory, onFile, wholeSource ? registration : Optional.empty(), listOnlyForSubfolders,
+                watchFirst);
         walk.run(start, startRel);
         lastWalkLstats = walk.lstats;
         lastWalkUnlisted = walk.unlisted;
@@ -196,6 +199,8 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
         private final Optional<Registration> registration;
         /** Whether a folder without subfolders need not be listed (the walk only registers: {@link #onlyRegisters}). */
         private final boolean listOnlyForSubfolders;
+        /** Whether a folder is watched before it is opened (a backend whose watch needs no open folder). */
+        private final boolean watchFirst;
         private final Deque<Path> pending = new ArrayDeque<>();
         private final Deque<String> pendingRel = new ArrayDeque<>();
         int folders;
@@ -203,7 +208,9 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
         int lstats;
         int unlisted;
 
-        Walk(Entry onDirectory, Entry onFile, Optional<Registration> registration, boolean listOnlyForSubfolders) {
+        Walk(Entry onDirectory, Entry onFile, Optional<Registration> registration, boolean listOnlyForSubfolders,
+                boolean watchFirst) {
+            this.watchFirst = watchFirst;
             this.onDirectory = onDirectory;
             this.onFile = onFile;
             this.registration = registration;
@@ -232,34 +239,71 @@ final class PrunedTreeVisitor implements FileTreeVisitor {
             }
         }
 
-        private void visit(Path dir, String rel) throws IOException {
-            List<Path> listed = new ArrayList<>();
-            DirectoryStream<Path> stream;
+        /**
+         * Watches {@code dir} (failures passed on) and tells {@link Registration}; false when it need not be listed:
+         * watched now, a link count read from here on that says "no subfolders" holds until the watch reports a new
+         * one (see onlyRegisters), so a walk that lists only to find subfolders stops here.
+         */
+        private boolean watched(Path dir, String rel) throws IOException {
+            onDirectory.call(dir, rel);
+            folders++;
+            if (registration.isPresent()) {
+                registration.get().watched(rel);
+            }
+            if (listOnlyForSubfolders && hasNoSubfolders(dir)) {
+                unlisted++;
+                return false;
+            }
+            return true;
+        }
+
+        /** The folder opened for listing; empty (and logged) when it cannot be, then it is passed over. */
+        private Optional<DirectoryStream<Path>> open(Path dir) {
             try {
-                stream = Files.newDirectoryStream(dir);
+                return Optional.of(Files.newDirectoryStream(dir));
             } catch (IOException e) {
                 passOver(dir, e);
-                return;
+                return Optional.empty();
             }
+        }
+
+        /** Lists and closes {@code stream}; what a failure half-way left is listed. */
+        private void list(Path dir, DirectoryStream<Path> stream, List<Path> listed) throws IOException {
             try (stream) {
-                // Opening reads no entry yet (the entries are read by iterating), so the folder is watched
-                // before any of its entries is listed. Its failures are passed on.
-                onDirectory.call(dir, rel);
-                folders++;
-                if (registration.isPresent()) {
-                    registration.get().watched(rel);
-                }
-                // Watched now: a link count read from here on that says "no subfolders" holds until the watch
-                // reports a new one (see onlyRegisters), so a walk that lists only to find subfolders stops here.
-                if (listOnlyForSubfolders && hasNoSubfolders(dir)) {
-                    unlisted++;
-                    return;
-                }
                 for (Path entry : stream) {
                     listed.add(entry);
                 }
             } catch (DirectoryIteratorException e) {
                 passOver(dir, e.getCause()); // then goes on with what was listed
+            }
+        }
+
+        private void visit(Path dir, String rel) throws IOException {
+            List<Path> listed = new ArrayList<>();
+            if (watchFirst) {
+                // The watch needs no open folder: one that needs no listing is never opened (saves an open, a dup,
+                // two fcntl, an fstat and two close of the JDK's directory stream, per folder).
+                if (!watched(dir, rel)) {
+                    return;
+                }
+                Optional<DirectoryStream<Path>> stream = open(dir);
+                if (stream.isEmpty()) {
+                    return;
+                }
+                list(dir, stream.get(), listed);
+            } else {
+                Optional<DirectoryStream<Path>> stream = open(dir);
+                if (stream.isEmpty()) {
+                    return;
+                }
+                try (DirectoryStream<Path> opened = stream.get()) {
+                    // Opening reads no entry yet (the entries are read by iterating), so the folder is watched
+                    // before any of its entries is listed. Its failures are passed on.
+                    if (!watched(dir, rel)) {
+                        return;
+                    }
+                    list(dir, opened, listed);
+                }
             }
             entries += listed.size();
             // Why the link count is read only now, after the listing: if it is 2, the folder had no subfolder
