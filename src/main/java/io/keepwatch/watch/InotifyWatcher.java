@@ -262,7 +262,10 @@ final class InotifyWatcher implements WatchHandle {
             }
             String dirRel = relByWd.get(wd);
             if (dirRel == null) {
-                continue; // a watch removed meanwhile (folder moved away)
+                // A watch removed meanwhile (folder moved away), or one the registering walk has added but not yet
+                // noted (a change in that instant): that walk tells Registration only after noting it, so the
+                // start-up scan beside it, or the full pass after it, lists the folder after the change.
+                continue;
             }
             if (wd == rootWd && (mask & (Inotify.IN_DELETE_SELF | Inotify.IN_MOVE_SELF | Inotify.IN_UNMOUNT)) != 0) {
                 lost((mask & Inotify.IN_MOVE_SELF) != 0 ? "ended (folder moved)" : "ended (folder deleted or unmounted)");
