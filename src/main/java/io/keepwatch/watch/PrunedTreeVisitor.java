@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * listed in {@link #LINK_COUNT_FILE_SYSTEMS}. Elsewhere (btrfs always says 1, CIFS makes up 2, NFS and
  * FUSE may be wrong, Windows has no link count) every entry is lstat()ed as before. The walk that registers the
  * source at start does not even list such a folder ({@link #onlyRegisters}).
+ *
+ * <p>It also walks for {@link InotifyWatcher} ({@link #registerSource}, {@link #walkNewFolder}), which watches a folder
+ * before opening it. About 400 lines: most of it is the argument, next to the code, for why each order of watching,
+ * listing and reading the link count loses no folder; the next split would move the link-count trust
+ * ({@link #hasNoSubfolders}, {@link #LINK_COUNT_FILE_SYSTEMS}) into a class of its own.
  */
 final class PrunedTreeVisitor implements FileTreeVisitor {
     private static final Logger log = LoggerFactory.getLogger(PrunedTreeVisitor.class);
