@@ -59,9 +59,9 @@ public final class Pusher {
     private int contentsRead;
     private long bytesRead;
     private Lock lock;
-    /** Files read ahead at once, and how they are opened (tests change both). */
+    /** Files read ahead at once, and how they are opened (tests change both): with O_DIRECT where that works. */
     private int readAhead = READ_AHEAD;
-    private ContentReader.Opener opener = ContentReader.FILES;
+    private ContentReader.Opener opener = new DirectReads();
     private ContentReader reader;
 
     /** Backup files read at once, ahead of the push (restic reads 2): enough to keep both the disk and the cores busy. */
