@@ -6,7 +6,7 @@ rem   KEEPWATCH_OPTS  extra JVM options for keepwatch only; they come last, so t
 setlocal
 
 rem The same JVM flags as bin/keepwatch and keepwatch.xml (WinSW).
-set "DEFAULT_JVM_OPTS=-Dsun.jnu.encoding=UTF-8 -Dfile.encoding=UTF-8 -XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:G1PeriodicGCInterval=10000 -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01 -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.*::*,0.01"
+set "DEFAULT_JVM_OPTS=-Dsun.jnu.encoding=UTF-8 -Dfile.encoding=UTF-8 -XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:G1PeriodicGCInterval=10000 -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.GHASH::*,0.01 -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.GCTR::*,0.01 -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.CounterMode::*,0.01 -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.HmacCore::*,0.01 -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::*,0.01 -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::*,0.01"
 
 rem The installation folder: the parent of this script's folder, as an absolute path.
 for %%i in ("%~dp0..") do set "APP_HOME=%%~fi"

@@ -227,6 +227,14 @@ public final class Crypto {
     /** A per-thread direct buffer for opening sealed data held in a heap array, kept up to the size of the largest chunk (larger objects get their own). */
     private static final int KEPT_OPEN_BUFFER = Chunker.MAX + 1024;
     private static final ThreadLocal<java.nio.ByteBuffer[]> OPEN_BUFFERS = ThreadLocal.withInitial(() -> new java.nio.ByteBuffer[1]);
+    /**
+     * One AES-GCM cipher per thread for opening, initialised anew for every object (init resets it, also after a tag
+     * that did not match). A new Cipher per blob looked the provider up and expanded the AES key again for each of
+     * check --read-data's ~1,100 blobs a GiB (AESCrypt keeps the expansion of the last key it was given): besides the
+     * work itself, that made the key expansion hot enough for C2 to compile it three times (about a second of a
+     * compiler thread per check).
+     */
+    private static final ThreadLocal<Cipher> OPEN_CIPHER = ThreadLocal.withInitial(Crypto::newGcm);
 
     private static Cipher newGcm() {
         try {
@@ -286,7 +294,7 @@ public final class Crypto {
             in.put(sealed).flip();
         }
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher c = OPEN_CIPHER.get();
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
             c.updateAAD(aad);
             return c.doFinal(in, java.nio.ByteBuffer.wrap(out));

@@ -16,8 +16,12 @@ final class LauncherFlags {
     static final List<String> EXPECTED =
             List.of("-Dsun.jnu.encoding=UTF-8", "-Dfile.encoding=UTF-8", "-XX:+ExitOnOutOfMemoryError",
                     "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:G1PeriodicGCInterval=10000", "-XX:CompileCommand=quiet",
-                    "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01",
-                    "-XX:CompileCommand=CompileThresholdScaling,sun.security.provider.*::*,0.01");
+                    "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.GHASH::*,0.01",
+                    "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.GCTR::*,0.01",
+                    "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.CounterMode::*,0.01",
+                    "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.HmacCore::*,0.01",
+                    "-XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::*,0.01",
+                    "-XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::*,0.01");
 
     private LauncherFlags() {
     }

@@ -10,6 +10,7 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -77,5 +78,35 @@ class CryptoGcmTest {
         assertArrayEquals(plain, Crypto.open(k, AAD, sealed, 0, sealed.length));
         assertThrows(AEADBadTagException.class, () -> Crypto.open(k, AAD, sealed, 0, sealed.length - 1));
         assertThrows(AEADBadTagException.class, () -> Crypto.open(k, AAD, sealed, 0, Crypto.OVERHEAD - 1));
+    }
+
+    /**
+     * Opening keeps one cipher per thread and initialises it anew for every object: objects under two keys, damaged
+     * ones and ones under another associated data, one after another on one thread, each open or fail on their own.
+     */
+    @Test
+    void oneThreadOpensObjectsOfTwoKeysAndDamagedOnesInAnyOrder() throws Exception {
+        Crypto crypto = new Crypto(KEY);
+        SecretKeySpec other = new SecretKeySpec(Crypto.derive(KEY, "another key"), "AES");
+        Random random = new Random(11);
+        for (int i = 0; i < 40; i++) {
+            byte[] plain = new byte[random.nextInt(3) == 0 ? 70_000 + i : i * 37];
+            random.nextBytes(plain);
+            boolean ours = i % 3 != 1;
+            byte[] sealed = ours ? crypto.seal(AAD, plain, 0, plain.length) : Crypto.seal(other, AAD, plain, 0, plain.length);
+            switch (i % 5) {
+                case 0 -> {
+                    sealed[sealed.length - 1 - i % Crypto.TAG] ^= 4;
+                    assertThrows(AEADBadTagException.class, () -> open(crypto, other, ours, sealed, AAD));
+                }
+                case 1 -> assertThrows(AEADBadTagException.class, () -> open(crypto, other, ours, sealed, Crypto.utf8("elsewhere")));
+                case 2 -> assertThrows(AEADBadTagException.class, () -> open(crypto, other, !ours, sealed, AAD));
+                default -> assertArrayEquals(plain, open(crypto, other, ours, sealed, AAD), "object " + i);
+            }
+        }
+    }
+
+    private static byte[] open(Crypto crypto, SecretKeySpec other, boolean ours, byte[] sealed, byte[] aad) throws AEADBadTagException {
+        return ours ? crypto.open(aad, sealed, 0, sealed.length) : Crypto.open(other, aad, sealed, 0, sealed.length);
     }
 }
