@@ -134,7 +134,7 @@ public final class Engine implements AutoCloseable {
         try {
             PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
             StateStore store = new StateStore(session.layout(), fs, clock, policy);
-            Parts parts = parts(config, fs, clock, progress, events, session, store, policy, loaded);
+            Parts parts = parts(config, fs, clock, progress, events, session, store, policy, loaded, StateLoading.Gate.OPEN);
             return new Engine(config, clock, events, session, store, policy, StateLoading.loaded(parts), Optional.empty(),
                     noIndex);
         } catch (IOException | StateException | RuntimeException e) {
@@ -169,13 +169,17 @@ public final class Engine implements AutoCloseable {
         }
         StateStore store = new StateStore(session.layout(), fs, clock, policy);
         StateLoading later = StateLoading.deferred(
-                () -> parts(config, fs, clock, progress, events, session, store, policy, Optional.empty()));
+                gate -> parts(config, fs, clock, progress, events, session, store, policy, Optional.empty(), gate));
         return new Engine(config, clock, events, session, store, policy, later, current, false);
     }
 
-    /** Loads the state in the open session (unless {@code loaded} is given) and makes the parts that work on it. */
+    /**
+     * Loads the state in the open session (unless {@code loaded} is given) and makes the parts that work on it, once
+     * {@code gate} lets it.
+     */
     private static Parts parts(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
-            StateStore store, PolicyOutlook policy, Optional<BackupState> loaded) throws IOException, StateException {
+            StateStore store, PolicyOutlook policy, Optional<BackupState> loaded, StateLoading.Gate gate)
+            throws IOException, StateException {
         CopyPipeline pipeline = null;
         try {
             BackupLayout layout = session.layout();
@@ -183,9 +187,7 @@ public final class Engine implements AutoCloseable {
             long t0 = System.nanoTime();
             BackupState state = loaded.isPresent() ? loaded.get() : session.loadState(config, copier, store);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
-            if (Thread.currentThread().isInterrupted()) {
-                throw new java.io.InterruptedIOException("the engine is closing");
-            }
+            gate.pass();
             // The id names this engine's temp files; it is unique to it (the time it opened and the process).
             StagingArea staging = StagingArea.create(layout, fs, System.currentTimeMillis());
             pipeline = new CopyPipeline(fs, layout.root(), copier, staging, progress);

@@ -13,21 +13,39 @@ import java.util.concurrent.FutureTask;
  * later for the service that became Ready from the metadata index ({@link Engine#openForService}): then on a thread of
  * their own ({@link #inBackground}), or on the first thread that needs them ({@link #get}), whichever comes first. A
  * failed load is kept: every later {@link #get} throws it again, naming state.json and what is wrong with it.
+ *
+ * <p>Loading only reads (the service defers it only when no journaled batch waits, so it recovers nothing), and parsing
+ * a large state.json does not stop for an interrupt: {@link #stop} does not wait for a load that is still reading, it
+ * only makes sure that no part (the copy pipeline's threads, the staging area) is made once the engine closes. The
+ * loader passes the {@link Gate} between reading and making the parts.
  */
 final class StateLoading {
-    /** Loads the state and makes the parts on it. */
+    /** Loads the state and makes the parts on it, passing {@code gate} in between. */
     @FunctionalInterface
     interface Loader {
-        Engine.Parts load() throws IOException, StateException;
+        Engine.Parts load(Gate gate) throws IOException, StateException;
+    }
+
+    /** Where a loader passes from reading the state to making the parts on it. */
+    @FunctionalInterface
+    interface Gate {
+        Gate OPEN = () -> { };
+
+        /** Returns if the parts may be made; throws if the engine closed meanwhile. */
+        void pass() throws IOException;
     }
 
     private final FutureTask<Engine.Parts> task;
     /** The background thread, once started. */
     private Thread thread;
     private volatile Runnable whenDone = () -> { };
+    /** The engine closed: no part is made from now on. */
+    private boolean stopped;
+    /** The loader passed the gate: the parts are being made (quickly), and a stop waits for them to close them. */
+    private boolean making;
 
     private StateLoading(Loader loader) {
-        this.task = new FutureTask<>(loader::load) {
+        this.task = new FutureTask<>(() -> loader.load(this::pass)) {
             @Override
             protected void done() {
                 whenDone.run();
@@ -35,9 +53,16 @@ final class StateLoading {
         };
     }
 
+    private synchronized void pass() throws IOException {
+        if (stopped) {
+            throw new InterruptedIOException("the engine closed while state.json was loading");
+        }
+        making = true;
+    }
+
     /** Parts made already (the engine loaded the state as it opened). */
     static StateLoading loaded(Engine.Parts parts) {
-        StateLoading l = new StateLoading(() -> parts);
+        StateLoading l = new StateLoading(gate -> parts);
         l.task.run();
         return l;
     }
@@ -111,24 +136,28 @@ final class StateLoading {
     }
 
     /**
-     * Stops a load in progress (the engine closes) and waits for its thread to end; returns the parts if they were
-     * made, for the caller to close.
+     * The engine closes: a load still reading is abandoned (its thread ends on its own, having made nothing), one
+     * making the parts is waited for; returns the parts if they were made, for the caller to close.
      */
     Optional<Engine.Parts> stop() throws InterruptedIOException {
         Thread t;
+        boolean wait;
         synchronized (this) {
+            stopped = true;
             t = thread;
+            wait = making;
         }
-        if (t != null && !task.isDone()) {
-            task.cancel(true);
+        if (t == null) {
+            task.cancel(false); // never begun: it never runs now
+        } else if (wait) {
             try {
                 t.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while the state's load was stopped");
+                throw new InterruptedIOException("interrupted while the parts on the loaded state were being made");
             }
-        } else if (t == null) {
-            task.cancel(false); // never begun: it never runs now
+        } else {
+            task.cancel(true);
         }
         return ifLoaded();
     }
