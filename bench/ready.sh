@@ -3,8 +3,8 @@
 # `inotifywait -r` on the same source in the same minutes (the machine is shared: compare ratios). Each run is
 # started with bench/scale.sh's JVM flags, timed until its log says Ready, its CPU read, then stopped (SIGTERM);
 # each prints its start-up phase line. The config's backup root must hold a backup of SRC already (a restart), with a
-# current metadata index: a root whose index an older format wrote makes a new jar's first run load the state first (it
-# writes the index at its stop); run `java -jar NEW.jar once -c CONFIG` on it once before timing.
+# current metadata index: with none, or one an older format wrote, a new jar's run loads the state first; run
+# `java -jar NEW.jar once -c CONFIG` on it once before timing (a `once` that finds nothing changed writes the index).
 #
 #   CONFIG=/work/benchdata/mine/kwB.json SRC=/work/benchdata/data/B N=2 bench/ready.sh OLD.jar target/keepwatch.jar
 set -euo pipefail

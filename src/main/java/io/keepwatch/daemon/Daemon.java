@@ -202,9 +202,6 @@ public final class Daemon {
             boolean interrupted = Thread.interrupted();
             try {
                 engine.commit();
-                if (!interrupted) {
-                    engine.writeIndexAtStop();
-                }
             } finally {
                 statusFile.close();
                 board.stopped();

@@ -67,11 +67,6 @@ public final class Engine implements AutoCloseable {
     private final StateLoading loading;
     /** The metadata index read as the service's engine opened, while the state is not loaded; empty otherwise. */
     private final Optional<MetadataIndex> index;
-    /**
-     * The service's engine found no current index for the state on disk as it opened (none, another format, or its
-     * retention outlook out of date): the stop writes one ({@link #writeIndexAtStop}).
-     */
-    private final boolean noIndex;
 
     /** The parts of an engine that work on the whole state, made once it is loaded. */
     record Parts(BackupState state, StateCommitter committer, StagingArea staging, CopyPipeline pipeline, SourcePass sourcePass,
@@ -79,7 +74,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private Engine(Config config, Clock clock, EngineListener events, RootSession session, StateStore store,
-            PolicyOutlook retentionPolicy, StateLoading loading, Optional<MetadataIndex> index, boolean noIndex) {
+            PolicyOutlook retentionPolicy, StateLoading loading, Optional<MetadataIndex> index) {
         this.config = config;
         this.clock = clock;
         this.events = events;
@@ -88,7 +83,6 @@ public final class Engine implements AutoCloseable {
         this.retentionPolicy = retentionPolicy;
         this.loading = loading;
         this.index = index;
-        this.noIndex = noIndex;
     }
 
     /**
@@ -126,17 +120,11 @@ public final class Engine implements AutoCloseable {
 
     private static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
             Optional<BackupState> loaded) throws IOException, StateException {
-        return open(config, fs, clock, progress, events, session, loaded, false);
-    }
-
-    private static Engine open(Config config, Fs fs, Clock clock, Progress progress, EngineListener events, RootSession session,
-            Optional<BackupState> loaded, boolean noIndex) throws IOException, StateException {
         try {
             PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
             StateStore store = new StateStore(session.layout(), fs, clock, policy);
             Parts parts = parts(config, fs, clock, progress, events, session, store, policy, loaded, StateLoading.Gate.OPEN);
-            return new Engine(config, clock, events, session, store, policy, StateLoading.loaded(parts), Optional.empty(),
-                    noIndex);
+            return new Engine(config, clock, events, session, store, policy, StateLoading.loaded(parts), Optional.empty());
         } catch (IOException | StateException | RuntimeException e) {
             session.release();
             throw e;
@@ -155,22 +143,19 @@ public final class Engine implements AutoCloseable {
         RootSession session = RootSession.acquire(config, fs, clock, Optional.empty());
         PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
         Optional<MetadataIndex> current;
-        boolean journaled;
         try {
-            journaled = !session.journal().pending().isEmpty();
-            current = journaled ? Optional.empty() : session.store().currentIndex();
+            current = session.journal().pending().isEmpty() ? session.store().currentIndex() : Optional.empty();
         } catch (IOException | RuntimeException e) {
             session.release();
             throw e;
         }
         if (current.isEmpty() || policy.stale(current.get(), clock.instant())) {
-            // Recovering a journaled batch saves the state, and with it a new index; else the stop writes one.
-            return open(config, fs, clock, progress, events, session, Optional.empty(), !journaled);
+            return open(config, fs, clock, progress, events, session, Optional.empty());
         }
         StateStore store = new StateStore(session.layout(), fs, clock, policy);
         StateLoading later = StateLoading.deferred(
                 gate -> parts(config, fs, clock, progress, events, session, store, policy, Optional.empty(), gate));
-        return new Engine(config, clock, events, session, store, policy, later, current, false);
+        return new Engine(config, clock, events, session, store, policy, later, current);
     }
 
     /**
@@ -542,17 +527,6 @@ public final class Engine implements AutoCloseable {
         if ((noIndex || p.committer().indexStale()) && !p.committer().hasUncommittedChanges()) {
             store.writeIndex(p.state());
             p.committer().indexWritten();
-        }
-    }
-
-    /**
-     * The service's last step after its final {@link #commit}: the metadata index written again if the service's commits
-     * appended to the change log since it was written, or there was no current one when the engine opened, so that the next start can be Ready from it without loading
-     * state.json ({@link #startedUnchanged}). Nothing when the state was never loaded (the index on disk is current).
-     */
-    public void writeIndexAtStop() throws IOException {
-        if (loading.ifLoaded().isPresent()) {
-            writeIndexIfStale(noIndex);
         }
     }
 
