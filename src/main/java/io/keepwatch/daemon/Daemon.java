@@ -328,6 +328,10 @@ public final class Daemon {
             }
             board.pending(debouncer.size());
             flushIfDue(clock.instant());
+            if (!stopping && flushDue.isEmpty() && debouncer.size() == 0 && tasks.isEmpty() && !engine.isLoading()
+                    && watches.runs().stream().noneMatch(r -> r.passDue.isPresent())) {
+                engine.writeIndexIfIdle(clock.instant(), timing.indexIdle());
+            }
         }
     }
 

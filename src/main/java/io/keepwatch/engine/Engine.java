@@ -530,6 +530,38 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * The idle service's tick: when its commits only appended to the change log since the metadata index was written
+     * (the index then no longer names the state on disk) and nothing was committed for {@code idle}, writes the index
+     * again, so that the next start can be Ready from it without loading state.json. Stamping state.json reads it
+     * whole on this thread (on a million files some seconds), hence only after a quiet spell, once per spell. A failure
+     * is logged and not retried before the next commit: the next start then loads state.json first, as without it.
+     *
+     * @return whether the index was written
+     */
+    public boolean writeIndexIfIdle(Instant now, Duration idle) {
+        Optional<Parts> loaded = loading.ifLoaded();
+        if (loaded.isEmpty() || loaded.get().state().partial()) {
+            return false;
+        }
+        StateCommitter c = loaded.get().committer();
+        if (!c.indexStale() || c.hasUncommittedChanges() || now.isBefore(c.lastFlush().plus(idle))) {
+            return false;
+        }
+        long t0 = System.nanoTime();
+        try {
+            store.writeIndex(loaded.get().state());
+            log.info("Metadata index brought up to date in {} ms (idle since the last commit): the next start can be "
+                    + "Ready without loading state.json first", (System.nanoTime() - t0) / 1_000_000);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not bring the metadata index up to date ({}); the next start loads state.json first", e.toString());
+            return false;
+        } finally {
+            c.indexWritten(); // written, or not tried again before the next commit leaves it behind
+        }
+    }
+
     /** Makes every change durable now (none can wait while the state is not loaded: nothing could change it). */
     public void commit() throws IOException {
         Optional<Parts> p = loading.ifLoaded();

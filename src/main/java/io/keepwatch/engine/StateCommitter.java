@@ -105,6 +105,11 @@ final class StateCommitter implements AutoCloseable {
         dirty = true;
     }
 
+    /** When the changes were last made durable (or the committer made). */
+    Instant lastFlush() {
+        return lastFlush;
+    }
+
     boolean hasUncommittedChanges() {
         return dirty;
     }

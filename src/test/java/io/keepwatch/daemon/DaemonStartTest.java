@@ -71,6 +71,49 @@ class DaemonStartTest {
         }
     }
 
+    /**
+     * A commit that appends to the change log leaves the metadata index behind (it names state.json and the log's last
+     * entry); a service left so at its stop starts by loading state.json. An idle service brings the index up to date
+     * after {@code indexIdle}, so the next start is Ready from it again.
+     */
+    @Test
+    void anIdleServiceBringsAnIndexItsCommitsLeftBehindUpToDateAndTheNextStartIsReadyFromIt() throws Exception {
+        // Enough files that the commit of one change appends to the change log instead of writing state.json whole.
+        String[] files = new String[2 * 300];
+        for (int i = 0; i < 300; i++) {
+            files[2 * i] = "f" + i + ".txt";
+            files[2 * i + 1] = "content " + i;
+        }
+        try (Harness h = Harness.start(tmp, files)) {
+            assertEquals("content 7", read(h.copy("f7.txt")));
+        }
+        Path stateJson = tmp.resolve("backup/state.json");
+        byte[] whole = Files.readAllBytes(stateJson);
+        // A service that does not bring the index up to date while it runs (a day of idleness first).
+        try (LogCapture logs = new LogCapture();
+                Harness h = Harness.start(tmp, "./backup", "", w -> w, t -> t.withIndexIdle(java.time.Duration.ofDays(1)))) {
+            assertTrue(logs.has(BY_INDEX), String.join("\n", logs.lines()));
+            write(h.src, "f1.txt", "edited once");
+            await().atMost(DEADLINE).untilAsserted(() -> assertEquals("edited once", read(h.copy("f1.txt"))));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole, Files.readAllBytes(stateJson),
+                "the change went to the change log, state.json was not written whole");
+        try (LogCapture logs = new LogCapture();
+                Harness h = Harness.start(tmp, "./backup", "", w -> w, t -> t.withIndexIdle(java.time.Duration.ofMillis(300)))) {
+            assertFalse(logs.has(BY_INDEX), "the index was left behind: " + String.join("\n", logs.lines()));
+            write(h.src, "f2.txt", "edited too");
+            await().atMost(DEADLINE).untilAsserted(() -> assertEquals("edited too", read(h.copy("f2.txt"))));
+            await().atMost(DEADLINE).until(() -> logs.has("Metadata index brought up to date"));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole, Files.readAllBytes(stateJson), "still only appended");
+        try (LogCapture logs = new LogCapture(); Harness h = Harness.start(tmp)) {
+            assertTrue(logs.has(BY_INDEX), String.join("\n", logs.lines()));
+            assertTrue(logs.has("300 unchanged"), String.join("\n", logs.lines()));
+            assertEquals("edited once", read(h.copy("f1.txt")));
+            assertEquals("edited too", read(h.copy("f2.txt")));
+        }
+    }
+
     @Test
     void aChangeMadeWhileTheStateIsStillLoadingIsNotLost() throws Exception {
         firstRun();

@@ -38,7 +38,7 @@ class DrivenTimeTest {
         };
         try (Harness h = Harness.start(tmp, "./backup", "", w -> (source, queue) -> w.start(source, new ChangeQueue(100)),
                 t -> new Timing(t.debounce(), t.maxDelay(), t.stateFlush(), Duration.ofMinutes(60), t.queueCapacity(),
-                        Duration.ofMinutes(10), t.heartbeat(), t.limitRescan()),
+                        Duration.ofMinutes(10), t.heartbeat(), t.limitRescan(), t.indexIdle()),
                 clock, jump, "a.txt", "A")) {
             Harness.write(h.src, "b.txt", "B");
 

@@ -54,7 +54,7 @@ final class Harness implements AutoCloseable {
         this.realWatchers = new DirectoryWatchers(ExcludeRules.compile(config.exclude()));
         Timing t = Timing.of(config.watch());
         t = tune.apply(new Timing(t.debounce(), t.maxDelay(), t.stateFlush(), t.rescanInterval(), t.queueCapacity(),
-                Duration.ofMillis(200), Duration.ofMillis(200), t.limitRescan()));
+                Duration.ofMillis(200), Duration.ofMillis(200), t.limitRescan(), t.indexIdle()));
         Watchers watchers = wrap.apply(realWatchers);
         // As RunCommand does: the watches register while the engine opens (loading the state only if the start-up cannot
         // be reconciled from its metadata index).
