@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@link SourceWatches}'; what each observation does to a source is decided by the pure {@link SourceMachine}; the
  * status file is written by a {@link StatusPublisher}; the loop waits through a {@link Ticker}, so tests drive the
  * service's time with their clock. This class starts and stops the service, schedules its passes, batches and
- * flushes, and wires the parts together. Over 300 lines (about 475): its public face (the constructors the commands
+ * flushes, and wires the parts together. Over 300 lines (about 525): its public face (the constructors the commands
  * use, stop, status, work handed to the engine thread) and the loop with the passes and batches it schedules; the
  * passes and batches (run one, note its problems, retry a failed one) are the next part that could stand alone.
  */
