@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * {@link #runOnce} is {@code keepwatch once} ({@link OncePass}, with its no-change fast path).
  *
- * <p>Over 300 lines because it is the engine's whole public face (the CLI's and the service's passes, the deletion
- * guard's and retention's questions, commits) and its one factory; each method is a few lines handing on to a part.
+ * <p>Over 300 lines (about 620) because it is the engine's whole public face (the CLI's and the service's passes, the
+ * deletion guard's and retention's questions, commits) and its one factory; each method is a few lines handing on to a
+ * part. The next split is the service's start ({@link #openForService}, the reconciliation from the metadata index and
+ * the hand-over to the background load) into a part of its own beside {@link StateLoading}.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
