@@ -524,12 +524,14 @@ public final class Engine implements AutoCloseable {
      * the pass appended its changes to the change log (the index is keyed by its last entry); else every later
      * {@code once} would load state.json until something changes.
      */
-    void writeIndexIfStale(boolean noIndex) throws IOException {
+    boolean writeIndexIfStale(boolean noIndex) throws IOException {
         Parts p = parts();
         if ((noIndex || p.committer().indexStale()) && !p.committer().hasUncommittedChanges()) {
             store.writeIndex(p.state());
             p.committer().indexWritten();
+            return true;
         }
+        return false;
     }
 
     /**
@@ -543,24 +545,21 @@ public final class Engine implements AutoCloseable {
      */
     public boolean writeIndexIfIdle(Instant now, Duration idle) {
         Optional<Parts> loaded = loading.ifLoaded();
-        if (loaded.isEmpty() || loaded.get().state().partial()) {
-            return false;
-        }
-        StateCommitter c = loaded.get().committer();
-        if (!c.indexStale() || c.hasUncommittedChanges() || now.isBefore(c.lastFlush().plus(idle))) {
+        if (loaded.isEmpty() || loaded.get().state().partial() || now.isBefore(loaded.get().committer().lastFlush().plus(idle))) {
             return false;
         }
         long t0 = System.nanoTime();
         try {
-            store.writeIndex(loaded.get().state());
-            log.info("Metadata index brought up to date in {} ms (idle since the last commit): the next start can be "
-                    + "Ready without loading state.json first", (System.nanoTime() - t0) / 1_000_000);
-            return true;
+            boolean wrote = writeIndexIfStale(false);
+            if (wrote) {
+                log.info("Metadata index brought up to date in {} ms (idle since the last commit): the next start can be "
+                        + "Ready without loading state.json first", (System.nanoTime() - t0) / 1_000_000);
+            }
+            return wrote;
         } catch (IOException | RuntimeException e) {
             log.warn("Could not bring the metadata index up to date ({}); the next start loads state.json first", e.toString());
+            loaded.get().committer().indexWritten(); // not tried again before the next commit leaves it behind
             return false;
-        } finally {
-            c.indexWritten(); // written, or not tried again before the next commit leaves it behind
         }
     }
 

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DirectReads implements ContentReader.Opener {
     private static final Logger log = LoggerFactory.getLogger(DirectReads.class);
-    /** O_DIRECT wants the buffer's address, the file position and the length read to be multiples of the block size. */
-    static final int ALIGN = 4096;
     /** One read's size: large enough for the disk, small enough to stay in the CPU's cache for the copy out. */
     static final int READ = 1 << 20;
 
@@ -38,12 +35,10 @@ final class DirectReads implements ContentReader.Opener {
         FileChannel open(Path file) throws IOException;
     }
 
-    static final DirectOpen O_DIRECT = f -> FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS,
-            com.sun.nio.file.ExtendedOpenOption.DIRECT);
+    static final DirectOpen O_DIRECT = f -> DirectIo.open(f, StandardOpenOption.READ);
 
     private final DirectOpen direct;
-    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(READ + ALIGN).alignedSlice(ALIGN).limit(READ).slice());
+    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> DirectIo.alignedBuffer(READ));
     /** Whether direct reads are tried: true until one fails where a plain read of the same file works. */
     private volatile boolean enabled = true;
 
@@ -91,7 +86,7 @@ final class DirectReads implements ContentReader.Opener {
         private final Path file;
         private final FileChannel ch;
         private final ByteBuffer buf;
-        /** The file position of the next read into {@link #buf} (a multiple of {@link #ALIGN} until the end). */
+        /** The file position of the next read into {@link #buf} (a multiple of {@link DirectIo#ALIGN} until the end). */
         private long pos;
         private boolean eof;
         /** The plain stream read instead once the first direct read failed. */
@@ -148,7 +143,7 @@ final class DirectReads implements ContentReader.Opener {
                 return false;
             }
             pos += r;
-            if (pos % ALIGN != 0) {
+            if (pos % DirectIo.ALIGN != 0) {
                 eof = true; // a short read that ends off a block boundary is the end of the file
             }
             buf.flip();

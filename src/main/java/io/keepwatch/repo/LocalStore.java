@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * repository calls before any index object that could name the pack.
  *
  * <p>Over 400 lines (about 435) because it is the whole local-folder store: the BlobStore operations, temp + fsync +
- * link for every object, and the direct (O_DIRECT) pack writes with their fallback; the direct writes (their aligned
- * buffers and the fallback switch) are the next part that could stand alone, as the reads did in DirectReads.
+ * link for every object, and the direct (O_DIRECT) pack writes with their fallback; the direct writes (their
+ * per-thread buffers and the fallback switch; O_DIRECT's alignment rules are {@link DirectIo}'s) are the next part
+ * that could stand alone, as the push's reads did in {@link DirectReads}.
  */
 public final class LocalStore implements BlobStore {
     private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
@@ -112,14 +113,13 @@ public final class LocalStore implements BlobStore {
     /** Whether {@link #writeDirect} is tried: true until it fails where a plain write of the same object works. */
     private volatile boolean directWrites = true;
     /** One aligned buffer per writer thread for {@link #writeDirect}. */
-    private final ThreadLocal<ByteBuffer> directBuffers = ThreadLocal.withInitial(() -> alignedBuffer(WRITE));
+    private final ThreadLocal<ByteBuffer> directBuffers = ThreadLocal.withInitial(() -> DirectIo.alignedBuffer(WRITE));
     /** Opens the temp file a second time for direct writes (a seam for tests). */
     interface DirectOpen {
         FileChannel open(Path file) throws IOException;
     }
 
-    private DirectOpen directOpen = f -> FileChannel.open(f, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS,
-            com.sun.nio.file.ExtendedOpenOption.DIRECT);
+    private DirectOpen directOpen = f -> DirectIo.open(f, StandardOpenOption.WRITE);
 
     /** Replaces how {@link #writeDirect} opens the temp file (tests: a file system that refuses direct writes). */
     LocalStore directOpen(DirectOpen open) {
@@ -158,7 +158,7 @@ public final class LocalStore implements BlobStore {
             }
             long size = pos + buf.position();
             if (buf.position() > 0) {
-                while (buf.position() % DIRECT_ALIGN != 0) {
+                while (buf.position() % DirectIo.ALIGN != 0) {
                     buf.put((byte) 0);
                 }
                 writeBlocks(d, buf, pos);
@@ -279,35 +279,23 @@ public final class LocalStore implements BlobStore {
         return readCached(file, name, reuse);
     }
 
-    /** O_DIRECT wants the buffer's address, the file position and the length read to be multiples of the block size. */
-    private static final int DIRECT_ALIGN = 4096;
     /** Whether {@link #get} tries direct reads: true until one fails where a cached read of the same object works. */
     private volatile boolean directReads = true;
 
     @Override
     public ByteBuffer buffer(int capacity) {
-        return alignedBuffer(roundUp(capacity));
-    }
-
-    private static int roundUp(long size) {
-        return (int) ((size + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN);
-    }
-
-    /** A direct buffer of {@code capacity} bytes whose address is a multiple of the block size. */
-    private static ByteBuffer alignedBuffer(int capacity) {
-        return ByteBuffer.allocateDirect(capacity + DIRECT_ALIGN).alignedSlice(DIRECT_ALIGN).limit(capacity).slice();
+        return DirectIo.alignedBuffer(DirectIo.roundUp(capacity));
     }
 
     private static ByteBuffer readDirect(Path file, String name, ByteBuffer reuse) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS,
-                com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+        try (FileChannel ch = DirectIo.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size > Integer.MAX_VALUE - 2L * DIRECT_ALIGN) {
+            if (size > Integer.MAX_VALUE - 2L * DirectIo.ALIGN) {
                 throw new IOException(name + ": object too large (" + size + " bytes)");
             }
-            int whole = roundUp(size);
-            ByteBuffer b = reuse != null && reuse.isDirect() && reuse.capacity() >= whole && reuse.alignmentOffset(0, DIRECT_ALIGN) == 0
-                    ? reuse.clear() : alignedBuffer(whole);
+            int whole = DirectIo.roundUp(size);
+            ByteBuffer b = reuse != null && reuse.isDirect() && reuse.capacity() >= whole && reuse.alignmentOffset(0, DirectIo.ALIGN) == 0
+                    ? reuse.clear() : DirectIo.alignedBuffer(whole);
             b.limit(whole);
             long pos = 0;
             while (pos < size) {
