@@ -76,6 +76,7 @@ public final class Checker {
             repo.index().find(blob).ifPresent(l -> usedPacks.add(l.packId()));
         }
         int orphanUnused = 0;
+        Set<String> readable = new HashSet<>();
         for (String packId : repo.index().packIds()) {
             String name = Pack.name(packId);
             List<Pack.Entry> entries = repo.index().pack(packId);
@@ -95,14 +96,18 @@ public final class Checker {
             long end = entries.stream().mapToLong(x -> (long) x.offset() + x.length()).max().orElse(0);
             if (size < end + 4 + Crypto.OVERHEAD) {
                 damage(name, "truncated: " + size + " bytes, its blobs alone need " + end, affected(entries));
+            } else {
+                readable.add(packId);
             }
         }
         if (orphans > 0) {
             notes.add(orphans + " pack(s) listed in no index" + (orphanUnused > 0 ? ", " + orphanUnused
                     + " of them used by no snapshot (left by an interrupted push: the next push indexes them, prune removes them)" : ""));
         }
+        // Every pack that is there and long enough is read, also one whose tree failed above or that no index lists:
+        // its other blobs may be damaged too, and are named only if it is read.
         List<String> toRead = new ArrayList<>(repo.index().packIds());
-        toRead.removeIf(p -> !sizes.containsKey(p) || damage.containsKey(Pack.name(p)));
+        toRead.removeIf(p -> !readable.contains(p));
         if (readFraction < 1) {
             Collections.shuffle(toRead, new Random());
             toRead = toRead.subList(0, readFraction <= 0 ? 0 : (int) Math.ceil(toRead.size() * readFraction));

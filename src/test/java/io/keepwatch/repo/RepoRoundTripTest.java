@@ -276,6 +276,41 @@ class RepoRoundTripTest {
         }
     }
 
+    @Test
+    void checkReadDataStillReadsAPackWhoseTreeIsDamagedAndNamesItsOtherDamage() throws Exception {
+        put(src, "a.txt", "alpha");
+        step();
+        put(src, "b.txt", "bravo");
+        step();
+        String pack;
+        Pack.Entry data;
+        Pack.Entry tree;
+        try (Repository r = open()) {
+            pack = r.index().packIds().stream()
+                    .filter(p -> r.index().pack(p).stream().anyMatch(e -> e.type() == Pack.TREE)
+                            && r.index().pack(p).stream().anyMatch(e -> e.type() == Pack.DATA))
+                    .reduce((a, b) -> b).orElseThrow();
+            data = r.index().pack(pack).stream().filter(e -> e.type() == Pack.DATA).findFirst().orElseThrow();
+            tree = r.index().pack(pack).stream().filter(e -> e.type() == Pack.TREE).findFirst().orElseThrow();
+        }
+        // Both the pack's file chunk and one of its trees are damaged: the tree's damage is found by walking the
+        // snapshots, the chunk's only by reading the pack, and both are named (the pack is read though the walk
+        // already found it damaged).
+        Path file = repoDir.resolve(Pack.name(pack));
+        byte[] b = Files.readAllBytes(file);
+        b[data.offset() + Crypto.NONCE + 2] ^= 1;
+        b[tree.offset() + Crypto.NONCE + 2] ^= 1;
+        Files.write(file, b);
+        try (Repository r = open()) {
+            Checker.Report c = new Checker(r).check(1);
+            Checker.Damage d = c.damage().stream().filter(x -> x.object().equals(Pack.name(pack))).findFirst().orElseThrow();
+            assertTrue(d.reasons().stream().anyMatch(x -> x.contains("blob " + tree.id())), d.toString());
+            assertTrue(d.reasons().stream().anyMatch(x -> x.contains("blob " + data.id())), d.toString());
+            assertTrue(d.affects().stream().anyMatch(a -> a.startsWith("everything in folder src/")), d.toString());
+            assertEquals(2, c.packsRead());
+        }
+    }
+
     /** The empty folders under {@code root}, by relative path, with their permission bits. */
     private static Map<String, String> emptyFolders(Path root) throws IOException {
         Map<String, String> out = new TreeMap<>();
