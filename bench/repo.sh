@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # keepwatch repository benchmark (issue 15): keepwatch push/check vs restic, side by side, in the same run.
 #
-#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm] [--tiny] [--cases 1,3,4]
+#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm] [--tiny] [--cases 1,3,4] [--big-mib M]
 #
 #   (1) first push of data set A into an empty folder repository: `keepwatch push` (of a backup root that
 #       `keepwatch once` made of A, not timed) vs `restic backup A` into an empty local repository; both encrypted,
@@ -20,6 +20,8 @@
 #       `import --backup-root` that `keepwatch verify` must accept. (restic has no single-file export: no reference.)
 #
 # --cases: only the listed cases (default all six); the report shows those.
+# --big-mib M: cases (2) and (4) on a file of M MiB instead of 1 GiB (e.g. 4096: check --read-data's rate where the
+# JVM's start and the JIT's compilations weigh less; the report names the size).
 # --tiny: small generated data sets (a few MB, in BENCH_DIR/tiny) and a 32 MiB file instead of 1 GiB, to check
 # that the script runs end to end; its figures mean nothing.
 #
@@ -34,6 +36,7 @@ BENCH_DIR=${BENCH_DIR:-/work/benchdata}
 WARM=0
 TINY=0
 CASES=1,2,3,4,5,6
+BIG_MIB_ARG=
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
@@ -42,7 +45,8 @@ while [[ $# -gt 0 ]]; do
         --warm) WARM=1; shift ;;
         --tiny) TINY=1; shift ;;
         --cases) CASES=$2; shift 2 ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        --big-mib) BIG_MIB_ARG=$2; shift 2 ;;
+        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 64 ;;
     esac
 done
@@ -58,6 +62,10 @@ if [[ $TINY == 1 ]]; then
     WORK=$BENCH_DIR/tiny/repo-work
     RESULTS=$BENCH_DIR/tiny/results
     BIG_MIB=32
+fi
+if [[ -n $BIG_MIB_ARG ]]; then
+    [[ $BIG_MIB_ARG =~ ^[1-9][0-9]*$ ]] || { echo "--big-mib: '$BIG_MIB_ARG' is not a whole number of MiB" >&2; exit 64; }
+    BIG_MIB=$BIG_MIB_ARG
 fi
 mkdir -p "$DATA" "$WORK" "$RESULTS"
 
