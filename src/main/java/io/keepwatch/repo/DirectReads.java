@@ -91,11 +91,19 @@ final class DirectReads implements ContentReader.Opener {
         private boolean eof;
         /** The plain stream read instead once the first direct read failed. */
         private InputStream plain;
+        /** The file's size when it was opened: no read asks for more than the blocks that hold the rest of it. */
+        private final long size;
 
-        Stream(Path file, FileChannel ch, ByteBuffer buf) {
+        Stream(Path file, FileChannel ch, ByteBuffer buf) throws IOException {
             this.file = file;
             this.ch = ch;
             this.buf = buf.clear().limit(0);
+            try {
+                this.size = ch.size();
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
         }
 
         @Override
@@ -122,9 +130,19 @@ final class DirectReads implements ContentReader.Opener {
             return n;
         }
 
-        /** Reads the next block of the file into the buffer; false at the end of the file. */
+        /**
+         * Reads the next block of the file into the buffer; false at the end of the file. Each read asks for the
+         * blocks that hold the rest of the file as it was opened, at most {@link #READ}: the kernel fills the part of
+         * a direct read that lies past the end of the file with zeros, and a small file read with a 1 MiB request had
+         * the rest of the buffer zeroed (2.5% of a push's CPU on data set A's 20,000 small files). A file that grew
+         * since is read on in whole requests until a read comes back short, as before.
+         */
         private boolean fill() throws IOException {
             buf.clear();
+            long rest = size - pos;
+            if (rest > 0 && rest < READ) {
+                buf.limit(DirectIo.roundUp(rest));
+            }
             int r;
             try {
                 r = ch.read(buf, pos);

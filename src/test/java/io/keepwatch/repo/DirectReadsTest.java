@@ -73,6 +73,29 @@ class DirectReadsTest {
     }
 
     @Test
+    void aFileThatGrowsOrShrinksAfterItWasOpenedIsReadToItsEndAsAPlainReadWouldBe() throws IOException {
+        // Each direct read asks only for the blocks that held the rest of the file when it was opened.
+        DirectReads reads = new DirectReads();
+        for (int size : new int[] {10, 4096, R - 100, R + 100}) {
+            Path f = file("grows" + size, size);
+            try (InputStream in = reads.open(f)) {
+                byte[] more = new byte[2 * R + 77];
+                new Random(-size).nextBytes(more);
+                Files.write(f, more, StandardOpenOption.APPEND);
+                assertArrayEquals(Files.readAllBytes(f), readAll(in, 8192), "a file of " + size + " bytes that grew after its open");
+            }
+            Path g = file("shrinks" + size, size);
+            try (InputStream in = reads.open(g)) {
+                try (FileChannel ch = FileChannel.open(g, StandardOpenOption.WRITE)) {
+                    ch.truncate(size / 3);
+                }
+                assertArrayEquals(Files.readAllBytes(g), readAll(in, 8192), "a file of " + size + " bytes that shrank after its open");
+            }
+        }
+        assertTrue(reads.enabled());
+    }
+
+    @Test
     void aFileSystemWithoutDirectReadsIsReadThroughTheCacheFromThenOn() throws IOException {
         AtomicInteger directOpens = new AtomicInteger();
         DirectReads reads = new DirectReads(f -> {
