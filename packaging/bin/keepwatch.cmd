@@ -24,5 +24,8 @@ rem a collector named in JAVA_OPTS or KEEPWATCH_OPTS wins.
 set "GC_OPTS=-XX:+UseSerialGC"
 if /I "%~1"=="run" set "GC_OPTS="
 echo.%JAVA_OPTS% %KEEPWATCH_OPTS% | findstr /R /C:"-XX:+Use[A-Za-z0-9]*GC" >nul && set "GC_OPTS="
-"%JAVACMD%" %DEFAULT_JVM_OPTS% %GC_OPTS% "-Dkeepwatch.logback=%APP_HOME%\conf\logback.xml" %JAVA_OPTS% %KEEPWATCH_OPTS% -jar "%APP_HOME%\lib\keepwatch.jar" %*
+rem The JIT for push, as in bin/keepwatch: frequent callees inlined only up to 50 bytecodes (C2 compiled less).
+set "JIT_OPTS="
+if /I "%~1"=="push" set "JIT_OPTS=-XX:FreqInlineSize=50"
+"%JAVACMD%" %DEFAULT_JVM_OPTS% %GC_OPTS% %JIT_OPTS% "-Dkeepwatch.logback=%APP_HOME%\conf\logback.xml" %JAVA_OPTS% %KEEPWATCH_OPTS% -jar "%APP_HOME%\lib\keepwatch.jar" %*
 exit /b %ERRORLEVEL%

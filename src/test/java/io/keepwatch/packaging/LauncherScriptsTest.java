@@ -23,7 +23,7 @@ class LauncherScriptsTest {
     @Test
     void theCmdLauncherPassesTheLogbackFileAndUserOptionsLast() throws Exception {
         String cmd = Files.readString(LauncherFlags.CMD, StandardCharsets.UTF_8);
-        assertTrue(cmd.contains("\"%JAVACMD%\" %DEFAULT_JVM_OPTS% %GC_OPTS% \"-Dkeepwatch.logback=%APP_HOME%\\conf\\logback.xml\""
+        assertTrue(cmd.contains("\"%JAVACMD%\" %DEFAULT_JVM_OPTS% %GC_OPTS% %JIT_OPTS% \"-Dkeepwatch.logback=%APP_HOME%\\conf\\logback.xml\""
                 + " %JAVA_OPTS% %KEEPWATCH_OPTS% -jar \"%APP_HOME%\\lib\\keepwatch.jar\" %*"), cmd);
         assertTrue(cmd.contains("set \"JAVACMD=%JAVA_HOME%\\bin\\java.exe\""), cmd);
         assertTrue(cmd.contains("exit /b %ERRORLEVEL%"), "the exit code reaches the caller");
@@ -45,6 +45,28 @@ class LauncherScriptsTest {
         String own = launch(bin, tmp, "-XX:+UseParallelGC", "once");
         assertFalse(own.contains("UseSerialGC"), own);
         assertTrue(own.contains("-XX:+UseParallelGC"), own);
+    }
+
+    @Test
+    void bothLaunchersInlineLessForPushOnlyAndTheUsersFlagWins(@TempDir Path tmp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
+        Files.copy(LauncherFlags.SH, bin.resolve("keepwatch"));
+        bin.resolve("keepwatch").toFile().setExecutable(true);
+        Path fakeJava = Files.createDirectories(tmp.resolve("jdk/bin")).resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\necho \"$*\"\n");
+        fakeJava.toFile().setExecutable(true);
+
+        String push = launch(bin, tmp, "", "push", "--repo", "r");
+        assertTrue(push.contains(" -XX:FreqInlineSize=50 "), push);
+        for (String other : List.of("once", "run", "check", "status")) {
+            String line = launch(bin, tmp, "", other);
+            assertFalse(line.contains("FreqInlineSize"), other + ": " + line);
+        }
+        String own = launch(bin, tmp, "-XX:FreqInlineSize=325", "push");
+        assertTrue(own.indexOf("-XX:FreqInlineSize=325") > own.indexOf("-XX:FreqInlineSize=50"), "the user's flag comes last: " + own);
+
+        String cmd = Files.readString(LauncherFlags.CMD, StandardCharsets.UTF_8);
+        assertTrue(cmd.contains("if /I \"%~1\"==\"push\" set \"JIT_OPTS=-XX:FreqInlineSize=50\""), cmd);
     }
 
     /**
