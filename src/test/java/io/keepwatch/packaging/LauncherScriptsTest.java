@@ -31,12 +31,7 @@ class LauncherScriptsTest {
 
     @Test
     void theShellLauncherPicksTheSerialCollectorForEveryCommandButTheService(@TempDir Path tmp) throws Exception {
-        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
-        Files.copy(LauncherFlags.SH, bin.resolve("keepwatch"));
-        bin.resolve("keepwatch").toFile().setExecutable(true);
-        Path fakeJava = Files.createDirectories(tmp.resolve("jdk/bin")).resolve("java");
-        Files.writeString(fakeJava, "#!/bin/sh\necho \"$*\"\n");
-        fakeJava.toFile().setExecutable(true);
+        Path bin = installWithEchoJava(tmp);
 
         assertTrue(launch(bin, tmp, "", "once", "-c", "x.json").contains(" -XX:+UseSerialGC "));
         assertTrue(launch(bin, tmp, "", "status").contains(" -XX:+UseSerialGC "));
@@ -49,12 +44,7 @@ class LauncherScriptsTest {
 
     @Test
     void bothLaunchersInlineLessForPushOnlyAndTheUsersFlagWins(@TempDir Path tmp) throws Exception {
-        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
-        Files.copy(LauncherFlags.SH, bin.resolve("keepwatch"));
-        bin.resolve("keepwatch").toFile().setExecutable(true);
-        Path fakeJava = Files.createDirectories(tmp.resolve("jdk/bin")).resolve("java");
-        Files.writeString(fakeJava, "#!/bin/sh\necho \"$*\"\n");
-        fakeJava.toFile().setExecutable(true);
+        Path bin = installWithEchoJava(tmp);
 
         String push = launch(bin, tmp, "", "push", "--repo", "r");
         assertTrue(push.contains(" -XX:FreqInlineSize=50 "), push);
@@ -67,6 +57,17 @@ class LauncherScriptsTest {
 
         String cmd = Files.readString(LauncherFlags.CMD, StandardCharsets.UTF_8);
         assertTrue(cmd.contains("if /I \"%~1\"==\"push\" set \"JIT_OPTS=-XX:FreqInlineSize=50\""), cmd);
+    }
+
+    /** The shell launcher installed in {@code tmp/app/bin}, with a fake java in {@code tmp/jdk} that prints its arguments. */
+    private static Path installWithEchoJava(Path tmp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
+        Files.copy(LauncherFlags.SH, bin.resolve("keepwatch"));
+        bin.resolve("keepwatch").toFile().setExecutable(true);
+        Path fakeJava = Files.createDirectories(tmp.resolve("jdk/bin")).resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\necho \"$*\"\n");
+        fakeJava.toFile().setExecutable(true);
+        return bin;
     }
 
     /**
