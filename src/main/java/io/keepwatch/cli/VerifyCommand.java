@@ -52,6 +52,9 @@ final class VerifyCommand implements Callable<Integer> {
         Config cfg = config.load();
         BackupLayout layout = new BackupLayout(cfg.backupRoot());
         String stateBefore = io.keepwatch.schedule.Jobs.stamp(layout.stateFile());
+        Thread warmUp = new Thread(() -> Verifier.warmUp(cfg.hashAlgorithm()), "keepwatch-hash-warmup");
+        warmUp.setDaemon(true);
+        warmUp.start(); // while state.json loads
         BackupState state = BackupReader.load(cfg);
         if (source != null && !state.sourceNames().contains(source)) {
             throw new RestoreException("the backup holds nothing of source '" + source + "' (it holds: "

@@ -11,7 +11,6 @@ import io.keepwatch.state.BackupState;
 import io.keepwatch.state.FileRef;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileVisitResult;
@@ -35,23 +34,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Proves the backup intact: re-reads every file state.json says the backup root holds (current copies,
  * duplicates, old versions, deleted files), hashes each with the algorithm named in its stored hash, and
  * walks the backup root for files state.json does not know. Reading and hashing run on a small fixed pool
- * ({@link HashPool}), large files first, small files folder by folder; large files are hashed through memory maps (no
- * copy out of the page cache) one {@link #MAP_CHUNK} window at a time, each unmapped as soon as it is hashed
- * ({@link Unmapper}), so resident memory stays near threads x (window + {@link #BUFFER}) whatever the files' sizes;
+ * ({@link HashPool}), large files first, small files folder by folder; large files are read with O_DIRECT, or through
+ * memory maps where the file system has no direct reads ({@link LargeFileHasher}), so resident memory stays near
+ * threads x (4 MiB + {@link #BUFFER}) whatever the files' sizes;
  * small files with reads of up to {@link #BUFFER}. Reads only and takes no lock, so it runs
  * beside a working keepwatch service.
  */
 public final class Verifier {
     private static final int BUFFER = 1 << 20;
-    /** Files this large are hashed through memory maps, in chunks of {@link #MAP_CHUNK}. */
-    private static final long MAP_THRESHOLD = 4 << 20;
-    private static final long MAP_CHUNK = 8L << 20;
+    /** The updates {@link #warmUp} makes: enough for C2 at the launcher's thresholds for the digest classes. */
+    private static final int WARM_UPS = 4000;
 
     private final BackupLayout layout;
     /** Files are read only from inside the backup root, never through a symbolic link. */
     private final BackupRoot backup;
     private final Progress progress;
     private final int threads;
+    private final LargeFileHasher largeFiles;
 
     /**
      * @param threads reading and hashing threads: hashing a cached file is CPU-bound (one per core), but a file not in
@@ -59,10 +58,34 @@ public final class Verifier {
      *     the cores keep the cores busy and the disk's queue filled ({@code VerifyCommand} uses twice the cores)
      */
     public Verifier(BackupLayout layout, Fs fs, Progress progress, int threads) {
+        this(layout, fs, progress, threads, LargeFileHasher.O_DIRECT);
+    }
+
+    /** As above, with the way large files are opened for direct reads (a seam for tests). */
+    Verifier(BackupLayout layout, Fs fs, Progress progress, int threads, LargeFileHasher.DirectOpen direct) {
         this.layout = layout;
         this.backup = new BackupRoot(layout.root(), fs);
         this.progress = progress;
         this.threads = Math.max(1, threads);
+        this.largeFiles = new LargeFileHasher(direct);
+    }
+
+    /**
+     * Has the JIT compile {@code algorithm}'s digest with the CPU's hash instructions (SHA-NI for SHA-256) before the
+     * first backup file is hashed: a few thousand small updates, about 20 ms of one core, meant to run on a thread of
+     * its own while state.json loads. The JVM only uses those instructions in code its optimising compiler (C2) made,
+     * and that compiler has one thread here, busy with the state's loading: left to the backup files, the digest was
+     * compiled seconds into a verify of data set A, which meanwhile hashed in plain Java at a fifth of the speed.
+     */
+    public static void warmUp(HashAlgorithm algorithm) {
+        MessageDigest digest = algorithm.newDigest();
+        byte[] block = new byte[256];
+        for (int i = 0; i < WARM_UPS; i++) {
+            digest.update(block, 0, (i & 1) == 0 ? block.length : 100); // whole blocks, and one left over for the next
+            if ((i & 63) == 63) {
+                digest.digest(); // the end of a file: its padding block
+            }
+        }
     }
 
     /** A file the backup must hold; its path relative to the root and its description are made only for a problem. */
@@ -108,7 +131,7 @@ public final class Verifier {
                         }
                         expected.add(x.file());
                         total += x.size();
-                        results.add(pool.submit(() -> check(x, buffers.get(), checked, late), x.size() >= MAP_THRESHOLD ? x.size() : 0));
+                        results.add(pool.submit(() -> check(x, buffers.get(), checked, late), x.size() >= LargeFileHasher.THRESHOLD ? x.size() : 0));
                     }
                 }
             }
@@ -154,23 +177,27 @@ public final class Verifier {
         }
         MessageDigest digest = algorithm.get().newDigest();
         long n = 0;
-        try (SeekableByteChannel in = backup.openRead(x.file())) {
-            n = in instanceof FileChannel fc && attrs.size() >= MAP_THRESHOLD ? hashMapped(fc, digest, buf, progress) : -1;
+        try {
+            n = attrs.size() >= LargeFileHasher.THRESHOLD ? largeFiles.hash(backup.check(x.file()), this::openMappable, digest,
+                    buf.array(), progress) : -1;
             if (n < 0) {
                 digest.reset();
-                in.position(0);
                 n = 0;
-                while (true) {
-                    buf.clear();
-                    int r = in.read(buf);
-                    if (r < 0) {
-                        break;
+                try (SeekableByteChannel in = backup.openRead(x.file())) {
+                    while (true) {
+                        buf.clear();
+                        int r = in.read(buf);
+                        if (r < 0) {
+                            break;
+                        }
+                        digest.update(buf.array(), 0, r);
+                        n += r;
+                        progress.advance(r);
                     }
-                    digest.update(buf.array(), 0, r);
-                    n += r;
-                    progress.advance(r);
                 }
             }
+        } catch (io.keepwatch.fs.UnsafePathException e) {
+            return problem(VerifyReport.Kind.ERROR, x, "not read: " + e.getFile() + " " + e.getReason(), 0);
         } catch (NoSuchFileException e) {
             return problem(VerifyReport.Kind.MISSING, x, "", 0);
         } catch (IOException e) {
@@ -188,32 +215,14 @@ public final class Verifier {
         return new Outcome(Optional.empty(), n);
     }
 
-    /**
-     * Hashes a large file through memory maps: no copy from the page cache into a buffer, so a core spends
-     * its time hashing (about 2.5x less CPU per byte than read() for a cached file here). Returns -1 where
-     * the filesystem cannot map files (then the caller reads it).
-     */
-    private long hashMapped(FileChannel ch, MessageDigest digest, ByteBuffer buf, Progress progress) throws IOException {
-        long size = ch.size();
-        long n = 0;
-        for (long off = 0; off < size; off += MAP_CHUNK) {
-            MappedByteBuffer map;
-            try {
-                map = ch.map(FileChannel.MapMode.READ_ONLY, off, Math.min(MAP_CHUNK, size - off));
-            } catch (UnsupportedOperationException e) {
-                return -1;
-            }
-            while (map.hasRemaining()) {
-                int step = Math.min(buf.capacity(), map.remaining());
-                map.limit(map.position() + step);
-                digest.update(map);
-                map.limit(map.capacity());
-                n += step;
-                progress.advance(step);
-            }
-            Unmapper.unmap(map);
+    /** Opens a backup file for a mapped read: its channel where that is a FileChannel, else null (closed). */
+    private FileChannel openMappable(Path file) throws IOException {
+        SeekableByteChannel in = backup.openRead(file);
+        if (in instanceof FileChannel fc) {
+            return fc;
         }
-        return n;
+        in.close();
+        return null;
     }
 
     private Outcome problem(VerifyReport.Kind kind, Expected x, String detail, long bytes) {

@@ -323,27 +323,30 @@ class RestoreVerifyCliTest {
 
     @Test
     void largeFilesAreVerifiedAndRestoredByteForByte() throws Exception {
-        // 37 MiB: three of Verifier's 16 MiB mapped windows, the last one partial, each unmapped after hashing
-        byte[] big = new byte[37 << 20];
+        // 37 MiB and 1234 bytes: ten direct reads of 4 MiB (or five 8 MiB mapped windows where the file system has no
+        // O_DIRECT), the last one partial and ending off a 4 KiB block
+        byte[] big = new byte[(37 << 20) + 1234];
         new java.util.Random(42).nextBytes(big);
         Files.write(tmp.resolve("source/big.bin"), big);
         once();
         Run ok = run("verify", "-c", cfg);
         assertEquals(0, ok.code(), ok.out());
         assertTrue(ok.out().startsWith("Backup intact: 1 file(s) checked, 37.0 MiB in "), ok.out());
+        assertTrue(ok.out().endsWith("; every file matches state.json\n"), ok.out());
         Run back = run("restore", "-c", cfg, "--to", tmp.resolve("out").toString());
         assertEquals(0, back.code(), back.err());
         assertTrue(java.util.Arrays.equals(big, Files.readAllBytes(tmp.resolve("out/source/big.bin"))));
 
         Path copy = tmp.resolve("backup/source/big.bin");
         byte[] tampered = Files.readAllBytes(copy);
-        tampered[(33 << 20) + 5] ^= 0x40;   // in the last window
+        tampered[(33 << 20) + 5] ^= 0x40;   // in the last full read
+        tampered[big.length - 1] ^= 0x01;   // and the file's last byte
         Files.write(copy, tampered);
         Run bad = run("verify", "-c", cfg, "--json");
         assertEquals(2, bad.code());
         JsonNode j = new ObjectMapper().readTree(bad.out());
         assertEquals("corrupted", j.get("problems").get(0).get("kind").asText());
         assertEquals("source/big.bin", j.get("problems").get(0).get("path").asText());
-        assertEquals(37 << 20, j.get("bytes").asLong());
+        assertEquals((37 << 20) + 1234, j.get("bytes").asLong());
     }
 }

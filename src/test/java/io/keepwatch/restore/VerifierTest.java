@@ -140,6 +140,142 @@ class VerifierTest {
                 + "current copy of src/../../etc/secret: '..' in path"), r.problems().stream().map(Object::toString).toList());
     }
 
+    @Test
+    void aLargeFileIsHashedTheSameWhetherDirectReadsWorkOrNot() throws Exception {
+        // 5 MiB + 1234 bytes: past the size at which files are read directly (or mapped), ending off a 4 KiB block
+        byte[] big = new byte[(5 << 20) + 1234];
+        new java.util.Random(7).nextBytes(big);
+        Files.write(src.resolve("big.bin"), big);
+        pass();
+        java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+        List<LargeFileHasher.DirectOpen> ways = List.of(
+                LargeFileHasher.O_DIRECT, // jimfs: whatever it makes of O_DIRECT
+                f -> {
+                    opens.incrementAndGet();
+                    throw new IOException(f + ": Invalid argument"); // a file system without O_DIRECT
+                },
+                f -> {
+                    opens.incrementAndGet();
+                    return new FirstReadFails(Files.newByteChannel(f)); // the kernel refuses the first aligned read
+                });
+        for (LargeFileHasher.DirectOpen way : ways) {
+            VerifyReport ok = new Verifier(new BackupLayout(backup), fs, Progress.NONE, 2, way).verify(state(), Optional.empty());
+            assertEquals(List.of(), ok.problems());
+            assertEquals(6, ok.checked());
+            assertEquals(9 + 5 + 5 + 3 + 5 + big.length, ok.bytes());
+        }
+        assertEquals(2, opens.get());
+
+        byte[] tampered = big.clone();
+        tampered[big.length - 3] ^= 0x10; // in the last, partial block
+        Files.write(backup.resolve("src/big.bin"), tampered);
+        for (LargeFileHasher.DirectOpen way : ways) {
+            List<String> problems = new Verifier(new BackupLayout(backup), fs, Progress.NONE, 2, way).verify(state(), Optional.empty())
+                    .problems().stream().map(Object::toString).toList();
+            assertEquals(List.of("CORRUPTED src/big.bin (current copy of src/big.bin): content hashes to sha256:"
+                    + sha256(tampered) + " (" + big.length + " bytes), state.json records sha256:" + sha256(big) + " ("
+                    + big.length + " bytes)"), problems);
+        }
+    }
+
+    /** A channel whose first positional read fails as O_DIRECT's does on a file system that refuses the alignment. */
+    private static final class FirstReadFails extends java.nio.channels.FileChannel {
+        private final java.nio.channels.SeekableByteChannel in;
+
+        FirstReadFails(java.nio.channels.SeekableByteChannel in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst, long position) throws IOException {
+            throw new IOException("Invalid argument");
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst) throws IOException {
+            throw new IOException("Invalid argument");
+        }
+
+        @Override
+        public long read(java.nio.ByteBuffer[] dsts, int offset, int length) throws IOException {
+            throw new IOException("Invalid argument");
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public long write(java.nio.ByteBuffer[] srcs, int offset, int length) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src, long position) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public long position() throws IOException {
+            return in.position();
+        }
+
+        @Override
+        public java.nio.channels.FileChannel position(long newPosition) throws IOException {
+            in.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return in.size();
+        }
+
+        @Override
+        public java.nio.channels.FileChannel truncate(long size) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public void force(boolean metaData) {
+        }
+
+        @Override
+        public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.nio.channels.FileLock lock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            in.close();
+        }
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return com.google.common.io.BaseEncoding.base16().lowerCase().encode(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
     private static String sha256(String s) throws Exception {
         byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return com.google.common.io.BaseEncoding.base16().lowerCase().encode(d);
