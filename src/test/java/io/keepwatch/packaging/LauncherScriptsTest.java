@@ -71,10 +71,15 @@ class LauncherScriptsTest {
     }
 
     /**
-     * A fake java that records each call in calls.log, prints its arguments, makes the archive a training run asks
-     * for when {@code trainingWorks}, and fails such a run otherwise.
+     * A fake java that records each call in calls.log and prints its arguments. Asked to list its classes, it writes one
+     * line naming its command; asked to dump an archive from a list, it copies the list into the archive when
+     * {@code trainingWorks}, and fails otherwise. Its {@code run} says Ready when {@code runReady}, else it ends without.
      */
     private static Path installWithFakeJava(Path tmp, boolean trainingWorks) throws Exception {
+        return installWithFakeJava(tmp, trainingWorks, true);
+    }
+
+    private static Path installWithFakeJava(Path tmp, boolean trainingWorks, boolean runReady) throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("app/bin"));
         Files.copy(LauncherFlags.SH, bin.resolve("keepwatch"));
         bin.resolve("keepwatch").toFile().setExecutable(true);
@@ -83,8 +88,15 @@ class LauncherScriptsTest {
         Path fakeJava = Files.createDirectories(tmp.resolve("jdk/bin")).resolve("java");
         Files.writeString(fakeJava, "#!/bin/sh\n"
                 + "echo \"$*\" >>\"" + tmp.resolve("calls.log") + "\"\n"
-                + "for a in \"$@\"; do case $a in -XX:ArchiveClassesAtExit=*) "
-                + (trainingWorks ? "echo archive >\"${a#*=}\";; " : "exit 3;; ") + "esac; done\n"
+                + "cmd=other; case \" $* \" in *\" once \"*) cmd=once;; *\" run \"*) cmd=run;; esac\n"
+                + "dump=; case \" $* \" in *\" -Xshare:dump \"*) dump=yes;; esac\n"
+                + "for a in \"$@\"; do case $a in\n"
+                + "  -XX:DumpLoadedClassList=*) echo \"listed by $cmd\" >\"${a#*=}\";;\n"
+                + "  -XX:SharedClassListFile=*) list=${a#*=};;\n"
+                + "  -XX:SharedArchiveFile=*) if [ -n \"$dump\" ]; then "
+                + (trainingWorks ? "cat \"$list\" >\"${a#*=}\"; " : "exit 3; ") + "fi;;\n"
+                + "esac; done\n"
+                + "if [ $cmd = run ]; then " + (runReady ? "echo '12:00:00.000 INFO  Ready'; " : "exit 1; ") + "fi\n"
                 + "echo \"$*\"\n");
         fakeJava.toFile().setExecutable(true);
         java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(100));
@@ -105,19 +117,21 @@ class LauncherScriptsTest {
         String first = launch(bin, tmp, "", "status");
         assertTrue(first.contains(" -XX:SharedArchiveFile=" + archive + " "), first);
         assertTrue(first.endsWith(" status "), first);
-        assertEquals("archive", Files.readString(archive).trim());
-        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="), "one training run makes the archive");
+        assertEquals(List.of("listed by once", "listed by run"), Files.readAllLines(archive),
+                "dumped from the classes both commands loaded, each listed once");
+        assertEquals(1, calls(tmp, "-Xshare:dump"), "one dump makes the archive");
         assertEquals(2, calls(tmp, " once -c "), "two passes over a temp folder train it");
+        assertEquals(1, calls(tmp, " run -c "), "and the service until Ready");
 
         String second = launch(bin, tmp, "", "once", "-c", "x.json");
         assertTrue(second.contains(" -XX:SharedArchiveFile=" + archive + " "), second);
-        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="), "a fresh archive is used as it is");
+        assertEquals(1, calls(tmp, "-Xshare:dump"), "a fresh archive is used as it is");
 
         // A new jar (an upgrade) makes the archive stale: it is made again.
         Files.setLastModifiedTime(tmp.resolve("app/lib/keepwatch.jar"),
                 java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(10)));
         launch(bin, tmp, "", "status");
-        assertEquals(2, calls(tmp, "-XX:ArchiveClassesAtExit="));
+        assertEquals(2, calls(tmp, "-Xshare:dump"));
 
         ProcessBuilder off = new ProcessBuilder(bin.resolve("keepwatch").toString(), "status").redirectErrorStream(true);
         off.environment().put("JAVA_HOME", tmp.resolve("jdk").toString());
@@ -135,9 +149,19 @@ class LauncherScriptsTest {
         assertFalse(first.contains("SharedArchiveFile"), first);
         assertTrue(first.endsWith(" status "), first);
         assertFalse(Files.exists(tmp.resolve("app/lib/keepwatch.jsa")));
-        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="));
+        assertEquals(1, calls(tmp, "-Xshare:dump"));
         launch(bin, tmp, "", "status");
-        assertEquals(1, calls(tmp, "-XX:ArchiveClassesAtExit="), "not again until the jar or Java changes");
+        assertEquals(1, calls(tmp, "-Xshare:dump"), "not again until the jar or Java changes");
+        assertEquals(List.of(), leftovers(tmp), "no temp folder or partial archive is left");
+    }
+
+    @Test
+    void aServiceThatIsNotReadyInTrainingIsLeftOutOfTheArchive(@TempDir Path tmp) throws Exception {
+        Path bin = installWithFakeJava(tmp, true, false);
+        String first = launch(bin, tmp, "", "status");
+        Path archive = tmp.resolve("app/lib/keepwatch.jsa");
+        assertTrue(first.contains(" -XX:SharedArchiveFile=" + archive + " "), first);
+        assertEquals(List.of("listed by once"), Files.readAllLines(archive), "the passes' classes only");
         assertEquals(List.of(), leftovers(tmp), "no temp folder or partial archive is left");
     }
 
