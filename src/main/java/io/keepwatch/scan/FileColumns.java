@@ -218,4 +218,9 @@ final class FileColumns {
     int sorted(int k) {
         return order[k];
     }
+
+    /** The positions (in the order added) of the entries by path; {@link #sort} has run. Not to be changed. */
+    int[] order() {
+        return order;
+    }
 }

@@ -5,20 +5,21 @@ import java.util.List;
 import java.util.RandomAccess;
 
 /**
- * The files found by the threads of one scan, each thread's share in {@link FileColumns} sorted by path, as one list
- * sorted by path. The shares are merged on the first look at an element, not before: a pass that finds nothing
- * changed compares only the scan's fingerprint and its size, and never needs the order. Each element is a new
- * {@link ScannedFile} made from the columns when it is asked for. Read-only.
+ * The files found by the threads of one scan, each thread's share in {@link FileColumns}, as one list sorted by path.
+ * The shares are sorted (each on a thread of its own) and merged on the first look at an element, not before: a pass
+ * that finds nothing changed compares only the scan's fingerprint and its size, and never needs the order (sorting the
+ * 200,000 paths of data set B was most of the Java time of the service's start-up scans: docs/benchmarks.md). Each
+ * element is a new {@link ScannedFile} made from the columns when it is asked for. Read-only.
  */
 final class MergedFiles extends AbstractList<ScannedFile> implements RandomAccess {
     private final FileColumns[] shares;
     /** Where each share's entries begin in the numbering of all of them (share after share). */
     private final int[] base;
     private final int size;
-    /** By path, the number (as in {@link #base}) of each entry; not needed for a single share. */
+    /** By path, the number (as in {@link #base}) of each entry; for a single share, its own order. */
     private volatile int[] merged;
 
-    /** {@code shares}: each sorted ({@link FileColumns#sort}), no longer changed by anyone. */
+    /** {@code shares}: no longer changed by anyone; sorted here when first needed. */
     MergedFiles(List<FileColumns> shares) {
         this.shares = shares.toArray(new FileColumns[0]);
         this.base = new int[this.shares.length + 1];
@@ -36,10 +37,10 @@ final class MergedFiles extends AbstractList<ScannedFile> implements RandomAcces
     @Override
     public ScannedFile get(int index) {
         java.util.Objects.checkIndex(index, size);
-        if (shares.length == 1) {
-            return shares[0].file(shares[0].sorted(index));
-        }
         int id = merged()[index];
+        if (shares.length == 1) {
+            return shares[0].file(id);
+        }
         int k = 0;
         while (id >= base[k + 1]) {
             k++;
@@ -62,6 +63,11 @@ final class MergedFiles extends AbstractList<ScannedFile> implements RandomAcces
     }
 
     private int[] merge() {
+        if (shares.length == 1) {
+            shares[0].sort();
+            return shares[0].order();
+        }
+        java.util.Arrays.stream(shares).parallel().forEach(FileColumns::sort);
         int[] out = new int[size];
         int[] next = new int[shares.length];
         for (int i = 0; i < size; i++) {

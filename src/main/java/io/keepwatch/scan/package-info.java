@@ -5,7 +5,7 @@
  * they are never taken as deleted. It logs nothing (what it passed over is in its result), so a scan can
  * start before logging is set up. A whole-source scan also sums the fingerprint of what it found
  * (the metadata index's, see {@link io.keepwatch.state.Fingerprint}) and hands its threads' shares over
- * unmerged ({@link io.keepwatch.scan.MergedFiles} merges them on first use), each kept in columns, not as a record
+ * unsorted and unmerged ({@link io.keepwatch.scan.MergedFiles} sorts and merges them on first use), each kept in columns, not as a record
  * per file ({@link io.keepwatch.scan.FileColumns}). It also probes whether a source
  * is there at all (missing root, unmounted disk).
  */

@@ -66,14 +66,18 @@ class FileColumnsTest {
                 all.add(f);
                 share.add(f.rel(), f.size(), f.mtime(), f.inode(), mask(f.perms()));
             }
-            share.sort();
-            shares.add(share);
+            shares.add(share); // unsorted: the list sorts each share when first looked at
         }
         shares.add(new FileColumns()); // a thread that found nothing
+        List<ScannedFile> first = new ArrayList<>(all.subList(0, 2_000));
         all.sort(Comparator.comparing(ScannedFile::rel));
 
         assertEquals(all, new MergedFiles(shares));
         assertEquals(all.subList(0, 10), new MergedFiles(shares).subList(0, 10));
+        FileColumns single = new FileColumns();
+        first.forEach(f -> single.add(f.rel(), f.size(), f.mtime(), f.inode(), mask(f.perms())));
+        first.sort(Comparator.comparing(ScannedFile::rel));
+        assertEquals(first, new MergedFiles(List.of(single)), "a single share, sorted too");
     }
 
     @Test
