@@ -8,6 +8,7 @@ import io.keepwatch.fs.Fs;
 import io.keepwatch.retention.PolicyOutlook;
 import io.keepwatch.retention.RetentionPolicy;
 import io.keepwatch.retention.SizeCaps;
+import io.keepwatch.scan.RunCut;
 import io.keepwatch.scan.ScanResult;
 import io.keepwatch.scan.ScannedFile;
 import io.keepwatch.state.BackupState;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code keepwatch once} when the metadata index shows that some files changed, but only in their content or metadata:
- * the scan of each source is fingerprinted run by run ({@link FileRuns}: the state's paths cut into runs of 128), the
+ * the scan of each source is fingerprinted run by run ({@link FileRuns}: the state's paths cut into runs of 128; the scan
+ * is cut alike by {@link RunCut}, from the hashes it kept, with no record made but of the changed runs' files), the
  * runs whose fingerprint differs from the index's are the only ones loaded ({@code StateStore#loadPart}), and when in
  * them the same paths and empty folders are there as the state holds, and only some files' size, mtime, inode or
  * permission bits differ, the pass is the one the service makes over changed paths, over just those files. Everything
@@ -76,6 +78,7 @@ final class ChangedPass {
             return Optional.empty();
         }
         Map<String, BitSet> runs = new LinkedHashMap<>();
+        Map<String, Changed> cuts = new HashMap<>();
         Map<String, ScanResult> scans = new HashMap<>();
         int scanned = 0;
         for (SourceConfig source : config.sources()) {
@@ -89,12 +92,13 @@ final class ChangedPass {
                 return Optional.empty();
             }
             FileRuns fileRuns = recorded.get().runs();
-            Optional<BitSet> changed = changedRuns(fileRuns, scan.get());
-            if (changed.isEmpty() || changed.get().cardinality() > Math.max(1, fileRuns.list().size() / MAX_SHARE)) {
+            Optional<Changed> changed = changedRuns(fileRuns, scan.get());
+            if (changed.isEmpty() || changed.get().runs().cardinality() > Math.max(1, fileRuns.list().size() / MAX_SHARE)) {
                 return Optional.empty();
             }
-            if (!changed.get().isEmpty()) {
-                runs.put(source.name(), changed.get());
+            if (!changed.get().runs().isEmpty()) {
+                runs.put(source.name(), changed.get().runs());
+                cuts.put(source.name(), changed.get());
             }
             scans.put(source.name(), scan.get());
             scanned += scan.get().files().size();
@@ -117,7 +121,7 @@ final class ChangedPass {
             long newHistory = 0;
             if (runs.containsKey(name)) {
                 List<String> changed = new ArrayList<>();
-                Optional<Long> bytes = changedFiles(index.source(name).orElseThrow().runs(), runs.get(name), scans.get(name),
+                Optional<Long> bytes = changedFiles(index.source(name).orElseThrow().runs(), cuts.get(name), scans.get(name),
                         part.get(), name, changed);
                 if (bytes.isEmpty()) {
                     return Optional.empty();
@@ -159,66 +163,57 @@ final class ChangedPass {
         }
     }
 
+    /** The scan of a source cut as the index cuts its state, and the runs whose fingerprint differs from the index's. */
+    record Changed(RunCut cut, BitSet runs) {
+    }
+
     /**
      * The runs whose fingerprint over the scan differs from the index's; empty if the scan's fingerprint, added up run by
      * run, is not the scan's own (it always is: a check of this code, not of the input).
      */
-    static Optional<BitSet> changedRuns(FileRuns runs, ScanResult scan) {
+    static Optional<Changed> changedRuns(FileRuns runs, ScanResult scan) {
         int n = runs.list().size();
-        Fingerprint.Builder[] b = new Fingerprint.Builder[n];
-        for (int k = 0; k < n; k++) {
-            b[k] = new Fingerprint.Builder();
-        }
-        // The scan is in path order: a file is mostly in the run of the one before, or the next.
-        int run = 0;
-        for (ScannedFile f : scan.files()) {
-            run = step(runs, run, f.rel());
-            b[run].add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms());
-        }
-        scan.emptyFolders().forEach((rel, perms) -> b[runs.runOf(rel)].addEmptyFolder(rel, perms));
+        RunCut cut = RunCut.of(scan.files(), runs.list().stream().map(FileRuns.Run::first).toList());
+        Map<Integer, Fingerprint.Builder> folders = new HashMap<>();
+        scan.emptyFolders().forEach((rel, perms) -> folders.computeIfAbsent(runs.runOf(rel), k -> new Fingerprint.Builder())
+                .addEmptyFolder(rel, perms));
         BitSet changed = new BitSet(n);
         Fingerprint sum = Fingerprint.EMPTY;
         for (int k = 0; k < n; k++) {
-            Fingerprint f = b[k].build();
+            Fingerprint f = cut.print(k);
+            Fingerprint.Builder empty = folders.get(k);
+            if (empty != null) {
+                f = f.plus(empty.build());
+            }
             sum = sum.plus(f);
             if (!f.equals(runs.list().get(k).fingerprint())) {
                 changed.set(k);
             }
         }
-        return sum.equals(scan.fingerprint()) ? Optional.of(changed) : Optional.empty();
-    }
-
-    /** The run of {@code rel}, the run of the path before it being {@code run} (mostly the same one, or the next). */
-    private static int step(FileRuns runs, int run, String rel) {
-        List<FileRuns.Run> list = runs.list();
-        boolean here = (run == 0 || list.get(run).first().compareTo(rel) <= 0)
-                && (run + 1 == list.size() || list.get(run + 1).first().compareTo(rel) > 0);
-        return here ? run : runs.runOf(rel);
+        return sum.equals(scan.fingerprint()) ? Optional.of(new Changed(cut, changed)) : Optional.empty();
     }
 
     /**
      * The files of the chosen runs whose metadata differs from the state's (added to {@code out}), and the bytes of their
      * current copies; empty unless the runs hold the same paths and the same empty folders in the scan as in the state.
      */
-    private static Optional<Long> changedFiles(FileRuns runs, BitSet chosen, ScanResult scan, BackupState part, String source,
+    private static Optional<Long> changedFiles(FileRuns runs, Changed changed, ScanResult scan, BackupState part, String source,
             List<String> out) {
         Map<String, LiveFile> live = part.liveFiles(source);
+        BitSet chosen = changed.runs();
         int seen = 0;
         long bytes = 0;
-        int run = 0;
-        for (ScannedFile f : scan.files()) {
-            run = step(runs, run, f.rel());
-            if (!chosen.get(run)) {
-                continue;
-            }
-            LiveFile l = live.get(f.rel());
-            if (l == null) {
-                return Optional.empty(); // a new file
-            }
-            seen++;
-            if (!l.sameMetadata(f.size(), f.mtime(), f.inode()) || !l.perms().equals(f.perms())) {
-                out.add(f.rel());
-                bytes += l.size();
+        for (int run = chosen.nextSetBit(0); run >= 0; run = chosen.nextSetBit(run + 1)) {
+            for (ScannedFile f : changed.cut().files(run)) {
+                LiveFile l = live.get(f.rel());
+                if (l == null) {
+                    return Optional.empty(); // a new file
+                }
+                seen++;
+                if (!l.sameMetadata(f.size(), f.mtime(), f.inode()) || !l.perms().equals(f.perms())) {
+                    out.add(f.rel());
+                    bytes += l.size();
+                }
             }
         }
         if (seen != live.size()) {

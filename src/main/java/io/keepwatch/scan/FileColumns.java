@@ -1,6 +1,7 @@
 package io.keepwatch.scan;
 
 import io.keepwatch.fs.PermissionText;
+import io.keepwatch.state.Fingerprint;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,15 +9,16 @@ import java.util.List;
 
 /**
  * The files one scan thread found, in columns rather than one {@link ScannedFile} record each: the path and file key
- * as bytes in large pages, size, mtime, where the text lies and the permission bits as four longs an entry in large
- * blocks. A record is made only when one is asked for ({@link #file}), and dies young.
+ * as bytes in large pages, size, mtime, where the text lies and the permission bits, and the file's fingerprint hash
+ * ({@link Fingerprint}) as six longs an entry in large blocks. A record is made only when one is asked for
+ * ({@link #file}), and dies young; the fingerprint of a run of entries is a sum of their hashes ({@link RunCut}).
  *
  * <p>Why: the service's start-up scan runs beside the loading of the state (ea10473). A million records with two
  * strings each (about 170 MB on data set C) were promoted into the same old regions as the state's long-lived
  * objects; once the reconciliation had used them they were garbage in regions that were not empty, which G1 neither
  * frees at the end of its marking nor collects while under 5% of the heap or in a region more than 85% live, and it
  * sizes the heap from the regions in use (at most 30% free, the launcher's MaxHeapFreeRatio): the service sat at
- * 800 MB at rest where its live data was 256 MB. In columns a file takes about 60 bytes, and pages and blocks (after
+ * 800 MB at rest where its live data was 256 MB. In columns a file takes about 75 bytes, and pages and blocks (after
  * the first few, smaller ones) are arrays of 4 MiB: G1 allocates such an array in regions of its own (a "humongous"
  * object, with regions of up to 8 MB, that is a heap of up to 16 GB) and frees those whole as soon as the scan is
  * dropped, without copying or mixing them with anything.
@@ -29,8 +31,8 @@ final class FileColumns {
     /** 4 MiB with the array's 16-byte header: exactly a power-of-two number of G1 regions of up to 4 MB. */
     private static final int BIG = (4 << 20) - 16;
     private static final int FIRST_PAGE = 4 << 10;
-    /** The longs of an entry: size, mtime, where its text is, lengths. */
-    private static final int STRIDE = 4;
+    /** The longs of an entry: size, mtime, where its text is, lengths, and its fingerprint hash (two longs). */
+    private static final int STRIDE = 6;
     private static final int BLOCK_ENTRIES = BIG / 8 / STRIDE;
     /** Marks a wide (UTF-16) entry in its lengths. */
     private static final long WIDE = 1L << 63;
@@ -50,6 +52,8 @@ final class FileColumns {
     private int count;
     /** The entries by path once {@link #sort} has run. */
     private int[] order;
+    /** The fingerprint of the entries; each entry's hash is kept in its last two longs. */
+    private final Fingerprint.Builder prints = new Fingerprint.Builder();
 
     int size() {
         return count;
@@ -74,6 +78,9 @@ final class FileColumns {
         block[e + 1] = fileMtime;
         block[e + 2] = ((long) (pages.size() - 1) << 42) | ((long) (permsMask < 0 ? NO_PERMS : permsMask) << 32) | pageUsed;
         block[e + 3] = (wide ? WIDE : 0) | ((long) rel.length() << 32) | inode.length();
+        prints.add(rel, fileSize, fileMtime, inode, permsMask < 0 ? "" : PermissionText.ofMask(permsMask));
+        block[e + 4] = prints.entryA();
+        block[e + 5] = prints.entryB();
         pageUsed = put(rel, wide, pageUsed);
         pageUsed = put(inode, wide, pageUsed);
         count++;
@@ -106,6 +113,39 @@ final class FileColumns {
             page[o++] = (byte) c;
         }
         return o;
+    }
+
+    /** The fingerprint of every entry ({@link Fingerprint}: the same as adding each file to a builder). */
+    Fingerprint fingerprint() {
+        return prints.build();
+    }
+
+    /** Adds the hash of entry {@code i} (in the order added) to {@code to}: as adding the file itself would. */
+    void addHashTo(int i, Fingerprint.Builder to) {
+        to.addHashed(word(i, 4), word(i, 5));
+    }
+
+    /**
+     * Compares the path of entry {@code i} (in the order added) with {@code path} as {@link String#compareTo} does,
+     * without making a string of it.
+     */
+    int compareRelTo(int i, String path) {
+        long lengths = word(i, 3);
+        if ((lengths & WIDE) != 0) {
+            return rel(i).compareTo(path);
+        }
+        long where = word(i, 2);
+        byte[] p = pageOf(where);
+        int start = offsetOf(where);
+        int length = relLength(lengths);
+        int n = Math.min(length, path.length());
+        for (int k = 0; k < n; k++) {
+            int d = (p[start + k] & 0xff) - path.charAt(k);
+            if (d != 0) {
+                return d;
+            }
+        }
+        return length - path.length();
     }
 
     private long word(int i, int k) {

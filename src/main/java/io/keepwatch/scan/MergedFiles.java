@@ -29,6 +29,11 @@ final class MergedFiles extends AbstractList<ScannedFile> implements RandomAcces
         this.size = base[this.shares.length];
     }
 
+    /** The threads' shares, each sorted (for {@link RunCut}, which needs no merged order). */
+    List<FileColumns> shares() {
+        return List.of(shares);
+    }
+
     @Override
     public int size() {
         return size;

@@ -327,6 +327,7 @@ public final class Scanner {
         final List<ScanProblem> problems = new ArrayList<>();
         final List<String> links = new ArrayList<>();
         final List<String> special = new ArrayList<>();
+        /** The fingerprint of the empty folders found (the files' is theirs: {@link FileColumns#fingerprint}). */
         final Fingerprint.Builder fingerprint = new Fingerprint.Builder();
         /** Subfolders on another device than the folder holding them, with that device. */
         final Map<String, String> mounts = new java.util.HashMap<>();
@@ -419,8 +420,7 @@ public final class Scanner {
                 String inode = key == null ? "" : key.toString();
                 long mtime = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
                 // Kept in columns, not as a record: see FileColumns.
-                files.add(rel, attrs.size(), mtime, inode, permsMask);
-                fingerprint.add(rel, attrs.size(), mtime, inode, permsMask < 0 ? "" : PermissionText.ofMask(permsMask));
+                files.add(rel, attrs.size(), mtime, inode, permsMask); // and to the files' fingerprint
             }
         }
 
@@ -454,7 +454,7 @@ public final class Scanner {
                 problems.addAll(w.problems);
                 links.addAll(w.links);
                 special.addAll(w.special);
-                fingerprint = fingerprint.plus(w.fingerprint.build());
+                fingerprint = fingerprint.plus(w.fingerprint.build()).plus(w.files.fingerprint());
             }
             problems.sort(Comparator.comparing(ScanProblem::line));
             links.sort(Comparator.naturalOrder());

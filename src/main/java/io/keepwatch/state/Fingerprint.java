@@ -87,6 +87,27 @@ public record Fingerprint(int count, long a, long b) {
             return this;
         }
 
+        /**
+         * The hash of the entry last {@link #add}ed: what it added to the two sums. A scan keeps it beside the file
+         * ({@code scan.FileColumns}), so the fingerprint of any part of the scan is a sum, with no hashing again.
+         */
+        public long entryA() {
+            return h1;
+        }
+
+        /** The second half of {@link #entryA}. */
+        public long entryB() {
+            return h2;
+        }
+
+        /** Adds an entry already hashed ({@link #entryA}, {@link #entryB} of an {@link #add} of it). */
+        public Builder addHashed(long a, long b) {
+            sumA += a;
+            sumB += b;
+            count++;
+            return this;
+        }
+
         /** What was added so far; the builder can go on. */
         public Fingerprint build() {
             return new Fingerprint(count, sumA, sumB);
