@@ -18,7 +18,7 @@ class FileColumnsTest {
     /** Names where byte orders and String.compareTo disagree: U+E000..U+FFFF sorts after surrogate pairs in UTF-16. */
     private static final String[] ODD = {"é", "\uFFFD", "\uE000x", "\uD83D\uDE00", "\uD83D", "a\u0000b", "z", "Z", "ä/ö", ""};
 
-    private static ScannedFile file(Random r, int i) {
+    static ScannedFile file(Random r, int i) {
         String name = "f" + r.nextInt(1000) + (r.nextInt(5) == 0 ? ODD[r.nextInt(ODD.length)] : "") + "." + i;
         String dir = r.nextBoolean() ? "t" + r.nextInt(20) + "/" : r.nextInt(4) == 0 ? ODD[r.nextInt(ODD.length)] + "/" : "";
         String inode = r.nextInt(10) == 0 ? "" : r.nextInt(20) == 0 ? "key-é-" + i : "(dev=803,ino=" + r.nextInt(1 << 30) + ")";
@@ -26,7 +26,7 @@ class FileColumnsTest {
         return new ScannedFile(dir + name, r.nextLong() & Long.MAX_VALUE, r.nextLong(), inode, perms);
     }
 
-    private static int mask(String perms) {
+    static int mask(String perms) {
         return perms.isEmpty() ? -1 : PermissionText.mask(PosixFilePermissions.fromString(perms));
     }
 
@@ -54,14 +54,15 @@ class FileColumnsTest {
         assertEquals(expected, sorted);
     }
 
-    @Test
-    void sharesMergeIntoOneListByPath() {
-        Random r = new Random(7);
-        List<ScannedFile> all = new ArrayList<>();
+    /**
+     * Three threads' shares of random files ({@code perShare}, twice and three times as many), sorted, and the share of a
+     * thread that found nothing; every file is also added to {@code all}, which ends sorted by path.
+     */
+    static List<FileColumns> shares(Random r, int perShare, List<ScannedFile> all) {
         List<FileColumns> shares = new ArrayList<>();
         for (int s = 0; s < 3; s++) {
             FileColumns share = new FileColumns();
-            for (int i = 0; i < 2_000 * (s + 1); i++) {
+            for (int i = 0; i < perShare * (s + 1); i++) {
                 ScannedFile f = file(r, s * 100_000 + i);
                 all.add(f);
                 share.add(f.rel(), f.size(), f.mtime(), f.inode(), mask(f.perms()));
@@ -71,6 +72,13 @@ class FileColumnsTest {
         shares.add(new FileColumns()); // a thread that found nothing
         List<ScannedFile> first = new ArrayList<>(all.subList(0, 2_000));
         all.sort(Comparator.comparing(ScannedFile::rel));
+        return shares;
+    }
+
+    @Test
+    void sharesMergeIntoOneListByPath() {
+        List<ScannedFile> all = new ArrayList<>();
+        List<FileColumns> shares = shares(new Random(7), 2_000, all);
 
         assertEquals(all, new MergedFiles(shares));
         assertEquals(all.subList(0, 10), new MergedFiles(shares).subList(0, 10));

@@ -2,12 +2,9 @@ package io.keepwatch.scan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.keepwatch.fs.PermissionText;
 import io.keepwatch.state.FileRuns;
 import io.keepwatch.state.Fingerprint;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
@@ -20,20 +17,6 @@ import org.junit.jupiter.api.Test;
  * are not paths of the scan, paths before the first run's first path, and empty runs.
  */
 class RunCutTest {
-    private static final String[] ODD = {"é", "\uFFFD", "\uE000x", "\uD83D\uDE00", "\uD83D", "a\u0000b", "z", "Z", "ä/ö", ""};
-
-    private static ScannedFile file(Random r, int i) {
-        String name = "f" + r.nextInt(1000) + (r.nextInt(5) == 0 ? ODD[r.nextInt(ODD.length)] : "") + "." + i;
-        String dir = r.nextBoolean() ? "t" + r.nextInt(20) + "/" : r.nextInt(4) == 0 ? ODD[r.nextInt(ODD.length)] + "/" : "";
-        String inode = r.nextInt(10) == 0 ? "" : "(dev=803,ino=" + r.nextInt(1 << 30) + ")";
-        String perms = r.nextInt(10) == 0 ? "" : PermissionText.ofMask(r.nextInt(512));
-        return new ScannedFile(dir + name, r.nextLong() & Long.MAX_VALUE, r.nextLong(), inode, perms);
-    }
-
-    private static int mask(String perms) {
-        return perms.isEmpty() ? -1 : PermissionText.mask(PosixFilePermissions.fromString(perms));
-    }
-
     private static Fingerprint printOf(List<ScannedFile> files) {
         Fingerprint.Builder b = new Fingerprint.Builder();
         files.forEach(f -> b.add(f.rel(), f.size(), f.mtime(), f.inode(), f.perms()));
@@ -42,21 +25,8 @@ class RunCutTest {
 
     @Test
     void eachRunHoldsTheFilesAndFingerprintOfItsPaths() {
-        Random r = new Random(19);
         List<ScannedFile> all = new ArrayList<>();
-        List<FileColumns> shares = new ArrayList<>();
-        for (int s = 0; s < 3; s++) {
-            FileColumns share = new FileColumns();
-            for (int i = 0; i < 1_500 * (s + 1); i++) {
-                ScannedFile f = file(r, s * 100_000 + i);
-                all.add(f);
-                share.add(f.rel(), f.size(), f.mtime(), f.inode(), mask(f.perms()));
-            }
-            share.sort();
-            shares.add(share);
-        }
-        shares.add(new FileColumns()); // a thread that found nothing
-        all.sort(Comparator.comparing(ScannedFile::rel));
+        List<FileColumns> shares = FileColumnsTest.shares(new Random(19), 1_500, all); // names of FileColumnsTest's ODD too
         MergedFiles merged = new MergedFiles(shares);
         assertEquals(printOf(all), shares.stream().map(FileColumns::fingerprint).reduce(Fingerprint.EMPTY, Fingerprint::plus));
 
