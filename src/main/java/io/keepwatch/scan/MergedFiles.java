@@ -29,8 +29,16 @@ final class MergedFiles extends AbstractList<ScannedFile> implements RandomAcces
         this.size = base[this.shares.length];
     }
 
-    /** The threads' shares, each sorted (for {@link RunCut}, which needs no merged order). */
-    List<FileColumns> shares() {
+    /**
+     * The threads' shares, each sorted by path (on threads of their own, as {@link #merge} sorts them), for
+     * {@link RunCut}, which needs no merged order.
+     */
+    synchronized List<FileColumns> sortedShares() {
+        if (shares.length == 1) {
+            shares[0].sort();
+        } else {
+            java.util.Arrays.stream(shares).parallel().forEach(FileColumns::sort);
+        }
         return List.of(shares);
     }
 

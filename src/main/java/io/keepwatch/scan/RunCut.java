@@ -12,7 +12,7 @@ import java.util.List;
  * find the few that changed, and then looks only at their files.
  *
  * <p>For a whole-source scan ({@link MergedFiles}) this makes no record and hashes nothing again: each thread's share is
- * sorted already, so the run bounds are binary searches in each share (paths compared in their columns), and a run's
+ * sorted (on threads of their own, as for the merged list), so the run bounds are binary searches in each share (paths compared in their columns), and a run's
  * fingerprint is the sum of the hashes the scan kept beside each file ({@link FileColumns}). The shares need not be
  * merged: a fingerprint is a sum, which no order changes. Any other list (sorted by path, as {@link ScanResult#files}
  * is) is cut the same way through its records.
@@ -61,7 +61,7 @@ public final class RunCut {
         }
         List<Sorted> parts = new ArrayList<>();
         if (files instanceof MergedFiles merged) {
-            for (FileColumns share : merged.shares()) {
+            for (FileColumns share : merged.sortedShares()) {
                 parts.add(columns(share));
             }
         } else {

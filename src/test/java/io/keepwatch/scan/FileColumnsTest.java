@@ -55,8 +55,8 @@ class FileColumnsTest {
     }
 
     /**
-     * Three threads' shares of random files ({@code perShare}, twice and three times as many), sorted, and the share of a
-     * thread that found nothing; every file is also added to {@code all}, which ends sorted by path.
+     * Three threads' shares of random files ({@code perShare}, twice and three times as many), unsorted, and the share of
+     * a thread that found nothing; every file is also added to {@code all}, in the order added.
      */
     static List<FileColumns> shares(Random r, int perShare, List<ScannedFile> all) {
         List<FileColumns> shares = new ArrayList<>();
@@ -70,8 +70,6 @@ class FileColumnsTest {
             shares.add(share); // unsorted: the list sorts each share when first looked at
         }
         shares.add(new FileColumns()); // a thread that found nothing
-        List<ScannedFile> first = new ArrayList<>(all.subList(0, 2_000));
-        all.sort(Comparator.comparing(ScannedFile::rel));
         return shares;
     }
 
@@ -79,6 +77,8 @@ class FileColumnsTest {
     void sharesMergeIntoOneListByPath() {
         List<ScannedFile> all = new ArrayList<>();
         List<FileColumns> shares = shares(new Random(7), 2_000, all);
+        List<ScannedFile> first = new ArrayList<>(all.subList(0, 2_000));
+        all.sort(Comparator.comparing(ScannedFile::rel));
 
         assertEquals(all, new MergedFiles(shares));
         assertEquals(all.subList(0, 10), new MergedFiles(shares).subList(0, 10));

@@ -27,6 +27,7 @@ class RunCutTest {
     void eachRunHoldsTheFilesAndFingerprintOfItsPaths() {
         List<ScannedFile> all = new ArrayList<>();
         List<FileColumns> shares = FileColumnsTest.shares(new Random(19), 1_500, all); // names of FileColumnsTest's ODD too
+        all.sort(java.util.Comparator.comparing(ScannedFile::rel));
         MergedFiles merged = new MergedFiles(shares);
         assertEquals(printOf(all), shares.stream().map(FileColumns::fingerprint).reduce(Fingerprint.EMPTY, Fingerprint::plus));
 
