@@ -146,7 +146,7 @@ public final class Engine implements AutoCloseable {
         PolicyOutlook policy = new PolicyOutlook(config, clock.getZone());
         Optional<MetadataIndex> current;
         try {
-            current = session.journal().pending().isEmpty() ? session.store().currentIndex() : Optional.empty();
+            current = !session.journal().hasPending() ? session.store().currentIndex() : Optional.empty();
         } catch (IOException | RuntimeException e) {
             session.release();
             throw e;

@@ -36,7 +36,7 @@ final class OncePass {
             Optional<MetadataIndex> index = Optional.empty();
             PolicyOutlook retention = new PolicyOutlook(config, clock.getZone());
             try {
-                if (!options.rehash() && session.journal().pending().isEmpty()) {
+                if (!options.rehash() && !session.journal().hasPending()) {
                     index = session.store().currentIndex();
                     noIndex = index.isEmpty() || retention.stale(index.get(), clock.instant());
                     unchanged = UnchangedCheck.run(config, index, session.scanners(), session.prefetched(), session.guard(),

@@ -113,7 +113,7 @@ final class RootSession {
      */
     BackupState loadState(Config config, HashingCopier copier, StateStore writer) throws IOException, StateException {
         Optional<BackupState> loaded = store.load();
-        if (loaded.isEmpty() && journal.pending().isEmpty()) {
+        if (loaded.isEmpty() && !journal.hasPending()) {
             // With a journal, a first run was interrupted before its first save: recovery accounts for its files.
             refuseIfBackupExists(config);
         }
@@ -139,17 +139,25 @@ final class RootSession {
         }
     }
 
+    /**
+     * Applies the journal's batches one at a time, each read only when its turn comes: a first backup commits only at
+     * its end ({@link CommitPolicy#passCommitDue}), so a crash in one can leave a journal of a million actions, and
+     * holding them all at once would take several hundred MB.
+     */
     private void recover(BackupState state, HashingCopier copier, StateStore writer) throws IOException {
-        List<Journal.Batch> pending = journal.pending();
+        List<Path> pending = journal.pendingFiles();
         if (pending.isEmpty()) {
             return;
         }
         Recovery recovery = new Recovery(layout, copier, new BackupRoot(layout.root(), fs));
-        for (Journal.Batch b : pending) {
+        long last = 0;
+        for (Path f : pending) {
+            Journal.Batch b = journal.read(f);
             recovery.apply(b, state);
+            last = Math.max(last, b.seq());
         }
         writer.save(state);
-        journal.clearThrough(pending.get(pending.size() - 1).seq());
+        journal.clearThrough(last);
     }
 
     /** After {@code hash_algorithm} changed: re-hash every file the backup holds, so no version is created. */

@@ -34,7 +34,8 @@ public final class Journal {
     public Journal(BackupLayout layout, Fs fs) throws IOException {
         this.dir = layout.journalDir();
         this.fs = fs;
-        this.next = pending().stream().mapToLong(Batch::seq).max().orElse(0) + 1;
+        // From the names only: a first backup's journal can be long (see pendingFiles), and none of it need be read here.
+        this.next = pendingFiles().stream().mapToLong(Journal::seqOf).filter(s -> s != Long.MAX_VALUE).max().orElse(0) + 1;
     }
 
     /** One batch: its number, when it ran, its actions in order. */
@@ -69,39 +70,62 @@ public final class Journal {
                 : new IOException("cannot write " + file + ": " + e.getMessage(), e);
     }
 
-    /** Batches recorded and not yet cleared, oldest first. Unfinished journal temp files are dropped. */
-    public List<Batch> pending() throws IOException {
-        List<Batch> out = new ArrayList<>();
+    /** Whether any batch is recorded and not yet cleared: only the names are read. */
+    public boolean hasPending() throws IOException {
+        return !pendingFiles().isEmpty();
+    }
+
+    /**
+     * The files of the batches recorded and not yet cleared, in the order of the numbers in their names (the order
+     * they were written); unfinished journal temp files are dropped. A name that is not a batch number is listed
+     * last, and {@link #read} says what is wrong with it.
+     */
+    public List<Path> pendingFiles() throws IOException {
+        List<Path> out = new ArrayList<>();
         if (!fs.isDirectory(dir)) {
             return out;
         }
         try (DirectoryStream<Path> files = fs.list(dir)) {
             for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(SUFFIX)) {
-                    byte[] bytes;
-                    try {
-                        bytes = fs.readAllBytes(f);
-                    } catch (IOException e) {
-                        // Not the content's fault (permission denied, an I/O error): the file is kept, and read again
-                        // at the next start.
-                        throw new IOException("cannot read journal file " + f + " (" + e.getMessage()
-                                + "); it is left as it is: fix the cause and start keepwatch again", e);
-                    }
-                    try {
-                        out.add(mapper.get().readValue(bytes, Batch.class));
-                    } catch (IOException e) {
-                        throw new IOException("journal file " + f + " is unreadable (" + e.getMessage()
-                                + "); move it away and run `keepwatch rebuild-state`", e);
-                    }
+                if (f.getFileName().toString().endsWith(SUFFIX)) {
+                    out.add(f);
                 } else {
                     // A journal entry that was never completed: its batch never moved anything.
                     fs.delete(f);
                 }
             }
         }
-        out.sort(Comparator.comparingLong(Batch::seq));
+        out.sort(Comparator.comparingLong(Journal::seqOf));
         return out;
+    }
+
+    /** The number in a journal file's name ({@code Long.MAX_VALUE} when it holds none, so it sorts last). */
+    private static long seqOf(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** One batch, read from its file (as {@link #pendingFiles} lists them). */
+    public Batch read(Path f) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = fs.readAllBytes(f);
+        } catch (IOException e) {
+            // Not the content's fault (permission denied, an I/O error): the file is kept, and read again
+            // at the next start.
+            throw new IOException("cannot read journal file " + f + " (" + e.getMessage()
+                    + "); it is left as it is: fix the cause and start keepwatch again", e);
+        }
+        try {
+            return mapper.get().readValue(bytes, Batch.class);
+        } catch (IOException e) {
+            throw new IOException("journal file " + f + " is unreadable (" + e.getMessage()
+                    + "); move it away and run `keepwatch rebuild-state`", e);
+        }
     }
 
     /** Forgets every batch up to and including {@code seq}, once a saved state includes them. */

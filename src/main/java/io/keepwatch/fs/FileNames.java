@@ -139,6 +139,17 @@ public final class FileNames {
         }
     }
 
+    /**
+     * The raw bytes of {@code path} as the system names it (without a NUL), for a system call made directly; empty when
+     * it is not a path of the default Unix filesystem or its bytes cannot be reached.
+     */
+    static java.util.Optional<byte[]> rawBytes(Path path) {
+        if (!isRawUnix(path) || AS_BYTES == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(bytes(path, ""));
+    }
+
     private static boolean isRawUnix(Path p) {
         return UNIX_PATH != null && p.getClass() == UNIX_PATH;
     }

@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -117,6 +118,20 @@ public final class RealFs implements Fs {
     @Override
     public FileChannel createNew(Path file) throws IOException {
         return FileChannel.open(file, CREATE_NEW, Modes.ownerOnlyFile(file));
+    }
+
+    /**
+     * One {@code utimensat} on Linux ({@link LinuxCalls}), not following a link, where the JDK opens the file, sets
+     * its times and closes it; the JDK's way elsewhere.
+     */
+    @Override
+    public void setFileTimes(Path path, FileTime lastModified, FileTime lastAccess) throws IOException {
+        Optional<byte[]> name = LinuxCalls.unavailable().isEmpty() ? FileNames.rawBytes(path) : Optional.empty();
+        if (name.isPresent()) {
+            LinuxCalls.setTimes(path, name.get(), lastModified, lastAccess);
+        } else {
+            Fs.super.setFileTimes(path, lastModified, lastAccess);
+        }
     }
 
     @Override

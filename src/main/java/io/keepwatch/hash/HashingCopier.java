@@ -119,6 +119,11 @@ public final class HashingCopier {
                         // the copy, so a 5 GiB sparse file does not take 5 GiB of backup.
                         endsInHole = SparseWriter.write(out, buf.rewind());
                     }
+                    if (bytes == before.size()) {
+                        // As long as the file was: no read to find the end (a system call per file). A file that grew
+                        // meanwhile is found by the check after the read (its size is no longer the bytes read).
+                        break;
+                    }
                 }
                 if (out != null && endsInHole) {
                     SparseWriter.finish(out, bytes);

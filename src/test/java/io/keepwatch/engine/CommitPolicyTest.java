@@ -41,12 +41,15 @@ class CommitPolicyTest {
 
     /**
      * A full pass's commits: at least passActions (50,000) apart, and at least as many actions as the state held at the
-     * last commit, up to 8 x passActions: a first backup of a million files commits at 50k, 100k, 200k, 400k, 800k, end.
+     * last commit, up to 8 x passActions; a first backup (no records at the last commit) only at its end.
      */
     @ParameterizedTest(name = "{0} actions since a commit that left {1} records -> commit {2}")
     @CsvSource({
         "49999, 0, false",
-        "50000, 0, true",
+        "50000, 0, false",
+        "1000000, 0, false",
+        "49999, 1, false",
+        "50000, 1, true",
         "50000, 50000, true",
         "99999, 100000, false",
         "100000, 100000, true",

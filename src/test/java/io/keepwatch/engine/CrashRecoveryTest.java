@@ -4,6 +4,7 @@ import static io.keepwatch.testing.TestFs.read;
 import static io.keepwatch.testing.TestFs.tree;
 import static io.keepwatch.testing.TestFs.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.hash.HashingCopier;
@@ -68,6 +69,54 @@ class CrashRecoveryTest {
         assertTrue(steps > 10, "steps: " + steps);
         for (int k = 0; k < steps; k++) {
             runWithCrash(crashPass, k);
+        }
+    }
+
+    /**
+     * A first backup commits once, at its end: killed in its fourth chunk, it has written no state.json, and the
+     * journal holds the three chunks before; the next start recovers those from the journal (their files are not
+     * copied again), and the pass backs up the rest.
+     */
+    @org.junit.jupiter.api.Test
+    void aFirstBackupKilledAfterThreeChunksWroteNoStateAndTheNextStartRecoversThemFromTheJournal() throws Exception {
+        try (EngineFixture kw = new EngineFixture().withSourceAt("/src").start()) {
+            Map<String, String> expected = new TreeMap<>();
+            for (int i = 0; i < 10; i++) {
+                String rel = "d" + (i % 3) + "/f" + i + ".txt";
+                write(kw.src().resolve(rel), "content " + i);
+                expected.put("src/" + rel, "content " + i);
+            }
+            kw.fs().failCreate(p -> {
+                if (p.toString().contains("/.keepwatch/journal/4.json")) {
+                    throw new FaultyFs.Crash("the journal entry of chunk 4");
+                }
+            });
+            Engine engine = kw.open();
+            // chunks of 2 files; a commit would be due after every 2 actions but for a first backup
+            engine.limitChunks(Long.MAX_VALUE, 2, 2);
+            boolean crashed = false;
+            try {
+                engine.runFull(Engine.PassOptions.DEFAULT);
+            } catch (FaultyFs.Crash c) {
+                crashed = true;
+            }
+            engine.abandon();
+            assertTrue(crashed, "the fourth chunk was not reached");
+            assertFalse(Files.exists(kw.layout().stateFile()), "a first backup writes state.json only at its end");
+            assertEquals(3, tree(kw.layout().journalDir()).size(), "the journal holds the chunks before the kill");
+            assertEquals(6, kw.backupFiles().keySet().stream()
+                    .filter(f -> !io.keepwatch.execute.StagingArea.isStagedName(f.substring(f.lastIndexOf('/') + 1))).count(),
+                    "the three chunks before the kill are in place (beside the copies staged for the next)");
+
+            kw.fs().failCreate(p -> { });
+            kw.clock().advance(Duration.ofMinutes(1));
+            PassResult r = kw.passComplete();
+            assertEquals(4, r.counts().backedUp(), "only the files the kill kept from the backup are copied now");
+            assertEquals(6, r.counts().unchanged(), "recovered from the journal");
+            assertEquals(expected, kw.backupFiles());
+            assertEquals(10, kw.state().liveCount("src"), "every file recorded");
+            assertEquals(Map.of(), tree(kw.layout().journalDir()), "journal leftovers");
+            assertEquals(Map.of(), tree(kw.layout().tmpDir()), "temp leftovers");
         }
     }
 
