@@ -1,9 +1,6 @@
 package io.keepwatch.fs;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -17,9 +14,8 @@ import java.util.concurrent.TimeUnit;
  * The Linux system calls {@link RealFs} makes itself, through JNA's direct mapping (one JNI call each), where the
  * JDK's own way costs more calls: setting a file's times is {@code utimensat} on its name, one call, where the JDK
  * opens the file, calls {@code futimens} and closes it (three, two of them walking the path). On a first backup of
- * many small files that is two of the copy's thirteen system calls per file. Only on 64-bit Linux ({@code time_t}
- * and {@code long} are 64 bits there); loading can fail (another OS, JNA's native part cannot be unpacked):
- * {@link #unavailable} says why, and the callers then take the JDK's way.
+ * many small files that is two of the copy's thirteen system calls per file. Only where {@link LinuxLibc} can bind
+ * them (64-bit Linux): {@link #unavailable} says why not, and the callers then take the JDK's way.
  */
 final class LinuxCalls {
     private static final int AT_FDCWD = -100;
@@ -28,29 +24,14 @@ final class LinuxCalls {
     private static final int EACCES = 13;
     private static final int EPERM = 1;
 
-    private static final String UNAVAILABLE = load();
+    private static final Optional<String> UNAVAILABLE = LinuxLibc.register(LinuxCalls.class);
 
     private LinuxCalls() {
     }
 
-    private static String load() {
-        if (!Platform.isLinux()) {
-            return "not Linux";
-        }
-        if (Native.LONG_SIZE != 8) {
-            return "not a 64-bit JVM";
-        }
-        try {
-            Native.register(LinuxCalls.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-            return null;
-        } catch (LinkageError | RuntimeException e) {
-            return "JNA cannot call the C library (" + e + ")";
-        }
-    }
-
     /** Why these calls cannot be made here, or empty when they can. */
     static Optional<String> unavailable() {
-        return Optional.ofNullable(UNAVAILABLE);
+        return UNAVAILABLE;
     }
 
     /** {@code times}: two {@code struct timespec} (access, then modification), each seconds and nanoseconds. */

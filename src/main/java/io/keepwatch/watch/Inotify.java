@@ -1,10 +1,8 @@
 package io.keepwatch.watch;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.keepwatch.fs.LinuxLibc;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -47,14 +45,11 @@ final class Inotify {
     }
 
     private static String load() {
-        if (!Platform.isLinux()) {
-            return "not Linux";
-        }
-        if (Native.LONG_SIZE != 8) {
-            return "not a 64-bit JVM";
+        Optional<String> why = LinuxLibc.register(Inotify.class);
+        if (why.isPresent()) {
+            return why.get();
         }
         try {
-            Native.register(Inotify.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
             close(inotify_init1(IN_CLOEXEC)); // the kernel has inotify and we may make an instance
             return null;
         } catch (LinkageError | RuntimeException e) {
