@@ -27,5 +27,7 @@ echo.%JAVA_OPTS% %KEEPWATCH_OPTS% | findstr /R /C:"-XX:+Use[A-Za-z0-9]*GC" >nul 
 rem The JIT for push, as in bin/keepwatch: frequent callees inlined only up to 50 bytecodes (C2 compiled less).
 set "JIT_OPTS="
 if /I "%~1"=="push" set "JIT_OPTS=-XX:FreqInlineSize=50"
+rem The JIT for verify, as in bin/keepwatch: C2 only for code ten times as hot as by default.
+if /I "%~1"=="verify" set "JIT_OPTS=-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
 "%JAVACMD%" %DEFAULT_JVM_OPTS% %GC_OPTS% %JIT_OPTS% "-Dkeepwatch.logback=%APP_HOME%\conf\logback.xml" %JAVA_OPTS% %KEEPWATCH_OPTS% -jar "%APP_HOME%\lib\keepwatch.jar" %*
 exit /b %ERRORLEVEL%

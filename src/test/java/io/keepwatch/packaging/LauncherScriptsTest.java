@@ -59,6 +59,21 @@ class LauncherScriptsTest {
         assertTrue(cmd.contains("if /I \"%~1\"==\"push\" set \"JIT_OPTS=-XX:FreqInlineSize=50\""), cmd);
     }
 
+    @Test
+    void bothLaunchersRaiseC2sThresholdsForVerifyOnly(@TempDir Path tmp) throws Exception {
+        Path bin = installWithEchoJava(tmp);
+        String flags = "-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000"
+                + " -XX:Tier4BackEdgeThreshold=400000";
+        String verify = launch(bin, tmp, "", "verify", "-c", "x.json");
+        assertTrue(verify.contains(" " + flags + " "), verify);
+        for (String other : List.of("once", "run", "push", "check", "status")) {
+            String line = launch(bin, tmp, "", other);
+            assertFalse(line.contains("Tier4"), other + ": " + line);
+        }
+        String cmd = Files.readString(LauncherFlags.CMD, StandardCharsets.UTF_8);
+        assertTrue(cmd.contains("if /I \"%~1\"==\"verify\" set \"JIT_OPTS=" + flags + "\""), cmd);
+    }
+
     /** The shell launcher installed in {@code tmp/app/bin}, with a fake java in {@code tmp/jdk} that prints its arguments. */
     private static Path installWithEchoJava(Path tmp) throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("app/bin"));
