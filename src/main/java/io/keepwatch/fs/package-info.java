@@ -13,6 +13,8 @@
  * and {@link io.keepwatch.fs.NameText} is how a name is shown in log lines and CLI output (control characters and
  * bytes that are not UTF-8 escaped). {@link io.keepwatch.fs.Modes} owns the permission bits of what keepwatch
  * makes: owner-only from creation, a folder's own mode set once it is filled (docs/security.md, "Who can read the
- * backup").
+ * backup"). {@link io.keepwatch.fs.DirectIo} holds O_DIRECT's alignment rules, aligned buffers and the direct open,
+ * for the reads and writes that bypass the page cache (push's reads and pack writes, check's pack reads, verify's
+ * large files).
  */
 package io.keepwatch.fs;

@@ -1,5 +1,6 @@
 package io.keepwatch.repo;
 
+import io.keepwatch.fs.DirectIo;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

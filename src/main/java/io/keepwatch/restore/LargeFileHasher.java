@@ -1,11 +1,11 @@
 package io.keepwatch.restore;
 
 import io.keepwatch.engine.Progress;
+import io.keepwatch.fs.DirectIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,8 +34,6 @@ final class LargeFileHasher {
     static final long THRESHOLD = 4 << 20;
     /** One direct read: large enough that the disk streams, small enough to keep the peak RSS down (one per thread). */
     static final int DIRECT_READ = 4 << 20;
-    /** O_DIRECT's alignment of the buffer's address, the file position and each transfer's length. */
-    private static final int ALIGN = 4096;
     /** The window of a mapped read. */
     private static final long MAP_CHUNK = 8L << 20;
 
@@ -44,12 +42,11 @@ final class LargeFileHasher {
         FileChannel open(Path file) throws IOException;
     }
 
-    static final DirectOpen O_DIRECT = f -> FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS,
-            com.sun.nio.file.ExtendedOpenOption.DIRECT);
+    static final DirectOpen O_DIRECT = f -> DirectIo.open(f, StandardOpenOption.READ);
 
     private final DirectOpen direct;
     private final ThreadLocal<ByteBuffer> aligned = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(DIRECT_READ + ALIGN).alignedSlice(ALIGN).limit(DIRECT_READ).slice());
+            () -> DirectIo.alignedBuffer(DIRECT_READ));
     /** Whether direct reads are tried: true until one fails where a mapped read of the same file is then made. */
     private volatile boolean directOn = true;
 
@@ -137,7 +134,7 @@ final class LargeFileHasher {
                 progress.advance(step);
             }
             pos += r;
-            if (pos % ALIGN != 0) {
+            if (pos % DirectIo.ALIGN != 0) {
                 return pos; // a read that ends off a block boundary ends the file
             }
         }
