@@ -3,7 +3,9 @@
 # bench/GenData.java C, generated here if missing; never committed), side by side with rsync in the same run:
 #   (1) first `keepwatch once` into an empty backup root vs `rsync -a C/ dest/ && sync` into an empty folder;
 #   (2) no-change `keepwatch once` vs a second `rsync -a` (a no-op);
-#   (3) `keepwatch run` until "Ready" (watching and reconciled), then its resident memory (VmRSS) after IDLE s at rest;
+#   (3) `keepwatch run` until "Ready" (watching and reconciled), then its resident memory (VmRSS) IDLE s after it came
+#       to rest (bench/at-rest.sh: after Ready it still loads state.json and counts the backup root's disk use; G1 gives
+#       the heap back some seconds after that); also the reading at Ready + IDLE s, and every second in $RESULTS;
 #   (4) state.json load in a fresh JVM (bench/StateLoadBench.java cold) of the backup (1) made.
 # Medians over N repetitions for (1) and (2); the order of the two tools alternates. Targets (issue 14): first once
 # <= 1.0x rsync -a + sync; no-change once <= 1.0x rsync no-op; run ready <= 10 s; RSS at rest <= 768 MB; load <= 3 s.
@@ -13,7 +15,8 @@
 #   KW_JAR=/path/to/keepwatch.jar FLAGS="-Xmx768m" bench/scale.sh
 #
 # Data under $BENCH_DIR/data/C (made once, about 4 GB on disk with 4 KiB blocks), work under $BENCH_DIR/work-C
-# (deleted at the end); the page cache is dropped before each first run when running as root.
+# (deleted at the end unless KEEP=1, which leaves the backup for bench/rest.sh); the page cache is dropped before each
+# first run when running as root. REST_WINDOW, REST_CPU_PCT, REST_MAX: what counts as at rest (bench/at-rest.sh).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-/work/benchdata}
@@ -24,6 +27,8 @@ FLAGS=${FLAGS:-}
 JAR=${KW_JAR:-$REPO/target/keepwatch.jar}
 DATA=$BENCH_DIR/data
 WORK=$BENCH_DIR/work-C
+RESULTS=$BENCH_DIR/results
+. "$REPO/bench/at-rest.sh"
 # The launchers' flags (packaging/bin/keepwatch): the serial collector for `once`, G1 giving memory back for `run`.
 JAVA="java -Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8 -XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:G1PeriodicGCInterval=10000 --add-opens java.base/sun.nio.fs=ALL-UNNAMED $FLAGS"
 
@@ -82,12 +87,13 @@ until grep -q 'Ready' "$WORK/run.log" 2>/dev/null; do
     sleep 0.05
 done
 ready=$(echo "$(now) - $t0" | bc -l)
-sleep "$IDLE"
-rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status"); hwm=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$pid/status")
+mkdir -p "$RESULTS"
+rss_log=$RESULTS/scale-rss-$(date -u +%Y%m%dT%H%M%SZ).tsv
+rest_measure $pid "$IDLE" "$rss_log" || { tail -5 "$WORK/run.log"; exit 1; }
 kill -TERM $pid; wait $pid || true
 printf 'run ready:       %.2f s (target <= 10 s)\n' "$ready"
-printf 'RSS at rest:     %s MB after %s s idle (peak %s MB; target <= 768 MB)\n' "$rss" "$IDLE" "$hwm"
+printf 'RSS at rest:     %s (target <= 768 MB; each second in %s)\n' "$REST_LINE" "$rss_log"
 
 # (4) state.json load in a fresh JVM
 echo "state.json: $(du -m "$WORK/kw/state.json" | cut -f1) MB; load: $(java -cp "$JAR" "$REPO/bench/StateLoadBench.java" cold "$WORK/kw" 2>&1 | tail -1) (target <= 3 s)"
-rm -rf "$WORK"
+[[ ${KEEP:-0} == 1 ]] || rm -rf "$WORK"
