@@ -7,10 +7,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import io.keepwatch.fs.Modes;
+import io.keepwatch.fs.NameNumbers;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 
 /**
  * Makes sure only one keepwatch process writes to a backup root. The lock is an OS file lock on
@@ -18,6 +20,8 @@ import java.nio.file.StandardOpenOption;
  * process dies in any way, so a lock left by a killed process is never in the way. The file is owner-only.
  */
 public final class BackupLock implements AutoCloseable {
+    /** A PID and its newline: 19 digits at most. */
+    private static final int OWNER_BYTES = 20;
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -50,13 +54,21 @@ public final class BackupLock implements AutoCloseable {
         return new BackupLock(ch, lock);
     }
 
-    private static String readOwner(Path lockFile) {
-        try {
-            String pid = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
-            return pid.isEmpty() ? "" : " (PID " + pid + ")";
+    /**
+     * The PID the holder wrote, for the message: the file is read as untrusted (at most a few bytes, and shown only if
+     * they are a PID as written here), so a planted or damaged lock file cannot flood or forge the message.
+     */
+    static String readOwner(Path lockFile) {
+        byte[] head;
+        try (java.io.InputStream in = Files.newInputStream(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+            head = in.readNBytes(OWNER_BYTES + 1);
         } catch (IOException e) {
             return "";
         }
+        String text = new String(head, StandardCharsets.US_ASCII);
+        OptionalLong pid = head.length <= OWNER_BYTES && text.endsWith("\n")
+                ? NameNumbers.positive(text.substring(0, text.length() - 1), Long.MAX_VALUE) : OptionalLong.empty();
+        return pid.isPresent() ? " (PID " + pid.getAsLong() + ")" : "";
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.keepwatch.config.SourceConfig;
 import io.keepwatch.execute.DeletedNames;
 import io.keepwatch.execute.StagingArea;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.NameNumbers;
 import io.keepwatch.fs.BackupRoot;
 import io.keepwatch.hash.HashingCopier;
 import io.keepwatch.state.BackupLayout;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateRebuilder {
     private static final Logger log = LoggerFactory.getLogger(StateRebuilder.class);
-    private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.bak");
+    /** {@code v<n>.bak}; the number is then read by {@link NameNumbers} (the spelling keepwatch writes, 1 or more). */
+    private static final Pattern VERSION_FILE = Pattern.compile("v(.*)\\.bak");
 
     private final Config config;
     private final Fs fs;
@@ -74,6 +77,8 @@ public final class StateRebuilder {
         }
         dirs.mkdirs(layout.journalDir());
         try (BackupLock lock = BackupLock.acquire(layout.lockFile(), layout.root())) {
+            // Opened first: a journal that holds a name keepwatch does not write stops the rebuild before anything changed.
+            io.keepwatch.execute.Journal journal = new io.keepwatch.execute.Journal(layout, fs);
             StagingArea.cleanLeftovers(layout, fs);
             Instant now = clock.instant();
             BackupState state = new BackupState(config.hashAlgorithm().configName());
@@ -84,7 +89,7 @@ public final class StateRebuilder {
             Optional<Path> kept = keepOld(file, now);
             // Journaled batches refer to the old state; the rebuilt one already reflects the disk. (Cleared before
             // the new state lands: if this is interrupted, state.json is still the old file and a rerun starts over.)
-            new io.keepwatch.execute.Journal(layout, fs).clearThrough(Long.MAX_VALUE);
+            journal.clearThrough(Long.MAX_VALUE);
             // Temp file, fsync, atomic replace: state.json is at every instant the old file or the whole new one.
             new StateStore(layout, fs, clock).save(state);
             kept.ifPresent(k -> log.warn("The state file as it was before the rebuild is kept as {}", k));
@@ -137,12 +142,13 @@ public final class StateRebuilder {
             String rel = e.getKey();
             int slash = rel.lastIndexOf('/');
             Matcher m = VERSION_FILE.matcher(rel.substring(slash + 1));
-            if (slash < 0 || !m.matches()) {
+            OptionalLong number = m.matches() ? NameNumbers.positive(m.group(1), Integer.MAX_VALUE) : OptionalLong.empty();
+            if (slash < 0 || number.isEmpty()) {
                 log.warn("Not a version file, left alone: {}", e.getValue());
                 continue;
             }
             String path = rel.substring(0, slash);
-            int n = Integer.parseInt(m.group(1));
+            int n = (int) number.getAsLong();
             LiveFile f = live(e.getValue(), "");
             versions.computeIfAbsent(path, k -> new ArrayList<>()).add(VersionRecord.of(n, f.facts(), f.since(), now));
             last.merge(path, n, Math::max);

@@ -16,7 +16,11 @@ import java.util.regex.Pattern;
  * goes on that folder's name instead: {@code a.~2~/b}.
  */
 public final class DeletedNames {
-    private static final Pattern SUFFIX = Pattern.compile("\\.~\\d+~(?=/|$)");
+    /**
+     * A suffix as {@link #withSuffix} writes it (n from 2, ASCII digits, no leading zero) after at least one character of
+     * a name: a name that is only {@code .~2~}, or {@code .~0~}, {@code .~02~}, {@code .~١~}, is not one, and stays whole.
+     */
+    private static final Pattern SUFFIX = Pattern.compile("(?<=[^/])\\.~([2-9]|[1-9][0-9]+)~(?=/|$)");
 
     private DeletedNames() {
     }

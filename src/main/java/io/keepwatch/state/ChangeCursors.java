@@ -1,8 +1,9 @@
 package io.keepwatch.state;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keepwatch.fs.Fs;
+import io.keepwatch.fs.NameText;
 import io.keepwatch.fs.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -48,11 +49,18 @@ public final class ChangeCursors {
             return new TreeMap<>();
         }
         try {
-            Map<String, Long> read = mapper.readValue(bytes, new TypeReference<TreeMap<String, Long>>() { });
-            for (Map.Entry<String, Long> e : read.entrySet()) {
-                if (!NAME.matcher(e.getKey()).matches() || e.getValue() == null || e.getValue() < 0) {
-                    throw new IOException("bad cursor " + e.getKey() + "=" + e.getValue());
+            JsonNode root = mapper.readTree(bytes);
+            if (root == null || !root.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            Map<String, Long> read = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) root::fields) {
+                JsonNode v = e.getValue();
+                // A JSON integer only: Jackson would otherwise take 1.5 as 1 and "7" (or "٧") as 7.
+                if (!NAME.matcher(e.getKey()).matches() || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+                    throw new IOException("bad cursor " + NameText.escape(e.getKey()) + "=" + v);
                 }
+                read.put(e.getKey(), v.asLong());
             }
             return read;
         } catch (IOException e) {

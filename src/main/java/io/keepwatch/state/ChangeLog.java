@@ -9,7 +9,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state's change log: what changed in the state since state.json was last written whole, as numbered entries
@@ -27,6 +29,8 @@ public final class ChangeLog {
     private static final int HEADER = Integer.BYTES + Long.BYTES + Integer.BYTES;
     /** One entry at most this large: a longer length field is a torn or damaged frame. */
     static final int MAX_ENTRY = 1 << 30;
+    /** A segment's name before {@link #SUFFIX}: its first entry's number, 16 lower-case hex digits, as a signed long. */
+    private static final Pattern SEGMENT = Pattern.compile("[0-7][0-9a-f]{15}");
 
     private final Path dir;
     private final Fs fs;
@@ -51,8 +55,16 @@ public final class ChangeLog {
     record Segment(long first, Path file) {
     }
 
-    /** The segments, oldest first. */
+    /**
+     * The segments, oldest first. Only names as {@link #append} writes them count (lower-case ASCII hex of an entry
+     * number from 1): any other name cannot be told from a planted file, and is left alone; a segment lost that way
+     * shows as a gap in the entries' numbers, which {@link #readAfter} reports.
+     */
     synchronized List<Segment> segments() throws IOException {
+        return segments(false);
+    }
+
+    private List<Segment> segments(boolean warn) throws IOException {
         List<Segment> out = new ArrayList<>();
         if (!fs.isDirectory(dir)) {
             return out;
@@ -64,8 +76,10 @@ public final class ChangeLog {
                     continue;
                 }
                 String hex = name.substring(0, name.length() - SUFFIX.length());
-                if (hex.length() == 16 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                    out.add(new Segment(Long.parseUnsignedLong(hex, 16), f));
+                if (SEGMENT.matcher(hex).matches() && Long.parseLong(hex, 16) >= 1) {
+                    out.add(new Segment(Long.parseLong(hex, 16), f));
+                } else if (warn) {
+                    LoggerFactory.getLogger(ChangeLog.class).warn("Not a change log segment, left alone: {}", f);
                 }
             }
         }
@@ -217,7 +231,7 @@ public final class ChangeLog {
 
     private void openForAppend(long after) throws IOException {
         fs.createFolders(dir);
-        List<Segment> segments = segments();
+        List<Segment> segments = segments(true);
         long last = 0;
         if (!segments.isEmpty()) {
             Segment s = segments.get(segments.size() - 1);
