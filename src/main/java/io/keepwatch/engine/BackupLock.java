@@ -66,8 +66,9 @@ public final class BackupLock implements AutoCloseable {
             return "";
         }
         String text = new String(head, StandardCharsets.US_ASCII);
-        OptionalLong pid = head.length <= OWNER_BYTES && text.endsWith("\n")
-                ? NameNumbers.positive(text.substring(0, text.length() - 1), Long.MAX_VALUE) : OptionalLong.empty();
+        OptionalLong pid = head.length <= OWNER_BYTES
+                ? NameNumbers.positive(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text, Long.MAX_VALUE)
+                : OptionalLong.empty();
         return pid.isPresent() ? " (PID " + pid.getAsLong() + ")" : "";
     }
 

@@ -155,4 +155,69 @@ class ChangeLogTest {
         assertEquals(0, store.changes().bytes());
         assertThrows(IllegalArgumentException.class, () -> store.cursors().register("../x"));
     }
+
+    /**
+     * Segment names are read as keepwatch writes them (16 lower-case ASCII hex digits of an entry number from 1): a
+     * copy of the real segment under any other name is not read (before, {@code ffffffffffffffff.log} sorted first as -1
+     * and {@code 000000000000000A.log} or fullwidth digits were read as segments, so the state failed to load as corrupt);
+     * the first append names it in a WARN line, and nothing deletes it.
+     */
+    @Test
+    void aSegmentNameKeepwatchDoesNotWriteIsLeftAloneAndNotRead() throws Exception {
+        List<String> names = List.of("0000000000000000.log", "000000000000000A.log", "ffffffffffffffff.log", "8000000000000001.log",
+                "\uff10".repeat(15) + "\uff11.log", "1.log", "00000000000000001.log", "-000000000000001.log", "x.log", ".log",
+                "000000000000000g.log");
+        for (String name : names) {
+            tearDown();
+            setUp();
+            BackupState s = store.load().orElseThrow();
+            s.putLive(new FileRef("src", "b.txt"), live("b"));
+            store.appendChanges(s);
+            store.changes().close();
+            byte[] real = Files.readAllBytes(onlySegment());
+            Path planted = layout.changesDir().resolve(name);
+            Files.write(planted, real);
+            try (LogCapture log = new LogCapture()) {
+                BackupState back = store.load().orElseThrow();
+                assertEquals(1, back.changesThrough(), name);
+                assertTrue(back.live(new FileRef("src", "b.txt")).isPresent(), name);
+                back.putLive(new FileRef("src", "c.txt"), live("c"));
+                store.appendChanges(back);
+                store.changes().close();
+                assertTrue(log.has("WARN Not a change log segment, left alone: " + planted), name + ": " + log.lines());
+            }
+            assertEquals(2, store.changes().lastSeq(), name);
+            store.save(store.load().orElseThrow());
+            assertEquals(List.of(planted), segmentFiles(), name + ": the compaction dropped the real segments only");
+            assertTrue(java.util.Arrays.equals(real, Files.readAllBytes(planted)), name);
+        }
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> st = Files.list(layout.changesDir())) {
+            return st.filter(p -> p.toString().endsWith(".log")).sorted().toList();
+        }
+    }
+
+    /**
+     * The consumers' cursors are JSON integers from 0: anything else is an error naming the file and what to do, and the
+     * file is left as it is (before, Jackson took {@code 1.5} as 1 and {@code "7"} as 7).
+     */
+    @Test
+    void aCursorThatIsNotAWholeNumberIsAnErrorNamingTheFile() throws Exception {
+        List<String> bad = List.of("{\"history\": 1.5}", "{\"history\": \"7\"}", "{\"history\": \"\u0667\"}", "{\"history\": -1}",
+                "{\"history\": 99999999999999999999}", "{\"history\": null}", "{\"history\": true}", "{\"../x\": 1}", "{\"\": 1}",
+                "[1]", "7", "", "{\"history\": 1");
+        Path file = layout.changesDir().resolve("cursors.json");
+        Files.createDirectories(file.getParent());
+        for (String content : bad) {
+            Files.writeString(file, content);
+            IOException e = assertThrows(IOException.class, () -> store.cursors().positions(), content);
+            assertTrue(e.getMessage().startsWith("change log cursors " + file + " are unreadable (")
+                    && e.getMessage().endsWith("delete the file to drop every consumer's position"), content + ": " + e.getMessage());
+            assertEquals(content, Files.readString(file), "left as it is");
+        }
+        Files.writeString(file, "{\"history\": 0, \"replication\": 9007199254740993}");
+        assertEquals(java.util.Map.of("history", 0L, "replication", 9007199254740993L), store.cursors().positions());
+    }
 }
