@@ -11,7 +11,8 @@
  * config and logs) and are not bound by it.
  * {@link io.keepwatch.fs.FileNames} turns a file name into a String and back without loss (a Linux name is bytes),
  * and {@link io.keepwatch.fs.NameText} is how a name is shown in log lines and CLI output (control characters and
- * bytes that are not UTF-8 escaped). {@link io.keepwatch.fs.Modes} owns the permission bits of what keepwatch
+ * bytes that are not UTF-8 escaped). {@link io.keepwatch.fs.NameNumbers} reads a number back from a name in the
+ * backup root only in the one spelling keepwatch writes. {@link io.keepwatch.fs.Modes} owns the permission bits of what keepwatch
  * makes: owner-only from creation, a folder's own mode set once it is filled (docs/security.md, "Who can read the
  * backup"). {@link io.keepwatch.fs.DirectIo} holds O_DIRECT's alignment rules, aligned buffers and the direct open,
  * for the reads and writes that bypass the page cache (push's reads and pack writes, check's pack reads, verify's

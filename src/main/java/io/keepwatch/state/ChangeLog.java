@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * they read state.json again). This class knows bytes, not what they mean ({@link StateChange} does).
  */
 public final class ChangeLog {
+    private static final Logger log = LoggerFactory.getLogger(ChangeLog.class);
     static final String SUFFIX = ".log";
     private static final int HEADER = Integer.BYTES + Long.BYTES + Integer.BYTES;
     /** One entry at most this large: a longer length field is a torn or damaged frame. */
@@ -79,7 +81,7 @@ public final class ChangeLog {
                 if (SEGMENT.matcher(hex).matches() && Long.parseLong(hex, 16) >= 1) {
                     out.add(new Segment(Long.parseLong(hex, 16), f));
                 } else if (warn) {
-                    LoggerFactory.getLogger(ChangeLog.class).warn("Not a change log segment, left alone: {}", f);
+                    log.warn("Not a change log segment, left alone: {}", f);
                 }
             }
         }
