@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # keepwatch repository benchmark (issue 15): keepwatch push/check vs restic, side by side, in the same run.
 #
-#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm] [--tiny] [--cases 1,3,4] [--big-mib M]
+#   bench/repo.sh [-n N] [-s SEED] [-d BENCH_DIR] [--warm] [--tiny] [--cases 1,3,4] [--big-mib M[,M2...]]
 #
 #   (1) first push of data set A into an empty folder repository: `keepwatch push` (of a backup root that
 #       `keepwatch once` made of A, not timed) vs `restic backup A` into an empty local repository; both encrypted,
@@ -21,7 +21,9 @@
 #
 # --cases: only the listed cases (default all six); the report shows those.
 # --big-mib M: cases (2) and (4) on a file of M MiB instead of 1 GiB (e.g. 4096: check --read-data's rate where the
-# JVM's start and the JIT's compilations weigh less; the report names the size).
+# JVM's start and the JIT's compilations weigh less; the report names the size). A list (--big-mib 1024,4096) runs
+# them on each size in turn, in the same run, and reports one line per size (each size's repositories are removed
+# before the next is made: 4 GiB needs about 5 x 4 GiB free under BENCH_DIR).
 # --tiny: small generated data sets (a few MB, in BENCH_DIR/tiny) and a 32 MiB file instead of 1 GiB, to check
 # that the script runs end to end; its figures mean nothing.
 #
@@ -56,16 +58,16 @@ JAR=${KW_JAR:-$REPO/target/keepwatch.jar}
 DATA=$BENCH_DIR/data
 WORK=$BENCH_DIR/repo-work
 RESULTS=$BENCH_DIR/results
-BIG_MIB=1024
+BIG_MIBS=1024
 if [[ $TINY == 1 ]]; then
     DATA=$BENCH_DIR/tiny/data
     WORK=$BENCH_DIR/tiny/repo-work
     RESULTS=$BENCH_DIR/tiny/results
-    BIG_MIB=32
+    BIG_MIBS=32
 fi
 if [[ -n $BIG_MIB_ARG ]]; then
-    [[ $BIG_MIB_ARG =~ ^[1-9][0-9]*$ ]] || { echo "--big-mib: '$BIG_MIB_ARG' is not a whole number of MiB" >&2; exit 64; }
-    BIG_MIB=$BIG_MIB_ARG
+    [[ $BIG_MIB_ARG =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "--big-mib: '$BIG_MIB_ARG' is not a whole number of MiB (or a list: 1024,4096)" >&2; exit 64; }
+    BIG_MIBS=${BIG_MIB_ARG//,/ }
 fi
 mkdir -p "$DATA" "$WORK" "$RESULTS"
 
@@ -162,6 +164,8 @@ log "N=$N seed=$SEED cache-drop=$([[ $CAN_DROP == 1 ]] && echo yes || echo no) r
 
 # --- (1) first push of A ------------------------------------------------------------------------
 declare -a A_KW=() A_RS=() X_KW=() I_KW=() C_KW=() C_RS=() C_OWN=() B_KW=() B_RS=()
+# per size of the big file (MiB): case (2)'s bytes added and case (4)'s times, space-separated
+declare -A G_ADDED_KW_BY=() G_ADDED_RS_BY=() C_KW_BY=() C_RS_BY=() C_OWN_BY=()
 if has 1 || has 6; then
     rm -rf "$WORK/A-backup" "$WORK/logs"
     kw_config "$WORK/A.json" "$DATA/A" "$WORK/A-backup" "$WORK/logs"
@@ -249,8 +253,10 @@ fi
 
 # --- (2) 1 MiB edit in a 1 GiB file, and (4) check --read-data ----------------------------------------
 if has 2 || has 4; then
+for BIG_MIB in $BIG_MIBS; do
 log "$BIG_MIB MiB file: initial push and backup (not timed)"
-rm -rf "$WORK/big" "$WORK/big-backup" "$WORK/cache-kw" "$WORK/cache-rs"
+rm -rf "$WORK/big" "$WORK/big-backup" "$WORK/cache-kw" "$WORK/cache-rs" "$WORK/G-repo-kw" "$WORK/G-repo-kw.key" "$WORK/G-repo-rs"
+C_KW=() C_RS=() C_OWN=()
 mkdir -p "$WORK/big"
 head -c $((BIG_MIB * 1048576)) /dev/urandom >"$WORK/big/big.bin"
 kw_config "$WORK/big.json" "$WORK/big" "$WORK/big-backup" "$WORK/logs"
@@ -267,8 +273,10 @@ kw_repo push "$WORK/big.json" "$WORK/G-repo-kw" "$WORK/cache-kw"
 rs_backup "$WORK/G-repo-rs" "$WORK/cache-rs" "$WORK/big"
 G_ADDED_KW=$(($(bytes_of "$WORK/G-repo-kw") - G0_KW))
 G_ADDED_RS=$(($(bytes_of "$WORK/G-repo-rs") - G0_RS))
-echo "edit-1MiB-added-bytes,kw,1,$G_ADDED_KW" >>"$CSV"
-echo "edit-1MiB-added-bytes,rs,1,$G_ADDED_RS" >>"$CSV"
+echo "edit-1MiB-added-bytes-$BIG_MIB,kw,1,$G_ADDED_KW" >>"$CSV"
+echo "edit-1MiB-added-bytes-$BIG_MIB,rs,1,$G_ADDED_RS" >>"$CSV"
+G_ADDED_KW_BY[$BIG_MIB]=$G_ADDED_KW
+G_ADDED_RS_BY[$BIG_MIB]=$G_ADDED_RS
 # The repository now holds the 1 GiB current copy and its 1 GiB old version: 2 GiB of plaintext that share all
 # but a few chunks. Each tool's check --read-data decrypts and hashes each stored chunk once, so the plaintext each
 # reads is the file's BIG_MIB MiB plus the few chunks of the edit (under 1% more): BIG_MIB MiB is the plaintext both
@@ -282,15 +290,19 @@ has 4 && for ((rep = 1; rep <= N; rep++)); do
     C_KW+=("$t")
     # keepwatch's own figure: the seconds from opening the repository to the end (no JVM start-up), from its last line
     C_OWN+=("$(sed -n 's/.* of plaintext in \([0-9.]*\) s.*/\1/p' "$WORK/check.out" | tail -1)")
-    echo "check-read-data-in-process,kw,$rep,${C_OWN[-1]}" >>"$CSV"
+    echo "check-read-data-in-process-$BIG_MIB,kw,$rep,${C_OWN[-1]}" >>"$CSV"
     settle
     time_cmd t restic --repo "$WORK/G-repo-rs" --cache-dir "$WORK/cache-rs" check --read-data --quiet
     C_RS+=("$t")
-    echo "check-read-data,kw,$rep,${C_KW[-1]}" >>"$CSV"
-    echo "check-read-data,rs,$rep,$t" >>"$CSV"
-    log "check --read-data, rep $rep: keepwatch ${C_KW[-1]} s (in-process ${C_OWN[-1]} s), restic $t s"
+    echo "check-read-data-$BIG_MIB,kw,$rep,${C_KW[-1]}" >>"$CSV"
+    echo "check-read-data-$BIG_MIB,rs,$rep,$t" >>"$CSV"
+    log "check --read-data, $BIG_MIB MiB, rep $rep: keepwatch ${C_KW[-1]} s (in-process ${C_OWN[-1]} s), restic $t s"
 done
+C_KW_BY[$BIG_MIB]="${C_KW[*]}"
+C_RS_BY[$BIG_MIB]="${C_RS[*]}"
+C_OWN_BY[$BIG_MIB]="${C_OWN[*]}"
 rm -rf "$WORK/big" "$WORK/big-backup"
+done
 fi
 
 # --- (3) no-change push on B -----------------------------------------------------------------------
@@ -332,18 +344,26 @@ if has 1; then
     printf '%-44s %13ss %13ss %7sx   <= 0.8x   (kw: %s | restic: %s)\n' "(1) first push of A" "$mk" "$mr" "$(ratio "$mk" "$mr")" "${A_KW[*]}" "${A_RS[*]}"
     printf '%-44s %12sMiB %12sMiB\n' "    repository size after A" "$(mib "$A_SIZE_KW")" "$(mib "$A_SIZE_RS")"
 fi
-has 2 && printf '%-44s %12sMiB %12sMiB %8s   <= 16 MiB\n' "(2) added by a 1 MiB edit in a $BIG_MIB MiB file" "$(mib "$G_ADDED_KW")" "$(mib "$G_ADDED_RS")" ""
+if has 2; then
+    for m in $BIG_MIBS; do
+        printf '%-44s %12sMiB %12sMiB %8s   <= 16 MiB\n' "(2) added by a 1 MiB edit in a $m MiB file" "$(mib "${G_ADDED_KW_BY[$m]}")" "$(mib "${G_ADDED_RS_BY[$m]}")" ""
+    done
+fi
 if has 3; then
     bk=$(median "${B_KW[@]}"); br=$(median "${B_RS[@]}")
     printf '%-44s %13ss %13ss %7sx   <= 0.5x   (kw: %s | restic: %s)\n' "(3) no-change push of B" "$bk" "$br" "$(ratio "$bk" "$br")" "${B_KW[*]}" "${B_RS[*]}"
 fi
 if has 4; then
+    for m in $BIG_MIBS; do
+    read -ra C_KW <<<"${C_KW_BY[$m]}"; read -ra C_RS <<<"${C_RS_BY[$m]}"; read -ra C_OWN <<<"${C_OWN_BY[$m]}"
+    PLAIN=$((m * 1048576))
     ck=$(median "${C_KW[@]}"); cr=$(median "${C_RS[@]}"); co=$(median "${C_OWN[@]}")
     printf '%-44s %11sMB/s %11sMB/s %7sx   >= 1000 MB/s (wall, start-up included; s, kw: %s | restic: %s)\n' \
-    "(4) check --read-data, $BIG_MIB MiB file repo" "$(mbps "$PLAIN" "$ck")" "$(mbps "$PLAIN" "$cr")" "$(ratio "$cr" "$ck")" \
+    "(4) check --read-data, $m MiB file repo" "$(mbps "$PLAIN" "$ck")" "$(mbps "$PLAIN" "$cr")" "$(ratio "$cr" "$ck")" \
     "${C_KW[*]}" "${C_RS[*]}"
     printf '%-44s %11sMB/s %14s %8s   >= 1000 MB/s (kw in-process, s: %s; restic reports no figure of its own)\n' \
     "    keepwatch's own figure (no JVM start-up)" "$(mbps "$PLAIN" "$co")" "" "" "${C_OWN[*]}"
+    done
 fi
 has 5 && printf '%-44s %12sMiB %12sMiB %7sx\n' "(5) size after A + 10 x 100 edits" "$(mib "$E_SIZE_KW")" "$(mib "$E_SIZE_RS")" "$(ratio "$E_SIZE_KW" "$E_SIZE_RS")"
 if has 6; then
