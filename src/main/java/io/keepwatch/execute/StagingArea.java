@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -236,7 +237,11 @@ public final class StagingArea implements AutoCloseable {
         try (DirectoryStream<Path> ds = dirs.list(layout.tmpDir())) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(MANIFEST_SUFFIX) && ID.matcher(name.substring(0, name.length() - MANIFEST_SUFFIX.length())).matches()) {
+                if (dirs.attributes(p).map(BasicFileAttributes::isDirectory).orElse(false)) {
+                    // keepwatch makes no folder here: one is not its own, and may hold anything (before, one failed the
+                    // start with only its path, or "Is a directory" when named like a manifest).
+                    log.warn("Not a temp file of keepwatch's (a folder), left alone: {}", p);
+                } else if (name.endsWith(MANIFEST_SUFFIX) && ID.matcher(name.substring(0, name.length() - MANIFEST_SUFFIX.length())).matches()) {
                     manifests.add(p);
                 } else {
                     dirs.delete(p);

@@ -201,6 +201,28 @@ class BackupRootNamesTest {
         assertEquals("planted", Files.readString(planted));
     }
 
+    /**
+     * {@code .keepwatch/tmp/} is emptied at start of the files keepwatch stages there; keepwatch makes no folder in it, so
+     * a folder there (even one named like a staging manifest) is not its own: left alone with a WARN line naming it, and
+     * the pass goes on (before, one failed the start with a bare "keepwatch: PATH", or "keepwatch: Is a directory").
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"a folder", "18c-2a.dirs", ".keepwatch-18c-2a-1.tmp", "\u0663"})
+    void aFolderInKeepwatchsTempFolderIsLeftAloneWithAWarning(String name) throws IOException {
+        backupWithHistory();
+        Path planted = backup().resolve(".keepwatch/tmp").resolve(name);
+        Files.createDirectories(planted);
+        Files.writeString(planted.resolve("inside.txt"), "not keepwatch's");
+        Files.writeString(tmp.resolve("source/a.txt"), "three");
+
+        Run r = once();
+
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(log().contains("Not a temp file of keepwatch's (a folder), left alone: " + planted), log());
+        assertEquals("not keepwatch's", Files.readString(planted.resolve("inside.txt")));
+        assertEquals("three", Files.readString(backup().resolve("source/a.txt")));
+    }
+
     private static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
