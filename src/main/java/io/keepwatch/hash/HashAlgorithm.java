@@ -28,6 +28,11 @@ public enum HashAlgorithm {
         return configName;
     }
 
+    /** The JCA name ({@code SHA-256}, {@code SHA3-256}, …). */
+    public String jcaName() {
+        return jcaName;
+    }
+
     public MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance(jcaName);

@@ -14,7 +14,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +42,7 @@ public final class HashingCopier {
 
     private final Fs fs;
     private final HashAlgorithm algorithm;
+    private final DigestEngine digests;
     /**
      * Direct buffers: the channels read into and write from them as they are. A heap buffer costs two more
      * copies of every byte (the JDK reads into a direct buffer of its own and copies, and again on write);
@@ -51,9 +51,15 @@ public final class HashingCopier {
      */
     private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
 
+    /** Hashes with {@link DigestEngine#preferred()}. */
     public HashingCopier(Fs fs, HashAlgorithm algorithm) {
+        this(fs, algorithm, DigestEngine.preferred());
+    }
+
+    public HashingCopier(Fs fs, HashAlgorithm algorithm, DigestEngine digests) {
         this.fs = fs;
         this.algorithm = algorithm;
+        this.digests = digests;
     }
 
     public HashAlgorithm algorithm() {
@@ -72,9 +78,9 @@ public final class HashingCopier {
 
     /** Hashes a file keepwatch itself wrote (no stability check needed: nobody else writes there). */
     public String hashOf(Path file) throws IOException {
-        MessageDigest digest = algorithm.newDigest();
         ByteBuffer buf = buffers.get();
-        try (java.nio.channels.ReadableByteChannel in = java.nio.channels.Channels.newChannel(fs.newInputStream(file))) {
+        try (ContentDigest digest = digests.start(algorithm);
+             java.nio.channels.ReadableByteChannel in = java.nio.channels.Channels.newChannel(fs.newInputStream(file))) {
             while (true) {
                 buf.clear();
                 if (in.read(buf) < 0) {
@@ -82,8 +88,8 @@ public final class HashingCopier {
                 }
                 digest.update(buf.flip());
             }
+            return algorithm.format(digest.finish());
         }
-        return algorithm.format(digest.digest());
     }
 
     private FileFacts read(Path source, Optional<Path> temp) throws IOException {
@@ -93,10 +99,11 @@ public final class HashingCopier {
             if (!before.isRegularFile()) {
                 throw new java.nio.file.FileSystemException(source.toString(), null, "is no longer a regular file");
             }
-            MessageDigest digest = algorithm.newDigest();
             long bytes = 0;
             ByteBuffer buf = buffers.get();
-            try (SeekableByteChannel in = fs.openSource(source);
+            byte[] hash;
+            try (ContentDigest digest = digests.start(algorithm);
+                 SeekableByteChannel in = fs.openSource(source);
                  FileChannel out = temp.isPresent() ? fs.createNew(temp.get()) : null) {
                 if (out != null && in instanceof FileChannel src && before.size() >= KERNEL_COPY_MIN) {
                     bytes = kernelCopy(src, out, digest, buf);
@@ -128,6 +135,7 @@ public final class HashingCopier {
                 if (out != null && endsInHole) {
                     SparseWriter.finish(out, bytes);
                 }
+                hash = digest.finish();
             } catch (IOException e) {
                 throw temp.isPresent() ? TempFiles.discard(fs, temp.get(), e) : e;
             }
@@ -144,7 +152,7 @@ public final class HashingCopier {
                     }
                 }
                 Object key = after.fileKey();
-                return new FileFacts(algorithm.format(digest.digest()), bytes, mtime, key == null ? "" : key.toString(), perms);
+                return new FileFacts(algorithm.format(hash), bytes, mtime, key == null ? "" : key.toString(), perms);
             }
             lastReason = "changed while being read (size " + before.size() + " -> " + after.size() + ", read " + bytes
                     + " bytes, mtime " + before.lastModifiedTime() + " -> " + after.lastModifiedTime() + ")";
@@ -158,7 +166,7 @@ public final class HashingCopier {
      * at the end of {@code in}, or at the first whole block of zeros (cutting {@code out} back to where it starts:
      * the caller goes on from there, leaving holes). Returns how many bytes are copied and hashed.
      */
-    private static long kernelCopy(FileChannel in, FileChannel out, MessageDigest digest, ByteBuffer buf) throws IOException {
+    private static long kernelCopy(FileChannel in, FileChannel out, ContentDigest digest, ByteBuffer buf) throws IOException {
         long done = 0;
         while (true) {
             long piece = 0;

@@ -74,6 +74,26 @@ class LauncherScriptsTest {
         assertTrue(cmd.contains("if /I \"%~1\"==\"verify\" set \"JIT_OPTS=" + flags + "\""), cmd);
     }
 
+    @Test
+    void theShellLauncherRunsOnceOnC1AloneWhereLibcryptoIsInstalled(@TempDir Path tmp) throws Exception {
+        Path bin = installWithEchoJava(tmp);
+        Path cache = Path.of("/etc/ld.so.cache");
+        boolean libcrypto = Files.exists(cache)
+                && new String(Files.readAllBytes(cache), StandardCharsets.ISO_8859_1).contains("libcrypto.so.3");
+        String once = launch(bin, tmp, "", "once", "-c", "x.json");
+        assertEquals(libcrypto, once.contains(" -XX:TieredStopAtLevel=1 "), "libcrypto.so.3 in the linker's cache: " + libcrypto + ": " + once);
+        for (String other : List.of("run", "push", "verify", "check", "restore", "status")) {
+            String line = launch(bin, tmp, "", other);
+            assertFalse(line.contains("TieredStopAtLevel"), other + ": " + line);
+        }
+        String off = launch(bin, tmp, "-Dkeepwatch.openssl=off", "once");
+        assertFalse(off.contains("TieredStopAtLevel"), "without libcrypto's hashing once keeps C2: " + off);
+        if (libcrypto) {
+            String own = launch(bin, tmp, "-XX:TieredStopAtLevel=4", "once");
+            assertTrue(own.indexOf("-XX:TieredStopAtLevel=4") > own.indexOf("-XX:TieredStopAtLevel=1"), "the user's flag comes last: " + own);
+        }
+    }
+
     /** The shell launcher installed in {@code tmp/app/bin}, with a fake java in {@code tmp/jdk} that prints its arguments. */
     private static Path installWithEchoJava(Path tmp) throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("app/bin"));
