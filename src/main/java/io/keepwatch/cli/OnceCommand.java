@@ -51,6 +51,10 @@ final class OnceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = config.loadLogged();
+        Optional<Integer> firstBackup = FirstBackupJit.relaunchIfFirstBackup(cfg.backupRoot());
+        if (firstBackup.isPresent()) {
+            return firstBackup.get();
+        }
         for (String name : acceptEmpty) {
             cfg.source(name);
         }

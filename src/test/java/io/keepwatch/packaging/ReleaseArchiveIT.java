@@ -178,6 +178,37 @@ class ReleaseArchiveIT {
         assertTrue(lines.get(lines.size() - 1).contains("Run complete: 2 backed up"), String.join("\n", lines));
     }
 
+    /**
+     * Where libcrypto is installed the launcher runs once on C1 alone, and a first backup runs itself again with both
+     * compilers: -XX:+PrintCommandLineFlags makes each JVM print its flags, so the first once prints two lines (the
+     * launcher's JVM with -XX:TieredStopAtLevel=1, its child without) and the second one line, with it.
+     */
+    @Test
+    void aFirstOnceRunsAgainWithBothCompilersAndALaterOneStaysOnC1() throws Exception {
+        Path cache = Path.of("/etc/ld.so.cache");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(cache)
+                && new String(Files.readAllBytes(cache), StandardCharsets.ISO_8859_1).contains("libcrypto.so.3"),
+                "the launcher keeps both compilers where libcrypto.so.3 is not installed");
+        Path top = untar(tmp);
+        Path cfg = config(tmp, "");
+        Map<String, String> env = Map.of("KEEPWATCH_OPTS", "-XX:+PrintCommandLineFlags");
+        Run first = Run.of(tmp, env, top.resolve("bin/keepwatch").toString(), "once", "-c", cfg.toString());
+        assertEquals(0, first.exit, first.describe());
+        assertEquals("plain\n", Files.readString(tmp.resolve("backup/documents/plain.txt")));
+        List<String> flags = first.out.lines().filter(l -> l.startsWith("-XX:")).toList();
+        assertEquals(2, flags.size(), first.describe());
+        assertTrue(flags.get(0).contains("-XX:TieredStopAtLevel=1"), flags.get(0));
+        assertFalse(flags.get(1).contains("TieredStopAtLevel"), flags.get(1));
+
+        Files.writeString(tmp.resolve("documents/plain.txt"), "edited\n");
+        Run second = Run.of(tmp, env, top.resolve("bin/keepwatch").toString(), "once", "-c", cfg.toString());
+        assertEquals(0, second.exit, second.describe());
+        assertEquals("edited\n", Files.readString(tmp.resolve("backup/documents/plain.txt")));
+        List<String> again = second.out.lines().filter(l -> l.startsWith("-XX:")).toList();
+        assertEquals(1, again.size(), second.describe());
+        assertTrue(again.get(0).contains("-XX:TieredStopAtLevel=1"), again.get(0));
+    }
+
     @Test
     void editingConfLogbackXmlChangesTheLogWithoutRebuilding() throws Exception {
         Path top = untar(tmp);
