@@ -61,4 +61,11 @@ final class LauncherFlags {
         }
         return flags;
     }
+
+    /** Whether the dynamic linker's cache names libcrypto.so.3, the shell launcher's test for running once on C1 alone. */
+    static boolean libcryptoInLinkerCache() throws java.io.IOException {
+        Path cache = Path.of("/etc/ld.so.cache");
+        return java.nio.file.Files.exists(cache) && new String(java.nio.file.Files.readAllBytes(cache),
+                java.nio.charset.StandardCharsets.ISO_8859_1).contains("libcrypto.so.3");
+    }
 }
