@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
  * million files: about 54 user CPU-s with both compilers against 66-73 with C1 alone, docs/benchmarks.md). So a
  * {@code once} that finds no state.json in the backup root, before it does anything else (no log, no lock, no scan),
  * runs the same command line without the two flags in a child JVM, waits for it and exits with its code. Its output
- * goes where this one's goes; a TERM or INT that ends this JVM ends the child first (a shutdown hook).
+ * goes where this one's goes; a TERM or INT that ends this JVM ends the child first (a shutdown hook), and the child
+ * asks the kernel for a TERM when this JVM ends in any other way (SIGKILL: {@link #followParent}).
  */
 final class FirstBackupJit {
     /** The system property the launcher sets beside {@code -XX:TieredStopAtLevel=1} for {@code once}. */
     static final String MARK = "-Dkeepwatch.once.c1=true";
     static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+    /** The system property that tells the child its parent's PID. */
+    static final String PARENT = "keepwatch.once.parent";
     private static final Logger LOG = LoggerFactory.getLogger(FirstBackupJit.class);
 
     private FirstBackupJit() {
@@ -45,7 +48,7 @@ final class FirstBackupJit {
         if (!onC1Alone(arguments)) {
             return Optional.empty(); // a -XX:TieredStopAtLevel of the user's came after the launcher's
         }
-        List<String> command = withBothCompilers(self.command().get(), arguments);
+        List<String> command = withBothCompilers(self.command().get(), arguments, ProcessHandle.current().pid());
         Process child = new ProcessBuilder(command).inheritIO().start();
         Thread stop = new Thread(() -> {
             child.destroy();
@@ -77,18 +80,42 @@ final class FirstBackupJit {
         return last.equals(C1_ONLY);
     }
 
-    /** {@code java} and its arguments as they were, without the launcher's two C1 flags. */
-    static List<String> withBothCompilers(String java, List<String> arguments) {
-        List<String> command = new ArrayList<>(arguments.size() + 1);
+    /**
+     * {@code java} and its arguments as they were, without the launcher's two C1 flags, and with {@value #PARENT}{@code
+     * =parent} before {@code -jar}.
+     */
+    static List<String> withBothCompilers(String java, List<String> arguments, long parent) {
+        List<String> command = new ArrayList<>(arguments.size() + 2);
         command.add(java);
         int jar = arguments.indexOf("-jar");
         for (int i = 0; i < arguments.size(); i++) {
             String a = arguments.get(i);
             boolean jvmOption = jar < 0 || i < jar;
+            if (i == jar) {
+                command.add("-D" + PARENT + "=" + parent);
+            }
             if (!(jvmOption && (a.equals(MARK) || a.equals(C1_ONLY)))) {
                 command.add(a);
             }
         }
         return command;
+    }
+
+    /**
+     * In the child: asks the kernel for a TERM when the {@code once} that started it ends, however it ends (a SIGKILL
+     * runs no shutdown hook); returns an error message where that parent has already gone, so the child stops before
+     * doing anything. Nothing to do in a JVM the launcher started itself.
+     */
+    static Optional<String> followParent() {
+        String parent = System.getProperty(PARENT);
+        if (parent == null) {
+            return Optional.empty();
+        }
+        Optional<String> why = io.keepwatch.fs.LinuxProcess.terminateWithParent();
+        if (why.isPresent()) {
+            LOG.debug("First backup's child JVM: {}", why.get());
+        }
+        boolean parentLives = ProcessHandle.current().parent().map(p -> String.valueOf(p.pid()).equals(parent)).orElse(false);
+        return parentLives ? Optional.empty() : Optional.of("the keepwatch once that started this one (PID " + parent + ") has ended");
     }
 }

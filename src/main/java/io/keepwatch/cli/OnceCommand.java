@@ -50,6 +50,10 @@ final class OnceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Optional<String> orphan = FirstBackupJit.followParent();
+        if (orphan.isPresent()) {
+            throw new IllegalStateException(orphan.get() + "; stopping before doing anything");
+        }
         Config cfg = config.loadLogged();
         Optional<Integer> firstBackup = FirstBackupJit.relaunchIfFirstBackup(cfg.backupRoot());
         if (firstBackup.isPresent()) {

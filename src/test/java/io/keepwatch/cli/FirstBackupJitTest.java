@@ -15,8 +15,8 @@ class FirstBackupJitTest {
                 "-XX:SharedArchiveFile=/opt/kw/lib/keepwatch.jsa", "-jar", "/opt/kw/lib/keepwatch.jar", "once", "-c",
                 "-XX:TieredStopAtLevel=1");
         assertEquals(List.of("/usr/bin/java", "-Dfile.encoding=UTF-8", "-XX:+UseSerialGC",
-                "-XX:SharedArchiveFile=/opt/kw/lib/keepwatch.jsa", "-jar", "/opt/kw/lib/keepwatch.jar", "once", "-c",
-                "-XX:TieredStopAtLevel=1"), FirstBackupJit.withBothCompilers("/usr/bin/java", args),
+                "-XX:SharedArchiveFile=/opt/kw/lib/keepwatch.jsa", "-Dkeepwatch.once.parent=4242", "-jar", "/opt/kw/lib/keepwatch.jar",
+                "once", "-c", "-XX:TieredStopAtLevel=1"), FirstBackupJit.withBothCompilers("/usr/bin/java", args, 4242),
                 "an argument after -jar (here a config file oddly named) belongs to keepwatch and stays");
     }
 

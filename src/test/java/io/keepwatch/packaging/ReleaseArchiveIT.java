@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.jar.JarFile;
@@ -205,6 +206,54 @@ class ReleaseArchiveIT {
         List<String> again = second.out.lines().filter(l -> l.startsWith("-XX:")).toList();
         assertEquals(1, again.size(), second.describe());
         assertTrue(again.get(0).contains("-XX:TieredStopAtLevel=1"), again.get(0));
+    }
+
+    /**
+     * SIGKILL of a first once (the JVM the user started) ends the child JVM it runs the backup in too (the child asked
+     * the kernel for a TERM when its parent ends): no backup goes on by itself, and the next once completes it.
+     */
+    @Test
+    void aSigkilledFirstOnceLeavesNoBackupRunningAndTheNextOneCompletesIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LauncherFlags.libcryptoInLinkerCache(),
+                "the launcher keeps both compilers (and one JVM) where libcrypto.so.3 is not installed");
+        Path top = untar(tmp);
+        Path cfg = config(tmp, "");
+        int files = 60_000; // a backup of seconds, not one that ends before the kill reaches its JVM
+        for (int d = 0; d < files / 100; d++) {
+            Path dir = Files.createDirectories(tmp.resolve("documents/many/d" + d));
+            for (int f = 0; f < 100; f++) {
+                Files.writeString(dir.resolve("f" + f), d + "/" + f + "\n");
+            }
+        }
+        // The launcher's first start trains its class-data archive with JVMs of its own: done here, so that the JVM's
+        // only child below is the one the first once starts.
+        Run version = Run.of(tmp, top.resolve("bin/keepwatch").toString(), "--version");
+        assertEquals(0, version.exit, version.describe());
+        Process first = new ProcessBuilder(top.resolve("bin/keepwatch").toString(), "once", "-c", cfg.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        Path log = tmp.resolve("logs/keepwatch.log");
+        Optional<ProcessHandle> child = Optional.empty();
+        // The parent logs nothing: the log's first line is the child's, once it runs (not while it is still the
+        // JDK's spawn helper, which would end with its parent anyway).
+        while ((child.isEmpty() || !Files.exists(log) || !Files.readString(log).contains("keepwatch once: 1 source(s)"))
+                && first.isAlive() && System.nanoTime() < deadline) {
+            child = first.toHandle().children().findFirst();
+            Thread.sleep(20); // polling for the child and its first log line, with the deadline above
+        }
+        assertTrue(child.isPresent() && Files.exists(log), "the first once's child JVM runs: " + Files.readString(tmp.resolve("first.out")));
+        first.destroyForcibly(); // SIGKILL: no shutdown hook runs in the parent
+        assertTrue(child.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS) != null && !child.get().isAlive(),
+                "the child JVM ended");
+        String firstLog = Files.readString(log);
+        assertFalse(firstLog.contains("Run complete"), "the child stopped with its parent instead of finishing alone: " + firstLog);
+
+        Run next = Run.of(tmp, top.resolve("bin/keepwatch").toString(), "once", "-c", cfg.toString());
+        assertEquals(0, next.exit, next.describe());
+        try (Stream<Path> copies = Files.list(tmp.resolve("backup/documents/many"))) {
+            assertEquals(files / 100, copies.count());
+        }
+        assertEquals("299/99\n", Files.readString(tmp.resolve("backup/documents/many/d299/f99")));
     }
 
     @Test
